@@ -1,0 +1,33 @@
+/*
+ * cli.h — the subcommands (one file each, cmd_NAME) and the small option
+ * parser they share.  Exit codes: 0 success, 1 failure, 2 usage error.
+ */
+#ifndef JW_CLI_H
+#define JW_CLI_H
+
+#include <stdbool.h>
+
+#include "lib/err.h"
+
+struct opt {
+	const char *name;      /* "db" for --db */
+	const char *arg;       /* argument name for help, NULL for a flag */
+	const char *help;      /* one line, Chinese */
+	const char *value;     /* parsed value ("1" for a given flag), NULL if absent */
+};
+
+/* Parses argv (after the subcommand) into opts; positional arguments go to
+ * pos (up to npos).  Prints help and returns 1 on --help; 2 on a usage error
+ * (message printed); 0 otherwise. */
+int opt_parse(const char *cmd, const char *usage, int argc, char **argv, struct opt *opts,
+	      int nopts, const char **pos, int npos);
+const char *opt_get(const struct opt *opts, int nopts, const char *name);
+/* Prints "juwei: message" to stderr and returns the exit code for err. */
+int cli_fail(const struct jw_error *err);
+
+int cmd_init(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * cmd_serve.c — `juwei serve`: the web pages and the JSON API.
+ */
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "http/http.h"
+#include "lib/util.h"
+
+int cmd_serve(int argc, char **argv)
+{
+	struct opt opts[] = {
+		{ "db", "PATH", "数据库文件路径", NULL },
+		{ "listen", "HOST:PORT", "监听地址，默认 127.0.0.1:8080（局域网使用请填本机地址）", NULL },
+		{ "threads", "N", "工作线程数，默认等于CPU核数", NULL },
+	};
+	const int n = (int)(sizeof(opts) / sizeof(opts[0]));
+	int rc = opt_parse("serve", "--db PATH [--listen HOST:PORT] [--threads N]", argc, argv, opts, n, NULL, 0);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	const char *db = opt_get(opts, n, "db");
+	const char *listen = opt_get(opts, n, "listen");
+	const char *threads = opt_get(opts, n, "threads");
+	int64_t nt = 0;
+	if (!db) {
+		fputs("juwei serve: 缺少 --db，请查看 juwei serve --help\n", stderr);
+		return 2;
+	}
+	if (threads && !parse_i64(threads, 1, 64, &nt)) {
+		fputs("juwei serve: --threads 应为1到64之间的整数\n", stderr);
+		return 2;
+	}
+	struct jw_error err;
+	jw_error_clear(&err);
+	if (http_serve(db, listen ? listen : "127.0.0.1:8080", (int)nt, &err) != JW_OK)
+		return cli_fail(&err);
+	return 0;
+}

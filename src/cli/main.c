@@ -1,0 +1,55 @@
+/*
+ * main.c — `juwei`, the one program: picks the subcommand from a table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "svc/svc.h"
+
+#define JUWEI_VERSION "0.1.0"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+	{ "init", cmd_init, "创建数据库、社区和管理员账号 admin" },
+	{ "demo", cmd_demo, "在已初始化的数据库中生成演示社区（虚构数据）" },
+	{ "serve", cmd_serve, "启动网页和 JSON 接口服务" },
+	{ "user", cmd_user, "管理账号：user add / user passwd" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Juwei 居委 %s — 社区居民委员会工作平台\n\n用法：juwei 命令 [选项]\n\n命令：\n", JUWEI_VERSION);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n每个命令的选项：juwei 命令 --help\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("juwei %s\n", JUWEI_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			if (svc_init() != JW_OK)
+				return 1;
+			return commands[i].fn(argc - 2, argv + 2);
+		}
+	}
+	fprintf(stderr, "juwei: 未知命令“%s”\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,58 @@
+/*
+ * routes.c — the one route table: method, path pattern, handler, flags,
+ * entity.  The router (router.c) checks session, role and CSRF before any
+ * handler runs; permissions on records are checked again in svc/.
+ */
+#include "api/api.h"
+#include "http/http.h"
+#include "web/web.h"
+
+#define API_ENTITY(path, ent) \
+	{ "GET", "/api/v1/" path, api_list, R_API, ent }, \
+	{ "POST", "/api/v1/" path, api_create, R_API, ent }, \
+	{ "GET", "/api/v1/" path "/{id}", api_get, R_API | R_ID, ent }, \
+	{ "PATCH", "/api/v1/" path "/{id}", api_patch, R_API | R_ID, ent }
+
+#define WEB_ENTITY(path, ent) \
+	{ "GET", "/" path, web_list, 0, ent }, \
+	{ "GET", "/" path "/new", web_new, 0, ent }, \
+	{ "POST", "/" path, web_create, 0, ent }, \
+	{ "GET", "/" path "/{id}", web_show, R_ID, ent }, \
+	{ "GET", "/" path "/{id}/edit", web_edit, R_ID, ent }, \
+	{ "POST", "/" path "/{id}", web_update, R_ID, ent }
+
+const struct route routes[] = {
+	/* JSON API */
+	{ "POST", "/api/v1/login", api_login, R_API | R_PUBLIC, -1 },
+	{ "POST", "/api/v1/logout", api_logout, R_API, -1 },
+	{ "GET", "/api/v1/me", api_me, R_API, -1 },
+	{ "GET", "/api/v1/codes", api_codes, R_API, -1 },
+	{ "GET", "/api/v1/stats", api_stats, R_API, -1 },
+	{ "GET", "/api/v1/audit", api_audit, R_API, -1 },
+	API_ENTITY("persons", ENT_PERSON),
+	{ "POST", "/api/v1/persons/{id}/deregister", api_person_deregister, R_API | R_ID, ENT_PERSON },
+	{ "POST", "/api/v1/persons/{id}/reveal", api_person_reveal, R_API | R_ID, ENT_PERSON },
+	API_ENTITY("households", ENT_HOUSEHOLD),
+	API_ENTITY("buildings", ENT_BUILDING),
+	{ "GET", "/api/v1/buildings/{id}/plan", api_building_plan, R_API | R_ID, ENT_BUILDING },
+	API_ENTITY("houses", ENT_HOUSE),
+	API_ENTITY("grids", ENT_GRID),
+
+	/* pages */
+	{ "GET", "/static/app.css", web_css, R_PUBLIC, -1 },
+	{ "GET", "/favicon.ico", web_favicon, R_PUBLIC, -1 },
+	{ "GET", "/login", web_login_form, R_PUBLIC, -1 },
+	{ "POST", "/login", web_login, R_PUBLIC, -1 },
+	{ "POST", "/logout", web_logout, 0, -1 },
+	{ "GET", "/", web_dashboard, 0, -1 },
+	{ "GET", "/audit", web_audit, 0, -1 },
+	WEB_ENTITY("persons", ENT_PERSON),
+	{ "POST", "/persons/{id}/deregister", web_person_deregister, R_ID, ENT_PERSON },
+	{ "POST", "/persons/{id}/reveal", web_person_reveal, R_ID, ENT_PERSON },
+	WEB_ENTITY("households", ENT_HOUSEHOLD),
+	WEB_ENTITY("buildings", ENT_BUILDING),
+	WEB_ENTITY("houses", ENT_HOUSE),
+	WEB_ENTITY("grids", ENT_GRID),
+};
+
+const int nroutes = (int)(sizeof(routes) / sizeof(routes[0]));

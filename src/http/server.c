@@ -1,0 +1,213 @@
+/*
+ * server.c — libmicrohttpd glue: an internal thread pool on epoll, one
+ * store connection per worker thread, request bodies gathered with a cap,
+ * and the response queued on the second callback (queuing on the first
+ * makes libmicrohttpd close keep-alive connections after every answer).
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http/http.h"
+#include "lib/util.h"
+
+static char *g_db;                 /* store location, for each thread's connection */
+static pthread_key_t g_store_key;
+static pthread_mutex_t g_stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store *g_stores[256];
+static int g_nstores;
+
+static struct store *thread_store(struct jw_error *err)
+{
+	struct store *st = pthread_getspecific(g_store_key);
+	if (st)
+		return st;
+	st = store_open(g_db, err);
+	if (!st)
+		return NULL;
+	pthread_setspecific(g_store_key, st);
+	pthread_mutex_lock(&g_stores_lock);
+	if (g_nstores < (int)(sizeof(g_stores) / sizeof(g_stores[0])))
+		g_stores[g_nstores++] = st;
+	pthread_mutex_unlock(&g_stores_lock);
+	return st;
+}
+
+static void req_free(struct http_req *r)
+{
+	buf_release(&r->body);
+	form_free(r->form, r->nform);
+	free(r);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct http_resp *w)
+{
+	size_t len = 0;
+	char *body = buf_detach(&w->body, &len);
+	if (!body) {
+		body = xstrdup("服务器内部错误");
+		len = strlen(body);
+		w->status = 500;
+	}
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+				w->content_type ? w->content_type : "text/html; charset=utf-8");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'");
+	if (w->no_store)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (w->location[0])
+		MHD_add_response_header(resp, "Location", w->location);
+	for (int i = 0; i < w->ncookies; i++)
+		MHD_add_response_header(resp, "Set-Cookie", w->cookies[i]);
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)w->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct http_req *r = *con_cls;
+	(void)cls;
+	(void)version;
+	if (!r) {
+		/* first callback: set up, answer on the next one */
+		r = xcalloc(1, sizeof(*r));
+		buf_init(&r->body, HTTP_MAX_BODY);
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		buf_add(&r->body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	struct http_resp w;
+	memset(&w, 0, sizeof(w));
+	buf_init(&w.body, 0);
+	w.status = 200;
+	r->method = method;
+	r->path = url;
+	r->conn = c;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->ip, sizeof(r->ip));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->ip, sizeof(r->ip));
+	}
+	struct jw_error err;
+	jw_error_clear(&err);
+	r->st = thread_store(&err);
+	if (!buf_ok(&r->body)) {
+		jw_fail(&err, JW_ETOOBIG, "", "提交的内容超过1MB，请分批提交");
+		resp_json_error(&w, &err, NULL);
+	} else if (!r->st) {
+		resp_json_error(&w, &err, NULL);
+	} else {
+		http_dispatch(r, &w);
+	}
+	enum MHD_Result ret = send_resp(c, &w);
+	buf_release(&w.body);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (*con_cls) {
+		req_free(*con_cls);
+		*con_cls = NULL;
+	}
+}
+
+static volatile sig_atomic_t g_stop;
+static void on_signal(int sig) { (void)sig; g_stop = 1; }
+
+int http_serve(const char *db, const char *listen, int threads, struct jw_error *err)
+{
+	char host[64];
+	int64_t port;
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof(host) ||
+	    !parse_i64(colon + 1, 1, 65535, &port))
+		return jw_fail(err, JW_EUSAGE, "listen", "监听地址“%s”格式不对，应为 主机:端口，如 127.0.0.1:8080", listen);
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return jw_fail(err, JW_EUSAGE, "listen", "监听地址“%s”不是 IPv4 地址", host);
+
+	/* Open once up front: migrations run here, and a bad path fails early. */
+	struct store *st = store_open(db, err);
+	if (!st)
+		return err->code;
+	struct community_row com;
+	if (STORE_CALL(st, community_get, &com, err) != JW_OK) {
+		store_close(st);
+		return err->code;
+	}
+	store_close(st);
+
+	g_db = xstrdup(db);
+	pthread_key_create(&g_store_key, NULL);
+	if (threads < 1) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (int)n : 2;
+	}
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+		(uint16_t)port, NULL, NULL, on_request, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_END);
+	if (!d)
+		return jw_fail(err, JW_EIO, "listen", "无法在 %s 上监听（端口被占用？）", listen);
+	printf("Juwei 居委 正在服务：http://%s:%lld/  （社区：%s %s；按 Ctrl-C 停止）\n", host,
+	       (long long)port, com.code, com.name);
+	fflush(stdout);
+	struct sigaction act;
+	memset(&act, 0, sizeof(act));
+	act.sa_handler = on_signal;
+	sigaction(SIGINT, &act, NULL);
+	sigaction(SIGTERM, &act, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	while (!g_stop)
+		pause();
+	MHD_stop_daemon(d);
+	pthread_mutex_lock(&g_stores_lock);
+	for (int i = 0; i < g_nstores; i++)
+		store_close(g_stores[i]);
+	g_nstores = 0;
+	pthread_mutex_unlock(&g_stores_lock);
+	free(g_db);
+	puts("Juwei 已停止");
+	return JW_OK;
+}

@@ -1,0 +1,112 @@
+/*
+ * util.c — checked parsing, allocation and date helpers; see util.h.
+ */
+#include "lib/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char *end;
+	long long v;
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || end == s || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static void oom(void)
+{
+	fputs("juwei: 内存不足 (out of memory)\n", stderr);
+	abort();
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s ? s : "", n);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+size_t strlcpy_jw(char *dst, const char *src, size_t dstsz)
+{
+	size_t n = strlen(src);
+	if (dstsz) {
+		size_t c = n < dstsz - 1 ? n : dstsz - 1;
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+bool str_empty(const char *s) { return !s || !*s; }
+
+bool date_valid(int y, int m, int d)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (y < 1800 || y > 2200 || m < 1 || m > 12 || d < 1)
+		return false;
+	int md = mdays[m - 1];
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		md = 29;
+	return d <= md;
+}
+
+bool date_parse(const char *s, int *y, int *m, int *d)
+{
+	int yy, mm, dd, n = 0;
+	if (!s || strlen(s) != 10)
+		return false;
+	if (sscanf(s, "%4d-%2d-%2d%n", &yy, &mm, &dd, &n) != 3 || n != 10)
+		return false;
+	if (!date_valid(yy, mm, dd))
+		return false;
+	*y = yy;
+	*m = mm;
+	*d = dd;
+	return true;
+}
+
+int age_on(int y, int m, int d, int ty, int tm, int td)
+{
+	int a = ty - y;
+	if (tm < m || (tm == m && td < d))
+		a--;
+	return a;
+}
+
+void date_today(int *y, int *m, int *d)
+{
+	time_t t = time(NULL);
+	struct tm tmv;
+	localtime_r(&t, &tmv);
+	*y = tmv.tm_year + 1900;
+	*m = tmv.tm_mon + 1;
+	*d = tmv.tm_mday;
+}
+
+int64_t now_s(void) { return (int64_t)time(NULL); }

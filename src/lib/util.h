@@ -1,0 +1,36 @@
+/*
+ * util.h — small generic helpers: checked number parsing (OpenBSD
+ * strtonum), string duplication that cannot return NULL silently, dates.
+ */
+#ifndef JW_UTIL_H
+#define JW_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Parses a whole decimal integer in [min,max]; false on junk or range. */
+bool parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* malloc-or-die duplicates (the program cannot go on without memory). */
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+void *xcalloc(size_t n, size_t size);
+
+/* Copies at most dstsz-1 bytes, always terminates; returns strlen(src). */
+size_t strlcpy_jw(char *dst, const char *src, size_t dstsz);
+
+bool str_empty(const char *s);   /* NULL or "" */
+
+/* Dates as "YYYY-MM-DD". */
+bool date_valid(int y, int m, int d);
+bool date_parse(const char *s, int *y, int *m, int *d);
+/* Completed years of age on (ty,tm,td) for someone born (y,m,d). */
+int age_on(int y, int m, int d, int ty, int tm, int td);
+/* Today's local date. */
+void date_today(int *y, int *m, int *d);
+/* Seconds since the epoch. */
+int64_t now_s(void);
+
+#endif

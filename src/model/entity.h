@@ -1,0 +1,148 @@
+/*
+ * entity.h — the registry's data model, declared once.
+ *
+ * Each entity (grid, building, house, household, person, user) is a table
+ * of field declarations: name (JSON member and SQL column), Chinese label,
+ * type, code table, flags, sensitivity, import header synonyms.  The store
+ * builds its SQL from these, the API its JSON, the pages their forms and
+ * list columns, the validator its checks.  Adding a field is one line here
+ * plus a migration.
+ *
+ * struct record holds one row as strings (NULL = empty), one slot a field.
+ */
+#ifndef JW_ENTITY_H
+#define JW_ENTITY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "model/codes.h"
+
+enum field_type {
+	FT_TEXT,    /* free text, maxlen characters */
+	FT_INT,     /* integer */
+	FT_REAL,    /* decimal number (area) */
+	FT_DATE,    /* YYYY-MM-DD */
+	FT_CODE,    /* a code of code_table */
+	FT_REF,     /* id of another entity (ref) */
+	FT_BOOL,    /* "1" / "0" */
+	FT_DATETIME /* seconds since the epoch, shown as local time */
+};
+
+enum field_flag {
+	FF_REQUIRED = 1 << 0,  /* must be given on create */
+	FF_READONLY = 1 << 1,  /* derived by the program; never taken from input */
+	FF_LIST     = 1 << 2,  /* shown as a list column */
+	FF_FORM     = 1 << 3,  /* shown in create/edit forms */
+	FF_SEARCH   = 1 << 4,  /* a list filter on the page */
+	FF_MULTILINE = 1 << 5, /* textarea */
+};
+
+enum field_sens {
+	SENS_NONE = 0,
+	SENS_ID,     /* ID/document number: masked 110105********002X */
+	SENS_PHONE,  /* phone: masked 138****5678 */
+};
+
+struct field_def {
+	const char *name;      /* JSON member and SQL column */
+	const char *label;     /* Chinese label */
+	enum field_type type;
+	int code_table;        /* enum code_table_id for FT_CODE, else -1 */
+	const char *ref;       /* entity key for FT_REF, else NULL */
+	unsigned flags;        /* enum field_flag */
+	enum field_sens sens;
+	int maxlen;            /* characters, for FT_TEXT */
+	const char *synonyms;  /* import header synonyms, '|'-separated */
+	const char *hint;      /* form hint, Chinese, or NULL */
+};
+
+enum entity_id { ENT_GRID, ENT_BUILDING, ENT_HOUSE, ENT_HOUSEHOLD, ENT_PERSON, ENT__COUNT };
+
+struct entity_def {
+	enum entity_id id;
+	const char *key;        /* "person": audit entity name */
+	const char *table;      /* SQL table */
+	const char *path;       /* URL segment: "persons" */
+	const char *label;      /* Chinese: 居民 */
+	const char *title_field;/* field that names a row: "name" */
+	const struct field_def *fields;
+	int nfields;
+};
+
+extern const struct entity_def entities[ENT__COUNT];
+
+const struct entity_def *entity_by_path(const char *path);   /* "persons" → person */
+const struct entity_def *entity_by_key(const char *key);
+int entity_field_index(const struct entity_def *e, const char *name); /* -1 if none */
+const struct field_def *entity_field(const struct entity_def *e, const char *name);
+
+/* Field indexes of the person entity, in declaration order (entity.c
+ * checks at start-up that they match). */
+enum person_field {
+	PF_NAME, PF_SEX, PF_DOC_TYPE, PF_ID_NUMBER, PF_NATIONALITY, PF_ETHNIC,
+	PF_BIRTH_DATE, PF_PHONE, PF_HUKOU_ADDRESS, PF_CURRENT_ADDRESS,
+	PF_RESIDENCE_TYPE, PF_POLITICAL_STATUS, PF_EDUCATION, PF_MARITAL_STATUS,
+	PF_EMPLOYMENT_STATUS, PF_HOUSEHOLD_ID, PF_RELATION, PF_NOTES,
+	PF_HOUSE_ID, PF_BUILDING_ID, PF_GRID_ID, PF_STATUS, PF_DEREG_REASON,
+	PF_DEREG_DATE, PF_DEREG_NOTE, PF_CREATED_AT, PF_UPDATED_AT, PF__COUNT
+};
+enum household_field {
+	HF_HOUSEHOLD_NO, HF_HOUSE_ID, HF_TYPE, HF_PHONE, HF_REGISTERED_DATE,
+	HF_NOTES, HF_BUILDING_ID, HF_GRID_ID, HF_SIZE, HF_CREATED_AT,
+	HF_UPDATED_AT, HF__COUNT
+};
+enum building_field {
+	BF_NAME, BF_GRID_ID, BF_COMPOUND, BF_ADDRESS, BF_FLOORS, BF_UNITS,
+	BF_ROOMS_PER_FLOOR, BF_BUILT_YEAR, BF_HAS_ELEVATOR, BF_NOTES,
+	BF_CREATED_AT, BF_UPDATED_AT, BF__COUNT
+};
+enum house_field {
+	HOF_BUILDING_ID, HOF_UNIT, HOF_FLOOR, HOF_ROOM, HOF_AREA, HOF_LAYOUT,
+	HOF_USE, HOF_ADDRESS, HOF_NOTES, HOF_GRID_ID, HOF_CREATED_AT,
+	HOF_UPDATED_AT, HOF__COUNT
+};
+enum grid_field { GF_NAME, GF_NOTES, GF_CREATED_AT, GF_UPDATED_AT, GF__COUNT };
+
+/* One row of an entity.  v[i] belongs to the record (NULL = empty). */
+struct record {
+	const struct entity_def *ent;
+	int64_t id;             /* 0 until stored */
+	char **v;               /* ent->nfields values */
+	unsigned char *given;   /* input: 1 where the caller supplied the field */
+};
+
+void record_init(struct record *r, const struct entity_def *ent);
+void record_release(struct record *r);
+/* Sets field i to a copy of val (NULL or "" = empty) and marks it given. */
+void record_set(struct record *r, int i, const char *val);
+void record_setf(struct record *r, int i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *record_get(const struct record *r, int i);   /* NULL if empty */
+bool record_int(const struct record *r, int i, int64_t *out);
+void record_copy(struct record *dst, const struct record *src);
+
+/* Validation results: every failing field, for forms that show each error
+ * next to its field. */
+#define VERR_MAX 32
+struct verr {
+	int n;
+	struct { char field[64]; char message[256]; } item[VERR_MAX];
+};
+void verr_init(struct verr *ve);
+void verr_add(struct verr *ve, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *verr_for(const struct verr *ve, const char *field); /* NULL if none */
+/* Turns the first item into err (JW_EINVAL) and returns JW_EINVAL. */
+int verr_to_error(const struct verr *ve, struct jw_error *err);
+
+/* Normalises and checks each given field by its declaration: trims text,
+ * looks codes up (label or alias accepted, stored as the code), checks
+ * dates, integers, lengths and required fields (when creating). */
+void record_normalize_validate(struct record *r, bool creating, struct verr *ve);
+
+/* Writes the record as a JSON object: every field, code fields with a
+ * "NAME_label" companion, sensitive fields masked unless reveal. */
+void record_to_json(struct buf *b, const struct record *r, bool reveal);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * migrations.h — the schema, as numbered migrations embedded in the binary.
+ * Migration i (1-based) brings the schema from version i-1 to i; the
+ * applied version is kept in meta('schema_version').  Never edit a
+ * migration that has shipped: add a new one.
+ *
+ * The column lists of the registry tables match model/entity.c's
+ * declarations (store/sqlite.c checks each declared field has a column at
+ * open).  SQL here is the portable subset shared by SQLite and PostgreSQL
+ * where possible; FTS5 is SQLite's own.
+ */
+#ifndef JW_MIGRATIONS_H
+#define JW_MIGRATIONS_H
+
+static const char *const sqlite_migrations[] = {
+	/* 1: the registry, users, sessions, audit */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+	"CREATE TABLE community (\n"
+	"  code TEXT PRIMARY KEY CHECK (length(code) = 12),\n"
+	"  name TEXT NOT NULL,\n"
+	"  created_at INTEGER NOT NULL);\n"
+	"CREATE TABLE grid (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  community TEXT NOT NULL REFERENCES community(code),\n"
+	"  name TEXT NOT NULL, notes TEXT,\n"
+	"  created_at INTEGER, updated_at INTEGER,\n"
+	"  UNIQUE (community, name));\n"
+	"CREATE TABLE building (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  community TEXT NOT NULL REFERENCES community(code),\n"
+	"  name TEXT NOT NULL,\n"
+	"  grid_id INTEGER NOT NULL REFERENCES grid(id),\n"
+	"  compound TEXT, address TEXT, floors INTEGER, units INTEGER,\n"
+	"  rooms_per_floor INTEGER, built_year INTEGER, has_elevator INTEGER,\n"
+	"  notes TEXT, created_at INTEGER, updated_at INTEGER,\n"
+	"  UNIQUE (community, name));\n"
+	"CREATE INDEX building_grid ON building (grid_id);\n"
+	"CREATE TABLE house (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  community TEXT NOT NULL REFERENCES community(code),\n"
+	"  building_id INTEGER NOT NULL REFERENCES building(id),\n"
+	"  unit INTEGER, floor INTEGER, room TEXT NOT NULL, area REAL,\n"
+	"  layout TEXT, \"use\" TEXT, address TEXT, notes TEXT,\n"
+	"  grid_id INTEGER REFERENCES grid(id),\n"
+	"  created_at INTEGER, updated_at INTEGER,\n"
+	"  UNIQUE (building_id, unit, room));\n"
+	"CREATE INDEX house_grid ON house (grid_id);\n"
+	"CREATE TABLE household (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  community TEXT NOT NULL REFERENCES community(code),\n"
+	"  household_no TEXT NOT NULL,\n"
+	"  house_id INTEGER REFERENCES house(id),\n"
+	"  type TEXT, phone TEXT, registered_date TEXT, notes TEXT,\n"
+	"  building_id INTEGER REFERENCES building(id),\n"
+	"  grid_id INTEGER REFERENCES grid(id),\n"
+	"  size INTEGER NOT NULL DEFAULT 0,\n"
+	"  created_at INTEGER, updated_at INTEGER,\n"
+	"  UNIQUE (community, household_no));\n"
+	"CREATE INDEX household_house ON household (house_id);\n"
+	"CREATE INDEX household_grid ON household (grid_id);\n"
+	"CREATE TABLE person (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  community TEXT NOT NULL REFERENCES community(code),\n"
+	"  name TEXT NOT NULL, sex TEXT,\n"
+	"  doc_type TEXT NOT NULL DEFAULT 'id_card',\n"
+	"  id_number TEXT NOT NULL,\n"
+	"  nationality TEXT, ethnic TEXT, birth_date TEXT, phone TEXT,\n"
+	"  hukou_address TEXT, current_address TEXT, residence_type TEXT,\n"
+	"  political_status TEXT, education TEXT, marital_status TEXT,\n"
+	"  employment_status TEXT,\n"
+	"  household_id INTEGER REFERENCES household(id),\n"
+	"  relation TEXT, notes TEXT,\n"
+	"  house_id INTEGER REFERENCES house(id),\n"
+	"  building_id INTEGER REFERENCES building(id),\n"
+	"  grid_id INTEGER REFERENCES grid(id),\n"
+	"  status TEXT NOT NULL DEFAULT 'active'\n"
+	"    CHECK (status IN ('active', 'deregistered')),\n"
+	"  dereg_reason TEXT, dereg_date TEXT, dereg_note TEXT,\n"
+	"  created_at INTEGER, updated_at INTEGER,\n"
+	"  name_py TEXT, name_ini TEXT);\n"
+	"CREATE UNIQUE INDEX person_id_number ON person (id_number, doc_type);\n"
+	"CREATE INDEX person_household ON person (household_id);\n"
+	"CREATE INDEX person_grid ON person (grid_id);\n"
+	"CREATE INDEX person_building ON person (building_id);\n"
+	"CREATE INDEX person_birth ON person (birth_date);\n"
+	"CREATE INDEX person_py ON person (name_py);\n"
+	"CREATE INDEX person_ini ON person (name_ini);\n"
+	"CREATE INDEX person_counts ON person (community, status, residence_type, birth_date);\n"
+	/* name search: every unigram and bigram of a name (2-char queries) */
+	"CREATE TABLE person_gram (\n"
+	"  gram TEXT NOT NULL, person_id INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (gram, person_id)) WITHOUT ROWID;\n"
+	"CREATE INDEX person_gram_person ON person_gram (person_id);\n"
+	/* number and address fragments: trigram full-text index */
+	"CREATE VIRTUAL TABLE person_fts USING fts5 (\n"
+	"  id_number, phone, address, tokenize = 'trigram');\n"
+	"CREATE TABLE app_user (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  community TEXT NOT NULL REFERENCES community(code),\n"
+	"  username TEXT NOT NULL UNIQUE,\n"
+	"  role TEXT NOT NULL CHECK (role IN ('admin','director','worker','grid_worker')),\n"
+	"  grid_id INTEGER REFERENCES grid(id),\n"
+	"  pwhash TEXT NOT NULL,\n"
+	"  failed INTEGER NOT NULL DEFAULT 0,\n"
+	"  locked_until INTEGER NOT NULL DEFAULT 0,\n"
+	"  active INTEGER NOT NULL DEFAULT 1,\n"
+	"  created_at INTEGER);\n"
+	"CREATE TABLE session (\n"
+	"  token_hash TEXT PRIMARY KEY,\n"
+	"  user_id INTEGER NOT NULL REFERENCES app_user(id),\n"
+	"  csrf TEXT NOT NULL, kind TEXT NOT NULL,\n"
+	"  created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL) WITHOUT ROWID;\n"
+	"CREATE TABLE audit (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  community TEXT NOT NULL,\n"
+	"  at INTEGER NOT NULL, username TEXT, action TEXT NOT NULL,\n"
+	"  entity TEXT, entity_id INTEGER, old_json TEXT, new_json TEXT, ip TEXT);\n"
+	"CREATE INDEX audit_entity ON audit (entity, entity_id);\n",
+};
+
+#define SQLITE_MIGRATIONS ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))
+
+#endif

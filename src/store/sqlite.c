@@ -1,0 +1,1056 @@
+/*
+ * sqlite.c — the SQLite back end of the store (the embedded default).
+ *
+ * One struct sqlite_priv per connection: the handle and a small cache of
+ * prepared statements keyed by their SQL text.  Registry SQL is built
+ * from the entity declarations (model/entity.c): column names come only
+ * from those declarations, values are always bound.  WAL, foreign keys
+ * on, busy timeout; migrations from migrations.h applied on open.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/util.h"
+#include "store/migrations.h"
+#include "store/store.h"
+
+#define STMT_CACHE 48
+
+struct stmt_slot {
+	char *sql;
+	sqlite3_stmt *stmt;
+	unsigned long used;
+};
+
+struct sqlite_priv {
+	sqlite3 *db;
+	struct stmt_slot cache[STMT_CACHE];
+	unsigned long tick;
+};
+
+static sqlite3 *DB(struct store *st) { return ((struct sqlite_priv *)st->priv)->db; }
+
+static int db_fail(struct store *st, struct jw_error *err, const char *what)
+{
+	const char *msg = sqlite3_errmsg(DB(st));
+	int ext = sqlite3_extended_errcode(DB(st));
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		/* "UNIQUE constraint failed: person.id_number, person.doc_type" */
+		char field[64] = "";
+		const char *p = strstr(msg, ": ");
+		if (p && (p = strchr(p, '.'))) {
+			size_t n = strcspn(p + 1, ", ");
+			snprintf(field, sizeof(field), "%.*s", (int)n, p + 1);
+		}
+		if (strcmp(field, "id_number") == 0)
+			return jw_fail(err, JW_ECONFLICT, field, "该证件号码已登记在册，请勿重复登记；可搜索该号码找到已有记录");
+		return jw_fail(err, JW_ECONFLICT, field, "与已有记录重复（%s），请修改后再提交", field);
+	}
+	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return jw_fail(err, JW_EINVAL, "", "引用的记录不存在，请检查所选的网格、楼栋、房屋或户");
+	if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL)
+		return jw_fail(err, JW_EINVAL, "", "数据不符合要求：%s", msg);
+	fprintf(stderr, "juwei: store: %s failed: %s\n", what, msg);
+	return jw_fail(err, JW_ESTORE, "", NULL);
+}
+
+/* Returns a reset statement for sql from the cache, preparing it on a miss. */
+static sqlite3_stmt *stmt(struct store *st, const char *sql)
+{
+	struct sqlite_priv *p = st->priv;
+	struct stmt_slot *victim = &p->cache[0];
+	p->tick++;
+	for (int i = 0; i < STMT_CACHE; i++) {
+		struct stmt_slot *s = &p->cache[i];
+		if (s->sql && strcmp(s->sql, sql) == 0) {
+			s->used = p->tick;
+			sqlite3_reset(s->stmt);
+			sqlite3_clear_bindings(s->stmt);
+			return s->stmt;
+		}
+		if (!s->sql || s->used < victim->used)
+			victim = s;
+	}
+	sqlite3_stmt *ps = NULL;
+	if (sqlite3_prepare_v3(p->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &ps, NULL) != SQLITE_OK) {
+		fprintf(stderr, "juwei: store: prepare failed: %s\n  in: %.200s\n",
+			sqlite3_errmsg(p->db), sql);
+		return NULL;
+	}
+	if (victim->sql) {
+		sqlite3_finalize(victim->stmt);
+		free(victim->sql);
+	}
+	victim->sql = xstrdup(sql);
+	victim->stmt = ps;
+	victim->used = p->tick;
+	return ps;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static const char *col_text(sqlite3_stmt *s, int i) { return (const char *)sqlite3_column_text(s, i); }
+
+static int exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(DB(st), sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "juwei: store: %s\n  in: %.200s\n", msg ? msg : "?", sql);
+		sqlite3_free(msg);
+		return JW_ESTORE;
+	}
+	return JW_OK;
+}
+
+static int migrate(struct store *st, struct jw_error *err)
+{
+	int version = 0;
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(DB(st), "SELECT value FROM meta WHERE key='schema_version'", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			version = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	if (version > SQLITE_MIGRATIONS)
+		return jw_fail(err, JW_ESTORE, "db", "数据库版本（%d）比本程序新（%d），请升级 juwei",
+			       version, SQLITE_MIGRATIONS);
+	if (version == SQLITE_MIGRATIONS)
+		return JW_OK;
+	if (exec(st, "BEGIN IMMEDIATE") != JW_OK)
+		return jw_fail(err, JW_ESTORE, "db", "无法升级数据库结构（数据库被占用？）");
+	for (int v = version; v < SQLITE_MIGRATIONS; v++) {
+		if (exec(st, sqlite_migrations[v]) != JW_OK) {
+			exec(st, "ROLLBACK");
+			return jw_fail(err, JW_ESTORE, "db", "数据库结构升级到第%d版失败", v + 1);
+		}
+	}
+	char sql[128];
+	snprintf(sql, sizeof(sql),
+		 "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d')",
+		 SQLITE_MIGRATIONS);
+	if (exec(st, sql) != JW_OK || exec(st, "COMMIT") != JW_OK) {
+		exec(st, "ROLLBACK");
+		return jw_fail(err, JW_ESTORE, "db", "数据库结构升级失败");
+	}
+	return JW_OK;
+}
+
+static int sq_open(struct store *st, const char *path, struct jw_error *err)
+{
+	struct sqlite_priv *p = xcalloc(1, sizeof(*p));
+	st->priv = p;
+	int rc = sqlite3_open_v2(path, &p->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		jw_fail(err, JW_EIO, "db", "无法打开数据库文件“%s”：%s", path,
+			p->db ? sqlite3_errmsg(p->db) : "内存不足");
+		sqlite3_close(p->db);
+		free(p);
+		st->priv = NULL;
+		return JW_EIO;
+	}
+	sqlite3_busy_timeout(p->db, 5000);
+	sqlite3_extended_result_codes(p->db, 1);
+	if (exec(st, "PRAGMA journal_mode=WAL") != JW_OK ||
+	    exec(st, "PRAGMA foreign_keys=ON") != JW_OK ||
+	    exec(st, "PRAGMA synchronous=NORMAL") != JW_OK) {
+		jw_fail(err, JW_EIO, "db", "“%s”不是有效的 Juwei 数据库文件", path);
+		goto fail;
+	}
+	if (migrate(st, err) != JW_OK)
+		goto fail;
+	return JW_OK;
+fail:
+	sqlite3_close(p->db);
+	free(p);
+	st->priv = NULL;
+	return err ? err->code : JW_ESTORE;
+}
+
+static void sq_close(struct store *st)
+{
+	struct sqlite_priv *p = st->priv;
+	if (!p)
+		return;
+	for (int i = 0; i < STMT_CACHE; i++) {
+		if (p->cache[i].sql) {
+			sqlite3_finalize(p->cache[i].stmt);
+			free(p->cache[i].sql);
+		}
+	}
+	sqlite3_close(p->db);
+	free(p);
+}
+
+static int sq_begin(struct store *st) { return exec(st, "BEGIN IMMEDIATE"); }
+static int sq_commit(struct store *st) { return exec(st, "COMMIT"); }
+static int sq_rollback(struct store *st) { return exec(st, "ROLLBACK"); }
+
+static int sq_bulk_mode(struct store *st, bool on)
+{
+	/* A bigger page cache keeps indexed bulk inserts from thrashing. */
+	return exec(st, on ? "PRAGMA cache_size=-131072" : "PRAGMA cache_size=-2000");
+}
+
+int store_schema_version(struct store *st)
+{
+	(void)st;
+	return SQLITE_MIGRATIONS;
+}
+
+/* ---- community ---- */
+
+static int sq_community_insert(struct store *st, const struct community_row *c, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO community(code, name, created_at) VALUES(?,?,?)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, c->code);
+	bind_text(s, 2, c->name);
+	sqlite3_bind_int64(s, 3, now_s());
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_community_get(struct store *st, struct community_row *out, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT code, name FROM community ORDER BY rowid LIMIT 1");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		return jw_fail(err, JW_ENOTFOUND, "db", "数据库尚未初始化，请先运行 juwei init");
+	if (rc != SQLITE_ROW)
+		return db_fail(st, err, __func__);
+	snprintf(out->code, sizeof(out->code), "%s", col_text(s, 0));
+	snprintf(out->name, sizeof(out->name), "%s", col_text(s, 1));
+	return JW_OK;
+}
+
+/* ---- generic records ---- */
+
+static void add_col(struct buf *b, const char *name)
+{
+	buf_addc(b, '"');
+	buf_adds(b, name);   /* declared names only: letters and '_' */
+	buf_addc(b, '"');
+}
+
+static void select_cols(struct buf *b, const struct entity_def *e, const char *alias)
+{
+	buf_adds(b, alias);
+	buf_adds(b, ".id");
+	for (int i = 0; i < e->nfields; i++) {
+		buf_addc(b, ',');
+		buf_adds(b, alias);
+		buf_addc(b, '.');
+		add_col(b, e->fields[i].name);
+	}
+}
+
+static bool is_stamp(const struct field_def *f)
+{
+	return strcmp(f->name, "created_at") == 0 || strcmp(f->name, "updated_at") == 0;
+}
+
+static void row_to_record(sqlite3_stmt *s, const struct entity_def *e, struct record *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	for (int i = 0; i < e->nfields; i++) {
+		free(r->v[i]);
+		const char *v = col_text(s, i + 1);
+		if (v && e->fields[i].type == FT_REAL) {
+			char tmp[64];
+			snprintf(tmp, sizeof(tmp), "%.2f", sqlite3_column_double(s, i + 1));
+			r->v[i] = xstrdup(tmp);
+		} else {
+			r->v[i] = v ? xstrdup(v) : NULL;
+		}
+		r->given[i] = 0;
+	}
+}
+
+static int sq_record_insert(struct store *st, const char *community, struct record *r, struct jw_error *err)
+{
+	const struct entity_def *e = r->ent;
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "INSERT INTO ");
+	add_col(&b, e->table);
+	buf_adds(&b, "(community");
+	for (int i = 0; i < e->nfields; i++) {
+		buf_addc(&b, ',');
+		add_col(&b, e->fields[i].name);
+	}
+	buf_adds(&b, ") VALUES(?");
+	for (int i = 0; i < e->nfields; i++)
+		buf_adds(&b, ",?");
+	buf_addc(&b, ')');
+	sqlite3_stmt *s = stmt(st, buf_cstr(&b));
+	buf_release(&b);
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	int64_t now = now_s();
+	bind_text(s, 1, community);
+	for (int i = 0; i < e->nfields; i++) {
+		if (is_stamp(&e->fields[i]))
+			sqlite3_bind_int64(s, i + 2, now);
+		else
+			bind_text(s, i + 2, r->v[i]);
+	}
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	r->id = sqlite3_last_insert_rowid(DB(st));
+	return JW_OK;
+}
+
+static int sq_record_update(struct store *st, const char *community, const struct record *r, struct jw_error *err)
+{
+	const struct entity_def *e = r->ent;
+	struct buf b = BUF_INIT;
+	int n = 0;
+	buf_adds(&b, "UPDATE ");
+	add_col(&b, e->table);
+	buf_adds(&b, " SET updated_at=?");
+	for (int i = 0; i < e->nfields; i++) {
+		if (!r->given[i] || is_stamp(&e->fields[i]))
+			continue;
+		buf_addc(&b, ',');
+		add_col(&b, e->fields[i].name);
+		buf_adds(&b, "=?");
+		n++;
+	}
+	buf_adds(&b, " WHERE id=? AND community=?");
+	sqlite3_stmt *s = stmt(st, buf_cstr(&b));
+	buf_release(&b);
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	int k = 1;
+	sqlite3_bind_int64(s, k++, now_s());
+	for (int i = 0; i < e->nfields; i++) {
+		if (!r->given[i] || is_stamp(&e->fields[i]))
+			continue;
+		bind_text(s, k++, r->v[i]);
+	}
+	sqlite3_bind_int64(s, k++, r->id);
+	bind_text(s, k, community);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	if (sqlite3_changes(DB(st)) == 0)
+		return jw_fail(err, JW_ENOTFOUND, "id", "找不到该%s记录", e->label);
+	return JW_OK;
+}
+
+static int sq_record_get(struct store *st, const char *community, const struct entity_def *e,
+			 int64_t id, struct record *out, struct jw_error *err)
+{
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "SELECT ");
+	select_cols(&b, e, "t");
+	buf_adds(&b, " FROM ");
+	add_col(&b, e->table);
+	buf_adds(&b, " t WHERE t.id=? AND t.community=?");
+	sqlite3_stmt *s = stmt(st, buf_cstr(&b));
+	buf_release(&b);
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, community);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		return jw_fail(err, JW_ENOTFOUND, "id", "找不到编号为%lld的%s", (long long)id, e->label);
+	if (rc != SQLITE_ROW)
+		return db_fail(st, err, __func__);
+	row_to_record(s, e, out);
+	return JW_OK;
+}
+
+static int sq_record_find(struct store *st, const char *community, const struct entity_def *e,
+			  const char *field, const char *value, int64_t *id, struct jw_error *err)
+{
+	if (entity_field_index(e, field) < 0)
+		return jw_fail(err, JW_EBADREQ, field, "未知字段 %s", field);
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "SELECT id FROM ");
+	add_col(&b, e->table);
+	buf_adds(&b, " WHERE community=? AND ");
+	add_col(&b, field);
+	buf_adds(&b, "=? LIMIT 1");
+	sqlite3_stmt *s = stmt(st, buf_cstr(&b));
+	buf_release(&b);
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	bind_text(s, 2, value);
+	int rc = sqlite3_step(s);
+	*id = 0;
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static const char *op_sql(enum filter_op op)
+{
+	switch (op) {
+	case FOP_EQ: return "=?";
+	case FOP_LE: return "<=?";
+	case FOP_GE: return ">=?";
+	case FOP_LT: return "<?";
+	case FOP_GT: return ">?";
+	case FOP_NE: return " IS NOT ?";
+	case FOP_NULL: return " IS NULL";
+	}
+	return "=?";
+}
+
+/* Pinyin prefix upper bound: "zsf" → "zsf{" ('{' follows 'z'). */
+static void prefix_hi(char *out, size_t n, const char *lo)
+{
+	snprintf(out, n, "%s{", lo);
+}
+
+/* Builds "FROM … WHERE …" of a list query into b; binds collected in order. */
+struct binds {
+	const char *v[QUERY_MAX_FILTERS + 8];
+	int n;
+};
+
+static int build_where(const struct entity_def *e, const struct query *q, struct buf *b,
+		       struct binds *bd, char *hi1, char *hi2, size_t hisz, char *match, size_t msz,
+		       struct jw_error *err)
+{
+	bool gram_join = q->search == SEARCH_NAME_GRAM && e->id == ENT_PERSON;
+	if (gram_join) {
+		buf_adds(b, " FROM person_gram g JOIN person t ON t.id = g.person_id WHERE g.gram=? AND t.community=?");
+		bd->v[bd->n++] = q->text;
+	} else {
+		buf_adds(b, " FROM ");
+		add_col(b, e->table);
+		buf_adds(b, " t WHERE t.community=?");
+	}
+	bd->v[bd->n++] = NULL; /* community, filled by caller */
+	for (int i = 0; i < q->nfilters; i++) {
+		const struct filter *f = &q->filters[i];
+		if (entity_field_index(e, f->field) < 0)
+			return jw_fail(err, JW_EBADREQ, f->field, "不能按“%s”筛选", f->field);
+		buf_adds(b, " AND t.");
+		add_col(b, f->field);
+		buf_adds(b, op_sql(f->op));
+		if (f->op != FOP_NULL)
+			bd->v[bd->n++] = f->value;
+	}
+	if (q->search == SEARCH_NONE || gram_join || !q->text)
+		return JW_OK;
+	if (e->id != ENT_PERSON) {
+		/* other entities: a fragment of their title field or address */
+		const char *tf = e->title_field;
+		buf_adds(b, " AND (t.");
+		add_col(b, tf);
+		buf_adds(b, " LIKE '%' || ? || '%'");
+		bd->v[bd->n++] = q->text;
+		if (entity_field_index(e, "address") >= 0 && strcmp(tf, "address") != 0) {
+			buf_adds(b, " OR t.address LIKE '%' || ? || '%'");
+			bd->v[bd->n++] = q->text;
+		}
+		buf_addc(b, ')');
+		return JW_OK;
+	}
+	switch (q->search) {
+	case SEARCH_PINYIN:
+		prefix_hi(hi1, hisz, q->text);
+		prefix_hi(hi2, hisz, q->text);
+		buf_adds(b, " AND ((t.name_py >= ? AND t.name_py < ?) OR (t.name_ini >= ? AND t.name_ini < ?))");
+		bd->v[bd->n++] = q->text;
+		bd->v[bd->n++] = hi1;
+		bd->v[bd->n++] = q->text;
+		bd->v[bd->n++] = hi2;
+		break;
+	case SEARCH_NUMBER:
+		snprintf(match, msz, "{id_number phone} : \"%s\"", q->text);
+		buf_adds(b, " AND t.id IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?)");
+		bd->v[bd->n++] = match;
+		break;
+	case SEARCH_NAME_GRAMS:
+		/* 3+ characters: the name contains it, or the address does */
+		snprintf(match, msz, "address : \"%s\"", q->text);
+		buf_adds(b, " AND (t.id IN (SELECT person_id FROM person_gram WHERE gram = substr(?, 1, 2))"
+			    " AND t.name LIKE '%' || ? || '%'"
+			    " OR t.id IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?))");
+		bd->v[bd->n++] = q->text;
+		bd->v[bd->n++] = q->text;
+		bd->v[bd->n++] = match;
+		break;
+	case SEARCH_TEXT:
+		snprintf(match, msz, "\"%s\"", q->text);
+		buf_adds(b, " AND (t.name LIKE '%' || ? || '%'"
+			    " OR t.id IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?))");
+		bd->v[bd->n++] = q->text;
+		bd->v[bd->n++] = match;
+		break;
+	default:
+		break;
+	}
+	return JW_OK;
+}
+
+static int sq_record_list(struct store *st, const char *community, const struct entity_def *e,
+			  const struct query *q, record_cb cb, void *ud, int64_t *total,
+			  struct jw_error *err)
+{
+	struct buf where = BUF_INIT, sql = BUF_INIT;
+	struct binds bd = { .n = 0 };
+	char hi1[160], hi2[160], match[400];
+	int rc = JW_OK;
+	struct record r;
+
+	if (q->text && strchr(q->text, '"'))
+		return jw_fail(err, JW_EBADREQ, "q", "搜索词不能包含双引号");
+	rc = build_where(e, q, &where, &bd, hi1, hi2, sizeof(hi1), match, sizeof(match), err);
+	if (rc != JW_OK)
+		goto out;
+	int cpos = q->search == SEARCH_NAME_GRAM && e->id == ENT_PERSON ? 1 : 0;
+	bd.v[cpos] = community;
+
+	if (total && q->want_total) {
+		buf_adds(&sql, "SELECT count(*)");
+		buf_add(&sql, where.data, where.len);
+		sqlite3_stmt *s = stmt(st, buf_cstr(&sql));
+		if (!s) {
+			rc = jw_fail(err, JW_ESTORE, "", NULL);
+			goto out;
+		}
+		for (int i = 0; i < bd.n; i++)
+			bind_text(s, i + 1, bd.v[i]);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			rc = db_fail(st, err, __func__);
+			goto out;
+		}
+		*total = sqlite3_column_int64(s, 0);
+		buf_reset(&sql);
+	}
+
+	/* ORDER BY: a declared field or the id */
+	const char *sort = q->sort && *q->sort ? q->sort : "-id";
+	bool desc = sort[0] == '-';
+	const char *sf = desc ? sort + 1 : sort;
+	if (strcmp(sf, "id") != 0 && entity_field_index(e, sf) < 0) {
+		rc = jw_fail(err, JW_EBADREQ, "sort", "不能按“%s”排序", sf);
+		goto out;
+	}
+	buf_adds(&sql, "SELECT ");
+	select_cols(&sql, e, "t");
+	buf_add(&sql, where.data, where.len);
+	buf_adds(&sql, " ORDER BY ");
+	if (strcmp(sf, "id") == 0 && cpos) {
+		buf_adds(&sql, "g.person_id");
+	} else {
+		buf_adds(&sql, "t.");
+		add_col(&sql, sf);
+	}
+	buf_adds(&sql, desc ? " DESC" : " ASC");
+	if (strcmp(sf, "id") != 0)
+		buf_adds(&sql, desc ? ", t.id DESC" : ", t.id ASC");
+	buf_adds(&sql, " LIMIT ? OFFSET ?");
+	sqlite3_stmt *s = stmt(st, buf_cstr(&sql));
+	if (!s) {
+		rc = jw_fail(err, JW_ESTORE, "", NULL);
+		goto out;
+	}
+	for (int i = 0; i < bd.n; i++)
+		bind_text(s, i + 1, bd.v[i]);
+	sqlite3_bind_int64(s, bd.n + 1, q->limit);
+	sqlite3_bind_int64(s, bd.n + 2, q->offset);
+	record_init(&r, e);
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		row_to_record(s, e, &r);
+		rc = cb(&r, ud);
+		if (rc != JW_OK)
+			break;
+	}
+	record_release(&r);
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+out:
+	buf_release(&where);
+	buf_release(&sql);
+	return rc;
+}
+
+/* ---- person search index ---- */
+
+static int sq_person_index(struct store *st, int64_t id, const struct person_index *ix,
+			   bool replace, struct jw_error *err)
+{
+	sqlite3_stmt *s;
+	if (replace) {
+		s = stmt(st, "DELETE FROM person_gram WHERE person_id=?");
+		if (!s)
+			return jw_fail(err, JW_ESTORE, "", NULL);
+		sqlite3_bind_int64(s, 1, id);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			return db_fail(st, err, __func__);
+		s = stmt(st, "DELETE FROM person_fts WHERE rowid=?");
+		if (!s)
+			return jw_fail(err, JW_ESTORE, "", NULL);
+		sqlite3_bind_int64(s, 1, id);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			return db_fail(st, err, __func__);
+	}
+	s = stmt(st, "UPDATE person SET name_py=?, name_ini=? WHERE id=?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, ix->name_py);
+	bind_text(s, 2, ix->name_ini);
+	sqlite3_bind_int64(s, 3, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	s = stmt(st, "INSERT OR IGNORE INTO person_gram(gram, person_id) VALUES(?,?)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	for (int i = 0; i < ix->ngrams; i++) {
+		sqlite3_reset(s);
+		bind_text(s, 1, ix->grams[i]);
+		sqlite3_bind_int64(s, 2, id);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			return db_fail(st, err, __func__);
+	}
+	s = stmt(st, "INSERT INTO person_fts(rowid, id_number, phone, address) VALUES(?,?,?,?)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, ix->id_number);
+	bind_text(s, 3, ix->phone);
+	bind_text(s, 4, ix->address);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_household_locate(struct store *st, int64_t hh, int64_t house, int64_t building,
+			       int64_t grid, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "UPDATE person SET house_id=?, building_id=?, grid_id=? WHERE household_id=?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+#define BIND_ID(i, v) ((v) > 0 ? sqlite3_bind_int64(s, i, v) : sqlite3_bind_null(s, i))
+	BIND_ID(1, house);
+	BIND_ID(2, building);
+	BIND_ID(3, grid);
+#undef BIND_ID
+	sqlite3_bind_int64(s, 4, hh);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_household_size(struct store *st, int64_t hh, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "UPDATE household SET size = (SELECT count(*) FROM person"
+				   " WHERE household_id = household.id AND status = 'active') WHERE id=?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int64(s, 1, hh);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_building_plan(struct store *st, const char *community, int64_t building_id,
+			    plan_cb cb, void *ud, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st,
+		"SELECT h.id, h.unit, h.floor, h.room, h.\"use\", hh.id, hh.household_no,"
+		" (SELECT p.name FROM person p WHERE p.household_id = hh.id AND p.relation = '02'"
+		"   AND p.status = 'active' LIMIT 1),"
+		" (SELECT count(*) FROM person p WHERE p.household_id = hh.id AND p.status = 'active')"
+		" FROM house h LEFT JOIN household hh ON hh.house_id = h.id"
+		" WHERE h.building_id = ? AND h.community = ?"
+		" ORDER BY h.unit, h.floor DESC, length(h.room), h.room, hh.id");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int64(s, 1, building_id);
+	bind_text(s, 2, community);
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct plan_cell c = {
+			.house_id = sqlite3_column_int64(s, 0),
+			.unit = sqlite3_column_int(s, 1),
+			.floor = sqlite3_column_int(s, 2),
+			.room = col_text(s, 3),
+			.use = col_text(s, 4),
+			.household_id = sqlite3_column_int64(s, 5),
+			.household_no = col_text(s, 6),
+			.head_name = col_text(s, 7),
+			.persons = sqlite3_column_int(s, 8),
+		};
+		rc = cb(&c, ud);
+		if (rc != JW_OK)
+			break;
+	}
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int count1(struct store *st, const char *sql, const char *community, int64_t grid,
+		  const char *d, int64_t *out, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, sql);
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	sqlite3_bind_int64(s, 2, grid);
+	if (sqlite3_bind_parameter_count(s) >= 3)
+		bind_text(s, 3, d);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return db_fail(st, err, __func__);
+	*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return JW_OK;
+}
+
+static int sq_stats(struct store *st, const char *community, int64_t grid,
+		    const char *born60, const char *born80, struct stats_row *o, struct jw_error *err)
+{
+	memset(o, 0, sizeof(*o));
+	sqlite3_stmt *s = stmt(st,
+		"SELECT residence_type, count(*) FROM person WHERE community=? AND status='active'"
+		" AND (?2 = 0 OR grid_id = ?2) GROUP BY residence_type");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	sqlite3_bind_int64(s, 2, grid);
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *rt = col_text(s, 0);
+		int64_t n = sqlite3_column_int64(s, 1);
+		o->persons += n;
+		if (!rt)
+			continue;
+		if (strcmp(rt, "registered") == 0)
+			o->registered = n;
+		else if (strcmp(rt, "migrant") == 0)
+			o->migrant = n;
+		else if (strcmp(rt, "foreign") == 0)
+			o->foreign = n;
+	}
+	if (step != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	int rc;
+	if ((rc = count1(st, "SELECT count(*) FROM person WHERE community=?1 AND status='active'"
+			     " AND (?2 = 0 OR grid_id = ?2) AND birth_date <= ?3", community, grid, born60, &o->over60, err)) ||
+	    (rc = count1(st, "SELECT count(*) FROM person WHERE community=?1 AND status='active'"
+			     " AND (?2 = 0 OR grid_id = ?2) AND birth_date <= ?3", community, grid, born80, &o->over80, err)) ||
+	    (rc = count1(st, "SELECT count(*) FROM person WHERE community=?1 AND status='deregistered'"
+			     " AND (?2 = 0 OR grid_id = ?2)", community, grid, NULL, &o->deregistered, err)) ||
+	    (rc = count1(st, "SELECT count(*) FROM household WHERE community=?1"
+			     " AND (?2 = 0 OR grid_id = ?2)", community, grid, NULL, &o->households, err)) ||
+	    (rc = count1(st, "SELECT count(*) FROM house WHERE community=?1"
+			     " AND (?2 = 0 OR grid_id = ?2)", community, grid, NULL, &o->houses, err)) ||
+	    (rc = count1(st, "SELECT count(*) FROM building WHERE community=?1"
+			     " AND (?2 = 0 OR grid_id = ?2)", community, grid, NULL, &o->buildings, err)) ||
+	    (rc = count1(st, "SELECT count(*) FROM grid WHERE community=?1"
+			     " AND (?2 = 0 OR id = ?2)", community, grid, NULL, &o->grids, err)))
+		return rc;
+	return JW_OK;
+}
+
+/* ---- users and sessions ---- */
+
+static void row_to_user(sqlite3_stmt *s, struct user_row *u)
+{
+	u->id = sqlite3_column_int64(s, 0);
+	snprintf(u->community, sizeof(u->community), "%s", col_text(s, 1) ? col_text(s, 1) : "");
+	snprintf(u->username, sizeof(u->username), "%s", col_text(s, 2));
+	snprintf(u->role, sizeof(u->role), "%s", col_text(s, 3));
+	u->grid_id = sqlite3_column_int64(s, 4);
+	snprintf(u->pwhash, sizeof(u->pwhash), "%s", col_text(s, 5));
+	u->failed = sqlite3_column_int(s, 6);
+	u->locked_until = sqlite3_column_int64(s, 7);
+	u->active = sqlite3_column_int(s, 8) != 0;
+}
+
+#define USER_COLS "id, community, username, role, grid_id, pwhash, failed, locked_until, active"
+
+static int sq_user_insert(struct store *st, struct user_row *u, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO app_user(community, username, role, grid_id, pwhash, created_at)"
+				   " VALUES(?,?,?,?,?,?)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, u->community);
+	bind_text(s, 2, u->username);
+	bind_text(s, 3, u->role);
+	if (u->grid_id > 0)
+		sqlite3_bind_int64(s, 4, u->grid_id);
+	else
+		sqlite3_bind_null(s, 4);
+	bind_text(s, 5, u->pwhash);
+	sqlite3_bind_int64(s, 6, now_s());
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		int rc = db_fail(st, err, __func__);
+		if (rc == JW_ECONFLICT)
+			jw_fail(err, JW_ECONFLICT, "username", "用户名“%s”已存在", u->username);
+		return rc;
+	}
+	u->id = sqlite3_last_insert_rowid(DB(st));
+	return JW_OK;
+}
+
+static int user_get_by(struct store *st, const char *sql, const char *name, int64_t id,
+		       struct user_row *out, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, sql);
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	if (name)
+		bind_text(s, 1, name);
+	else
+		sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		return jw_fail(err, JW_ENOTFOUND, "username", "用户不存在");
+	if (rc != SQLITE_ROW)
+		return db_fail(st, err, __func__);
+	row_to_user(s, out);
+	sqlite3_reset(s);
+	return JW_OK;
+}
+
+static int sq_user_get(struct store *st, const char *username, struct user_row *out, struct jw_error *err)
+{
+	return user_get_by(st, "SELECT " USER_COLS " FROM app_user WHERE username=?", username, 0, out, err);
+}
+
+static int sq_user_get_id(struct store *st, int64_t id, struct user_row *out, struct jw_error *err)
+{
+	return user_get_by(st, "SELECT " USER_COLS " FROM app_user WHERE id=?", NULL, id, out, err);
+}
+
+static int sq_user_set_password(struct store *st, int64_t id, const char *pwhash, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "UPDATE app_user SET pwhash=?, failed=0, locked_until=0 WHERE id=?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, pwhash);
+	sqlite3_bind_int64(s, 2, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_user_login_result(struct store *st, int64_t id, int failed, int64_t locked_until,
+				struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "UPDATE app_user SET failed=?, locked_until=? WHERE id=?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int(s, 1, failed);
+	sqlite3_bind_int64(s, 2, locked_until);
+	sqlite3_bind_int64(s, 3, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_session_insert(struct store *st, const struct session_row *ss, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO session(token_hash, user_id, csrf, kind, created_at, last_seen)"
+				   " VALUES(?,?,?,?,?,?)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, ss->token_hash);
+	sqlite3_bind_int64(s, 2, ss->user_id);
+	bind_text(s, 3, ss->csrf);
+	bind_text(s, 4, ss->kind);
+	sqlite3_bind_int64(s, 5, ss->created_at);
+	sqlite3_bind_int64(s, 6, ss->last_seen);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_session_get(struct store *st, const char *token_hash, struct session_row *out,
+			  struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT token_hash, user_id, csrf, kind, created_at, last_seen"
+				   " FROM session WHERE token_hash=?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, token_hash);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		return jw_fail(err, JW_EAUTH, "", NULL);
+	if (rc != SQLITE_ROW)
+		return db_fail(st, err, __func__);
+	snprintf(out->token_hash, sizeof(out->token_hash), "%s", col_text(s, 0));
+	out->user_id = sqlite3_column_int64(s, 1);
+	snprintf(out->csrf, sizeof(out->csrf), "%s", col_text(s, 2));
+	snprintf(out->kind, sizeof(out->kind), "%s", col_text(s, 3));
+	out->created_at = sqlite3_column_int64(s, 4);
+	out->last_seen = sqlite3_column_int64(s, 5);
+	sqlite3_reset(s);
+	return JW_OK;
+}
+
+static int sq_session_touch(struct store *st, const char *token_hash, int64_t now, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "UPDATE session SET last_seen=? WHERE token_hash=?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int64(s, 1, now);
+	bind_text(s, 2, token_hash);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_session_delete(struct store *st, const char *token_hash, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "DELETE FROM session WHERE token_hash=?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, token_hash);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_session_purge(struct store *st, int64_t idle_before, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "DELETE FROM session WHERE last_seen < ?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int64(s, 1, idle_before);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+/* ---- audit ---- */
+
+static int sq_audit_insert(struct store *st, const char *community, const struct audit_row *a,
+			   struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO audit(community, at, username, action, entity, entity_id,"
+				   " old_json, new_json, ip) VALUES(?,?,?,?,?,?,?,?,?)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	sqlite3_bind_int64(s, 2, a->at ? a->at : now_s());
+	bind_text(s, 3, a->username);
+	bind_text(s, 4, a->action);
+	bind_text(s, 5, a->entity);
+	if (a->entity_id)
+		sqlite3_bind_int64(s, 6, a->entity_id);
+	else
+		sqlite3_bind_null(s, 6);
+	bind_text(s, 7, a->old_json);
+	bind_text(s, 8, a->new_json);
+	bind_text(s, 9, a->ip);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_audit_list(struct store *st, const char *community, const char *entity,
+			 int64_t entity_id, const char *action, int64_t limit, int64_t offset,
+			 audit_cb cb, void *ud, int64_t *total, struct jw_error *err)
+{
+	sqlite3_stmt *s;
+	if (total) {
+		s = stmt(st, "SELECT count(*) FROM audit WHERE community=?1 AND (?2 IS NULL OR entity=?2)"
+			     " AND (?3 = 0 OR entity_id=?3) AND (?4 IS NULL OR action=?4)");
+		if (!s)
+			return jw_fail(err, JW_ESTORE, "", NULL);
+		bind_text(s, 1, community);
+		bind_text(s, 2, entity);
+		sqlite3_bind_int64(s, 3, entity_id);
+		bind_text(s, 4, action);
+		if (sqlite3_step(s) != SQLITE_ROW)
+			return db_fail(st, err, __func__);
+		*total = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+	}
+	s = stmt(st, "SELECT id, at, username, action, entity, entity_id, old_json, new_json, ip"
+		     " FROM audit WHERE community=?1 AND (?2 IS NULL OR entity=?2)"
+		     " AND (?3 = 0 OR entity_id=?3) AND (?4 IS NULL OR action=?4)"
+		     " ORDER BY id DESC LIMIT ?5 OFFSET ?6");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	bind_text(s, 2, entity);
+	sqlite3_bind_int64(s, 3, entity_id);
+	bind_text(s, 4, action);
+	sqlite3_bind_int64(s, 5, limit);
+	sqlite3_bind_int64(s, 6, offset);
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct audit_row a = {
+			.id = sqlite3_column_int64(s, 0),
+			.at = sqlite3_column_int64(s, 1),
+			.username = col_text(s, 2),
+			.action = col_text(s, 3),
+			.entity = col_text(s, 4),
+			.entity_id = sqlite3_column_int64(s, 5),
+			.old_json = col_text(s, 6),
+			.new_json = col_text(s, 7),
+			.ip = col_text(s, 8),
+		};
+		rc = cb(&a, ud);
+		if (rc != JW_OK)
+			break;
+	}
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
+}
+
+const struct store_ops sqlite_store_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.bulk_mode = sq_bulk_mode,
+	.community_insert = sq_community_insert,
+	.community_get = sq_community_get,
+	.record_insert = sq_record_insert,
+	.record_update = sq_record_update,
+	.record_get = sq_record_get,
+	.record_list = sq_record_list,
+	.record_find = sq_record_find,
+	.person_index = sq_person_index,
+	.household_locate = sq_household_locate,
+	.household_size = sq_household_size,
+	.building_plan = sq_building_plan,
+	.stats = sq_stats,
+	.user_insert = sq_user_insert,
+	.user_get = sq_user_get,
+	.user_get_id = sq_user_get_id,
+	.user_set_password = sq_user_set_password,
+	.user_login_result = sq_user_login_result,
+	.session_insert = sq_session_insert,
+	.session_get = sq_session_get,
+	.session_touch = sq_session_touch,
+	.session_delete = sq_session_delete,
+	.session_purge = sq_session_purge,
+	.audit_insert = sq_audit_insert,
+	.audit_list = sq_audit_list,
+};

@@ -1,0 +1,97 @@
+/*
+ * store.c — picks a back end for a location and keeps the transaction
+ * nesting that every back end shares.  See store.h.
+ */
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+
+extern const struct store_ops sqlite_store_ops;
+
+void query_init(struct query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->limit = 20;
+	q->want_total = true;
+}
+
+bool query_filter(struct query *q, const char *field, enum filter_op op, const char *value)
+{
+	if (q->nfilters >= QUERY_MAX_FILTERS)
+		return false;
+	q->filters[q->nfilters].field = field;
+	q->filters[q->nfilters].op = op;
+	q->filters[q->nfilters].value = value;
+	q->nfilters++;
+	return true;
+}
+
+struct store *store_open(const char *location, struct jw_error *err)
+{
+	const struct store_ops *ops = NULL;
+	const char *loc = location;
+
+	if (strncmp(location, "postgres://", 11) == 0 ||
+	    strncmp(location, "postgresql://", 13) == 0) {
+		jw_fail(err, JW_EUSAGE, "db",
+			"本版本尚未包含 PostgreSQL 存储，请使用 SQLite 数据库文件路径");
+		return NULL;
+	}
+	if (strncmp(location, "sqlite:", 7) == 0)
+		loc = location + 7;
+	ops = &sqlite_store_ops;
+
+	struct store *st = xcalloc(1, sizeof(*st));
+	st->ops = ops;
+	if (ops->open(st, loc, err) != JW_OK) {
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	st->ops->close(st);
+	free(st);
+}
+
+int store_begin(struct store *st)
+{
+	if (st->txdepth++ > 0)
+		return JW_OK;
+	st->txfailed = false;
+	int rc = st->ops->begin(st);
+	if (rc != JW_OK)
+		st->txdepth = 0;
+	return rc;
+}
+
+int store_commit(struct store *st)
+{
+	if (st->txdepth <= 0)
+		return JW_ESTORE;
+	if (--st->txdepth > 0)
+		return JW_OK;
+	if (st->txfailed) {
+		st->ops->rollback(st);
+		return JW_ESTORE;
+	}
+	return st->ops->commit(st);
+}
+
+int store_rollback(struct store *st)
+{
+	if (st->txdepth <= 0)
+		return JW_OK;
+	if (--st->txdepth > 0) {
+		st->txfailed = true;
+		return JW_OK;
+	}
+	return st->ops->rollback(st);
+}

@@ -1,0 +1,196 @@
+/*
+ * store.h — the one interface to Juwei's store.
+ *
+ * Callers (svc/, cli/) speak only this header; the back ends behind it
+ * (store/sqlite.c today, store/pg.c for PostgreSQL later) are the only
+ * places that speak an SQL dialect.  A back end is a table of operations
+ * (struct store_ops); store.c picks one from the location given to
+ * store_open() and forwards each call.
+ *
+ * A struct store is one connection: not shared between threads.  The
+ * server opens one per worker thread.
+ *
+ * Records are generic (model/entity.h): the back end derives its SQL
+ * column lists from the entity declarations; values are always bound.
+ */
+#ifndef JW_STORE_H
+#define JW_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+#include "model/entity.h"
+
+struct store;
+
+/* A filter on a declared field of the listed entity. */
+enum filter_op { FOP_EQ, FOP_LE, FOP_GE, FOP_LT, FOP_GT, FOP_NE, FOP_NULL };
+struct filter {
+	const char *field;     /* must be a declared field (checked) */
+	enum filter_op op;
+	const char *value;
+};
+
+/* How a search text is matched (chosen by svc from the query's kind). */
+enum search_mode {
+	SEARCH_NONE,
+	SEARCH_NAME_GRAM,   /* text is one name gram (1–2 characters) */
+	SEARCH_NAME_GRAMS,  /* text is 3+ chars: every bigram and LIKE, or address */
+	SEARCH_PINYIN,      /* text is lower-case ASCII letters: pinyin prefix */
+	SEARCH_NUMBER,      /* digits/X: fragment of ID number or phone */
+	SEARCH_TEXT,        /* any other text: fragment of name, number, address */
+};
+
+#define QUERY_MAX_FILTERS 12
+struct query {
+	struct filter filters[QUERY_MAX_FILTERS];
+	int nfilters;
+	enum search_mode search;
+	const char *text;        /* normalised search text */
+	const char *sort;        /* declared field, "-" prefix for descending; NULL = "-id" */
+	int64_t limit;           /* rows per page */
+	int64_t offset;
+	bool want_total;         /* also count all matches */
+};
+void query_init(struct query *q);
+/* Adds a filter; false if the table is full. */
+bool query_filter(struct query *q, const char *field, enum filter_op op, const char *value);
+
+/* Called for each row of a list; the record is the callee's only for the
+ * call.  Non-zero stops the listing with that code. */
+typedef int (*record_cb)(const struct record *r, void *ud);
+
+/* Search index data of one person (computed by svc from model/). */
+struct person_index {
+	const char *name_py;      /* full pinyin, "zhangsanfeng" */
+	const char *name_ini;     /* initials, "zsf" */
+	const char **grams;       /* name unigrams and bigrams */
+	int ngrams;
+	const char *id_number;
+	const char *phone;
+	const char *address;
+};
+
+struct user_row {
+	int64_t id;
+	char community[16];
+	char username[64];
+	char role[16];
+	int64_t grid_id;          /* 0 = none */
+	char pwhash[160];         /* Argon2id encoded string */
+	int failed;               /* consecutive wrong passwords */
+	int64_t locked_until;     /* epoch seconds, 0 = not locked */
+	bool active;
+};
+
+struct session_row {
+	char token_hash[65];      /* hex of the token's hash */
+	int64_t user_id;
+	char csrf[65];
+	char kind[8];             /* "web" or "api" */
+	int64_t created_at;
+	int64_t last_seen;
+};
+
+struct audit_row {
+	int64_t id;
+	int64_t at;
+	const char *username;
+	const char *action;       /* create, update, deregister, reveal, login, … */
+	const char *entity;
+	int64_t entity_id;
+	const char *old_json;     /* NULL when none */
+	const char *new_json;
+	const char *ip;
+};
+typedef int (*audit_cb)(const struct audit_row *a, void *ud);
+
+struct community_row {
+	char code[16];
+	char name[128];
+};
+
+/* Dashboard counts of one community (or one grid when grid_id > 0). */
+struct stats_row {
+	int64_t persons, registered, migrant, foreign, households, houses,
+		buildings, grids, over60, over80, deregistered;
+};
+
+/* One room of a building's 楼盘表. */
+struct plan_cell {
+	int64_t house_id;
+	int unit, floor;
+	const char *room;
+	const char *use;
+	int64_t household_id;     /* 0 = empty */
+	const char *household_no;
+	const char *head_name;
+	int persons;              /* active persons living there */
+};
+typedef int (*plan_cb)(const struct plan_cell *c, void *ud);
+
+struct store_ops {
+	const char *name;
+	int (*open)(struct store *st, const char *location, struct jw_error *err);
+	void (*close)(struct store *st);
+	int (*begin)(struct store *st);
+	int (*commit)(struct store *st);
+	int (*rollback)(struct store *st);
+	int (*bulk_mode)(struct store *st, bool on);
+
+	int (*community_insert)(struct store *st, const struct community_row *c, struct jw_error *err);
+	int (*community_get)(struct store *st, struct community_row *out, struct jw_error *err);
+
+	int (*record_insert)(struct store *st, const char *community, struct record *r, struct jw_error *err);
+	int (*record_update)(struct store *st, const char *community, const struct record *r, struct jw_error *err);
+	int (*record_get)(struct store *st, const char *community, const struct entity_def *e, int64_t id, struct record *out, struct jw_error *err);
+	int (*record_list)(struct store *st, const char *community, const struct entity_def *e, const struct query *q, record_cb cb, void *ud, int64_t *total, struct jw_error *err);
+	/* Finds the id of the row whose unique field equals value (0 = none). */
+	int (*record_find)(struct store *st, const char *community, const struct entity_def *e, const char *field, const char *value, int64_t *id, struct jw_error *err);
+
+	int (*person_index)(struct store *st, int64_t id, const struct person_index *ix, bool replace, struct jw_error *err);
+	/* Sets the derived location columns of persons of a household. */
+	int (*household_locate)(struct store *st, int64_t household_id, int64_t house_id, int64_t building_id, int64_t grid_id, struct jw_error *err);
+	int (*household_size)(struct store *st, int64_t household_id, struct jw_error *err);
+	int (*building_plan)(struct store *st, const char *community, int64_t building_id, plan_cb cb, void *ud, struct jw_error *err);
+	int (*stats)(struct store *st, const char *community, int64_t grid_id, const char *born_before_60, const char *born_before_80, struct stats_row *out, struct jw_error *err);
+
+	int (*user_insert)(struct store *st, struct user_row *u, struct jw_error *err);
+	int (*user_get)(struct store *st, const char *username, struct user_row *out, struct jw_error *err);
+	int (*user_get_id)(struct store *st, int64_t id, struct user_row *out, struct jw_error *err);
+	int (*user_set_password)(struct store *st, int64_t id, const char *pwhash, struct jw_error *err);
+	int (*user_login_result)(struct store *st, int64_t id, int failed, int64_t locked_until, struct jw_error *err);
+
+	int (*session_insert)(struct store *st, const struct session_row *s, struct jw_error *err);
+	int (*session_get)(struct store *st, const char *token_hash, struct session_row *out, struct jw_error *err);
+	int (*session_touch)(struct store *st, const char *token_hash, int64_t now, struct jw_error *err);
+	int (*session_delete)(struct store *st, const char *token_hash, struct jw_error *err);
+	int (*session_purge)(struct store *st, int64_t idle_before, struct jw_error *err);
+
+	int (*audit_insert)(struct store *st, const char *community, const struct audit_row *a, struct jw_error *err);
+	int (*audit_list)(struct store *st, const char *community, const char *entity, int64_t entity_id, const char *action, int64_t limit, int64_t offset, audit_cb cb, void *ud, int64_t *total, struct jw_error *err);
+};
+
+/* Opens the store at location: a file path or "sqlite:PATH" (SQLite), or
+ * "postgres://…" once that back end exists.  Creates the file and applies
+ * the embedded migrations.  Returns NULL and fills err on failure. */
+struct store *store_open(const char *location, struct jw_error *err);
+void store_close(struct store *st);
+int store_schema_version(struct store *st);
+
+/* The back end's private state hangs here. */
+struct store {
+	const struct store_ops *ops;
+	void *priv;
+	int txdepth;   /* nesting of store_begin: only the outermost is real */
+	bool txfailed; /* an inner rollback happened: the outer commit rolls back */
+};
+
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+int store_rollback(struct store *st);
+
+#define STORE_CALL(st, fn, ...) ((st)->ops->fn((st), __VA_ARGS__))
+
+#endif

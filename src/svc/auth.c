@@ -1,0 +1,313 @@
+/*
+ * auth.c — passwords (Argon2id via libsodium), users, login with lockout,
+ * sessions with idle expiry, and roles.  Session tokens are random; the
+ * store keeps only their hash, so a copy of the database does not hand
+ * out live sessions.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "model/pinyin.h"
+#include "svc/svc.h"
+
+/* Argon2id cost: 2 passes over 19 MiB (OWASP's minimum), ~50 ms here. */
+#define PW_OPS 2
+#define PW_MEM ((size_t)19 << 20)
+
+static char dummy[crypto_pwhash_STRBYTES];   /* set once by svc_init */
+
+static const struct { const char *key, *label; } roles[] = {
+	[ROLE_NONE] = { "", "" },
+	[ROLE_ADMIN] = { "admin", "管理员" },
+	[ROLE_DIRECTOR] = { "director", "主任" },
+	[ROLE_WORKER] = { "worker", "工作人员" },
+	[ROLE_GRID_WORKER] = { "grid_worker", "网格员" },
+};
+
+enum role role_parse(const char *s)
+{
+	if (!s)
+		return ROLE_NONE;
+	for (int i = ROLE_ADMIN; i <= ROLE_GRID_WORKER; i++)
+		if (strcmp(s, roles[i].key) == 0)
+			return (enum role)i;
+	return ROLE_NONE;
+}
+
+const char *role_key(enum role r) { return r <= ROLE_GRID_WORKER ? roles[r].key : ""; }
+const char *role_label(enum role r) { return r <= ROLE_GRID_WORKER ? roles[r].label : ""; }
+
+int svc_init(void)
+{
+	if (sodium_init() < 0) {
+		fputs("juwei: libsodium 初始化失败\n", stderr);
+		return JW_ENOMEM;
+	}
+	if (crypto_pwhash_str_alg(dummy, "juwei-dummy", 11, PW_OPS, PW_MEM,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return JW_ENOMEM;
+	if (pinyin_init() != 0) {
+		fputs("juwei: ICU 拼音转换初始化失败\n", stderr);
+		return JW_ENOMEM;
+	}
+	return JW_OK;
+}
+
+bool password_strong(const char *pw)
+{
+	int lower = 0, upper = 0, digit = 0, other = 0;
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)pw; *p; p++) {
+		if ((*p & 0xC0) != 0x80)
+			n++;
+		if (*p >= 'a' && *p <= 'z')
+			lower = 1;
+		else if (*p >= 'A' && *p <= 'Z')
+			upper = 1;
+		else if (*p >= '0' && *p <= '9')
+			digit = 1;
+		else
+			other = 1;
+	}
+	return n >= 8 && lower + upper + digit + other >= 3;
+}
+
+int password_hash(const char *pw, char *out, size_t outsz, struct jw_error *err)
+{
+	if (outsz < crypto_pwhash_STRBYTES)
+		return jw_fail(err, JW_ENOMEM, "", NULL);
+	if (crypto_pwhash_str_alg(out, pw, strlen(pw), PW_OPS, PW_MEM,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return jw_fail(err, JW_ENOMEM, "password", "计算密码摘要时内存不足");
+	return JW_OK;
+}
+
+bool password_verify(const char *hash, const char *pw)
+{
+	return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+}
+
+void random_hex(char *out, size_t nbytes)
+{
+	unsigned char raw[64];
+	if (nbytes > sizeof(raw))
+		nbytes = sizeof(raw);
+	randombytes_buf(raw, nbytes);
+	sodium_bin2hex(out, nbytes * 2 + 1, raw, nbytes);
+}
+
+static void token_hash(const char *token, char out[65])
+{
+	unsigned char h[32];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)token, strlen(token), NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+int actor_system(struct store *st, struct actor *a, struct jw_error *err)
+{
+	struct community_row c;
+	memset(a, 0, sizeof(*a));
+	int rc = STORE_CALL(st, community_get, &c, err);
+	if (rc != JW_OK)
+		return rc;
+	snprintf(a->community, sizeof(a->community), "%s", c.code);
+	snprintf(a->username, sizeof(a->username), "system");
+	snprintf(a->ip, sizeof(a->ip), "cli");
+	a->role = ROLE_ADMIN;
+	return JW_OK;
+}
+
+static int find_grid(struct store *st, const char *community, const char *grid, int64_t *id,
+		     struct jw_error *err)
+{
+	int64_t n;
+	struct record r;
+	*id = 0;
+	if (str_empty(grid))
+		return JW_OK;
+	if (parse_i64(grid, 1, INT64_MAX, &n)) {
+		record_init(&r, &entities[ENT_GRID]);
+		int rc = STORE_CALL(st, record_get, community, &entities[ENT_GRID], n, &r, err);
+		record_release(&r);
+		if (rc == JW_OK) {
+			*id = n;
+			return JW_OK;
+		}
+	}
+	int rc = STORE_CALL(st, record_find, community, &entities[ENT_GRID], "name", grid, id, err);
+	if (rc != JW_OK)
+		return rc;
+	if (*id == 0)
+		return jw_fail(err, JW_EINVAL, "grid", "找不到网格“%s”，请填写网格编号或名称", grid);
+	return JW_OK;
+}
+
+int svc_user_add(struct store *st, const char *community, const char *username, const char *role,
+		 const char *grid, const char *password, struct jw_error *err)
+{
+	struct user_row u;
+	memset(&u, 0, sizeof(u));
+	enum role r = role_parse(role);
+	if (r == ROLE_NONE)
+		return jw_fail(err, JW_EINVAL, "role", "角色“%s”不存在，可选：admin（管理员）、director（主任）、worker（工作人员）、grid_worker（网格员）",
+			       role ? role : "");
+	if (str_empty(username) || strlen(username) >= sizeof(u.username) ||
+	    strspn(username, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(username))
+		return jw_fail(err, JW_EINVAL, "username", "用户名只能包含字母、数字、下划线、点和连字符，最长63位");
+	if (!password_strong(password))
+		return jw_fail(err, JW_EWEAKPW, "password", NULL);
+	int rc = find_grid(st, community, grid, &u.grid_id, err);
+	if (rc != JW_OK)
+		return rc;
+	if (r == ROLE_GRID_WORKER && u.grid_id == 0)
+		return jw_fail(err, JW_EINVAL, "grid", "网格员必须指定所属网格（--grid 网格编号或名称）");
+	snprintf(u.community, sizeof(u.community), "%s", community);
+	snprintf(u.username, sizeof(u.username), "%s", username);
+	snprintf(u.role, sizeof(u.role), "%s", role_key(r));
+	rc = password_hash(password, u.pwhash, sizeof(u.pwhash), err);
+	if (rc != JW_OK)
+		return rc;
+	return STORE_CALL(st, user_insert, &u, err);
+}
+
+int svc_user_passwd(struct store *st, const char *username, const char *password, struct jw_error *err)
+{
+	struct user_row u;
+	char hash[160];
+	if (!password_strong(password))
+		return jw_fail(err, JW_EWEAKPW, "password", NULL);
+	int rc = STORE_CALL(st, user_get, username, &u, err);
+	if (rc == JW_ENOTFOUND)
+		return jw_fail(err, JW_ENOTFOUND, "username", "用户“%s”不存在", username);
+	if (rc != JW_OK)
+		return rc;
+	rc = password_hash(password, hash, sizeof(hash), err);
+	if (rc != JW_OK)
+		return rc;
+	return STORE_CALL(st, user_set_password, u.id, hash, err);
+}
+
+static void fill_actor(struct actor *a, const struct user_row *u, const char *ip)
+{
+	memset(a, 0, sizeof(*a));
+	a->user_id = u->id;
+	snprintf(a->username, sizeof(a->username), "%s", u->username);
+	a->role = role_parse(u->role);
+	a->grid_id = u->grid_id;
+	snprintf(a->community, sizeof(a->community), "%s", u->community);
+	snprintf(a->ip, sizeof(a->ip), "%s", ip ? ip : "");
+}
+
+/* A hash to verify against when the user does not exist, so that a wrong
+ * name costs as much time as a wrong password. */
+static const char *dummy_hash(void) { return dummy; }
+
+int svc_login(struct store *st, const char *username, const char *password, const char *kind,
+	      const char *ip, char token[65], char csrf[65], struct actor *out, struct jw_error *err)
+{
+	struct user_row u;
+	struct jw_error ignore;
+	int64_t now = now_s();
+	if (str_empty(username) || !password)
+		return jw_fail(err, JW_EAUTH, "username", "请输入用户名和密码");
+	int rc = STORE_CALL(st, user_get, username, &u, &ignore);
+	if (rc == JW_ENOTFOUND || (rc == JW_OK && !u.active)) {
+		password_verify(dummy_hash(), password);
+		return jw_fail(err, JW_EAUTH, "password", "用户名或密码错误");
+	}
+	if (rc != JW_OK)
+		return jw_fail(err, rc, "", NULL);
+	if (u.locked_until > now) {
+		int64_t mins = (u.locked_until - now + 59) / 60;
+		return jw_fail(err, JW_ELOCKED, "password",
+			       "密码连续错误%d次，账号已锁定，请%lld分钟后再试或联系管理员", LOCK_AFTER,
+			       (long long)mins);
+	}
+	if (!password_verify(u.pwhash, password)) {
+		int failed = u.failed + 1;
+		int64_t until = 0;
+		if (failed >= LOCK_AFTER) {
+			until = now + LOCK_S;
+			failed = 0;
+		}
+		STORE_CALL(st, user_login_result, u.id, failed, until, &ignore);
+		struct actor a;
+		fill_actor(&a, &u, ip);
+		struct audit_row ar = { .username = u.username, .action = until ? "lock" : "login_failed",
+					.entity = "user", .entity_id = u.id, .ip = ip };
+		STORE_CALL(st, audit_insert, u.community, &ar, &ignore);
+		if (until)   /* this attempt is still a wrong password; the next ones meet the lock */
+			return jw_fail(err, JW_EAUTH, "password",
+				       "密码连续错误%d次，账号已锁定15分钟，请稍后再试或联系管理员", LOCK_AFTER);
+		return jw_fail(err, JW_EAUTH, "password", "用户名或密码错误（再错%d次将锁定账号15分钟）",
+			       LOCK_AFTER - failed);
+	}
+	if (u.failed || u.locked_until)
+		STORE_CALL(st, user_login_result, u.id, 0, 0, &ignore);
+
+	struct session_row s;
+	memset(&s, 0, sizeof(s));
+	random_hex(token, 32);
+	random_hex(csrf, 32);
+	token_hash(token, s.token_hash);
+	s.user_id = u.id;
+	snprintf(s.csrf, sizeof(s.csrf), "%s", csrf);
+	snprintf(s.kind, sizeof(s.kind), "%s", kind);
+	s.created_at = s.last_seen = now;
+	STORE_CALL(st, session_purge, now - SESSION_IDLE_S, &ignore);
+	rc = STORE_CALL(st, session_insert, &s, err);
+	if (rc != JW_OK)
+		return rc;
+	fill_actor(out, &u, ip);
+	struct audit_row ar = { .username = u.username, .action = "login", .entity = "user",
+				.entity_id = u.id, .ip = ip };
+	STORE_CALL(st, audit_insert, u.community, &ar, &ignore);
+	return JW_OK;
+}
+
+int svc_session(struct store *st, const char *token, const char *kind, const char *ip,
+		struct actor *out, char csrf[65], struct jw_error *err)
+{
+	struct session_row s;
+	struct user_row u;
+	char h[65];
+	int64_t now = now_s();
+	if (str_empty(token) || strlen(token) != 64)
+		return jw_fail(err, JW_EAUTH, "", "请先登录");
+	token_hash(token, h);
+	int rc = STORE_CALL(st, session_get, h, &s, err);
+	if (rc == JW_EAUTH)
+		return jw_fail(err, JW_EAUTH, "", "登录已失效，请重新登录");
+	if (rc != JW_OK)
+		return rc;
+	if (strcmp(s.kind, kind) != 0)
+		return jw_fail(err, JW_EAUTH, "", "登录凭据类型不符，请重新登录");
+	if (s.last_seen + SESSION_IDLE_S < now) {
+		struct jw_error ignore;
+		STORE_CALL(st, session_delete, h, &ignore);
+		return jw_fail(err, JW_EAUTH, "", "超过30分钟未操作，登录已失效，请重新登录");
+	}
+	rc = STORE_CALL(st, user_get_id, s.user_id, &u, err);
+	if (rc != JW_OK || !u.active)
+		return jw_fail(err, JW_EAUTH, "", "账号不可用，请重新登录");
+	/* Write last_seen at most once a minute: reads stay reads. */
+	if (now - s.last_seen >= 60) {
+		struct jw_error ignore;
+		STORE_CALL(st, session_touch, h, now, &ignore);
+	}
+	fill_actor(out, &u, ip);
+	if (csrf)
+		snprintf(csrf, 65, "%s", s.csrf);
+	return JW_OK;
+}
+
+int svc_logout(struct store *st, const char *token, struct jw_error *err)
+{
+	char h[65];
+	if (str_empty(token))
+		return JW_OK;
+	token_hash(token, h);
+	return STORE_CALL(st, session_delete, h, err);
+}

@@ -1,0 +1,118 @@
+/*
+ * svc.h — Juwei's operations.  The pages (web/), the JSON API (api/), the
+ * command line (cli/) and the tests all call these, so they cannot
+ * disagree.  Every operation: permission check → validation → store (in a
+ * transaction) → audit record.
+ *
+ * An actor is who asks: a logged-in user (or the CLI acting as the system).
+ */
+#ifndef JW_SVC_H
+#define JW_SVC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "model/entity.h"
+#include "store/store.h"
+
+enum role { ROLE_NONE = 0, ROLE_ADMIN, ROLE_DIRECTOR, ROLE_WORKER, ROLE_GRID_WORKER };
+
+struct actor {
+	int64_t user_id;         /* 0 for the system (CLI) */
+	char username[64];
+	enum role role;
+	int64_t grid_id;         /* grid_worker's grid */
+	char community[16];      /* the community the actor works in */
+	char ip[48];             /* client address for the audit log, or "cli" */
+	bool bulk;               /* a bulk load: one summary audit record, not one a row */
+};
+
+enum role role_parse(const char *s);       /* ROLE_NONE if unknown */
+const char *role_key(enum role r);         /* "admin", … */
+const char *role_label(enum role r);       /* 管理员, … */
+/* A system actor for the CLI: acts as admin in the store's community. */
+int actor_system(struct store *st, struct actor *a, struct jw_error *err);
+
+/* What an actor may do. */
+enum perm {
+	P_READ, P_WRITE, P_REVEAL, P_AUDIT, P_USERS
+};
+bool svc_can(const struct actor *a, const struct entity_def *e, enum perm p);
+
+/* ---- passwords, users, sessions (svc/auth.c) ---- */
+#define SESSION_IDLE_S (30 * 60)
+#define LOCK_AFTER 5
+#define LOCK_S (15 * 60)
+
+int svc_init(void);   /* libsodium and ICU set-up; once per process */
+/* 8+ characters and 3 of: lower, upper, digit, symbol. */
+bool password_strong(const char *pw);
+int password_hash(const char *pw, char *out, size_t outsz, struct jw_error *err);
+bool password_verify(const char *hash, const char *pw);
+void random_hex(char *out, size_t nbytes);   /* out holds 2*nbytes+1 */
+
+int svc_user_add(struct store *st, const char *community, const char *username, const char *role,
+		 const char *grid, const char *password, struct jw_error *err);
+int svc_user_passwd(struct store *st, const char *username, const char *password, struct jw_error *err);
+
+/* Checks the credentials, applies lockout, creates a session of kind
+ * "web" or "api".  token and csrf receive 64 hex characters + NUL. */
+int svc_login(struct store *st, const char *username, const char *password, const char *kind,
+	      const char *ip, char token[65], char csrf[65], struct actor *out, struct jw_error *err);
+/* Finds the session of token, checks idle expiry, fills the actor. */
+int svc_session(struct store *st, const char *token, const char *kind, const char *ip,
+		struct actor *out, char csrf[65], struct jw_error *err);
+int svc_logout(struct store *st, const char *token, struct jw_error *err);
+
+/* ---- the registry (svc/registry.c) ---- */
+int svc_create(struct store *st, const struct actor *a, struct record *in, struct verr *ve,
+	       int64_t *id, struct jw_error *err);
+int svc_update(struct store *st, const struct actor *a, int64_t id, struct record *in,
+	       struct verr *ve, struct jw_error *err);
+int svc_get(struct store *st, const struct actor *a, const struct entity_def *e, int64_t id,
+	    struct record *out, struct jw_error *err);
+
+/* A list request as the pages and the API take it. */
+struct list_req {
+	const char *q;             /* search text as typed */
+	int64_t page, per_page;
+	const char *sort;
+	int64_t grid_id, building_id, house_id, household_id;
+	const char *residence_type;
+	const char *age_band;      /* "0-14", "15-59", "60-79", "80+", "60+" */
+	bool include_deregistered;
+};
+void list_req_init(struct list_req *lr);
+int svc_list(struct store *st, const struct actor *a, const struct entity_def *e,
+	     const struct list_req *lr, record_cb cb, void *ud, int64_t *total,
+	     struct jw_error *err);
+
+int svc_person_deregister(struct store *st, const struct actor *a, int64_t id, const char *reason,
+			  const char *date, const char *note, struct verr *ve, struct jw_error *err);
+/* The person's record with ID and phone unmasked: allowed roles only, audited. */
+int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, struct record *out,
+		      struct jw_error *err);
+int svc_building_plan(struct store *st, const struct actor *a, int64_t building_id, plan_cb cb,
+		      void *ud, struct jw_error *err);
+/* Creates every room of a building (units × floors × rooms_per_floor) that
+ * does not exist yet; *created receives how many. */
+int svc_building_generate_houses(struct store *st, const struct actor *a, int64_t building_id,
+				 int *created, struct jw_error *err);
+int svc_stats(struct store *st, const struct actor *a, struct stats_row *out, struct jw_error *err);
+int svc_audit_list(struct store *st, const struct actor *a, const char *entity, int64_t entity_id,
+		   const char *action, int64_t page, int64_t per_page, audit_cb cb, void *ud,
+		   int64_t *total, struct jw_error *err);
+/* Writes one audit record (the caller's transaction, if any). */
+int svc_audit(struct store *st, const struct actor *a, const char *action, const char *entity,
+	      int64_t entity_id, const struct record *old, const struct record *new_,
+	      struct jw_error *err);
+
+/* Age of a person record today (-1 when the birth date is unknown). */
+int person_age(const struct record *p);
+
+/* ---- demo community (svc/demo.c) ---- */
+int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err);
+
+#endif

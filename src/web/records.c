@@ -1,0 +1,771 @@
+/*
+ * records.c — the registry's pages, generated from the field declarations:
+ * lists with search, filters and paging; record pages; create and edit
+ * forms that show each error next to its field; the person's reveal and
+ * de-registration; a household's members; a building's 楼盘表.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "lib/util.h"
+#include "web/page.h"
+#include "web/web.h"
+
+/* ---- lists ---- */
+
+struct opt_ctx {
+	struct buf *b;
+	int64_t selected;
+	int title;
+};
+
+static int option_item(const struct record *rec, void *ud)
+{
+	struct opt_ctx *oc = ud;
+	buf_addf(oc->b, "<option value=\"%lld\"%s>", (long long)rec->id,
+		 rec->id == oc->selected ? " selected" : "");
+	buf_html(oc->b, record_get(rec, oc->title));
+	buf_adds(oc->b, "</option>");
+	return JW_OK;
+}
+
+/* <select> of the rows of a small entity (grids, buildings). */
+static void ref_select(struct http_req *r, struct buf *b, const struct entity_def *e,
+		       const char *name, int64_t selected, const char *empty_label)
+{
+	struct list_req lr;
+	struct jw_error err;
+	int64_t total;
+	list_req_init(&lr);
+	lr.per_page = 100;
+	lr.sort = e->title_field;
+	buf_adds(b, "<select name=\"");
+	buf_adds(b, name);
+	buf_adds(b, "\" id=\"f-");
+	buf_adds(b, name);
+	buf_adds(b, "\"><option value=\"\">");
+	buf_html(b, empty_label);
+	buf_adds(b, "</option>");
+	struct opt_ctx oc = { b, selected, entity_field_index(e, e->title_field) };
+	for (lr.page = 1; lr.page <= 10; lr.page++) {
+		int64_t before = total = 0;
+		(void)before;
+		if (svc_list(r->st, &r->actor, e, &lr, option_item, &oc, &total, &err) != JW_OK)
+			break;
+		if (lr.page * lr.per_page >= total)
+			break;
+	}
+	buf_adds(b, "</select>");
+}
+
+static void code_select(struct buf *b, const char *name, const struct code_table *t,
+			const char *selected, const char *empty_label)
+{
+	buf_adds(b, "<select name=\"");
+	buf_adds(b, name);
+	buf_adds(b, "\" id=\"f-");
+	buf_adds(b, name);
+	buf_adds(b, "\"><option value=\"\">");
+	buf_html(b, empty_label);
+	buf_adds(b, "</option>");
+	for (size_t i = 0; i < t->n; i++) {
+		bool on = selected && strcmp(selected, t->entries[i].code) == 0;
+		buf_adds(b, "<option value=\"");
+		buf_html(b, t->entries[i].code);
+		buf_adds(b, on ? "\" selected>" : "\">");
+		buf_html(b, t->entries[i].label);
+		buf_adds(b, "</option>");
+	}
+	buf_adds(b, "</select>");
+}
+
+struct table_ctx {
+	struct http_req *r;
+	struct buf *b;
+	int n;
+};
+
+static int list_row(const struct record *rec, void *ud)
+{
+	struct table_ctx *tc = ud;
+	struct buf *b = tc->b;
+	const struct entity_def *e = rec->ent;
+	bool first = true;
+	tc->n++;
+	buf_adds(b, "<tr>");
+	for (int i = 0; i < e->nfields; i++) {
+		const struct field_def *f = &e->fields[i];
+		if (!(f->flags & FF_LIST))
+			continue;
+		buf_adds(b, "<td>");
+		if (first) {
+			buf_addf(b, "<a href=\"/%s/%lld\">", e->path, (long long)rec->id);
+			if (record_get(rec, i))
+				page_value(b, f, record_get(rec, i), false);
+			else
+				buf_addf(b, "#%lld", (long long)rec->id);
+			buf_adds(b, "</a>");
+			first = false;
+		} else {
+			page_value(b, f, record_get(rec, i), false);
+		}
+		buf_adds(b, "</td>");
+	}
+	if (e->id == ENT_PERSON) {
+		int age = person_age(rec);
+		if (age >= 0)
+			buf_addf(b, "<td>%d</td>", age);
+		else
+			buf_adds(b, "<td></td>");
+		const char *st = record_get(rec, PF_STATUS);
+		buf_adds(b, st && strcmp(st, "active") != 0 ? "<td><span class=\"tag off\">已注销</span></td>"
+							    : "<td><span class=\"tag\">在册</span></td>");
+	}
+	buf_adds(b, "</tr>");
+	return JW_OK;
+}
+
+/* Appends the current query with one parameter replaced (for sort/page links). */
+static void link_with(struct http_req *r, struct buf *b, const char *path, const char *key,
+		      const char *val)
+{
+	static const char *keys[] = { "q", "grid_id", "building_id", "house_id", "household_id",
+				      "residence_type", "age_band", "include_deregistered", "sort", "page" };
+	bool first = true;
+	buf_adds(b, path);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = strcmp(keys[i], key) == 0 ? val : req_query(r, keys[i]);
+		if (strcmp(key, "sort") == 0 && strcmp(keys[i], "page") == 0)
+			v = NULL;   /* a new order starts at page 1 */
+		if (str_empty(v))
+			continue;
+		buf_addc(b, first ? '?' : '&');
+		first = false;
+		buf_adds(b, keys[i]);
+		buf_addc(b, '=');
+		buf_url(b, v);
+	}
+}
+
+static void age_band_select(struct buf *b, const char *sel)
+{
+	static const char *bands[][2] = { { "0-14", "0–14岁" }, { "15-59", "15–59岁" },
+					  { "60-79", "60–79岁" }, { "60+", "60岁以上" }, { "80+", "80岁以上" } };
+	buf_adds(b, "<select name=\"age_band\" id=\"f-age_band\"><option value=\"\">全部年龄</option>");
+	for (size_t i = 0; i < sizeof(bands) / sizeof(bands[0]); i++) {
+		buf_adds(b, "<option value=\"");
+		buf_html(b, bands[i][0]);
+		buf_adds(b, sel && strcmp(sel, bands[i][0]) == 0 ? "\" selected>" : "\">");
+		buf_adds(b, bands[i][1]);
+		buf_adds(b, "</option>");
+	}
+	buf_adds(b, "</select>");
+}
+
+void web_list(struct http_req *r, struct http_resp *w)
+{
+	const struct entity_def *e = req_entity(r);
+	struct list_req lr;
+	struct jw_error err;
+	int64_t total = 0;
+	if (!list_req_from_query(r, &lr, &err)) {
+		web_error(r, w, &err);
+		return;
+	}
+	struct buf rows = BUF_INIT;
+	struct table_ctx tc = { r, &rows, 0 };
+	if (svc_list(r->st, &r->actor, e, &lr, list_row, &tc, &total, &err) != JW_OK) {
+		buf_release(&rows);
+		web_error(r, w, &err);
+		return;
+	}
+	char title[64];
+	snprintf(title, sizeof(title), "%s", e->label);
+	page_begin(r, w, title);
+	struct buf *b = &w->body;
+	buf_adds(b, "<h1>");
+	buf_html(b, e->label);
+	buf_addf(b, " <span class=\"muted\">共 %lld 条</span></h1>", (long long)total);
+	if (svc_can(&r->actor, e, P_WRITE))
+		buf_addf(b, "<div class=\"toolbar\"><a class=\"button\" href=\"/%s/new\">新增%s</a></div>", e->path, e->label);
+
+	/* filters (GET: bookmarkable, no CSRF needed) */
+	buf_addf(b, "<form class=\"filters\" method=\"get\" action=\"/%s\">", e->path);
+	buf_adds(b, "<label for=\"f-q\">搜索<input id=\"f-q\" name=\"q\" size=\"28\" value=\"");
+	buf_html(b, lr.q ? lr.q : "");
+	buf_adds(b, e->id == ENT_PERSON ? "\" placeholder=\"姓名、拼音或首字母、证件号或电话片段、地址\"></label>"
+					: "\" placeholder=\"名称或地址片段\"></label>");
+	if (e->id == ENT_PERSON || e->id == ENT_HOUSEHOLD || e->id == ENT_HOUSE || e->id == ENT_BUILDING) {
+		if (r->actor.role != ROLE_GRID_WORKER) {
+			buf_adds(b, "<label>网格");
+			ref_select(r, b, &entities[ENT_GRID], "grid_id", lr.grid_id, "全部网格");
+			buf_adds(b, "</label>");
+		}
+	}
+	if (e->id == ENT_PERSON || e->id == ENT_HOUSEHOLD || e->id == ENT_HOUSE) {
+		buf_adds(b, "<label>楼栋");
+		ref_select(r, b, &entities[ENT_BUILDING], "building_id", lr.building_id, "全部楼栋");
+		buf_adds(b, "</label>");
+	}
+	if (e->id == ENT_PERSON) {
+		buf_adds(b, "<label>人口类型");
+		code_select(b, "residence_type", &code_tables[CT_RESIDENCE], lr.residence_type, "全部");
+		buf_adds(b, "</label><label>年龄段");
+		age_band_select(b, lr.age_band);
+		buf_adds(b, "</label><label>范围<select name=\"include_deregistered\">"
+			    "<option value=\"\">仅在册</option><option value=\"1\"");
+		buf_adds(b, lr.include_deregistered ? " selected" : "");
+		buf_adds(b, ">含已注销</option></select></label>");
+	}
+	if (lr.household_id)
+		buf_addf(b, "<input type=\"hidden\" name=\"household_id\" value=\"%lld\">", (long long)lr.household_id);
+	if (lr.house_id)
+		buf_addf(b, "<input type=\"hidden\" name=\"house_id\" value=\"%lld\">", (long long)lr.house_id);
+	buf_addf(b, "<button type=\"submit\">查询</button> <a href=\"/%s\">清除</a></form>", e->path);
+
+	/* table */
+	buf_adds(b, "<div class=\"scroll\"><table><thead><tr>");
+	for (int i = 0; i < e->nfields; i++) {
+		const struct field_def *f = &e->fields[i];
+		if (!(f->flags & FF_LIST))
+			continue;
+		char sort[80];
+		bool asc = lr.sort && strcmp(lr.sort, f->name) == 0;
+		snprintf(sort, sizeof(sort), "%s%s", asc ? "-" : "", f->name);
+		buf_adds(b, "<th><a href=\"");
+		struct buf link = BUF_INIT;
+		link_with(r, &link, "", "sort", sort);
+		buf_adds(&link, "");
+		buf_html(b, buf_cstr(&link));
+		buf_release(&link);
+		buf_adds(b, "\">");
+		buf_html(b, f->label);
+		buf_adds(b, "</a></th>");
+	}
+	if (e->id == ENT_PERSON)
+		buf_adds(b, "<th>年龄</th><th>状态</th>");
+	buf_adds(b, "</tr></thead><tbody>");
+	buf_add(b, rows.data ? rows.data : "", rows.len);
+	if (tc.n == 0)
+		buf_adds(b, "<tr><td colspan=\"20\" class=\"muted\">没有符合条件的记录</td></tr>");
+	buf_adds(b, "</tbody></table></div>");
+	buf_release(&rows);
+
+	/* pager */
+	int64_t pages = (total + lr.per_page - 1) / lr.per_page;
+	buf_addf(b, "<div class=\"pager\"><span>第 %lld / %lld 页</span>", (long long)lr.page,
+		 (long long)(pages ? pages : 1));
+	char num[24];
+	if (lr.page > 1) {
+		struct buf link = BUF_INIT;
+		snprintf(num, sizeof(num), "%lld", (long long)(lr.page - 1));
+		link_with(r, &link, "", "page", num);
+		buf_adds(b, "<a href=\"");
+		buf_html(b, link.len ? buf_cstr(&link) : "?");
+		buf_adds(b, "\">上一页</a>");
+		buf_release(&link);
+	}
+	if (lr.page < pages) {
+		struct buf link = BUF_INIT;
+		snprintf(num, sizeof(num), "%lld", (long long)(lr.page + 1));
+		link_with(r, &link, "", "page", num);
+		buf_adds(b, "<a href=\"");
+		buf_html(b, buf_cstr(&link));
+		buf_adds(b, "\">下一页</a>");
+		buf_release(&link);
+	}
+	buf_adds(b, "</div>");
+	page_end(w);
+}
+
+/* ---- forms ---- */
+
+static void form_field(struct http_req *r, struct buf *b, const struct field_def *f,
+		       const char *v, const struct verr *ve, bool editing)
+{
+	const char *msg = ve ? verr_for(ve, f->name) : NULL;
+	buf_addf(b, "<div class=\"f%s%s\"><label for=\"f-%s\">", (f->flags & FF_REQUIRED) ? " req" : "",
+		 msg ? " bad" : "", f->name);
+	buf_html(b, f->label);
+	buf_adds(b, "</label>");
+	/* Sensitive numbers are never pre-filled: editing them is typing them anew. */
+	bool blank_sens = editing && f->sens != SENS_NONE && !msg;
+	if (blank_sens)
+		v = NULL;
+	switch (f->type) {
+	case FT_CODE:
+		code_select(b, f->name, &code_tables[f->code_table], v, "（请选择）");
+		break;
+	case FT_BOOL:
+		buf_addf(b, "<select name=\"%s\" id=\"f-%s\"><option value=\"\"></option>"
+			    "<option value=\"1\"%s>是</option><option value=\"0\"%s>否</option></select>",
+			 f->name, f->name, v && strcmp(v, "1") == 0 ? " selected" : "",
+			 v && strcmp(v, "0") == 0 ? " selected" : "");
+		break;
+	case FT_REF:
+		if (strcmp(f->ref, "grid") == 0 || strcmp(f->ref, "building") == 0) {
+			int64_t sel = 0;
+			if (v)
+				parse_i64(v, 0, INT64_MAX, &sel);
+			ref_select(r, b, entity_by_key(f->ref), f->name, sel, "（请选择）");
+			break;
+		}
+		/* larger tables take the record number */
+		/* fall through */
+	default:
+		if (f->flags & FF_MULTILINE) {
+			buf_addf(b, "<textarea name=\"%s\" id=\"f-%s\" rows=\"3\">", f->name, f->name);
+			buf_html(b, v);
+			buf_adds(b, "</textarea>");
+			break;
+		}
+		buf_addf(b, "<input name=\"%s\" id=\"f-%s\" type=\"%s\"", f->name, f->name,
+			 f->type == FT_DATE ? "date" :
+			 (f->type == FT_INT || f->type == FT_REF) ? "number" :
+			 f->sens == SENS_PHONE ? "tel" : "text");
+		if (f->type == FT_REAL)
+			buf_adds(b, " inputmode=\"decimal\"");
+		if (f->maxlen)
+			buf_addf(b, " maxlength=\"%d\"", f->maxlen * 2);
+		if (msg)
+			buf_addf(b, " aria-invalid=\"true\" aria-describedby=\"e-%s\"", f->name);
+		buf_adds(b, " value=\"");
+		buf_html(b, v);
+		buf_adds(b, "\"");
+		if (blank_sens)
+			buf_adds(b, " placeholder=\"已登记，不修改请留空\"");
+		buf_adds(b, ">");
+	}
+	if (f->hint && !blank_sens) {
+		buf_adds(b, "<span class=\"hint\">");
+		buf_html(b, f->hint);
+		buf_adds(b, "</span>");
+	}
+	if (msg) {
+		buf_addf(b, "<p class=\"err\" id=\"e-%s\">", f->name);
+		buf_html(b, msg);
+		buf_adds(b, "</p>");
+	}
+	buf_adds(b, "</div>");
+}
+
+static void form_page(struct http_req *r, struct http_resp *w, const struct record *rec,
+		      const struct verr *ve, bool editing)
+{
+	const struct entity_def *e = rec->ent;
+	char title[80];
+	snprintf(title, sizeof(title), "%s%s", editing ? "修改" : "新增", e->label);
+	page_begin(r, w, title);
+	struct buf *b = &w->body;
+	buf_adds(b, "<h1>");
+	buf_html(b, title);
+	buf_adds(b, "</h1>");
+	if (ve && ve->n) {
+		char msg[400];
+		snprintf(msg, sizeof(msg), "有 %d 处需要修改，请查看标红的项目：%s", ve->n, ve->item[0].message);
+		page_notice(b, "err", msg);
+	}
+	if (editing)
+		buf_addf(b, "<form class=\"record\" method=\"post\" action=\"/%s/%lld\" novalidate>", e->path,
+			 (long long)rec->id);
+	else
+		buf_addf(b, "<form class=\"record\" method=\"post\" action=\"/%s\" novalidate>", e->path);
+	page_csrf(b, r);
+	for (int i = 0; i < e->nfields; i++) {
+		const struct field_def *f = &e->fields[i];
+		if (f->flags & FF_FORM)
+			form_field(r, b, f, record_get(rec, i), ve, editing);
+	}
+	buf_adds(b, "<div class=\"actions\"><button type=\"submit\">保存</button> ");
+	if (editing)
+		buf_addf(b, "<a href=\"/%s/%lld\">取消</a>", e->path, (long long)rec->id);
+	else
+		buf_addf(b, "<a href=\"/%s\">取消</a>", e->path);
+	buf_adds(b, "</div></form>");
+	page_end(w);
+}
+
+/* Reads the form's fields into rec; blank sensitive fields while editing are left out. */
+static void record_from_form(struct http_req *r, struct record *rec, bool editing)
+{
+	const struct entity_def *e = rec->ent;
+	for (int i = 0; i < e->nfields; i++) {
+		const struct field_def *f = &e->fields[i];
+		if (!(f->flags & FF_FORM))
+			continue;
+		const char *v = req_form(r, f->name);
+		if (!v)
+			continue;
+		if (editing && f->sens != SENS_NONE && !*v)
+			continue;
+		record_set(rec, i, v);
+	}
+}
+
+static bool can_write(struct http_req *r, struct http_resp *w, const struct entity_def *e)
+{
+	if (svc_can(&r->actor, e, P_WRITE))
+		return true;
+	struct jw_error err;
+	jw_fail(&err, JW_EPERM, "", "您的角色（%s）不能修改%s", role_label(r->actor.role), e->label);
+	web_error(r, w, &err);
+	return false;
+}
+
+void web_new(struct http_req *r, struct http_resp *w)
+{
+	const struct entity_def *e = req_entity(r);
+	struct record rec;
+	if (!can_write(r, w, e))
+		return;
+	record_init(&rec, e);
+	/* prefill from the query: /persons/new?household_id=3, /houses/new?building_id=2 */
+	for (int i = 0; i < e->nfields; i++) {
+		const char *v = req_query(r, e->fields[i].name);
+		if (v && (e->fields[i].flags & FF_FORM))
+			record_set(&rec, i, v);
+	}
+	form_page(r, w, &rec, NULL, false);
+	record_release(&rec);
+}
+
+void web_create(struct http_req *r, struct http_resp *w)
+{
+	const struct entity_def *e = req_entity(r);
+	struct record rec;
+	struct verr ve;
+	struct jw_error err;
+	int64_t id = 0;
+	if (!can_write(r, w, e))
+		return;
+	record_init(&rec, e);
+	verr_init(&ve);
+	record_from_form(r, &rec, false);
+	int rc = svc_create(r->st, &r->actor, &rec, &ve, &id, &err);
+	if (rc == JW_EINVAL || rc == JW_ECONFLICT) {
+		if (!ve.n)
+			verr_add(&ve, err.field[0] ? err.field : "name", "%s", err.message);
+		w->status = rc == JW_ECONFLICT ? 409 : 422;
+		form_page(r, w, &rec, &ve, false);
+	} else if (rc != JW_OK) {
+		web_error(r, w, &err);
+	} else {
+		char loc[80];
+		snprintf(loc, sizeof(loc), "/%s/%lld", e->path, (long long)id);
+		resp_redirect(w, loc);
+	}
+	record_release(&rec);
+}
+
+void web_edit(struct http_req *r, struct http_resp *w)
+{
+	const struct entity_def *e = req_entity(r);
+	struct record rec;
+	struct jw_error err;
+	if (!can_write(r, w, e))
+		return;
+	if (svc_get(r->st, &r->actor, e, r->id, &rec, &err) != JW_OK)
+		web_error(r, w, &err);
+	else
+		form_page(r, w, &rec, NULL, true);
+	record_release(&rec);
+}
+
+void web_update(struct http_req *r, struct http_resp *w)
+{
+	const struct entity_def *e = req_entity(r);
+	struct record rec, cur;
+	struct verr ve;
+	struct jw_error err;
+	if (!can_write(r, w, e))
+		return;
+	record_init(&rec, e);
+	verr_init(&ve);
+	record_from_form(r, &rec, true);
+	int rc = svc_update(r->st, &r->actor, r->id, &rec, &ve, &err);
+	if (rc == JW_EINVAL || rc == JW_ECONFLICT) {
+		if (!ve.n)
+			verr_add(&ve, err.field[0] ? err.field : "name", "%s", err.message);
+		/* show the form with what was typed over the stored values */
+		if (svc_get(r->st, &r->actor, e, r->id, &cur, &err) == JW_OK) {
+			for (int i = 0; i < e->nfields; i++)
+				if (rec.given[i])
+					record_set(&cur, i, record_get(&rec, i));
+			w->status = rc == JW_ECONFLICT ? 409 : 422;
+			form_page(r, w, &cur, &ve, true);
+		} else {
+			web_error(r, w, &err);
+		}
+		record_release(&cur);
+	} else if (rc != JW_OK) {
+		web_error(r, w, &err);
+	} else {
+		char loc[80];
+		snprintf(loc, sizeof(loc), "/%s/%lld", e->path, (long long)r->id);
+		resp_redirect(w, loc);
+	}
+	record_release(&rec);
+}
+
+/* ---- record pages ---- */
+
+static void fields_dl(struct buf *b, const struct record *rec, bool reveal)
+{
+	const struct entity_def *e = rec->ent;
+	buf_adds(b, "<dl class=\"fields\">");
+	for (int i = 0; i < e->nfields; i++) {
+		const struct field_def *f = &e->fields[i];
+		if (!(f->flags & (FF_FORM | FF_LIST)) && !record_get(rec, i))
+			continue;
+		buf_adds(b, "<dt>");
+		buf_html(b, f->label);
+		buf_addf(b, "</dt><dd id=\"v-%s\">", f->name);
+		page_value(b, f, record_get(rec, i), reveal);
+		buf_adds(b, "</dd>");
+		if (e->id == ENT_PERSON && i == PF_BIRTH_DATE) {
+			int age = person_age(rec);
+			buf_adds(b, "<dt>年龄</dt><dd>");
+			if (age >= 0)
+				buf_addf(b, "%d 岁", age);
+			buf_adds(b, "</dd>");
+		}
+	}
+	buf_adds(b, "</dl>");
+}
+
+/* A sub-list (members of a household, households of a house, …). */
+static void sub_table(struct http_req *r, struct buf *b, const struct entity_def *e,
+		      struct list_req *lr, const char *title)
+{
+	struct jw_error err;
+	int64_t total = 0;
+	struct buf rows = BUF_INIT;
+	struct table_ctx tc = { r, &rows, 0 };
+	lr->per_page = 100;
+	if (svc_list(r->st, &r->actor, e, lr, list_row, &tc, &total, &err) != JW_OK) {
+		page_notice(b, "err", err.message);
+		buf_release(&rows);
+		return;
+	}
+	buf_adds(b, "<h2>");
+	buf_html(b, title);
+	buf_addf(b, " <span class=\"muted\">%lld</span></h2><div class=\"scroll\"><table><thead><tr>", (long long)total);
+	for (int i = 0; i < e->nfields; i++)
+		if (e->fields[i].flags & FF_LIST) {
+			buf_adds(b, "<th>");
+			buf_html(b, e->fields[i].label);
+			buf_adds(b, "</th>");
+		}
+	if (e->id == ENT_PERSON)
+		buf_adds(b, "<th>年龄</th><th>状态</th>");
+	buf_adds(b, "</tr></thead><tbody>");
+	buf_add(b, rows.data ? rows.data : "", rows.len);
+	if (!tc.n)
+		buf_adds(b, "<tr><td colspan=\"20\" class=\"muted\">暂无</td></tr>");
+	buf_adds(b, "</tbody></table></div>");
+	buf_release(&rows);
+}
+
+/* 楼盘表: per unit, floors from the top down, rooms across. */
+struct plan_ctx {
+	struct buf *b;
+	int unit, floor;
+	bool open;
+};
+
+static int plan_cell_html(const struct plan_cell *c, void *ud)
+{
+	struct plan_ctx *pc = ud;
+	struct buf *b = pc->b;
+	if (c->unit != pc->unit) {
+		if (pc->open)
+			buf_adds(b, "</tr></tbody></table></div>");
+		buf_addf(b, "<h2>%d 单元</h2><div class=\"scroll\"><table class=\"plan\"><tbody>", c->unit);
+		pc->unit = c->unit;
+		pc->floor = -1;
+		pc->open = true;
+	}
+	if (c->floor != pc->floor) {
+		if (pc->floor != -1)
+			buf_adds(b, "</tr>");
+		buf_addf(b, "<tr><th class=\"floor\">%d层</th>", c->floor);
+		pc->floor = c->floor;
+	}
+	buf_addf(b, "<td class=\"%s\"><a class=\"room\" href=\"/houses/%lld\">", c->household_id ? "occupied" : "vacant",
+		 (long long)c->house_id);
+	buf_html(b, c->room);
+	buf_adds(b, "</a>");
+	if (c->household_id) {
+		buf_addf(b, "<a href=\"/households/%lld\">", (long long)c->household_id);
+		buf_html(b, c->head_name ? c->head_name : c->household_no);
+		buf_addf(b, "</a> <span class=\"muted\">%d人</span>", c->persons);
+	} else {
+		buf_adds(b, "空置");
+	}
+	buf_adds(b, "</td>");
+	return JW_OK;
+}
+
+static void person_actions(struct http_req *r, struct buf *b, const struct record *rec, bool revealed)
+{
+	bool active = strcmp(record_get(rec, PF_STATUS), "active") == 0;
+	buf_adds(b, "<div class=\"toolbar\">");
+	if (active && svc_can(&r->actor, rec->ent, P_WRITE))
+		buf_addf(b, "<a class=\"button\" href=\"/persons/%lld/edit\">修改</a>", (long long)rec->id);
+	if (!revealed && svc_can(&r->actor, rec->ent, P_REVEAL)) {
+		buf_addf(b, "<form method=\"post\" action=\"/persons/%lld/reveal\">", (long long)rec->id);
+		page_csrf(b, r);
+		buf_adds(b, "<button class=\"plain\" type=\"submit\" title=\"查看将记入审计日志\">查看完整证件号和电话</button></form>");
+	}
+	buf_adds(b, "</div>");
+	if (!active) {
+		char msg[300];
+		const char *reason = record_get(rec, PF_DEREG_REASON);
+		const char *rl = reason ? code_label(&code_tables[CT_DEREG_REASON], reason) : NULL;
+		snprintf(msg, sizeof(msg), "该居民已于 %s 注销（%s）%s%s",
+			 record_get(rec, PF_DEREG_DATE) ? record_get(rec, PF_DEREG_DATE) : "",
+			 rl ? rl : "", record_get(rec, PF_DEREG_NOTE) ? "：" : "",
+			 record_get(rec, PF_DEREG_NOTE) ? record_get(rec, PF_DEREG_NOTE) : "");
+		page_notice(b, "info", msg);
+	}
+}
+
+static void deregister_form(struct http_req *r, struct buf *b, const struct record *rec,
+			    const struct verr *ve)
+{
+	if (strcmp(record_get(rec, PF_STATUS), "active") != 0 || !svc_can(&r->actor, rec->ent, P_WRITE))
+		return;
+	buf_addf(b, "<h2>注销</h2><form class=\"record\" method=\"post\" action=\"/persons/%lld/deregister\">",
+		 (long long)rec->id);
+	page_csrf(b, r);
+	const char *mr = ve ? verr_for(ve, "reason") : NULL, *md = ve ? verr_for(ve, "date") : NULL;
+	buf_addf(b, "<div class=\"f req%s\"><label for=\"f-reason\">注销原因</label>", mr ? " bad" : "");
+	code_select(b, "reason", &code_tables[CT_DEREG_REASON], req_form(r, "reason"), "（请选择）");
+	if (mr) {
+		buf_adds(b, "<p class=\"err\">");
+		buf_html(b, mr);
+		buf_adds(b, "</p>");
+	}
+	buf_addf(b, "</div><div class=\"f%s\"><label for=\"f-date\">注销日期</label>"
+		    "<input type=\"date\" id=\"f-date\" name=\"date\"><span class=\"hint\">留空为今天</span>", md ? " bad" : "");
+	if (md) {
+		buf_adds(b, "<p class=\"err\">");
+		buf_html(b, md);
+		buf_adds(b, "</p>");
+	}
+	buf_adds(b, "</div><div class=\"f\"><label for=\"f-note\">说明</label><input id=\"f-note\" name=\"note\" maxlength=\"400\"></div>"
+		    "<div class=\"actions\"><button type=\"submit\">注销（保留记录）</button></div></form>");
+}
+
+static void show_page(struct http_req *r, struct http_resp *w, const struct record *rec,
+		      bool reveal, const struct verr *ve)
+{
+	const struct entity_def *e = rec->ent;
+	char title[160];
+	const char *t = record_get(rec, entity_field_index(e, e->title_field));
+	snprintf(title, sizeof(title), "%s %s", e->label, t ? t : "");
+	page_begin(r, w, title);
+	struct buf *b = &w->body;
+	buf_adds(b, "<h1>");
+	buf_html(b, title);
+	buf_adds(b, "</h1>");
+	if (reveal)
+		page_notice(b, "info", "已显示完整的证件号码和电话；本次查看已记入审计日志。");
+	if (e->id == ENT_PERSON) {
+		person_actions(r, b, rec, reveal);
+	} else if (svc_can(&r->actor, e, P_WRITE)) {
+		buf_addf(b, "<div class=\"toolbar\"><a class=\"button\" href=\"/%s/%lld/edit\">修改</a>", e->path, (long long)rec->id);
+		if (e->id == ENT_HOUSEHOLD)
+			buf_addf(b, "<a class=\"button plain\" href=\"/persons/new?household_id=%lld\">登记本户成员</a>", (long long)rec->id);
+		if (e->id == ENT_HOUSE)
+			buf_addf(b, "<a class=\"button plain\" href=\"/households/new?house_id=%lld\">登记住户</a>", (long long)rec->id);
+		buf_adds(b, "</div>");
+	}
+	fields_dl(b, rec, reveal);
+	struct list_req lr;
+	list_req_init(&lr);
+	switch (e->id) {
+	case ENT_PERSON:
+		deregister_form(r, b, rec, ve);
+		break;
+	case ENT_HOUSEHOLD:
+		lr.household_id = rec->id;
+		lr.sort = "relation";
+		sub_table(r, b, &entities[ENT_PERSON], &lr, "家庭成员");
+		break;
+	case ENT_HOUSE:
+		lr.house_id = rec->id;
+		sub_table(r, b, &entities[ENT_HOUSEHOLD], &lr, "住户");
+		break;
+	case ENT_GRID:
+		lr.grid_id = rec->id;
+		sub_table(r, b, &entities[ENT_BUILDING], &lr, "楼栋");
+		break;
+	case ENT_BUILDING: {
+		struct jw_error err;
+		struct plan_ctx pc = { b, -1, -1, false };
+		buf_adds(b, "<h2>楼盘表</h2>");
+		if (svc_building_plan(r->st, &r->actor, rec->id, plan_cell_html, &pc, &err) != JW_OK)
+			page_notice(b, "err", err.message);
+		if (pc.open)
+			buf_adds(b, "</tr></tbody></table></div>");
+		else
+			buf_addf(b, "<p class=\"muted\">尚未登记房屋。<a href=\"/houses/new?building_id=%lld\">登记房屋</a></p>",
+				 (long long)rec->id);
+		break;
+	}
+	default:
+		break;
+	}
+	page_end(w);
+}
+
+void web_show(struct http_req *r, struct http_resp *w)
+{
+	struct record rec;
+	struct jw_error err;
+	if (svc_get(r->st, &r->actor, req_entity(r), r->id, &rec, &err) != JW_OK)
+		web_error(r, w, &err);
+	else
+		show_page(r, w, &rec, false, NULL);
+	record_release(&rec);
+}
+
+void web_person_reveal(struct http_req *r, struct http_resp *w)
+{
+	struct record rec;
+	struct jw_error err;
+	if (svc_person_reveal(r->st, &r->actor, r->id, &rec, &err) != JW_OK)
+		web_error(r, w, &err);
+	else
+		show_page(r, w, &rec, true, NULL);
+	record_release(&rec);
+}
+
+void web_person_deregister(struct http_req *r, struct http_resp *w)
+{
+	struct verr ve;
+	struct jw_error err;
+	verr_init(&ve);
+	int rc = svc_person_deregister(r->st, &r->actor, r->id, req_form(r, "reason"), req_form(r, "date"),
+				       req_form(r, "note"), &ve, &err);
+	if (rc == JW_EINVAL) {
+		struct record rec;
+		if (svc_get(r->st, &r->actor, &entities[ENT_PERSON], r->id, &rec, &err) == JW_OK) {
+			w->status = 422;
+			show_page(r, w, &rec, false, &ve);
+		} else {
+			web_error(r, w, &err);
+		}
+		record_release(&rec);
+		return;
+	}
+	if (rc != JW_OK) {
+		web_error(r, w, &err);
+		return;
+	}
+	char loc[64];
+	snprintf(loc, sizeof(loc), "/persons/%lld", (long long)r->id);
+	resp_redirect(w, loc);
+}

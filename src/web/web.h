@@ -1,0 +1,30 @@
+/*
+ * web.h — the server-rendered pages (zh-CN, no JavaScript needed).
+ * Handlers are named in the route table; page.c holds the layout and the
+ * HTML writers, forms.c the forms generated from the field declarations.
+ */
+#ifndef JW_WEB_H
+#define JW_WEB_H
+
+#include "http/http.h"
+
+void web_error(struct http_req *r, struct http_resp *w, const struct jw_error *e);
+
+void web_css(struct http_req *r, struct http_resp *w);
+void web_favicon(struct http_req *r, struct http_resp *w);
+void web_login_form(struct http_req *r, struct http_resp *w);
+void web_login(struct http_req *r, struct http_resp *w);
+void web_logout(struct http_req *r, struct http_resp *w);
+void web_dashboard(struct http_req *r, struct http_resp *w);
+void web_audit(struct http_req *r, struct http_resp *w);
+
+void web_list(struct http_req *r, struct http_resp *w);
+void web_new(struct http_req *r, struct http_resp *w);
+void web_create(struct http_req *r, struct http_resp *w);
+void web_show(struct http_req *r, struct http_resp *w);
+void web_edit(struct http_req *r, struct http_resp *w);
+void web_update(struct http_req *r, struct http_resp *w);
+void web_person_deregister(struct http_req *r, struct http_resp *w);
+void web_person_reveal(struct http_req *r, struct http_resp *w);
+
+#endif
