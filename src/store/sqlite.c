@@ -234,6 +234,7 @@ static int sq_community_get(struct store *st, struct community_row *out, struct 
 		return db_fail(st, err, __func__);
 	snprintf(out->code, sizeof(out->code), "%s", col_text(s, 0));
 	snprintf(out->name, sizeof(out->name), "%s", col_text(s, 1));
+	sqlite3_reset(s);
 	return JW_OK;
 }
 
@@ -371,6 +372,7 @@ static int sq_record_get(struct store *st, const char *community, const struct e
 	if (rc != SQLITE_ROW)
 		return db_fail(st, err, __func__);
 	row_to_record(s, e, out);
+	sqlite3_reset(s);   /* ends the read transaction: a later write must not meet a stale snapshot */
 	return JW_OK;
 }
 
@@ -397,6 +399,7 @@ static int sq_record_find(struct store *st, const char *community, const struct 
 		*id = sqlite3_column_int64(s, 0);
 	else if (rc != SQLITE_DONE)
 		return db_fail(st, err, __func__);
+	sqlite3_reset(s);
 	return JW_OK;
 }
 
@@ -537,6 +540,7 @@ static int sq_record_list(struct store *st, const char *community, const struct 
 			goto out;
 		}
 		*total = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
 		buf_reset(&sql);
 	}
 
@@ -750,6 +754,7 @@ static int sq_stats(struct store *st, const char *community, int64_t grid,
 	}
 	if (step != SQLITE_DONE)
 		return db_fail(st, err, __func__);
+	sqlite3_reset(s);
 	int rc;
 	if ((rc = count1(st, "SELECT count(*) FROM person WHERE community=?1 AND status='active'"
 			     " AND (?2 = 0 OR grid_id = ?2) AND birth_date <= ?3", community, grid, born60, &o->over60, err)) ||

@@ -195,8 +195,12 @@ static int check_ref(struct store *st, const struct actor *a, const struct recor
 		record_release(&tmp);
 		return rc;
 	}
-	if (a->role == ROLE_GRID_WORKER && re->id != ENT_GRID && record_grid(&tmp) != a->grid_id)
-		verr_add(ve, f->name, "%s：所选%s不在您负责的网格内", f->label, re->label);
+	if (a->role == ROLE_GRID_WORKER && re->id != ENT_GRID && record_grid(&tmp) != a->grid_id) {
+		/* a permission matter, not a typing error: the caller answers 403 */
+		verr_add(ve, f->name, "%s：所选%s不在您负责的网格内，网格员只能登记本网格的信息", f->label, re->label);
+		record_release(&tmp);
+		return JW_EPERM;
+	}
 	if (ref)
 		*ref = tmp;
 	else
@@ -318,6 +322,18 @@ static int person_rules(struct store *st, const struct actor *a, struct record *
 		}
 		if (hh.v)
 			record_release(&hh);
+		/* the current address defaults to the household's dwelling */
+		int64_t hid;
+		if (!record_get(m, PF_CURRENT_ADDRESS) && record_int(m, PF_HOUSE_ID, &hid)) {
+			struct record house;
+			struct jw_error e3;
+			if (load(st, a, &entities[ENT_HOUSE], hid, &house, &e3) == JW_OK &&
+			    record_get(&house, HOF_ADDRESS)) {
+				record_set(m, PF_CURRENT_ADDRESS, record_get(&house, HOF_ADDRESS));
+				record_set(in, PF_CURRENT_ADDRESS, record_get(&house, HOF_ADDRESS));
+			}
+			record_release(&house);
+		}
 		if (!record_get(m, PF_HOUSEHOLD_ID)) {
 			record_set(m, PF_RELATION, NULL);
 			record_set(in, PF_RELATION, NULL);
@@ -461,7 +477,9 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 	record_normalize_validate(in, true, ve);
 	record_copy(&m, in);
 	rc = entity_rules(st, a, &m, in, ve);
-	if (rc == JW_OK && ve->n)
+	if (rc == JW_EPERM)
+		rc = jw_fail(err, JW_EPERM, ve->item[ve->n - 1].field, "%s", ve->item[ve->n - 1].message);
+	else if (rc == JW_OK && ve->n)
 		rc = verr_to_error(ve, err);
 	if (rc != JW_OK)
 		goto out;
@@ -533,7 +551,9 @@ int svc_update(struct store *st, const struct actor *a, int64_t id, struct recor
 			m.given[i] = 1;
 		}
 	rc = entity_rules(st, a, &m, in, ve);
-	if (rc == JW_OK && ve->n)
+	if (rc == JW_EPERM)
+		rc = jw_fail(err, JW_EPERM, ve->item[ve->n - 1].field, "%s", ve->item[ve->n - 1].message);
+	else if (rc == JW_OK && ve->n)
 		rc = verr_to_error(ve, err);
 	if (rc != JW_OK)
 		goto out;

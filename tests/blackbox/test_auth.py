@@ -112,7 +112,7 @@ def test_token_works(srv):
 def test_login_session_helper(srv):
     s = srv.login(*srv.users["worker"])
     r = s.get(srv.url("/api/v1/grids"), timeout=10)
-    assert r.status_code == 200
+    assert r.status_code == 200, (r.text, r.request.headers)
 
 
 def test_logout_invalidates_token(srv):

@@ -492,7 +492,7 @@ def test_15_digit_id_upgraded(srv):
 
 # ------------------------------------------------------------ bad requests
 def test_body_not_json_400(srv):
-    r = srv.api("POST", "/persons", "admin", data="name=张三",
+    r = srv.api("POST", "/persons", "admin", data="name=张三".encode(),
                 headers={"Content-Type": "application/json"})
     check_error(r, 400, "bad_request")
 
