@@ -3,7 +3,8 @@
 # Checks each library with pkg-config (or its header) and each tool with
 # `command -v`, then installs only what is missing with apt-get.
 #   scripts/deps.sh          build + run packages
-#   scripts/deps.sh test     also the test tools (pytest, requests, openpyxl)
+#   scripts/deps.sh test     also the test tools (cmocka, pytest, requests,
+#                            Chromium + CJK fonts, Node.js for the browser journeys)
 #   scripts/deps.sh bench    also the benchmark tools (wrk, sqlite3 CLI)
 set -eu
 want=""
@@ -25,6 +26,10 @@ test)
 	need_pc cmocka libcmocka-dev
 	need_py pytest python3-pytest
 	need_py requests python3-requests
+	need_cmd chromium chromium
+	[ -d /usr/share/fonts/opentype/noto ] || want="$want fonts-noto-cjk"
+	need_cmd node nodejs
+	need_cmd npm npm
 	;;
 bench)
 	need_cmd wrk wrk

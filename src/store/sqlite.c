@@ -660,6 +660,33 @@ static int sq_household_locate(struct store *st, int64_t hh, int64_t house, int6
 	return JW_OK;
 }
 
+static int sq_relocate(struct store *st, int64_t house, int64_t building, int64_t grid,
+		       struct jw_error *err)
+{
+	static const char *by_house[] = {
+		"UPDATE household SET building_id=?1, grid_id=?2 WHERE house_id=?3",
+		"UPDATE person SET building_id=?1, grid_id=?2 WHERE house_id=?3",
+	};
+	static const char *by_building[] = {
+		"UPDATE house SET grid_id=?2 WHERE building_id=?1 AND ?3 = 0",
+		"UPDATE household SET grid_id=?2 WHERE building_id=?1 AND ?3 = 0",
+		"UPDATE person SET grid_id=?2 WHERE building_id=?1 AND ?3 = 0",
+	};
+	const char *const *sqls = house > 0 ? by_house : by_building;
+	int n = house > 0 ? 2 : 3;
+	for (int i = 0; i < n; i++) {
+		sqlite3_stmt *s = stmt(st, sqls[i]);
+		if (!s)
+			return jw_fail(err, JW_ESTORE, "", NULL);
+		sqlite3_bind_int64(s, 1, building);
+		sqlite3_bind_int64(s, 2, grid);
+		sqlite3_bind_int64(s, 3, house > 0 ? house : 0);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			return db_fail(st, err, __func__);
+	}
+	return JW_OK;
+}
+
 static int sq_household_size(struct store *st, int64_t hh, struct jw_error *err)
 {
 	sqlite3_stmt *s = stmt(st, "UPDATE household SET size = (SELECT count(*) FROM person"
@@ -1043,6 +1070,7 @@ const struct store_ops sqlite_store_ops = {
 	.record_find = sq_record_find,
 	.person_index = sq_person_index,
 	.household_locate = sq_household_locate,
+	.relocate = sq_relocate,
 	.household_size = sq_household_size,
 	.building_plan = sq_building_plan,
 	.stats = sq_stats,

@@ -152,6 +152,11 @@ struct store_ops {
 	int (*person_index)(struct store *st, int64_t id, const struct person_index *ix, bool replace, struct jw_error *err);
 	/* Sets the derived location columns of persons of a household. */
 	int (*household_locate)(struct store *st, int64_t household_id, int64_t house_id, int64_t building_id, int64_t grid_id, struct jw_error *err);
+	/* A house moved to another building, or a building to another grid:
+	 * rewrites the derived building_id/grid_id of what lies below it.
+	 * house_id > 0: that house's households and persons; else building_id's
+	 * houses, households and persons. */
+	int (*relocate)(struct store *st, int64_t house_id, int64_t building_id, int64_t grid_id, struct jw_error *err);
 	int (*household_size)(struct store *st, int64_t household_id, struct jw_error *err);
 	int (*building_plan)(struct store *st, const char *community, int64_t building_id, plan_cb cb, void *ud, struct jw_error *err);
 	int (*stats)(struct store *st, const char *community, int64_t grid_id, const char *born_before_60, const char *born_before_80, struct stats_row *out, struct jw_error *err);

@@ -584,6 +584,18 @@ int svc_update(struct store *st, const struct actor *a, int64_t id, struct recor
 		if ((rc = STORE_CALL(st, household_locate, id, h, b, g, err)) != JW_OK)
 			goto rollback;
 	}
+	if (e->id == ENT_HOUSE && in->given[HOF_BUILDING_ID]) {
+		int64_t b = 0, g = 0;
+		record_int(&m, HOF_BUILDING_ID, &b);
+		record_int(&m, HOF_GRID_ID, &g);
+		if ((rc = STORE_CALL(st, relocate, id, b, g, err)) != JW_OK)
+			goto rollback;
+	} else if (e->id == ENT_BUILDING && in->given[BF_GRID_ID]) {
+		int64_t g = 0;
+		record_int(&m, BF_GRID_ID, &g);
+		if ((rc = STORE_CALL(st, relocate, 0, id, g, err)) != JW_OK)
+			goto rollback;
+	}
 	if ((rc = svc_audit(st, a, "update", e->key, id, &old, &m, err)) != JW_OK)
 		goto rollback;
 	if ((rc = store_commit(st)) != JW_OK)

@@ -309,6 +309,31 @@ static void test_audit_and_rollback(void **state)
 	assert_int_equal(found, 0);
 }
 
+static void test_building_moves_grid(void **state)
+{
+	struct fx *f = *state;
+	struct verr ve;
+	struct jw_error err;
+	int64_t pid, bid;
+	char n[19];
+	snprintf(n, sizeof(n), "11010519850101007%c", idnum_check_char("11010519850101007"));
+	int64_t hh = place(f, f->grid1, "搬迁楼");
+	assert_int_equal(person(f, "随楼迁", n, hh, &ve, &pid, &err), JW_OK);
+	struct record p;
+	assert_int_equal(svc_get(f->st, &f->admin, &entities[ENT_PERSON], pid, &p, &err), JW_OK);
+	bid = atoll(record_get(&p, PF_BUILDING_ID));
+	record_release(&p);
+	struct record patch;
+	record_init(&patch, &entities[ENT_BUILDING]);
+	record_setf(&patch, BF_GRID_ID, "%lld", (long long)f->grid2);
+	verr_init(&ve);
+	assert_int_equal(svc_update(f->st, &f->admin, bid, &patch, &ve, &err), JW_OK);
+	record_release(&patch);
+	assert_int_equal(svc_get(f->st, &f->admin, &entities[ENT_PERSON], pid, &p, &err), JW_OK);
+	assert_int_equal(atoll(record_get(&p, PF_GRID_ID)), f->grid2);
+	record_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_grid_scope),
 		cmocka_unit_test(test_deregister_keeps_record),
 		cmocka_unit_test(test_audit_and_rollback),
+		cmocka_unit_test(test_building_moves_grid),
 	};
 	if (svc_init() != JW_OK)
 		return 1;
