@@ -423,6 +423,23 @@ static void prefix_hi(char *out, size_t n, const char *lo)
 	snprintf(out, n, "%s{", lo);
 }
 
+/* An FTS5 phrase of text, its double quotes doubled: "…". */
+static void fts_phrase(char *out, size_t n, const char *prefix, const char *text)
+{
+	size_t k = (size_t)snprintf(out, n, "%s\"", prefix);
+	for (const char *p = text; *p && k + 3 < n; p++) {
+		if (*p == '"')
+			out[k++] = '"';
+		out[k++] = *p;
+	}
+	if (k + 2 <= n) {
+		out[k++] = '"';
+		out[k] = '\0';
+	} else {
+		out[n - 1] = '\0';
+	}
+}
+
 /* Builds "FROM … WHERE …" of a list query into b; binds collected in order. */
 struct binds {
 	const char *v[QUERY_MAX_FILTERS + 8];
@@ -480,13 +497,13 @@ static int build_where(const struct entity_def *e, const struct query *q, struct
 		bd->v[bd->n++] = hi2;
 		break;
 	case SEARCH_NUMBER:
-		snprintf(match, msz, "{id_number phone} : \"%s\"", q->text);
+		fts_phrase(match, msz, "{id_number phone} : ", q->text);
 		buf_adds(b, " AND t.id IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?)");
 		bd->v[bd->n++] = match;
 		break;
 	case SEARCH_NAME_GRAMS:
 		/* 3+ characters: the name contains it, or the address does */
-		snprintf(match, msz, "address : \"%s\"", q->text);
+		fts_phrase(match, msz, "address : ", q->text);
 		buf_adds(b, " AND (t.id IN (SELECT person_id FROM person_gram WHERE gram = substr(?, 1, 2))"
 			    " AND t.name LIKE '%' || ? || '%'"
 			    " OR t.id IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?))");
@@ -495,7 +512,7 @@ static int build_where(const struct entity_def *e, const struct query *q, struct
 		bd->v[bd->n++] = match;
 		break;
 	case SEARCH_TEXT:
-		snprintf(match, msz, "\"%s\"", q->text);
+		fts_phrase(match, msz, "", q->text);
 		buf_adds(b, " AND (t.name LIKE '%' || ? || '%'"
 			    " OR t.id IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?))");
 		bd->v[bd->n++] = q->text;
@@ -517,8 +534,6 @@ static int sq_record_list(struct store *st, const char *community, const struct 
 	int rc = JW_OK;
 	struct record r;
 
-	if (q->text && strchr(q->text, '"'))
-		return jw_fail(err, JW_EBADREQ, "q", "搜索词不能包含双引号");
 	rc = build_where(e, q, &where, &bd, hi1, hi2, sizeof(hi1), match, sizeof(match), err);
 	if (rc != JW_OK)
 		goto out;

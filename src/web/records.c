@@ -175,10 +175,15 @@ void web_list(struct http_req *r, struct http_resp *w)
 	}
 	struct buf rows = BUF_INIT;
 	struct table_ctx tc = { r, &rows, 0 };
+	const char *notice = NULL;
 	if (svc_list(r->st, &r->actor, e, &lr, list_row, &tc, &total, &err) != JW_OK) {
-		buf_release(&rows);
-		web_error(r, w, &err);
-		return;
+		if (err.code != JW_EBADREQ || strcmp(err.field, "q") != 0) {
+			buf_release(&rows);
+			web_error(r, w, &err);
+			return;
+		}
+		notice = err.message;   /* a search too short: say so above the form */
+		w->status = 400;
 	}
 	char title[64];
 	snprintf(title, sizeof(title), "%s", e->label);
@@ -190,6 +195,8 @@ void web_list(struct http_req *r, struct http_resp *w)
 	if (svc_can(&r->actor, e, P_WRITE))
 		buf_addf(b, "<div class=\"toolbar\"><a class=\"button\" href=\"/%s/new\">新增%s</a></div>", e->path, e->label);
 
+	if (notice)
+		page_notice(b, "err", notice);
 	/* filters (GET: bookmarkable, no CSRF needed) */
 	buf_addf(b, "<form class=\"filters\" method=\"get\" action=\"/%s\">", e->path);
 	buf_adds(b, "<label for=\"f-q\">搜索<input id=\"f-q\" name=\"q\" size=\"28\" value=\"");

@@ -1,0 +1,473 @@
+// Browser journeys of Juwei's pages: a real headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core) against `juwei serve` on a
+// fresh demo store. Run from tests/browser:
+//
+//   sh setup.sh && JUWEI_BIN=/path/to/juwei node --test
+//
+// Each journey uses its own browser context (own cookies), creates the
+// records it changes, and leaves a screenshot of its final page in
+// build/screenshots/. They assert what a user sees, never how fast.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const BIN = process.env.JUWEI_BIN ? resolve(process.env.JUWEI_BIN) : join(repo, 'build', 'juwei');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = join(repo, 'build', 'screenshots');
+
+const USERS = {
+	admin: { username: 'admin', password: 'Adm1n-Juwei#2024' },
+	zhuren: { username: 'zhuren', password: 'Zhu-Ren!2024x' },
+	wangge: { username: 'wangge', password: 'Wang-Ge!2024x' },
+};
+const DESKTOP = { width: 1366, height: 768 };
+const PHONE = { width: 390, height: 844 };
+const HAN = /[\u4e00-\u9fff]/;
+
+let dir, db, server, serverLog = '', base, browser;
+
+// ---- helpers ----
+
+function freePort() {
+	return new Promise((ok, fail) => {
+		const s = net.createServer();
+		s.once('error', fail);
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => ok(port));
+		});
+	});
+}
+
+function juwei(args, env = {}) {
+	return execFileSync(BIN, args, {
+		env: { ...process.env, ...env },
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+}
+
+// GB 11643 check character of the first 17 digits.
+function idNumber(first17) {
+	const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+	let s = 0;
+	for (let i = 0; i < 17; i++) s += Number(first17[i]) * w[i];
+	return first17 + '10X98765432'[s % 11];
+}
+
+async function api(method, path, body, token) {
+	const headers = { 'Content-Type': 'application/json' };
+	if (token) headers.Authorization = `Bearer ${token}`;
+	const res = await fetch(base + path, {
+		method,
+		headers,
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const text = await res.text();
+	let json = null;
+	try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+	return { status: res.status, json, text };
+}
+
+async function apiLogin(user = USERS.admin) {
+	const r = await api('POST', '/api/v1/login', { username: user.username, password: user.password });
+	assert.equal(r.status, 200, `API login as ${user.username}: ${r.text}`);
+	return r.json.token;
+}
+
+// A fresh browser context (no cookies) with one page.
+async function newPage(viewport = DESKTOP) {
+	const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+	context.setDefaultTimeout(10_000);
+	const page = await context.newPage();
+	return { context, page };
+}
+
+function pathOf(page) {
+	const u = new URL(page.url());
+	return u.pathname + u.search;
+}
+
+// Logs in through the form; lands on `next` (or /).
+async function login(page, user, next = '/') {
+	await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
+	await page.locator('#username').fill(user.username);
+	await page.locator('#password').fill(user.password);
+	await page.getByRole('button', { name: '登录' }).click();
+	await page.waitForURL((u) => u.pathname !== '/login');
+	assert.equal(new URL(page.url()).pathname, next.split('?')[0], `login as ${user.username} should land on ${next}`);
+}
+
+// Runs a journey in a fresh context and always leaves a screenshot of the
+// page it ended on (also when it failed: that is when one is most useful).
+async function journey(name, viewport, fn) {
+	const { context, page } = await newPage(viewport);
+	const state = { page };
+	try {
+		await fn(state);
+	} finally {
+		try {
+			await state.page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+		} catch { /* the page may be gone */ }
+		await context.close();
+	}
+}
+
+async function submitAndWait(page, button, method = 'POST') {
+	const [resp] = await Promise.all([
+		page.waitForResponse((r) => r.request().method() === method && r.request().resourceType() === 'document'),
+		button.click(),
+	]);
+	await page.waitForLoadState('load');
+	return resp;
+}
+
+async function listNames(page) {
+	return page.locator('main table tbody tr td:first-child a').allTextContents();
+}
+
+// ---- the server ----
+
+before(async () => {
+	assert.ok(existsSync(BIN), `juwei binary not found at ${BIN} (build it, or set JUWEI_BIN)`);
+	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: run sh setup.sh`);
+	mkdirSync(SHOTS, { recursive: true });
+	dir = mkdtempSync(join(tmpdir(), 'juwei-browser-'));
+	db = join(dir, 'juwei.db');
+	juwei(['init', '--db', db, '--community-code', '110105087003', '--community-name', '阳光社区居民委员会'],
+		{ JUWEI_ADMIN_PASSWORD: USERS.admin.password });
+	juwei(['demo', '--db', db, '--persons', '300']);
+	juwei(['user', 'add', 'zhuren', '--role', 'director', '--db', db], { JUWEI_PASSWORD: USERS.zhuren.password });
+	juwei(['user', 'add', 'wangge', '--role', 'grid_worker', '--grid', '第一网格', '--db', db],
+		{ JUWEI_PASSWORD: USERS.wangge.password });
+
+	const port = await freePort();
+	base = `http://127.0.0.1:${port}`;
+	server = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+	server.stdout.on('data', (d) => { serverLog += d; });
+	server.stderr.on('data', (d) => { serverLog += d; });
+	let exited = null;
+	server.once('exit', (code, sig) => { exited = `exit ${code ?? sig}`; });
+
+	// Wait until it answers (bounded number of tries, not a timing assertion).
+	let up = false;
+	for (let i = 0; i < 200 && !up && !exited; i++) {
+		try {
+			const r = await fetch(`${base}/login`);
+			up = r.status === 200;
+		} catch { /* not listening yet */ }
+		if (!up) await new Promise((ok) => setTimeout(ok, 50));
+	}
+	assert.ok(up, `juwei serve did not answer on ${base} (${exited ?? 'still running'}):\n${serverLog}`);
+
+	browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+
+after(async () => {
+	if (browser) await browser.close();
+	if (server && server.exitCode === null) {
+		const gone = new Promise((ok) => server.once('exit', ok));
+		server.kill('SIGTERM');
+		await Promise.race([gone, new Promise((ok) => setTimeout(ok, 3000))]);
+		if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+	}
+	if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// ---- journeys ----
+
+test('1. unauthenticated /persons → login form → back on /persons; dashboard shows the counts', async () => {
+	await journey('01-login-dashboard', DESKTOP, async ({ page }) => {
+		await page.goto(`${base}/persons`);
+		assert.equal(new URL(page.url()).pathname, '/login');
+		assert.equal(new URL(page.url()).searchParams.get('next'), '/persons');
+		await page.locator('form.login').waitFor();
+		assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+		assert.match(await page.locator('form.login h1').innerText(), HAN);
+
+		await page.locator('#username').fill(USERS.admin.username);
+		await page.locator('#password').fill(USERS.admin.password);
+		await page.getByRole('button', { name: '登录' }).click();
+		await page.waitForURL((u) => u.pathname === '/persons');
+		assert.match(await page.locator('main h1').innerText(), /^居民/);
+		assert.ok((await listNames(page)).length > 0, 'the list shows persons');
+
+		const stats = (await api('GET', '/api/v1/stats', undefined, await apiLogin())).json;
+		await page.locator('header nav a', { hasText: '首页' }).click();
+		await page.waitForURL((u) => u.pathname === '/');
+		assert.match(await page.locator('main h1').innerText(), /阳光社区居民委员会/);
+		const cards = {};
+		for (const c of await page.locator('.cards .card').all())
+			cards[(await c.locator('span').innerText()).trim()] = Number((await c.locator('b').innerText()).trim());
+		for (const [label, key] of [['实有人口', 'persons'], ['户籍人口', 'registered'], ['流动人口', 'migrant'],
+			['境外人员', 'foreign'], ['60岁以上', 'over60'], ['户数', 'households'], ['房屋', 'houses'],
+			['楼栋', 'buildings'], ['网格', 'grids']]) {
+			assert.ok(label in cards, `dashboard card ${label} missing (have ${Object.keys(cards).join('、')})`);
+			assert.equal(cards[label], stats[key], `dashboard ${label}`);
+		}
+		assert.ok(cards['实有人口'] >= 300, 'the demo made 300 persons');
+		assert.equal(cards['户籍人口'] + cards['流动人口'] + cards['境外人员'], cards['实有人口']);
+	});
+});
+
+test('2. search by 2 Han characters of a name, and by pinyin initials', async () => {
+	await journey('02-search', DESKTOP, async ({ page }) => {
+		await login(page, USERS.admin, '/persons');
+		const names = await listNames(page);
+		const name = names.find((n) => /^[\u4e00-\u9fff]{2,}$/.test(n));
+		assert.ok(name, `a Chinese name on the list page (have ${names.slice(0, 5).join('、')})`);
+		const frag = name.slice(0, 2);
+
+		await page.locator('#f-q').fill(frag);
+		await submitAndWait(page, page.locator('form.filters button[type=submit]'), 'GET');
+		assert.equal(new URL(page.url()).searchParams.get('q'), frag);
+		assert.equal(await page.locator('#f-q').inputValue(), frag, 'the search box keeps the query');
+		const found = await listNames(page);
+		assert.ok(found.includes(name), `searching ${frag} finds ${name} (found ${found.join('、')})`);
+		for (const n of found) assert.ok(n.includes(frag), `result ${n} contains ${frag}`);
+
+		// Create 张三丰 through the form, then find him by pinyin.
+		await page.goto(`${base}/persons/new`);
+		await page.locator('#f-name').fill('张三丰');
+		await page.locator('#f-id_number').fill(idNumber('11010519650315001'));
+		await page.locator('#f-residence_type').selectOption({ label: '户籍人口' });
+		await submitAndWait(page, page.getByRole('button', { name: '保存' }));
+		assert.match(new URL(page.url()).pathname, /^\/persons\/\d+$/, `saved: ${await page.locator('main').innerText()}`);
+		const id = new URL(page.url()).pathname.split('/').pop();
+
+		for (const q of ['zsf', 'ZSF', 'zhangsanfeng']) {
+			await page.goto(`${base}/persons`);
+			await page.locator('#f-q').fill(q);
+			await submitAndWait(page, page.locator('form.filters button[type=submit]'), 'GET');
+			assert.ok(await page.locator(`main table a[href="/persons/${id}"]`).count() === 1,
+				`searching ${q} finds 张三丰 (found ${(await listNames(page)).join('、')})`);
+		}
+	});
+});
+
+test('3. create a person: ID error next to the field, values kept; masked ID; director reveals; audit row', async () => {
+	const good = '11010519491231002X';
+	let id;
+	await journey('03a-create-person', DESKTOP, async ({ page }) => {
+		await login(page, USERS.admin, '/persons/new');
+		assert.match(await page.locator('main h1').innerText(), /新增居民/);
+		await page.locator('#f-name').fill('李秀兰');
+		await page.locator('#f-id_number').fill('11010519491231003X');
+		await page.locator('#f-phone').fill('13812345678');
+		await page.locator('#f-current_address').fill('北京市朝阳区阳光路18号院1号楼1单元101室');
+		const bad = await submitAndWait(page, page.getByRole('button', { name: '保存' }));
+		assert.equal(bad.status(), 422);
+
+		const err = page.locator('p.err#e-id_number');
+		assert.ok(await err.isVisible(), 'an error is shown next to 公民身份号码');
+		const msg = await err.innerText();
+		assert.match(msg, HAN, `the error is in Chinese: ${msg}`);
+		// next to the field: inside the same field box as the input
+		assert.equal(await page.locator('.f.bad:has(#f-id_number) #e-id_number').count(), 1);
+		assert.equal(await page.locator('#f-id_number').getAttribute('aria-describedby'), 'e-id_number');
+		assert.match(await page.locator('.notice.err').innerText(), /需要修改/);
+		// what was typed is kept
+		assert.equal(await page.locator('#f-name').inputValue(), '李秀兰');
+		assert.equal(await page.locator('#f-id_number').inputValue(), '11010519491231003X');
+		assert.equal(await page.locator('#f-phone').inputValue(), '13812345678');
+		assert.equal(await page.locator('#f-current_address').inputValue(), '北京市朝阳区阳光路18号院1号楼1单元101室');
+
+		await page.locator('#f-id_number').fill(good);
+		await page.locator('#f-residence_type').selectOption({ label: '户籍人口' });
+		await submitAndWait(page, page.getByRole('button', { name: '保存' }));
+		const path = new URL(page.url()).pathname;
+		assert.match(path, /^\/persons\/\d+$/, `saved and on the person page: ${await page.locator('main').innerText()}`);
+		id = path.split('/').pop();
+		assert.match(await page.locator('main h1').innerText(), /李秀兰/);
+		assert.equal((await page.locator('dd#v-id_number').innerText()).trim(), '110105********002X');
+		assert.equal((await page.locator('dd#v-phone').innerText()).trim(), '138****5678');
+		assert.equal((await page.locator('dd#v-sex').innerText()).trim(), '女', 'sex derived from the ID number');
+		assert.equal((await page.locator('dd#v-birth_date').innerText()).trim(), '1949-12-31');
+		assert.equal((await page.locator('dd#v-residence_type').innerText()).trim(), '户籍人口');
+		assert.ok(!(await page.locator('main').innerText()).includes(good), 'the full number is not on the page');
+	});
+
+	await journey('03b-director-reveal', DESKTOP, async ({ page }) => {
+		await login(page, USERS.zhuren, `/persons/${id}`);
+		assert.equal((await page.locator('dd#v-id_number').innerText()).trim(), '110105********002X');
+		await submitAndWait(page, page.getByRole('button', { name: '查看完整证件号和电话' }));
+		assert.equal((await page.locator('dd#v-id_number').innerText()).trim(), good);
+		assert.equal((await page.locator('dd#v-phone').innerText()).trim(), '13812345678');
+		assert.match(await page.locator('.notice.info').innerText(), /审计日志/);
+	});
+
+	await journey('03c-audit-reveal', DESKTOP, async ({ page }) => {
+		await login(page, USERS.admin, '/audit');
+		const rows = page.locator('main table tbody tr')
+			.filter({ has: page.locator(`a[href="/persons/${id}"]`) })
+			.filter({ hasText: '查看原文' });
+		assert.ok(await rows.count() >= 1, `a 查看原文 row for 居民 #${id} in /audit`);
+		const cells = await rows.first().locator('td').allInnerTexts();
+		assert.equal(cells[1].trim(), 'zhuren', `the reveal is recorded under the director's name: ${cells.join(' | ')}`);
+		assert.equal(cells[2].trim(), '查看原文');
+		await rows.first().scrollIntoViewIfNeeded();
+	});
+});
+
+test('4. de-register through the person page: gone from the default list, back with 含已注销', async () => {
+	await journey('04-deregister', DESKTOP, async ({ page }) => {
+		const token = await apiLogin();
+		const name = '欧阳迁芳';
+		const made = await api('POST', '/api/v1/persons', {
+			name, id_number: idNumber('11010519800704004'), residence_type: 'migrant',
+		}, token);
+		assert.equal(made.status, 201, made.text);
+		const id = made.json.id;
+		const link = `main table a[href="/persons/${id}"]`;
+
+		await login(page, USERS.admin, `/persons?q=${encodeURIComponent(name)}`);
+		assert.equal(await page.locator(link).count(), 1, 'listed before de-registration');
+
+		await page.goto(`${base}/persons/${id}`);
+		const form = page.locator(`form[action="/persons/${id}/deregister"]`);
+		await form.locator('#f-reason').selectOption({ label: '迁出' });
+		await form.locator('#f-note').fill('迁往海淀区');
+		await submitAndWait(page, form.getByRole('button', { name: /注销/ }));
+		assert.equal(new URL(page.url()).pathname, `/persons/${id}`);
+		const notice = await page.locator('.notice.info').innerText();
+		assert.match(notice, /已于 \d{4}-\d{2}-\d{2} 注销（迁出）/);
+		assert.match(notice, /迁往海淀区/);
+		assert.equal(await page.locator(`form[action="/persons/${id}/deregister"]`).count(), 0, 'no second 注销 form');
+		assert.equal(await page.getByRole('link', { name: '修改' }).count(), 0, 'no 修改 for a de-registered person');
+
+		await page.goto(`${base}/persons`);
+		await page.locator('#f-q').fill(name);
+		await submitAndWait(page, page.locator('form.filters button[type=submit]'), 'GET');
+		assert.equal(await page.locator(link).count(), 0, 'not in the default list');
+		assert.match(await page.locator('main table tbody').innerText(), /没有符合条件的记录/);
+
+		await page.locator('select[name=include_deregistered]').selectOption({ label: '含已注销' });
+		await submitAndWait(page, page.locator('form.filters button[type=submit]'), 'GET');
+		assert.equal(new URL(page.url()).searchParams.get('include_deregistered'), '1');
+		assert.equal(await page.locator(link).count(), 1, 'listed with 含已注销');
+		const row = page.locator('main table tbody tr', { has: page.locator(link) });
+		assert.match(await row.innerText(), /已注销/);
+		assert.equal(await page.locator('select[name=include_deregistered]').inputValue(), '1', 'the filter stays chosen');
+	});
+});
+
+test('5. building page shows the 楼盘表; a household link opens the members with 与户主关系', async () => {
+	await journey('05-building-household', DESKTOP, async ({ page }) => {
+		await login(page, USERS.admin, '/buildings/1');
+		const plan = page.locator('table.plan');
+		assert.ok(await plan.count() >= 1, 'a 楼盘表');
+		assert.match(await page.locator('main').innerText(), /楼盘表/);
+		const rooms = await page.locator('table.plan a.room').allInnerTexts();
+		assert.ok(rooms.length > 0, 'rooms in the plan');
+		for (const r of rooms) assert.match(r.trim(), /^\d{3,4}$/, `room number ${r}`);
+		const floors = await page.locator('table.plan th.floor').allInnerTexts();
+		assert.ok(floors.every((f) => /^\d+层$/.test(f.trim())), `floor headers ${floors.join(',')}`);
+
+		const hh = page.locator('table.plan td.occupied a[href^="/households/"]');
+		assert.ok(await hh.count() > 0, 'household links in the plan');
+		const cell = page.locator('table.plan td.occupied', { has: hh.first() });
+		const head = (await hh.first().innerText()).trim();
+		const size = Number((await cell.locator('.muted').innerText()).replace(/\D/g, ''));
+		await hh.first().click();
+		await page.waitForURL((u) => /^\/households\/\d+$/.test(u.pathname));
+
+		assert.match(await page.locator('main h1').innerText(), /^户/);
+		assert.match(await page.locator('main h2').first().innerText(), /家庭成员/);
+		const table = page.locator('main h2:has-text("家庭成员") + .scroll table');
+		const headers = (await table.locator('thead th').allInnerTexts()).map((s) => s.trim());
+		const relCol = headers.indexOf('与户主关系');
+		assert.ok(relCol >= 0, `与户主关系 column (have ${headers.join('、')})`);
+		const rows = table.locator('tbody tr');
+		assert.equal(await rows.count(), size, `the plan said ${size}人`);
+		const members = [];
+		for (const r of await rows.all()) {
+			const tds = await r.locator('td').allInnerTexts();
+			members.push({ name: tds[0].trim(), rel: tds[relCol].trim() });
+		}
+		const heads = members.filter((m) => m.rel === '户主');
+		assert.equal(heads.length, 1, `one 户主 (${members.map((m) => m.name + ':' + m.rel).join('、')})`);
+		assert.equal(heads[0].name, head, 'the plan shows the 户主 name');
+		for (const m of members) assert.match(m.rel, HAN, `${m.name}'s relation is a Chinese label`);
+	});
+});
+
+test('6. a grid worker sees only their grid; another grid\'s person is a 403 page in Chinese', async () => {
+	await journey('06-grid-worker-403', DESKTOP, async (state) => {
+		const { page } = state;
+		const token = await apiLogin();
+		const other = await api('GET', '/api/v1/persons?grid_id=2&per_page=5', undefined, token);
+		assert.equal(other.status, 200, other.text);
+		assert.ok(other.json.items.length > 0, 'persons in grid 2');
+		const outsider = other.json.items[0];
+		assert.equal(outsider.grid_id, 2);
+		const own = await api('GET', '/api/v1/persons?grid_id=1&per_page=1', undefined, token);
+		const ownTotal = own.json.total;
+
+		await login(page, USERS.wangge, '/persons');
+		const h1 = await page.locator('main h1').innerText();
+		assert.match(h1, new RegExp(`共 ${ownTotal} 条`), `the grid worker's list has grid 1's ${ownTotal} persons: ${h1}`);
+		assert.equal(await page.locator(`main table a[href="/persons/${outsider.id}"]`).count(), 0);
+		assert.equal(await page.locator('#f-grid_id').count(), 0, 'no grid filter for a grid worker');
+
+		// Searching for the outsider by name does not find them either.
+		await page.goto(`${base}/persons?q=${encodeURIComponent(outsider.name)}`);
+		assert.equal(await page.locator(`main table a[href="/persons/${outsider.id}"]`).count(), 0);
+
+		const resp = await page.goto(`${base}/persons/${outsider.id}`);
+		assert.equal(resp.status(), 403);
+		const title = await page.locator('main h1').innerText();
+		assert.match(title, /^403/);
+		const msg = await page.locator('main .notice.err').innerText();
+		assert.match(msg, HAN, `a Chinese message: ${msg}`);
+		assert.ok(!(await page.locator('main').innerText()).includes(outsider.name), 'the outsider\'s name is not shown');
+		assert.equal(await page.locator('dd#v-id_number').count(), 0, 'no record fields on the 403 page');
+		assert.ok(await page.locator('header nav').isVisible(), 'the 403 page keeps the navigation');
+	});
+});
+
+test('7. phone 390×844: person list and person page fit the screen width', async () => {
+	await journey('07-phone', PHONE, async (state) => {
+		const { page } = state;
+		const fits = async (what) => {
+			const m = await page.evaluate(() => ({
+				sw: document.documentElement.scrollWidth, iw: window.innerWidth,
+				bw: document.body.scrollWidth,
+			}));
+			assert.ok(m.sw <= m.iw + 1, `${what}: page is ${m.sw}px wide in a ${m.iw}px window`);
+			assert.ok(m.bw <= m.iw + 1, `${what}: body is ${m.bw}px wide in a ${m.iw}px window`);
+		};
+		const tablesScroll = async (what) => {
+			const loose = await page.evaluate(() => [...document.querySelectorAll('main table')]
+				.filter((t) => t.scrollWidth > window.innerWidth && !t.closest('.scroll')).length);
+			assert.equal(loose, 0, `${what}: every wide table is inside a .scroll container`);
+		};
+
+		await login(page, USERS.admin, '/persons');
+		await fits('/persons');
+		await tablesScroll('/persons');
+		assert.ok(await page.locator('main .scroll table').count() >= 1);
+		await page.screenshot({ path: join(SHOTS, '07a-phone-persons.png'), fullPage: true });
+
+		const first = page.locator('main table tbody tr td:first-child a').first();
+		const href = await first.getAttribute('href');
+		await first.click();
+		await page.waitForURL((u) => u.pathname === href);
+		assert.ok(await page.locator('dd#v-id_number').isVisible());
+		await fits(href);
+		await tablesScroll(href);
+
+		await page.goto(`${base}/`);
+		await fits('/');
+		await page.screenshot({ path: join(SHOTS, '07b-phone-dashboard.png'), fullPage: true });
+		await page.goto(`${base}${href}`);
+	});
+});
