@@ -369,7 +369,8 @@ bool gen_next_person(struct gen *g, struct gen_person *p)
 		snprintf(p->name, sizeof(p->name), "%s", foreigners[f].name);
 		sex = foreigners[f].sex;
 		p->doc_type = "passport";
-		snprintf(p->id_number, sizeof(p->id_number), "E%08ld", 10000000 + ++g->passports);
+		snprintf(p->id_number, sizeof(p->id_number), "E%08u",
+			 (unsigned)((10000000 + ++g->passports) % 100000000));
 		p->nationality = foreigners[f].country;
 		civil_from_days(day + days_from_civil(FIRST_YEAR, 1, 1), &y, &m, &d);
 		snprintf(p->birth_date, sizeof(p->birth_date), "%04d-%02d-%02d", y, m, d);
@@ -397,7 +398,7 @@ bool gen_next_person(struct gen *g, struct gen_person *p)
 		p->nationality = "中国";
 		p->ethnic = pick(r, 100) < 92 ? "01" : (pick(r, 2) ? "03" : "04");
 		snprintf(p->hukou_address, sizeof(p->hukou_address), "%s",
-			 local ? p->current_address : "户籍地（外省市）");
+			 local ? p->current_address : "户籍地(外省市)");
 		p->political_status = age >= 18 ? (pick(r, 10) < 2 ? "01" : "13") : (age >= 14 ? "03" : "13");
 	}
 	p->sex = sex == 1 ? "1" : "2";

@@ -57,7 +57,7 @@ struct gen_household {
 	int64_t house_id, building_id, grid_id;
 	const char *type;               /* code: hukou, migrant */
 	char phone[12];
-	char registered_date[11];
+	char registered_date[24];
 	int size;                       /* persons living there */
 };
 

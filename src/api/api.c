@@ -416,10 +416,10 @@ static int audit_item(const struct audit_row *a, void *ud)
 	buf_adds(b, ",\"entity\":");
 	buf_json_str(b, a->entity);
 	buf_addf(b, ",\"entity_id\":%lld,\"old\":", (long long)a->entity_id);
-	/* stored JSON written by svc_audit: embed as is */
-	buf_adds(b, a->old_json ? a->old_json : "null");
+	/* stored JSON written by svc_audit, sensitive values masked */
+	svc_audit_json_masked(b, a->entity, a->old_json);
 	buf_adds(b, ",\"new\":");
-	buf_adds(b, a->new_json ? a->new_json : "null");
+	svc_audit_json_masked(b, a->entity, a->new_json);
 	buf_adds(b, ",\"ip\":");
 	buf_json_str(b, a->ip);
 	buf_addc(b, '}');

@@ -7,11 +7,13 @@
  * entity's own rules (ID numbers, references, grid scope) → store, in one
  * transaction with its audit record.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/util.h"
+#include "model/mask.h"
 #include "model/idnum.h"
 #include "model/pinyin.h"
 #include "model/textnorm.h"
@@ -140,6 +142,35 @@ int svc_audit(struct store *st, const struct actor *a, const char *action, const
 	buf_release(&ob);
 	buf_release(&nb);
 	return rc;
+}
+
+void svc_audit_json_masked(struct buf *b, const char *entity, const char *json)
+{
+	const struct entity_def *e = entity ? entity_by_key(entity) : NULL;
+	json_t *j = json ? json_loads(json, 0, NULL) : NULL;
+	if (!j) {
+		buf_adds(b, "null");
+		return;
+	}
+	if (e && json_is_object(j)) {
+		const char *key;
+		json_t *v;
+		json_object_foreach(j, key, v) {
+			const struct field_def *f = entity_field(e, key);
+			if (!f || f->sens == SENS_NONE || !json_is_string(v))
+				continue;
+			char m[64];
+			if (f->sens == SENS_ID)
+				mask_idnum(json_string_value(v), m, sizeof(m));
+			else
+				mask_phone(json_string_value(v), m, sizeof(m));
+			json_object_set_new(j, key, json_string(m));
+		}
+	}
+	char *out = json_dumps(j, JSON_COMPACT);
+	buf_adds(b, out ? out : "null");
+	free(out);
+	json_decref(j);
 }
 
 /* ---- helpers ---- */

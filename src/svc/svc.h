@@ -109,6 +109,10 @@ int svc_audit(struct store *st, const struct actor *a, const char *action, const
 	      int64_t entity_id, const struct record *old, const struct record *new_,
 	      struct jw_error *err);
 
+/* Writes an audit record's stored JSON (old or new values) to b with the
+ * entity's sensitive fields masked: reading the log is not a reveal. */
+void svc_audit_json_masked(struct buf *b, const char *entity, const char *json);
+
 /* Age of a person record today (-1 when the birth date is unknown). */
 int person_age(const struct record *p);
 

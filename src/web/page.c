@@ -372,10 +372,17 @@ static int audit_row_html(const struct audit_row *a, void *ud)
 		if (a->entity_id)
 			buf_addf(b, " #%lld", (long long)a->entity_id);
 	}
+	struct buf j = BUF_INIT;
 	buf_adds(b, "</td><td><pre class=\"json\">");
-	buf_html(b, a->old_json);
+	if (a->old_json)
+		svc_audit_json_masked(&j, a->entity, a->old_json);
+	buf_html(b, buf_cstr(&j));
+	buf_reset(&j);
 	buf_adds(b, "</pre></td><td><pre class=\"json\">");
-	buf_html(b, a->new_json);
+	if (a->new_json)
+		svc_audit_json_masked(&j, a->entity, a->new_json);
+	buf_html(b, buf_cstr(&j));
+	buf_release(&j);
 	buf_adds(b, "</pre></td><td class=\"hide-sm\">");
 	buf_html(b, a->ip);
 	buf_adds(b, "</td></tr>");

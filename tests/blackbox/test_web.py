@@ -247,6 +247,12 @@ def test_post_person_invalid_id_422(srv, web_admin):
                   json={"name": name, "id_number": bad, "residence_type": "registered"})
     msg = body_of(api)["error"]["message"]
     assert msg in t, f"API message {msg!r} not on the page"
+    # "errors next to each field": the message sits close to the id_number input
+    field_at = [m.start() for m in re.finditer(r"name\s*=\s*[\"']?id_number\b", t)]
+    msg_at = [m.start() for m in re.finditer(re.escape(msg), t)]
+    assert field_at, "no id_number input on the 422 page"
+    assert min(abs(a - b) for a in field_at for b in msg_at) < 1500, \
+        "the error message is not next to the id_number field"
     assert srv.search_ids(name) == set()
 
 
