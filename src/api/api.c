@@ -109,9 +109,9 @@ void api_login(struct http_req *r, struct http_resp *w)
 		return;
 	json_t *u = json_object_get(j, "username"), *p = json_object_get(j, "password");
 	if (!json_is_string(u) || !json_is_string(p)) {
+		const char *field = !json_is_string(u) ? "username" : "password";
 		json_decref(j);
-		fail_code(w, JW_EBADREQ, !json_is_string(u) ? "username" : "password",
-			  "请提供 username 和 password（字符串）");
+		fail_code(w, JW_EBADREQ, field, "请提供 username 和 password（字符串）");
 		return;
 	}
 	int rc = svc_login(r->st, json_string_value(u), json_string_value(p), "api", r->ip, token, csrf,

@@ -256,7 +256,7 @@ int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err)
 			for (int f = 1; f <= floors && rc == JW_OK; f++) {
 				for (int k = 1; k <= per_floor && rc == JW_OK; k++) {
 					int64_t hid;
-					char addr[200];
+					char addr[256];
 					record_init(&rec, &entities[ENT_HOUSE]);
 					record_setf(&rec, HOF_BUILDING_ID, "%lld", (long long)bid);
 					record_setf(&rec, HOF_UNIT, "%d", u);

@@ -160,6 +160,23 @@ def test_users_of_every_role_can_log_in(server_factory):
             r.json()["user"]["username"] == name and r.json()["user"]["role"] == role)
 
 
+def test_grid_worker_by_grid_id(server_factory, cli):
+    s = server_factory(demo_persons=40)
+    tok = s.login_token("admin", ADMIN_PW)
+    grids = s.list_all("grids", tok)
+    assert grids, "demo made no grids"
+    gid = grids[-1]["id"]
+    s.stop()
+    cp = cli("user", "add", "gwbyid", "--role", "grid_worker", "--grid", gid, "--db", s.db,
+             env={"JUWEI_PASSWORD": USER_PW})
+    assert cp.returncode == 0, cp.stderr
+    s.start()
+    r = s.login_raw("gwbyid", USER_PW)
+    assert r.status_code == 200 and r.json()["user"]["role"] == "grid_worker"
+    items = s.list_all("persons", r.json()["token"])
+    assert {x["grid_id"] for x in items} <= {gid}
+
+
 def test_user_passwd_changes_password(server_factory, cli):
     s = server_factory()
     s.stop()

@@ -182,6 +182,10 @@ def test_missing_person_page_404(srv, web_admin):
     assert web_admin.get("/persons/999999").status_code == 404
 
 
+def test_unknown_page_404(srv, web_admin):
+    assert web_admin.get("/no/such/page").status_code == 404
+
+
 # ------------------------------------------------------------------ persons
 def test_persons_list_and_search(srv, web_admin):
     name, other = new_name(), new_name()

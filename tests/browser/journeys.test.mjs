@@ -307,8 +307,7 @@ test('3. create a person: ID error next to the field, values kept; masked ID; di
 
 	await journey('03c-audit-reveal', DESKTOP, async ({ page }) => {
 		await login(page, USERS.admin, '/audit');
-		const rows = page.locator('main table tbody tr')
-			.filter({ has: page.locator(`a[href="/persons/${id}"]`) })
+		const rows = page.locator(`main table tbody tr:has(a[href="/persons/${id}"])`)
 			.filter({ hasText: '查看原文' });
 		assert.ok(await rows.count() >= 1, `a 查看原文 row for 居民 #${id} in /audit`);
 		const cells = await rows.first().locator('td').allInnerTexts();
@@ -354,7 +353,7 @@ test('4. de-register through the person page: gone from the default list, back w
 		await submitAndWait(page, page.locator('form.filters button[type=submit]'), 'GET');
 		assert.equal(new URL(page.url()).searchParams.get('include_deregistered'), '1');
 		assert.equal(await page.locator(link).count(), 1, 'listed with 含已注销');
-		const row = page.locator('main table tbody tr', { has: page.locator(link) });
+		const row = page.locator(`main table tbody tr:has(a[href="/persons/${id}"])`);
 		assert.match(await row.innerText(), /已注销/);
 		assert.equal(await page.locator('select[name=include_deregistered]').inputValue(), '1', 'the filter stays chosen');
 	});
@@ -374,11 +373,12 @@ test('5. building page shows the 楼盘表; a household link opens the members w
 
 		const hh = page.locator('table.plan td.occupied a[href^="/households/"]');
 		assert.ok(await hh.count() > 0, 'household links in the plan');
-		const cell = page.locator('table.plan td.occupied', { has: hh.first() });
+		const hhref = await hh.first().getAttribute('href');
+		const cell = page.locator(`table.plan td.occupied:has(a[href="${hhref}"])`).first();
 		const head = (await hh.first().innerText()).trim();
 		const size = Number((await cell.locator('.muted').innerText()).replace(/\D/g, ''));
 		await hh.first().click();
-		await page.waitForURL((u) => /^\/households\/\d+$/.test(u.pathname));
+		await page.waitForURL((u) => u.pathname === hhref);
 
 		assert.match(await page.locator('main h1').innerText(), /^户/);
 		assert.match(await page.locator('main h2').first().innerText(), /家庭成员/);
