@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from conftest import Server, free_port, init_store
+from conftest import Server, free_port, init_store, run_cli
 from juwei_util import ADMIN_PW, COMMUNITY_NAME, HAN, USER_PW
 
 GOOD_CODE = "110105087003"
@@ -88,23 +88,24 @@ def test_init_missing_db_fails(cli):
 
 
 # ---------------------------------------------------------------- user add
-@pytest.fixture
-def store(cli, tmp_path):
-    db = tmp_path / "u.db"
-    cp = init(cli, db)
+@pytest.fixture(scope="module")
+def store(juwei_bin, tmp_path_factory):
+    """One store shared by the user-add tests (each uses its own user name)."""
+    db = tmp_path_factory.mktemp("cli-users") / "u.db"
+    cp = init(run_cli, db)
     assert cp.returncode == 0, cp.stderr
     return db
 
 
-@pytest.mark.parametrize("pw", [
-    "Ab1!xyz",        # 7 chars, 4 classes
-    "abcdefghijkl",   # 1 class
-    "abcdef123456",   # 2 classes
-    "ABCDEFGH!!!!",   # 2 classes
-    "",
+@pytest.mark.parametrize("user,pw", [
+    ("weak1", "Ab1!xyz"),        # 7 chars, 4 classes
+    ("weak2", "abcdefghijkl"),   # 1 class
+    ("weak3", "abcdef123456"),   # 2 classes
+    ("weak4", "ABCDEFGH!!!!"),   # 2 classes
+    ("weak5", ""),
 ])
-def test_weak_password_refused(cli, store, pw):
-    cp = cli("user", "add", "weakling", "--role", "worker", "--db", store,
+def test_weak_password_refused(cli, store, user, pw):
+    cp = cli("user", "add", user, "--role", "worker", "--db", store,
              env={"JUWEI_PASSWORD": pw})
     assert_failed_in_chinese(cp)
 

@@ -87,7 +87,7 @@ async function apiLogin(user = USERS.admin) {
 // A fresh browser context (no cookies) with one page.
 async function newPage(viewport = DESKTOP) {
 	const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-	context.setDefaultTimeout(10_000);
+	context.setDefaultTimeout(15_000);
 	const page = await context.newPage();
 	return { context, page };
 }
@@ -120,6 +120,11 @@ async function journey(name, viewport, fn) {
 		} catch { /* the page may be gone */ }
 		await context.close();
 	}
+}
+
+// An intermediate screenshot (the journey's final page is taken by journey()).
+async function shot(page, name) {
+	await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
 async function submitAndWait(page, button, method = 'POST') {
@@ -155,12 +160,14 @@ before(async () => {
 	server = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
 	server.stdout.on('data', (d) => { serverLog += d; });
 	server.stderr.on('data', (d) => { serverLog += d; });
+	// never leave the server behind, even if this process is ended early
+	process.once('exit', () => { if (server.exitCode === null) server.kill('SIGKILL'); });
 	let exited = null;
 	server.once('exit', (code, sig) => { exited = `exit ${code ?? sig}`; });
 
 	// Wait until it answers (bounded number of tries, not a timing assertion).
 	let up = false;
-	for (let i = 0; i < 200 && !up && !exited; i++) {
+	for (let i = 0; i < 400 && !up && !exited; i++) {
 		try {
 			const r = await fetch(`${base}/login`);
 			up = r.status === 200;
@@ -205,9 +212,8 @@ test('1. unauthenticated /persons → login form → back on /persons; dashboard
 		await page.locator('header nav a', { hasText: '首页' }).click();
 		await page.waitForURL((u) => u.pathname === '/');
 		assert.match(await page.locator('main h1').innerText(), /阳光社区居民委员会/);
-		const cards = {};
-		for (const c of await page.locator('.cards .card').all())
-			cards[(await c.locator('span').innerText()).trim()] = Number((await c.locator('b').innerText()).trim());
+		const cards = Object.fromEntries(await page.$$eval('.cards .card', (els) => els.map((c) =>
+			[c.querySelector('span').textContent.trim(), Number(c.querySelector('b').textContent.trim())])));
 		for (const [label, key] of [['实有人口', 'persons'], ['户籍人口', 'registered'], ['流动人口', 'migrant'],
 			['境外人员', 'foreign'], ['60岁以上', 'over60'], ['户数', 'households'], ['房屋', 'houses'],
 			['楼栋', 'buildings'], ['网格', 'grids']]) {
@@ -280,6 +286,9 @@ test('3. create a person: ID error next to the field, values kept; masked ID; di
 		assert.equal(await page.locator('#f-id_number').inputValue(), '11010519491231003X');
 		assert.equal(await page.locator('#f-phone').inputValue(), '13812345678');
 		assert.equal(await page.locator('#f-current_address').inputValue(), '北京市朝阳区阳光路18号院1号楼1单元101室');
+		// 人口类型 was left out: required, so it is flagged too
+		assert.match(await page.locator('p.err#e-residence_type').innerText(), HAN);
+		await shot(page, '03a0-create-person-error');
 
 		await page.locator('#f-id_number').fill(good);
 		await page.locator('#f-residence_type').selectOption({ label: '户籍人口' });
@@ -371,6 +380,7 @@ test('5. building page shows the 楼盘表; a household link opens the members w
 		const floors = await page.locator('table.plan th.floor').allInnerTexts();
 		assert.ok(floors.every((f) => /^\d+层$/.test(f.trim())), `floor headers ${floors.join(',')}`);
 
+		await shot(page, '05a-building-plan');
 		const hh = page.locator('table.plan td.occupied a[href^="/households/"]');
 		assert.ok(await hh.count() > 0, 'household links in the plan');
 		const hhref = await hh.first().getAttribute('href');
@@ -388,11 +398,9 @@ test('5. building page shows the 楼盘表; a household link opens the members w
 		assert.ok(relCol >= 0, `与户主关系 column (have ${headers.join('、')})`);
 		const rows = table.locator('tbody tr');
 		assert.equal(await rows.count(), size, `the plan said ${size}人`);
-		const members = [];
-		for (const r of await rows.all()) {
-			const tds = await r.locator('td').allInnerTexts();
-			members.push({ name: tds[0].trim(), rel: tds[relCol].trim() });
-		}
+		const members = await rows.evaluateAll((trs, col) => trs.map((tr) => ({
+			name: tr.cells[0].innerText.trim(), rel: tr.cells[col].innerText.trim(),
+		})), relCol);
 		const heads = members.filter((m) => m.rel === '户主');
 		assert.equal(heads.length, 1, `one 户主 (${members.map((m) => m.name + ':' + m.rel).join('、')})`);
 		assert.equal(heads[0].name, head, 'the plan shows the 户主 name');
@@ -455,7 +463,7 @@ test('7. phone 390×844: person list and person page fit the screen width', asyn
 		await fits('/persons');
 		await tablesScroll('/persons');
 		assert.ok(await page.locator('main .scroll table').count() >= 1);
-		await page.screenshot({ path: join(SHOTS, '07a-phone-persons.png'), fullPage: true });
+		await shot(page, '07a-phone-persons');
 
 		const first = page.locator('main table tbody tr td:first-child a').first();
 		const href = await first.getAttribute('href');
@@ -467,7 +475,6 @@ test('7. phone 390×844: person list and person page fit the screen width', asyn
 
 		await page.goto(`${base}/`);
 		await fits('/');
-		await page.screenshot({ path: join(SHOTS, '07b-phone-dashboard.png'), fullPage: true });
 		await page.goto(`${base}${href}`);
 	});
 });
