@@ -5,6 +5,7 @@
  * makes libmicrohttpd close keep-alive connections after every answer).
  */
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -172,6 +173,11 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 	}
 	store_close(st);
 
+	/* Keep memory flat: a fixed mmap threshold sends big blocks (Argon2id's
+	 * 19 MiB) back to the system when freed, instead of glibc raising the
+	 * threshold and keeping them in an arena; few arenas for few threads. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	mallopt(M_ARENA_MAX, 2);
 	g_db = xstrdup(db);
 	pthread_key_create(&g_store_key, NULL);
 	if (threads < 1) {

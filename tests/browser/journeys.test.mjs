@@ -92,11 +92,6 @@ async function newPage(viewport = DESKTOP) {
 	return { context, page };
 }
 
-function pathOf(page) {
-	const u = new URL(page.url());
-	return u.pathname + u.search;
-}
-
 // Logs in through the form; lands on `next` (or /).
 async function login(page, user, next = '/') {
 	await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
