@@ -462,7 +462,7 @@ static int build_where(const struct entity_def *e, const struct query *q, struct
 	bd->v[bd->n++] = NULL; /* community, filled by caller */
 	for (int i = 0; i < q->nfilters; i++) {
 		const struct filter *f = &q->filters[i];
-		if (entity_field_index(e, f->field) < 0)
+		if (strcmp(f->field, "id") != 0 && entity_field_index(e, f->field) < 0)
 			return jw_fail(err, JW_EBADREQ, f->field, "不能按“%s”筛选", f->field);
 		buf_adds(b, " AND t.");
 		add_col(b, f->field);

@@ -744,6 +744,7 @@ int svc_list(struct store *st, const struct actor *a, const struct entity_def *e
 	if (a->role == ROLE_GRID_WORKER) {
 		if (e->id == ENT_GRID) {
 			snprintf(lb.ids[k], sizeof(lb.ids[k]), "%lld", (long long)a->grid_id);
+			query_filter(&q, "id", FOP_EQ, lb.ids[k]);
 			k++;
 		} else {
 			ID_FILTER("grid_id", a->grid_id);
