@@ -241,3 +241,20 @@ def test_audit_admin_and_director_ok(srv):
     for role in ("admin", "director"):
         b = audit(srv, role)
         assert isinstance(b["items"], list) and isinstance(b["total"], int)
+
+
+def test_audit_log_masks_sensitive_values(srv):
+    """Reading the audit log is not a reveal: ID and phone numbers stay masked there."""
+    idn, phone = new_id(), new_phone()
+    pid = ok(srv.api("POST", "/persons", "worker",
+                     json={"name": new_name(), "id_number": idn, "phone": phone,
+                           "residence_type": "registered"}), 201)["id"]
+    a = audit(srv, entity="person", entity_id=pid, action="create")
+    text = as_text(a["items"][0]["new"])
+    assert idn not in text and phone not in text
+    assert mask_id(idn) in text
+
+
+def test_grid_worker_grid_list_only_own(srv, world):
+    items = ok(srv.api("GET", "/grids", "gw_a"))["items"]
+    assert [g["id"] for g in items] == [srv.grid_a]
