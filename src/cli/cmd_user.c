@@ -109,10 +109,19 @@ int cmd_user(int argc, char **argv)
 		if (rc == JW_OK) {
 			rc = add ? svc_user_add(st, a.community, pos[1], role, opt_get(opts, n, "grid"), pw, &err)
 				 : svc_user_passwd(st, pos[1], pw, &err);
+			struct buf nj = BUF_INIT;
+			buf_adds(&nj, "{\"username\":");
+			buf_json_str(&nj, pos[1]);
+			if (add) {
+				buf_adds(&nj, ",\"role\":");
+				buf_json_str(&nj, role);
+			}
+			buf_addc(&nj, '}');
 			struct audit_row ar = { .username = "system", .action = add ? "user_add" : "user_passwd",
-						.entity = "user", .new_json = NULL, .ip = "cli" };
+						.entity = "user", .new_json = buf_cstr(&nj), .ip = "cli" };
 			if (rc == JW_OK)
 				rc = STORE_CALL(st, audit_insert, a.community, &ar, &err);
+			buf_release(&nj);
 			if (rc == JW_OK)
 				rc = store_commit(st);
 			else
