@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, copyFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
-const BIN = process.env.JUWEI_BIN ? resolve(process.env.JUWEI_BIN) : join(repo, 'build', 'juwei');
+const SRC_BIN = process.env.JUWEI_BIN ? resolve(process.env.JUWEI_BIN) : join(repo, 'build', 'juwei');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = join(repo, 'build', 'screenshots');
 
@@ -33,7 +33,7 @@ const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
 const HAN = /[\u4e00-\u9fff]/;
 
-let dir, db, server, serverLog = '', base, browser;
+let BIN, dir, db, server, serverLog = '', base, browser;
 
 // ---- helpers ----
 
@@ -138,10 +138,14 @@ async function listNames(page) {
 // ---- the server ----
 
 before(async () => {
-	assert.ok(existsSync(BIN), `juwei binary not found at ${BIN} (build it, or set JUWEI_BIN)`);
+	assert.ok(existsSync(SRC_BIN), `juwei binary not found at ${SRC_BIN} (build it, or set JUWEI_BIN)`);
 	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: run sh setup.sh`);
 	mkdirSync(SHOTS, { recursive: true });
 	dir = mkdtempSync(join(tmpdir(), 'juwei-browser-'));
+	// run a copy: the build may replace build/juwei while the journeys run
+	BIN = join(dir, 'juwei');
+	copyFileSync(SRC_BIN, BIN);
+	chmodSync(BIN, 0o755);
 	db = join(dir, 'juwei.db');
 	juwei(['init', '--db', db, '--community-code', '110105087003', '--community-name', '阳光社区居民委员会'],
 		{ JUWEI_ADMIN_PASSWORD: USERS.admin.password });
@@ -346,6 +350,7 @@ test('4. de-register through the person page: gone from the default list, back w
 		assert.match(notice, /迁往海淀区/);
 		assert.equal(await page.locator(`form[action="/persons/${id}/deregister"]`).count(), 0, 'no second 注销 form');
 		assert.equal(await page.getByRole('link', { name: '修改' }).count(), 0, 'no 修改 for a de-registered person');
+		await shot(page, '04a-deregistered-person');
 
 		await page.goto(`${base}/persons`);
 		await page.locator('#f-q').fill(name);
