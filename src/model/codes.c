@@ -274,6 +274,11 @@ static const struct code_entry role_codes[] = {
 #define TABLE(k, t, s, e) { .key = k, .title = t, .standard = s, \
 			    .entries = e, .n = N_OF(e) }
 
+static const struct code_entry person_status_codes[] = {
+	{ "active", "在册", NULL },
+	{ "deregistered", "已注销", "注销" },
+};
+
 const struct code_table code_tables[CT__COUNT] = {
 	[CT_SEX]            = TABLE("sex", "性别", "GB/T 2261.1-2003", sex_codes),
 	[CT_ETHNIC]         = TABLE("ethnic", "民族", "GB/T 3304-1991", ethnic_codes),
@@ -288,6 +293,7 @@ const struct code_table code_tables[CT__COUNT] = {
 	[CT_HOUSEHOLD_TYPE] = TABLE("household_type", "户类型", "本系统", household_type_codes),
 	[CT_HOUSE_USE]      = TABLE("house_use", "房屋使用情况", "本系统", house_use_codes),
 	[CT_ROLE]           = TABLE("role", "角色", "本系统", role_codes),
+	[CT_PERSON_STATUS]  = TABLE("person_status", "人员状态", "本系统", person_status_codes),
 };
 
 const struct code_table *code_table_find(const char *key)

@@ -43,6 +43,7 @@ enum code_table_id {
 	CT_HOUSEHOLD_TYPE,
 	CT_HOUSE_USE,
 	CT_ROLE,
+	CT_PERSON_STATUS,
 	CT__COUNT
 };
 

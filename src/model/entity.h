@@ -38,6 +38,7 @@ enum field_flag {
 	FF_FORM     = 1 << 3,  /* shown in create/edit forms */
 	FF_SEARCH   = 1 << 4,  /* a list filter on the page */
 	FF_MULTILINE = 1 << 5, /* textarea */
+	FF_WIDE     = 1 << 6,  /* list column left out on a phone's narrow screen */
 };
 
 enum field_sens {

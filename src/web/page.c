@@ -3,7 +3,9 @@
  * error page.  Server-rendered HTML for a 1366×768 office screen, a phone
  * and paper (print style); no JavaScript.
  */
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -30,12 +32,16 @@ static const char css[] =
 	"th{background:#eef2f7;font-weight:600;white-space:nowrap}\n"
 	"tbody tr:nth-child(even){background:#fafbfc}\n"
 	".scroll{overflow-x:auto}\n"
-	"dl.fields{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;background:#fff;padding:1rem;border:1px solid var(--line)}\n"
+	"dl.fields{display:grid;grid-template-columns:max-content 1fr max-content 1fr;gap:.3rem 1rem;background:#fff;padding:1rem;border:1px solid var(--line)}\n"
 	"dl.fields dt{color:var(--muted)}dl.fields dd{margin:0}\n"
 	"form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin-bottom:.8rem}\n"
 	"form.filters label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted)}\n"
-	"input,select,textarea,button{font:inherit;padding:.35rem .5rem;border:1px solid #9aa5b1;border-radius:4px;background:#fff}\n"
-	"button,.button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer;display:inline-block;padding:.35rem .9rem;border-radius:4px}\n"
+	"form.filters>a{align-self:center}\n"
+	".scroll td:first-child{white-space:nowrap}\n"
+	"details.danger{margin-top:1.4rem}details.danger summary{cursor:pointer;color:var(--muted)}\n"
+	"input,select,textarea,button,.button{font:inherit;line-height:1.4;padding:.35rem .5rem;border:1px solid #9aa5b1;border-radius:4px;background:#fff}\n"
+	"input,select{height:2.3rem}\n"
+	"button,.button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer;display:inline-block;padding:.35rem .9rem}\n"
 	"button.plain,.button.plain{background:#fff;color:var(--fg);border-color:#9aa5b1}\n"
 	".button:hover{text-decoration:none}\n"
 	"form.record{background:#fff;border:1px solid var(--line);padding:1rem;display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:.8rem 1.2rem}\n"
@@ -55,13 +61,15 @@ static const char css[] =
 	".tag.off{background:#fde8e8;color:var(--accent)}\n"
 	".toolbar{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 1rem}\n"
 	".toolbar form{display:inline}\n"
-	"table.plan td{min-width:5.5rem;font-size:.85rem}table.plan td.vacant{background:#f1f5f9;color:var(--muted)}\n"
+	"table.plan{width:auto}table.plan td{width:8rem;min-width:6rem;font-size:.85rem}table.plan th.floor{width:4rem;vertical-align:middle}\n"
+	"table.plan td.vacant{background:#f1f5f9;color:var(--muted)}\n"
 	"table.plan td.occupied{background:#fff}table.plan th.floor{background:#eef2f7;text-align:center}\n"
 	"table.plan .room{font-weight:700;display:block}\n"
 	".login{max-width:360px;margin:8vh auto;background:#fff;border:1px solid var(--line);padding:1.5rem}\n"
 	".login label{display:block;margin:.6rem 0 .2rem}.login input{width:100%}.login button{width:100%;margin-top:1rem}\n"
 	"pre.json{white-space:pre-wrap;word-break:break-all;margin:0;font-size:.8rem;max-width:40rem}\n"
-	"@media (max-width:640px){main{padding:.5rem}dl.fields{grid-template-columns:1fr}dl.fields dt{margin-top:.4rem}"
+	"@media (max-width:900px){dl.fields{grid-template-columns:max-content 1fr}}\n"
+	"@media (max-width:640px){main{padding:.5rem}header nav{flex:1 1 100%;order:3}dl.fields{grid-template-columns:1fr}dl.fields dt{margin-top:.4rem}"
 	"th,td{padding:.3rem}.hide-sm{display:none}}\n"
 	"@media print{header.top,form,.toolbar,.pager,.noprint{display:none!important}body{background:#fff;font-size:11pt}"
 	"main{max-width:none;padding:0}a{color:inherit}table{page-break-inside:auto}tr{page-break-inside:avoid}}\n";
@@ -137,7 +145,37 @@ void page_end(struct http_resp *w)
 	buf_adds(&w->body, "</main></body></html>\n");
 }
 
-void page_value(struct buf *b, const struct field_def *f, const char *v, bool reveal)
+void page_ref_name(struct http_req *r, struct buf *b, const struct entity_def *e, int64_t id)
+{
+	struct record rec;
+	struct jw_error err;
+	if (r && svc_get(r->st, &r->actor, e, id, &rec, &err) == JW_OK) {
+		const char *t;
+		switch (e->id) {
+		case ENT_HOUSE:
+			if (record_get(&rec, HOF_UNIT)) {
+				buf_html(b, record_get(&rec, HOF_UNIT));
+				buf_adds(b, "单元");
+			}
+			buf_html(b, record_get(&rec, HOF_ROOM));
+			buf_adds(b, "室");
+			break;
+		default:
+			t = record_get(&rec, entity_field_index(e, e->title_field));
+			if (t)
+				buf_html(b, t);
+			else
+				buf_addf(b, "%s #%lld", e->label, (long long)id);
+		}
+	} else {
+		buf_html(b, e->label);
+		buf_addf(b, " #%lld", (long long)id);
+	}
+	record_release(&rec);
+}
+
+void page_value(struct http_req *r, struct buf *b, const struct field_def *f, const char *v,
+		bool reveal)
 {
 	char tmp[64];
 	if (!v) {
@@ -155,12 +193,11 @@ void page_value(struct buf *b, const struct field_def *f, const char *v, bool re
 		return;
 	case FT_REF: {
 		const struct entity_def *re = entity_by_key(f->ref);
-		buf_addf(b, "<a href=\"/%s/", re->path);
-		buf_html(b, v);
-		buf_adds(b, "\">");
-		buf_html(b, re->label);
-		buf_adds(b, " #");
-		buf_html(b, v);
+		int64_t id;
+		if (!parse_i64(v, 1, INT64_MAX, &id))
+			break;
+		buf_addf(b, "<a href=\"/%s/%lld\">", re->path, (long long)id);
+		page_ref_name(r, b, re, id);
 		buf_adds(b, "</a>");
 		return;
 	}
@@ -188,6 +225,47 @@ void page_value(struct buf *b, const struct field_def *f, const char *v, bool re
 		return;
 	}
 	buf_html(b, v);
+}
+
+void page_audit_values(struct buf *b, const char *entity, const char *json)
+{
+	const struct entity_def *e = entity ? entity_by_key(entity) : NULL;
+	json_t *j = json ? json_loads(json, 0, NULL) : NULL;
+	if (!j)
+		return;
+	if (!json_is_object(j)) {
+		buf_html(b, json);
+		json_decref(j);
+		return;
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(j, key, v) {
+		const struct field_def *f = e ? entity_field(e, key) : NULL;
+		char num[64];
+		const char *val = NULL;
+		if (json_is_string(v))
+			val = json_string_value(v);
+		else if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+			val = num;
+		}
+		buf_adds(b, "<div><span class=\"muted\">");
+		buf_html(b, f ? f->label : key);
+		buf_adds(b, "：</span>");
+		if (f)
+			page_value(NULL, b, f, val, false);
+		else if (val)
+			buf_html(b, val);
+		else if (json_is_array(v) || json_is_object(v)) {
+			char *d = json_dumps(v, JSON_COMPACT);
+			buf_html(b, d);
+			free(d);
+		} else
+			buf_adds(b, "—");
+		buf_adds(b, "</div>");
+	}
+	json_decref(j);
 }
 
 static void plain_page(struct http_resp *w, const char *title)
@@ -342,6 +420,7 @@ static const char *action_label(const char *a)
 		{ "create", "新增" }, { "update", "修改" }, { "deregister", "注销" },
 		{ "reveal", "查看原文" }, { "login", "登录" }, { "login_failed", "登录失败" },
 		{ "lock", "账号锁定" }, { "generate_houses", "生成房屋" }, { "bulk_create", "批量新增" },
+		{ "user_add", "添加账号" }, { "user_passwd", "修改密码" }, { "init", "初始化" },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (a && strcmp(a, t[i].k) == 0)
@@ -368,22 +447,16 @@ static int audit_row_html(const struct audit_row *a, void *ud)
 		buf_html(b, e->label);
 		buf_addf(b, " #%lld</a>", (long long)a->entity_id);
 	} else if (a->entity) {
-		buf_html(b, a->entity);
+		buf_html(b, strcmp(a->entity, "user") == 0 ? "账号" :
+			    strcmp(a->entity, "community") == 0 ? "社区" : a->entity);
 		if (a->entity_id)
 			buf_addf(b, " #%lld", (long long)a->entity_id);
 	}
-	struct buf j = BUF_INIT;
-	buf_adds(b, "</td><td><pre class=\"json\">");
-	if (a->old_json)
-		svc_audit_json_masked(&j, a->entity, a->old_json);
-	buf_html(b, buf_cstr(&j));
-	buf_reset(&j);
-	buf_adds(b, "</pre></td><td><pre class=\"json\">");
-	if (a->new_json)
-		svc_audit_json_masked(&j, a->entity, a->new_json);
-	buf_html(b, buf_cstr(&j));
-	buf_release(&j);
-	buf_adds(b, "</pre></td><td class=\"hide-sm\">");
+	buf_adds(b, "</td><td>");
+	page_audit_values(b, a->entity, a->old_json);
+	buf_adds(b, "</td><td>");
+	page_audit_values(b, a->entity, a->new_json);
+	buf_adds(b, "</td><td class=\"hide-sm\">");
 	buf_html(b, a->ip);
 	buf_adds(b, "</td></tr>");
 	return JW_OK;
@@ -410,7 +483,7 @@ void web_audit(struct http_req *r, struct http_resp *w)
 	struct buf *b = &w->body;
 	buf_addf(b, "<h1>审计日志 <span class=\"muted\">共 %lld 条</span></h1>", (long long)total);
 	buf_adds(b, "<div class=\"scroll\"><table><thead><tr><th>时间</th><th>用户</th><th>操作</th><th>对象</th>"
-		    "<th>原值</th><th>新值</th><th class=\"hide-sm\">地址</th></tr></thead><tbody>");
+		    "<th>原值</th><th>新值</th><th class=\"hide-sm\">IP地址</th></tr></thead><tbody>");
 	buf_add(b, rows.data ? rows.data : "", rows.len);
 	buf_adds(b, "</tbody></table></div><div class=\"pager\">");
 	if (page > 1)

@@ -12,8 +12,15 @@ void page_begin(struct http_req *r, struct http_resp *w, const char *title);
 void page_end(struct http_resp *w);
 /* <input type="hidden" name="_csrf" …> for the current session. */
 void page_csrf(struct buf *b, const struct http_req *r);
-/* A field's value for display: code labels, masked numbers, links. */
-void page_value(struct buf *b, const struct field_def *f, const char *v, bool reveal);
+/* A field's value for display: code labels, masked numbers, links named
+ * after the record they point to (r may be NULL: then "#id"). */
+void page_value(struct http_req *r, struct buf *b, const struct field_def *f, const char *v,
+		bool reveal);
+/* The name of a record for links: a grid's or building's name, a house's
+ * unit and room, a household's number, a person's name. */
+void page_ref_name(struct http_req *r, struct buf *b, const struct entity_def *e, int64_t id);
+/* An audit record's stored values as "label: value" lines, numbers masked. */
+void page_audit_values(struct buf *b, const char *entity, const char *json);
 /* A notice box (kind: "ok", "err", "info"). */
 void page_notice(struct buf *b, const char *kind, const char *text);
 

@@ -98,17 +98,17 @@ static int list_row(const struct record *rec, void *ud)
 		const struct field_def *f = &e->fields[i];
 		if (!(f->flags & FF_LIST))
 			continue;
-		buf_adds(b, "<td>");
+		buf_adds(b, (f->flags & FF_WIDE) ? "<td class=\"hide-sm\">" : "<td>");
 		if (first) {
 			buf_addf(b, "<a href=\"/%s/%lld\">", e->path, (long long)rec->id);
 			if (record_get(rec, i))
-				page_value(b, f, record_get(rec, i), false);
+				page_value(tc->r, b, f, record_get(rec, i), false);
 			else
 				buf_addf(b, "#%lld", (long long)rec->id);
 			buf_adds(b, "</a>");
 			first = false;
 		} else {
-			page_value(b, f, record_get(rec, i), false);
+			page_value(tc->r, b, f, record_get(rec, i), false);
 		}
 		buf_adds(b, "</td>");
 	}
@@ -240,7 +240,7 @@ void web_list(struct http_req *r, struct http_resp *w)
 		char sort[80];
 		bool asc = lr.sort && strcmp(lr.sort, f->name) == 0;
 		snprintf(sort, sizeof(sort), "%s%s", asc ? "-" : "", f->name);
-		buf_adds(b, "<th><a href=\"");
+		buf_adds(b, (f->flags & FF_WIDE) ? "<th class=\"hide-sm\"><a href=\"" : "<th><a href=\"");
 		struct buf link = BUF_INIT;
 		link_with(r, &link, "", "sort", sort);
 		buf_adds(&link, "");
@@ -369,8 +369,8 @@ static void form_page(struct http_req *r, struct http_resp *w, const struct reco
 	buf_html(b, title);
 	buf_adds(b, "</h1>");
 	if (ve && ve->n) {
-		char msg[400];
-		snprintf(msg, sizeof(msg), "有 %d 处需要修改，请查看标红的项目：%s", ve->n, ve->item[0].message);
+		char msg[200];
+		snprintf(msg, sizeof(msg), "有 %d 处需要修改，请查看下面标红的项目。", ve->n);
 		page_notice(b, "err", msg);
 	}
 	if (editing)
@@ -433,6 +433,8 @@ void web_new(struct http_req *r, struct http_resp *w)
 		if (v && (e->fields[i].flags & FF_FORM))
 			record_set(&rec, i, v);
 	}
+	if (e->id == ENT_PERSON && !record_get(&rec, PF_DOC_TYPE))
+		record_set(&rec, PF_DOC_TYPE, "id_card");
 	form_page(r, w, &rec, NULL, false);
 	record_release(&rec);
 }
@@ -517,7 +519,7 @@ void web_update(struct http_req *r, struct http_resp *w)
 
 /* ---- record pages ---- */
 
-static void fields_dl(struct buf *b, const struct record *rec, bool reveal)
+static void fields_dl(struct http_req *r, struct buf *b, const struct record *rec, bool reveal)
 {
 	const struct entity_def *e = rec->ent;
 	buf_adds(b, "<dl class=\"fields\">");
@@ -528,7 +530,7 @@ static void fields_dl(struct buf *b, const struct record *rec, bool reveal)
 		buf_adds(b, "<dt>");
 		buf_html(b, f->label);
 		buf_addf(b, "</dt><dd id=\"v-%s\">", f->name);
-		page_value(b, f, record_get(rec, i), reveal);
+		page_value(r, b, f, record_get(rec, i), reveal);
 		buf_adds(b, "</dd>");
 		if (e->id == ENT_PERSON && i == PF_BIRTH_DATE) {
 			int age = person_age(rec);
@@ -560,7 +562,7 @@ static void sub_table(struct http_req *r, struct buf *b, const struct entity_def
 	buf_addf(b, " <span class=\"muted\">%lld</span></h2><div class=\"scroll\"><table><thead><tr>", (long long)total);
 	for (int i = 0; i < e->nfields; i++)
 		if (e->fields[i].flags & FF_LIST) {
-			buf_adds(b, "<th>");
+			buf_adds(b, (e->fields[i].flags & FF_WIDE) ? "<th class=\"hide-sm\">" : "<th>");
 			buf_html(b, e->fields[i].label);
 			buf_adds(b, "</th>");
 		}
@@ -588,7 +590,7 @@ static int plan_cell_html(const struct plan_cell *c, void *ud)
 	if (c->unit != pc->unit) {
 		if (pc->open)
 			buf_adds(b, "</tr></tbody></table></div>");
-		buf_addf(b, "<h2>%d 单元</h2><div class=\"scroll\"><table class=\"plan\"><tbody>", c->unit);
+		buf_addf(b, "<h3>%d 单元</h3><div class=\"scroll\"><table class=\"plan\"><tbody>", c->unit);
 		pc->unit = c->unit;
 		pc->floor = -1;
 		pc->open = true;
@@ -643,8 +645,9 @@ static void deregister_form(struct http_req *r, struct buf *b, const struct reco
 {
 	if (strcmp(record_get(rec, PF_STATUS), "active") != 0 || !svc_can(&r->actor, rec->ent, P_WRITE))
 		return;
-	buf_addf(b, "<h2>注销</h2><form class=\"record\" method=\"post\" action=\"/persons/%lld/deregister\">",
-		 (long long)rec->id);
+	buf_addf(b, "<details class=\"danger\"%s><summary>注销该居民（迁出、死亡等；记录保留）</summary>"
+		    "<form class=\"record\" method=\"post\" action=\"/persons/%lld/deregister\">",
+		 ve && ve->n ? " open" : "", (long long)rec->id);
 	page_csrf(b, r);
 	const char *mr = ve ? verr_for(ve, "reason") : NULL, *md = ve ? verr_for(ve, "date") : NULL;
 	buf_addf(b, "<div class=\"f req%s\"><label for=\"f-reason\">注销原因</label>", mr ? " bad" : "");
@@ -662,7 +665,7 @@ static void deregister_form(struct http_req *r, struct buf *b, const struct reco
 		buf_adds(b, "</p>");
 	}
 	buf_adds(b, "</div><div class=\"f\"><label for=\"f-note\">说明</label><input id=\"f-note\" name=\"note\" maxlength=\"400\"></div>"
-		    "<div class=\"actions\"><button type=\"submit\">注销（保留记录）</button></div></form>");
+		    "<div class=\"actions\"><button type=\"submit\">确认注销</button></div></form></details>");
 }
 
 static void show_page(struct http_req *r, struct http_resp *w, const struct record *rec,
@@ -676,6 +679,8 @@ static void show_page(struct http_req *r, struct http_resp *w, const struct reco
 	struct buf *b = &w->body;
 	buf_adds(b, "<h1>");
 	buf_html(b, title);
+	if (e->id == ENT_PERSON && strcmp(record_get(rec, PF_STATUS), "active") != 0)
+		buf_adds(b, " <span class=\"tag off\">已注销</span>");
 	buf_adds(b, "</h1>");
 	if (reveal)
 		page_notice(b, "info", "已显示完整的证件号码和电话；本次查看已记入审计日志。");
@@ -689,7 +694,7 @@ static void show_page(struct http_req *r, struct http_resp *w, const struct reco
 			buf_addf(b, "<a class=\"button plain\" href=\"/households/new?house_id=%lld\">登记住户</a>", (long long)rec->id);
 		buf_adds(b, "</div>");
 	}
-	fields_dl(b, rec, reveal);
+	fields_dl(r, b, rec, reveal);
 	struct list_req lr;
 	list_req_init(&lr);
 	switch (e->id) {

@@ -340,6 +340,8 @@ test('4. de-register through the person page: gone from the default list, back w
 		assert.equal(await page.locator(link).count(), 1, 'listed before de-registration');
 
 		await page.goto(`${base}/persons/${id}`);
+		// the form is folded away (no accidental de-registration): open it first
+		await page.locator('details.danger summary').click();
 		const form = page.locator(`form[action="/persons/${id}/deregister"]`);
 		await form.locator('#f-reason').selectOption({ label: '迁出' });
 		await form.locator('#f-note').fill('迁往海淀区');
