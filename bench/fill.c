@@ -19,6 +19,18 @@
 #include "lib/util.h"
 #include "svc/svc.h"
 
+/* Under valgrind --tool=callgrind --instr-atstart=no, only the person
+ * inserts are profiled; elsewhere these are no-ops. */
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#endif
+#endif
+#ifndef CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_STOP_INSTRUMENTATION
+#endif
+
 #define BATCH 10000
 
 static int die(const char *what, const struct jw_error *err)
@@ -193,6 +205,7 @@ int main(int argc, char **argv)
 		if (!k)
 			break;
 		double b0 = gen_now();
+		CALLGRIND_START_INSTRUMENTATION;
 		if (store_begin(st) != JW_OK)
 			return die("BEGIN", &err);
 		for (int i = 0; i < k; i++) {
@@ -208,6 +221,7 @@ int main(int argc, char **argv)
 		}
 		if (store_commit(st) != JW_OK)
 			return die("COMMIT", &err);
+		CALLGRIND_STOP_INSTRUMENTATION;
 		timed += gen_now() - b0;
 		for (int i = 0; i < k; i++)
 			record_release(&batch[i]);

@@ -114,9 +114,9 @@ bench_wrk() {
 		END { printf "  %s: %s req/s, p50 %s ms, p99 %s ms, errors %s\n", n, v[n "_rps"], v[n "_p50"], v[n "_p99"], v[n "_errors"] }' >&2
 }
 
-# warm NAME URL SCRIPT: 3 s of the same load, not measured.
+# warm URL SCRIPT: 3 s of the same load, not measured.
 warm() {
-	timeout 30 wrk -t2 -c64 -d3s --timeout 5s -s "$3" "$2" >/dev/null 2>&1 || true
+	timeout 30 wrk -t2 -c64 -d3s --timeout 5s -s "$2" "$1" >/dev/null 2>&1 || true
 }
 
 # The median of each measure over the rounds (errors: the sum) into $RES.
@@ -189,40 +189,64 @@ BENCH_SEARCH_BUDGET=$BUDGET timeout 1800 $B/search "$JDB" "$NQ" "$VAR" >"$VAR/se
 cat "$VAR/search.txt" >&2
 results "$VAR/search.txt"
 
-# ---- 4. HTTP: both servers up; ROUNDS alternating rounds, the median kept
-say "== HTTP: bare libmicrohttpd + SQLite server and juwei serve, $THREADS threads each, $ROUNDS rounds of ${DUR}s"
+# stop PID: SIGTERM, then SIGKILL if it has not gone within 30 s (a
+# server still working off a backlog of slow requests).
+stop() {
+	kill "$1" 2>/dev/null || return 0
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# start_juwei: juwei serve in the background; sets JW_PID and TOKEN.
+start_juwei() {
+	"$JUWEI" serve --db "$JDB" --listen "127.0.0.1:$PORT_JW" >>"$VAR/juwei_serve.log" 2>&1 &
+	JW_PID=$!
+	PIDS="$PIDS $JW_PID"
+	wait_up "http://127.0.0.1:$PORT_JW/login"
+	TOKEN=$(curl -s -X POST -H 'Content-Type: application/json' \
+		-d "{\"username\":\"admin\",\"password\":\"$PW\"}" "http://127.0.0.1:$PORT_JW/api/v1/login" |
+		sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p')
+	[ -n "$TOKEN" ] || { say "run.sh: login to juwei serve failed"; exit 1; }
+	export BENCH_TOKEN=$TOKEN
+}
+
+# ---- 4. HTTP: both servers up side by side; the point reads alternate
+# over ROUNDS rounds and the median is kept; the search runs last (a slow
+# search leaves a backlog that would spoil whatever ran after it).
+say "== HTTP: bare libmicrohttpd + SQLite server and juwei serve, $THREADS threads each"
+: >"$VAR/juwei_serve.log"
 $B/bare_server "$JDB" "$PORT_BARE" "$THREADS" >"$VAR/bare_server.log" 2>&1 &
 BARE_PID=$!
 PIDS="$PIDS $BARE_PID"
-"$JUWEI" serve --db "$JDB" --listen "127.0.0.1:$PORT_JW" >"$VAR/juwei_serve.log" 2>&1 &
-JW_PID=$!
-PIDS="$PIDS $JW_PID"
 wait_up "http://127.0.0.1:$PORT_BARE/persons/1"
-wait_up "http://127.0.0.1:$PORT_JW/login"
-TOKEN=$(curl -s -X POST -H 'Content-Type: application/json' \
-	-d "{\"username\":\"admin\",\"password\":\"$PW\"}" "http://127.0.0.1:$PORT_JW/api/v1/login" |
-	sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p')
-[ -n "$TOKEN" ] || { say "run.sh: login to juwei serve failed"; exit 1; }
+start_juwei
+export BENCH_N=$N BENCH_QUERIES=$VAR/q_name.txt
 put bare_get_bytes "$(curl -s "http://127.0.0.1:$PORT_BARE/persons/1" | wc -c)"
 put juwei_get_bytes "$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT_JW/api/v1/persons/1" | wc -c)"
-export BENCH_N=$N BENCH_TOKEN=$TOKEN BENCH_QUERIES=$VAR/q_name.txt
-BENCH_PREFIX=/persons/ BENCH_TOKEN= warm bare_get "http://127.0.0.1:$PORT_BARE" wrk_get.lua
-BENCH_PREFIX=/api/v1/persons/ warm juwei_get "http://127.0.0.1:$PORT_JW" wrk_get.lua
-warm juwei_search "http://127.0.0.1:$PORT_JW" wrk_search.lua
+BENCH_PREFIX=/persons/ BENCH_TOKEN= warm "http://127.0.0.1:$PORT_BARE" wrk_get.lua
+BENCH_PREFIX=/api/v1/persons/ warm "http://127.0.0.1:$PORT_JW" wrk_get.lua
 load http
 r=1
 while [ $r -le "$ROUNDS" ]; do
-	say " round $r ($(cut -d' ' -f1-3 /proc/loadavg) load)"
+	say " round $r of $ROUNDS (load $(cut -d' ' -f1-3 /proc/loadavg))"
 	BENCH_PREFIX=/persons/ BENCH_TOKEN= bench_wrk bare_get "http://127.0.0.1:$PORT_BARE" wrk_get.lua
 	BENCH_PREFIX=/api/v1/persons/ bench_wrk juwei_get "http://127.0.0.1:$PORT_JW" wrk_get.lua
-	bench_wrk juwei_search "http://127.0.0.1:$PORT_JW" wrk_search.lua
 	r=$((r + 1))
 done
+say " search over HTTP"
+bench_wrk juwei_search "http://127.0.0.1:$PORT_JW" wrk_search.lua
 rounds_to_results
 rss "$BARE_PID" bare
 rss "$JW_PID" juwei
 say "  medians: bare $(get bare_get_rps) req/s p99 $(get bare_get_p99) ms; juwei $(get juwei_get_rps) req/s p99 $(get juwei_get_p99) ms; search $(get juwei_search_rps) req/s p99 $(get juwei_search_p99) ms"
 say "  juwei serve: VmRSS $(get juwei_rss) MB, VmHWM $(get juwei_hwm) MB; bare server VmRSS $(get bare_rss) MB"
+stop "$BARE_PID"
+stop "$JW_PID"
 
 # ---- 5. diagnostic: the same store after ANALYZE
 if [ "$DIAG" = 1 ]; then
@@ -231,9 +255,13 @@ if [ "$DIAG" = 1 ]; then
 	BENCH_SEARCH_BUDGET=$BUDGET timeout 1800 $B/search "$JDB" "$NQ" >"$VAR/search_analyzed.txt"
 	cat "$VAR/search_analyzed.txt" >&2
 	awk '$1 == "RESULT" { print "an_" $2, $3 }' "$VAR/search_analyzed.txt" >>"$RES"
+	start_juwei
+	warm "http://127.0.0.1:$PORT_JW" wrk_search.lua
 	bench_wrk an_juwei_search "http://127.0.0.1:$PORT_JW" wrk_search.lua
 	rounds_to_results
 	rss "$JW_PID" an_juwei
+	say "  search $(get an_juwei_search_rps) req/s p99 $(get an_juwei_search_p99) ms; VmRSS $(get an_juwei_rss) MB"
+	stop "$JW_PID"
 fi
 cleanup
 
@@ -250,7 +278,7 @@ awk -v dur="$DUR" '
 	function yes(c) { return c ? "yes" : "**NO**" }
 	function row(m, j, ref, ratio, t, met) { printf "| %s | %s | %s | %s | %s | %s |\n", m, j, ref, ratio, t, met }
 	function srow(k, label) {
-		row("search " label ", in process: median / p99 (ms)",
+		row("search " label ", in process, " v["search_" k "_n"] " queries: median / p99 (ms)",
 		    sprintf("%.2f / %.2f", v["search_" k "_p50_ms"], v["search_" k "_p99_ms"]),
 		    "—", "—", "p99 < 5 ms", yes(v["search_" k "_p99_ms"] < 5))
 	}
@@ -268,14 +296,16 @@ awk -v dur="$DUR" '
 		    "≥ 0.50 × bare", yes(gr != "—" && gr >= 0.5))
 		row("GET person by id: p99 (ms)", v["juwei_get_p99"], v["bare_get_p99"] " (bare server)",
 		    r(v["juwei_get_p99"], v["bare_get_p99"]), "< 5 ms", yes(v["juwei_get_p99"] < 5))
-		row("GET persons?q=name fragment, wrk -c64 (req/s)", v["juwei_search_rps"], "—", "—", "—", "—")
+		row("GET persons?q=name fragment, wrk -c64 (req/s)",
+		    v["juwei_search_rps"] (v["juwei_search_errors"] > 0 ? " (" v["juwei_search_errors"] " errors/timeouts)" : ""),
+		    "—", "—", "—", "—")
 		row("GET persons?q=name fragment: p99 (ms)", v["juwei_search_p99"], "—", "—", "—", "—")
 		row("RSS of the server after the runs: VmRSS (MB)", v["juwei_rss"], v["bare_rss"] " (bare server)",
 		    r(v["juwei_rss"], v["bare_rss"]), "< 32 MB", yes(v["juwei_rss"] < 32))
 		printf "\nPeak RSS (VmHWM): juwei %s MB, bare server %s MB.  Response sizes: juwei %s bytes, bare %s bytes.\n",
 		       v["juwei_hwm"], v["bare_hwm"], v["juwei_get_bytes"], v["bare_get_bytes"]
-		printf "Mean matches a query: name %s, initials %s, ID %s (in-process, %s queries each unless cut by the time budget).\n",
-		       v["search_name_matches"], v["search_ini_matches"], v["search_id_matches"], v["search_name_n"]
+		printf "Mean matches a query (in process): name %s, initials %s, ID %s.\n",
+		       v["search_name_matches"], v["search_ini_matches"], v["search_id_matches"]
 		printf "Load average (1 min) at the start of each phase: insert %s, search %s, HTTP %s.\n",
 		       v["load_insert"], v["load_search"], v["load_http"]
 		e = v["bare_get_errors"] + v["juwei_get_errors"] + v["juwei_search_errors"]

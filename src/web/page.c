@@ -147,7 +147,7 @@ void page_end(struct http_resp *w)
 
 void page_ref_name(struct http_req *r, struct buf *b, const struct entity_def *e, int64_t id)
 {
-	struct record rec;
+	struct record rec = { 0 };   /* released below even when never loaded */
 	struct jw_error err;
 	if (r && svc_get(r->st, &r->actor, e, id, &rec, &err) == JW_OK) {
 		const char *t;
