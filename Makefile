@@ -66,7 +66,8 @@ blackbox: $(BUILD)/juwei
 test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
-	@scripts/run-tests.sh $(BUILD) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=address,undefined OPT=-O1 build-asan/juwei
+	@ASAN_BIN=build-asan/juwei scripts/run-tests.sh $(BUILD) $(UNIT_BIN)
 
 bench:
 	@scripts/deps.sh bench
@@ -74,6 +75,6 @@ bench:
 	@$(MAKE) --no-print-directory -C bench
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan
 
 -include $(DEP)

@@ -19,10 +19,20 @@ else
 	browser=1
 fi
 
+# First under AddressSanitizer + UndefinedBehaviorSanitizer (a memory error
+# aborts the server, so the tests that meet it fail), then the normal build.
+asan=0
+if [ -n "${ASAN_BIN:-}" ] && [ -x "$ASAN_BIN" ]; then
+	echo "black-box tests against the sanitizer build:"
+	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		JUWEI_BIN="$(cd "$(dirname "$ASAN_BIN")" && pwd)/$(basename "$ASAN_BIN")" \
+		/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/blackbox || asan=1
+fi
+
 JUWEI_BIN="$bin" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/blackbox
 py=$?
-if [ $unit_fail -ne 0 ] || [ $browser -ne 0 ] || [ $py -ne 0 ]; then
-	echo "make test: FAILED (unit programs failed: $unit_fail, browser: $browser, pytest exit: $py)"
+if [ $unit_fail -ne 0 ] || [ $browser -ne 0 ] || [ $asan -ne 0 ] || [ $py -ne 0 ]; then
+	echo "make test: FAILED (unit programs failed: $unit_fail, browser: $browser, sanitizer run: $asan, pytest exit: $py)"
 	exit 1
 fi
 exit 0
