@@ -218,6 +218,8 @@ static bool token_eq(const char *a, const char *b)
 	return d == 0;
 }
 
+static void dispatch_route(struct http_req *r, struct http_resp *w, const struct route *rt);
+
 void http_dispatch(struct http_req *r, struct http_resp *w)
 {
 	const struct route *rt = NULL;
@@ -245,6 +247,23 @@ void http_dispatch(struct http_req *r, struct http_resp *w)
 	}
 	r->route = rt;
 	r->id = id;
+	/* a read-only request reads one snapshot, under one lock cycle */
+	bool reading = strcmp(rt->method, "GET") == 0 && r->st->txdepth == 0 &&
+		       STORE_CALL0(r->st, read_begin) == JW_OK;
+	r->st->reading = reading;
+	dispatch_route(r, w, rt);
+	if (reading) {
+		STORE_CALL0(r->st, read_end);
+		r->st->reading = false;
+		if (r->authed && now_s() - r->actor.session_seen >= 60) {
+			struct jw_error ignore;
+			svc_session_touch(r->st, r->token, &ignore);
+		}
+	}
+}
+
+static void dispatch_route(struct http_req *r, struct http_resp *w, const struct route *rt)
+{
 	struct jw_error err;
 	jw_error_clear(&err);
 

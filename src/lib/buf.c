@@ -67,7 +67,7 @@ static bool grow(struct buf *b, size_t extra)
 	size_t need = b->len + extra + 1;
 	if (need <= b->cap)
 		return true;
-	size_t ncap = b->cap ? b->cap : 256;
+	size_t ncap = b->cap ? b->cap : 2048;
 	while (ncap < need)
 		ncap *= 2;
 	char *p = realloc(b->data, ncap);

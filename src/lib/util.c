@@ -78,11 +78,15 @@ bool date_valid(int y, int m, int d)
 
 bool date_parse(const char *s, int *y, int *m, int *d)
 {
-	int yy, mm, dd, n = 0;
-	if (!s || strlen(s) != 10)
+	int yy, mm, dd;
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return false;
-	if (sscanf(s, "%4d-%2d-%2d%n", &yy, &mm, &dd, &n) != 3 || n != 10)
-		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	yy = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	mm = (s[5] - '0') * 10 + (s[6] - '0');
+	dd = (s[8] - '0') * 10 + (s[9] - '0');
 	if (!date_valid(yy, mm, dd))
 		return false;
 	*y = yy;

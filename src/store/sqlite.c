@@ -7,6 +7,7 @@
  * from those declarations, values are always bound.  WAL, foreign keys
  * on, busy timeout; migrations from migrations.h applied on open.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 
 struct stmt_slot {
 	char *sql;
+	uint64_t hash;          /* FNV-1a of sql: compared before the text */
 	sqlite3_stmt *stmt;
 	unsigned long used;
 };
@@ -58,14 +60,23 @@ static int db_fail(struct store *st, struct jw_error *err, const char *what)
 }
 
 /* Returns a reset statement for sql from the cache, preparing it on a miss. */
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
 static sqlite3_stmt *stmt(struct store *st, const char *sql)
 {
 	struct sqlite_priv *p = st->priv;
 	struct stmt_slot *victim = &p->cache[0];
+	uint64_t h = fnv1a(sql);
 	p->tick++;
 	for (int i = 0; i < STMT_CACHE; i++) {
 		struct stmt_slot *s = &p->cache[i];
-		if (s->sql && strcmp(s->sql, sql) == 0) {
+		if (s->sql && s->hash == h && strcmp(s->sql, sql) == 0) {
 			s->used = p->tick;
 			sqlite3_reset(s->stmt);
 			sqlite3_clear_bindings(s->stmt);
@@ -85,6 +96,7 @@ static sqlite3_stmt *stmt(struct store *st, const char *sql)
 		free(victim->sql);
 	}
 	victim->sql = xstrdup(sql);
+	victim->hash = h;
 	victim->stmt = ps;
 	victim->used = p->tick;
 	return ps;
@@ -194,6 +206,22 @@ static void sq_close(struct store *st)
 static int sq_begin(struct store *st) { return exec(st, "BEGIN IMMEDIATE"); }
 static int sq_commit(struct store *st) { return exec(st, "COMMIT"); }
 static int sq_rollback(struct store *st) { return exec(st, "ROLLBACK"); }
+
+/* A read-only request's statements share one snapshot and one lock cycle. */
+static int sq_read_begin(struct store *st)
+{
+	sqlite3_stmt *s = stmt(st, "BEGIN");
+	return s && sqlite3_step(s) == SQLITE_DONE ? JW_OK : JW_ESTORE;
+}
+
+static int sq_read_end(struct store *st)
+{
+	sqlite3_stmt *s = stmt(st, "COMMIT");
+	if (s && sqlite3_step(s) == SQLITE_DONE)
+		return JW_OK;
+	exec(st, "ROLLBACK");
+	return JW_ESTORE;
+}
 
 static int sq_bulk_mode(struct store *st, bool on)
 {
@@ -351,17 +379,33 @@ static int sq_record_update(struct store *st, const char *community, const struc
 	return JW_OK;
 }
 
+/* "SELECT … WHERE id=? AND community=?" of each entity, built once. */
+static char *get_sqls[ENT__COUNT];
+static pthread_once_t get_sqls_once = PTHREAD_ONCE_INIT;
+
+static void build_get_sqls(void)
+{
+	for (int i = 0; i < ENT__COUNT; i++) {
+		struct buf b = BUF_INIT;
+		buf_adds(&b, "SELECT ");
+		select_cols(&b, &entities[i], "t");
+		buf_adds(&b, " FROM ");
+		add_col(&b, entities[i].table);
+		buf_adds(&b, " t WHERE t.id=? AND t.community=?");
+		get_sqls[i] = buf_detach(&b, NULL);
+	}
+}
+
+static const char *get_sql(const struct entity_def *e)
+{
+	pthread_once(&get_sqls_once, build_get_sqls);
+	return get_sqls[e->id];
+}
+
 static int sq_record_get(struct store *st, const char *community, const struct entity_def *e,
 			 int64_t id, struct record *out, struct jw_error *err)
 {
-	struct buf b = BUF_INIT;
-	buf_adds(&b, "SELECT ");
-	select_cols(&b, e, "t");
-	buf_adds(&b, " FROM ");
-	add_col(&b, e->table);
-	buf_adds(&b, " t WHERE t.id=? AND t.community=?");
-	sqlite3_stmt *s = stmt(st, buf_cstr(&b));
-	buf_release(&b);
+	sqlite3_stmt *s = stmt(st, get_sql(e));
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	sqlite3_bind_int64(s, 1, id);
@@ -1076,6 +1120,8 @@ const struct store_ops sqlite_store_ops = {
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.bulk_mode = sq_bulk_mode,
+	.read_begin = sq_read_begin,
+	.read_end = sq_read_end,
 	.community_insert = sq_community_insert,
 	.community_get = sq_community_get,
 	.record_insert = sq_record_insert,

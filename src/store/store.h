@@ -138,6 +138,9 @@ struct store_ops {
 	int (*commit)(struct store *st);
 	int (*rollback)(struct store *st);
 	int (*bulk_mode)(struct store *st, bool on);
+	/* One read snapshot for a read-only request (GET): begin/end. */
+	int (*read_begin)(struct store *st);
+	int (*read_end)(struct store *st);
 
 	int (*community_insert)(struct store *st, const struct community_row *c, struct jw_error *err);
 	int (*community_get)(struct store *st, struct community_row *out, struct jw_error *err);
@@ -190,6 +193,7 @@ struct store {
 	void *priv;
 	int txdepth;   /* nesting of store_begin: only the outermost is real */
 	bool txfailed; /* an inner rollback happened: the outer commit rolls back */
+	bool reading;  /* inside read_begin/read_end: callers must not write */
 };
 
 int store_begin(struct store *st);
@@ -197,5 +201,6 @@ int store_commit(struct store *st);
 int store_rollback(struct store *st);
 
 #define STORE_CALL(st, fn, ...) ((st)->ops->fn((st), __VA_ARGS__))
+#define STORE_CALL0(st, fn) ((st)->ops->fn(st))
 
 #endif

@@ -292,15 +292,27 @@ int svc_session(struct store *st, const char *token, const char *kind, const cha
 	rc = STORE_CALL(st, user_get_id, s.user_id, &u, err);
 	if (rc != JW_OK || !u.active)
 		return jw_fail(err, JW_EAUTH, "", "账号不可用，请重新登录");
-	/* Write last_seen at most once a minute: reads stay reads. */
-	if (now - s.last_seen >= 60) {
+	/* Write last_seen at most once a minute: reads stay reads.  Inside a
+	 * read snapshot the caller touches after it (svc_session_touch). */
+	if (now - s.last_seen >= 60 && !st->reading) {
 		struct jw_error ignore;
 		STORE_CALL(st, session_touch, h, now, &ignore);
+		s.last_seen = now;
 	}
 	fill_actor(out, &u, ip);
+	out->session_seen = s.last_seen;
 	if (csrf)
 		snprintf(csrf, 65, "%s", s.csrf);
 	return JW_OK;
+}
+
+int svc_session_touch(struct store *st, const char *token, struct jw_error *err)
+{
+	char h[65];
+	if (str_empty(token))
+		return JW_OK;
+	token_hash(token, h);
+	return STORE_CALL(st, session_touch, h, now_s(), err);
 }
 
 int svc_logout(struct store *st, const char *token, struct jw_error *err)

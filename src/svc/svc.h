@@ -27,6 +27,7 @@ struct actor {
 	char community[16];      /* the community the actor works in */
 	char ip[48];             /* client address for the audit log, or "cli" */
 	bool bulk;               /* a bulk load: one summary audit record, not one a row */
+	int64_t session_seen;    /* the session's last_seen when it was checked */
 };
 
 enum role role_parse(const char *s);       /* ROLE_NONE if unknown */
@@ -65,6 +66,9 @@ int svc_login(struct store *st, const char *username, const char *password, cons
 int svc_session(struct store *st, const char *token, const char *kind, const char *ip,
 		struct actor *out, char csrf[65], struct jw_error *err);
 int svc_logout(struct store *st, const char *token, struct jw_error *err);
+/* Records that the session was used now (svc_session does it itself
+ * unless the store is inside a read-only snapshot). */
+int svc_session_touch(struct store *st, const char *token, struct jw_error *err);
 
 /* ---- the registry (svc/registry.c) ---- */
 int svc_create(struct store *st, const struct actor *a, struct record *in, struct verr *ve,
