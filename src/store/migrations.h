@@ -116,6 +116,37 @@ static const char *const sqlite_migrations[] = {
 	"  at INTEGER NOT NULL, username TEXT, action TEXT NOT NULL,\n"
 	"  entity TEXT, entity_id INTEGER, old_json TEXT, new_json TEXT, ip TEXT);\n"
 	"CREATE INDEX audit_entity ON audit (entity, entity_id);\n",
+
+	/* 2: planner statistics for a store of about a million people, so that
+	 * a new or small store already plans its searches as a large one must
+	 * (without them SQLite may walk `person_counts` for a name search and
+	 * scan a million rows).  `ANALYZE` replaces them with measured ones. */
+	"ANALYZE sqlite_schema;\n"
+	"DELETE FROM sqlite_stat1;\n"
+	"INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES\n"
+	"  ('person', NULL, '1000000'),\n"
+	"  ('person', 'person_id_number', '1000000 1 1'),\n"
+	"  ('person', 'person_household', '1000000 3'),\n"
+	"  ('person', 'person_grid', '1000000 30000'),\n"
+	"  ('person', 'person_building', '1000000 300'),\n"
+	"  ('person', 'person_birth', '1000000 40'),\n"
+	"  ('person', 'person_py', '1000000 3'),\n"
+	"  ('person', 'person_ini', '1000000 30'),\n"
+	"  ('person', 'person_counts', '1000000 1000000 950000 330000 40'),\n"
+	"  ('person_gram', 'sqlite_autoindex_person_gram_1', '5000000 300 1'),\n"
+	"  ('person_gram', 'person_gram_person', '5000000 5'),\n"
+	"  ('household', NULL, '400000'),\n"
+	"  ('household', 'household_house', '400000 1'),\n"
+	"  ('household', 'household_grid', '400000 15000'),\n"
+	"  ('household', 'sqlite_autoindex_household_1', '400000 400000 1'),\n"
+	"  ('house', NULL, '450000'),\n"
+	"  ('house', 'house_grid', '450000 15000'),\n"
+	"  ('house', 'sqlite_autoindex_house_1', '450000 150 3 1'),\n"
+	"  ('building', NULL, '3000'),\n"
+	"  ('building', 'building_grid', '3000 100'),\n"
+	"  ('audit', NULL, '1000000'),\n"
+	"  ('audit', 'audit_entity', '1000000 200000 3');\n"
+	"ANALYZE sqlite_schema;\n",
 };
 
 #define SQLITE_MIGRATIONS ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))
