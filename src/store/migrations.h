@@ -147,6 +147,29 @@ static const char *const sqlite_migrations[] = {
 	"  ('audit', NULL, '1000000'),\n"
 	"  ('audit', 'audit_entity', '1000000 200000 3');\n"
 	"ANALYZE sqlite_schema;\n",
+
+	/* 3: searches answered from their indexes alone.  Pinyin indexes carry
+	 * the status; de-registered persons' name grams are kept with a "~"
+	 * prefix and their numbers in person_fts_gone, so that a search of the
+	 * people on the books never visits the rows of those who left. */
+	"DROP INDEX person_py;\n"
+	"DROP INDEX person_ini;\n"
+	"CREATE INDEX person_py ON person (name_py, status);\n"
+	"CREATE INDEX person_ini ON person (name_ini, status);\n"
+	"CREATE VIRTUAL TABLE person_fts_gone USING fts5 (\n"
+	"  id_number, phone, address, tokenize = 'trigram');\n"
+	"UPDATE person_gram SET gram = '~' || gram\n"
+	"  WHERE person_id IN (SELECT id FROM person WHERE status = 'deregistered');\n"
+	"INSERT INTO person_fts_gone (rowid, id_number, phone, address)\n"
+	"  SELECT rowid, id_number, phone, address FROM person_fts\n"
+	"  WHERE rowid IN (SELECT id FROM person WHERE status = 'deregistered');\n"
+	"DELETE FROM person_fts\n"
+	"  WHERE rowid IN (SELECT id FROM person WHERE status = 'deregistered');\n"
+	"DELETE FROM sqlite_stat1 WHERE idx IN ('person_py', 'person_ini');\n"
+	"INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES\n"
+	"  ('person', 'person_py', '1000000 3 3'),\n"
+	"  ('person', 'person_ini', '1000000 30 30');\n"
+	"ANALYZE sqlite_schema;\n",
 };
 
 #define SQLITE_MIGRATIONS ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))

@@ -29,6 +29,7 @@ struct stmt_slot {
 
 struct sqlite_priv {
 	sqlite3 *db;
+	bool single_community;  /* the store holds at most one community */
 	struct stmt_slot cache[STMT_CACHE];
 	unsigned long tick;
 };
@@ -180,6 +181,12 @@ static int sq_open(struct store *st, const char *path, struct jw_error *err)
 	}
 	if (migrate(st, err) != JW_OK)
 		goto fail;
+	sqlite3_stmt *cs = NULL;
+	p->single_community = true;
+	if (sqlite3_prepare_v2(p->db, "SELECT count(*) FROM community", -1, &cs, NULL) == SQLITE_OK &&
+	    sqlite3_step(cs) == SQLITE_ROW)
+		p->single_community = sqlite3_column_int(cs, 0) <= 1;
+	sqlite3_finalize(cs);
 	return JW_OK;
 fail:
 	sqlite3_close(p->db);
@@ -247,6 +254,11 @@ static int sq_community_insert(struct store *st, const struct community_row *c, 
 	sqlite3_bind_int64(s, 3, now_s());
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return db_fail(st, err, __func__);
+	sqlite3_stmt *cs = stmt(st, "SELECT count(*) FROM community");
+	if (cs && sqlite3_step(cs) == SQLITE_ROW)
+		((struct sqlite_priv *)st->priv)->single_community = sqlite3_column_int(cs, 0) <= 1;
+	if (cs)
+		sqlite3_reset(cs);
 	return JW_OK;
 }
 
@@ -484,87 +496,157 @@ static void fts_phrase(char *out, size_t n, const char *prefix, const char *text
 	}
 }
 
-/* Builds "FROM … WHERE …" of a list query into b; binds collected in order. */
+/* Builds "FROM … WHERE …" of a list query into b; binds collected in order.
+ *
+ * A person search is a set of candidate ids taken from the search indexes
+ * alone (name grams, pinyin, number trigrams), already restricted to the
+ * people on the books unless de-registered ones are wanted; the outer query
+ * only adds the other filters.  *bare is set when the candidate set is the
+ * whole answer, so that counting need not visit the person rows. */
 struct binds {
-	const char *v[QUERY_MAX_FILTERS + 8];
+	const char *v[QUERY_MAX_FILTERS + 12];
 	int n;
 };
 
-static int build_where(const struct entity_def *e, const struct query *q, struct buf *b,
-		       struct binds *bd, char *hi1, char *hi2, size_t hisz, char *match, size_t msz,
-		       struct jw_error *err)
+static void bind_add(struct binds *bd, const char *v) { bd->v[bd->n++] = v; }
+
+static void person_candidates(const struct query *q, struct buf *c, struct binds *bd,
+			      char *hi, size_t hisz, char *match, size_t msz, char *match2)
 {
-	bool gram_join = q->search == SEARCH_NAME_GRAM && e->id == ENT_PERSON;
-	if (gram_join) {
-		buf_adds(b, " FROM person_gram g JOIN person t ON t.id = g.person_id WHERE g.gram=? AND t.community=?");
-		bd->v[bd->n++] = q->text;
-	} else {
-		buf_adds(b, " FROM ");
-		add_col(b, e->table);
-		buf_adds(b, " t WHERE t.community=?");
+	bool all = !q->active_only;
+	switch (q->search) {
+	case SEARCH_NAME_GRAM:
+		buf_adds(c, all ? "SELECT person_id FROM person_gram WHERE gram IN (?1x, '~' || ?1x)"
+				: "SELECT person_id FROM person_gram WHERE gram = ?1x");
+		bind_add(bd, q->text);
+		break;
+	case SEARCH_PINYIN:
+		prefix_hi(hi, hisz, q->text);
+		buf_adds(c, "SELECT id FROM person WHERE name_py >= ?1x AND name_py < ?2x");
+		buf_adds(c, all ? "" : " AND status = 'active'");
+		buf_adds(c, " UNION SELECT id FROM person WHERE name_ini >= ?1x AND name_ini < ?2x");
+		buf_adds(c, all ? "" : " AND status = 'active'");
+		bind_add(bd, q->text);
+		bind_add(bd, hi);
+		break;
+	case SEARCH_NUMBER:
+		fts_phrase(match, msz, "{id_number phone} : ", q->text);
+		buf_adds(c, "SELECT rowid FROM person_fts WHERE person_fts MATCH ?1x");
+		if (all)
+			buf_adds(c, " UNION SELECT rowid FROM person_fts_gone WHERE person_fts_gone MATCH ?1x");
+		bind_add(bd, match);
+		break;
+	case SEARCH_NAME_GRAMS:
+		/* 3+ characters: names holding its first bigram (checked by LIKE
+		 * outside), or addresses holding it */
+		fts_phrase(match, msz, "address : ", q->text);
+		(void)match2;
+		buf_adds(c, all ? "SELECT person_id FROM person_gram WHERE gram IN (substr(?1x, 1, 2), '~' || substr(?1x, 1, 2))"
+				: "SELECT person_id FROM person_gram WHERE gram = substr(?1x, 1, 2)");
+		buf_adds(c, " UNION SELECT rowid FROM person_fts WHERE person_fts MATCH ?2x");
+		if (all)
+			buf_adds(c, " UNION SELECT rowid FROM person_fts_gone WHERE person_fts_gone MATCH ?2x");
+		bind_add(bd, q->text);
+		bind_add(bd, match);
+		break;
+	case SEARCH_TEXT:
+		fts_phrase(match, msz, "", q->text);
+		buf_adds(c, "SELECT rowid FROM person_fts WHERE person_fts MATCH ?1x");
+		if (all)
+			buf_adds(c, " UNION SELECT rowid FROM person_fts_gone WHERE person_fts_gone MATCH ?1x");
+		bind_add(bd, match);
+		break;
+	default:
+		break;
 	}
-	bd->v[bd->n++] = NULL; /* community, filled by caller */
+}
+
+/* Numbers the "?Nx" placeholders of a candidate subquery after base. */
+static void renumber(struct buf *out, const char *sql, int base)
+{
+	for (const char *p = sql; *p; p++) {
+		if (p[0] == '?' && p[1] >= '1' && p[1] <= '9' && p[2] == 'x') {
+			buf_addf(out, "?%d", base + (p[1] - '0'));
+			p += 2;
+		} else {
+			buf_addc(out, *p);
+		}
+	}
+}
+
+static int build_where(struct store *st, const char *community, const struct entity_def *e,
+		       const struct query *q, struct buf *b, struct binds *bd, char *hi, size_t hisz,
+		       char *match, size_t msz, char *match2, bool *bare, struct jw_error *err)
+{
+	struct sqlite_priv *p = st->priv;
+	bool person_search = e->id == ENT_PERSON && q->search != SEARCH_NONE && q->text;
+	*bare = false;
+	buf_adds(b, " FROM ");
+	add_col(b, e->table);
+	buf_adds(b, " t WHERE ");
+	int conds = 0;
+	if (person_search) {
+		struct buf c = BUF_INIT;
+		struct binds cb = { .n = 0 };
+		person_candidates(q, &c, &cb, hi, hisz, match, msz, match2);
+		buf_adds(b, "t.id IN (");
+		renumber(b, buf_cstr(&c), bd->n);
+		buf_addc(b, ')');
+		for (int i = 0; i < cb.n; i++)
+			bind_add(bd, cb.v[i]);
+		buf_release(&c);
+		conds++;
+		/* one community in the store: its filter always holds */
+		if (!p->single_community) {
+			buf_addf(b, " AND t.community=?%d", bd->n + 1);
+			bind_add(bd, community);
+		}
+		if (q->search == SEARCH_NAME_GRAMS) {
+			/* the name must hold the whole text, or the address the phrase */
+			buf_addf(b, " AND (t.name LIKE '%%' || ?%d || '%%' OR t.id IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?%d)",
+				 bd->n + 1, bd->n + 2);
+			bind_add(bd, q->text);
+			bind_add(bd, match);
+			if (!q->active_only) {
+				buf_addf(b, " OR t.id IN (SELECT rowid FROM person_fts_gone WHERE person_fts_gone MATCH ?%d)", bd->n + 1);
+				bind_add(bd, match);
+			}
+			buf_addc(b, ')');
+		}
+		*bare = q->nfilters == 0 && p->single_community && q->search != SEARCH_NAME_GRAMS;
+	} else {
+		buf_addf(b, "t.community=?%d", bd->n + 1);
+		bind_add(bd, community);
+		conds++;
+		if (e->id == ENT_PERSON && q->active_only)
+			buf_adds(b, " AND t.status='active'");
+	}
 	for (int i = 0; i < q->nfilters; i++) {
 		const struct filter *f = &q->filters[i];
 		if (strcmp(f->field, "id") != 0 && entity_field_index(e, f->field) < 0)
 			return jw_fail(err, JW_EBADREQ, f->field, "不能按“%s”筛选", f->field);
 		buf_adds(b, " AND t.");
 		add_col(b, f->field);
-		buf_adds(b, op_sql(f->op));
-		if (f->op != FOP_NULL)
-			bd->v[bd->n++] = f->value;
-	}
-	if (q->search == SEARCH_NONE || gram_join || !q->text)
-		return JW_OK;
-	if (e->id != ENT_PERSON) {
-		/* other entities: a fragment of their title field or address */
-		const char *tf = e->title_field;
-		buf_adds(b, " AND (t.");
-		add_col(b, tf);
-		buf_adds(b, " LIKE '%' || ? || '%'");
-		bd->v[bd->n++] = q->text;
-		if (entity_field_index(e, "address") >= 0 && strcmp(tf, "address") != 0) {
-			buf_adds(b, " OR t.address LIKE '%' || ? || '%'");
-			bd->v[bd->n++] = q->text;
+		if (f->op == FOP_NULL) {
+			buf_adds(b, " IS NULL");
+			continue;
 		}
+		const char *op = op_sql(f->op);
+		buf_add(b, op, strlen(op) - 1);   /* without its '?' */
+		buf_addf(b, "?%d", bd->n + 1);
+		bind_add(bd, f->value);
+	}
+	if (!person_search && q->search != SEARCH_NONE && q->text && e->id != ENT_PERSON) {
+		/* other entities: a fragment of their title field or address */
+		buf_adds(b, " AND (t.");
+		add_col(b, e->title_field);
+		buf_addf(b, " LIKE '%%' || ?%d || '%%'", bd->n + 1);
+		bind_add(bd, q->text);
+		if (entity_field_index(e, "address") >= 0 && strcmp(e->title_field, "address") != 0)
+			buf_addf(b, " OR t.address LIKE '%%' || ?%d || '%%'", bd->n);
 		buf_addc(b, ')');
-		return JW_OK;
 	}
-	switch (q->search) {
-	case SEARCH_PINYIN:
-		prefix_hi(hi1, hisz, q->text);
-		prefix_hi(hi2, hisz, q->text);
-		buf_adds(b, " AND ((t.name_py >= ? AND t.name_py < ?) OR (t.name_ini >= ? AND t.name_ini < ?))");
-		bd->v[bd->n++] = q->text;
-		bd->v[bd->n++] = hi1;
-		bd->v[bd->n++] = q->text;
-		bd->v[bd->n++] = hi2;
-		break;
-	case SEARCH_NUMBER:
-		fts_phrase(match, msz, "{id_number phone} : ", q->text);
-		buf_adds(b, " AND t.id IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?)");
-		bd->v[bd->n++] = match;
-		break;
-	case SEARCH_NAME_GRAMS:
-		/* 3+ characters: the name contains it, or the address does */
-		fts_phrase(match, msz, "address : ", q->text);
-		buf_adds(b, " AND (t.id IN (SELECT person_id FROM person_gram WHERE gram = substr(?, 1, 2))"
-			    " AND t.name LIKE '%' || ? || '%'"
-			    " OR t.id IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?))");
-		bd->v[bd->n++] = q->text;
-		bd->v[bd->n++] = q->text;
-		bd->v[bd->n++] = match;
-		break;
-	case SEARCH_TEXT:
-		fts_phrase(match, msz, "", q->text);
-		buf_adds(b, " AND (t.name LIKE '%' || ? || '%'"
-			    " OR t.id IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?))");
-		bd->v[bd->n++] = q->text;
-		bd->v[bd->n++] = match;
-		break;
-	default:
-		break;
-	}
+	(void)conds;
 	return JW_OK;
 }
 
@@ -574,19 +656,29 @@ static int sq_record_list(struct store *st, const char *community, const struct 
 {
 	struct buf where = BUF_INIT, sql = BUF_INIT;
 	struct binds bd = { .n = 0 };
-	char hi1[160], hi2[160], match[400];
+	char hi[160], match[600], match2[600];
+	bool bare = false;
 	int rc = JW_OK;
 	struct record r;
 
-	rc = build_where(e, q, &where, &bd, hi1, hi2, sizeof(hi1), match, sizeof(match), err);
+	rc = build_where(st, community, e, q, &where, &bd, hi, sizeof(hi), match, sizeof(match),
+			 match2, &bare, err);
 	if (rc != JW_OK)
 		goto out;
-	int cpos = q->search == SEARCH_NAME_GRAM && e->id == ENT_PERSON ? 1 : 0;
-	bd.v[cpos] = community;
 
 	if (total && q->want_total) {
-		buf_adds(&sql, "SELECT count(*)");
-		buf_add(&sql, where.data, where.len);
+		if (bare) {
+			/* the candidate ids are the answer: count them from the index */
+			const char *w = buf_cstr(&where);
+			const char *in = strstr(w, "t.id IN (");
+			size_t from = (size_t)(in - w) + 9, len = where.len - from - 1;
+			buf_adds(&sql, "SELECT count(*) FROM (");
+			buf_add(&sql, w + from, len);
+			buf_addc(&sql, ')');
+		} else {
+			buf_adds(&sql, "SELECT count(*)");
+			buf_add(&sql, where.data, where.len);
+		}
 		sqlite3_stmt *s = stmt(st, buf_cstr(&sql));
 		if (!s) {
 			rc = jw_fail(err, JW_ESTORE, "", NULL);
@@ -602,6 +694,8 @@ static int sq_record_list(struct store *st, const char *community, const struct 
 		sqlite3_reset(s);
 		buf_reset(&sql);
 	}
+	if (q->limit <= 0 || !cb)
+		goto out;
 
 	/* ORDER BY: a declared field or the id */
 	const char *sort = q->sort && *q->sort ? q->sort : "-id";
@@ -614,17 +708,12 @@ static int sq_record_list(struct store *st, const char *community, const struct 
 	buf_adds(&sql, "SELECT ");
 	select_cols(&sql, e, "t");
 	buf_add(&sql, where.data, where.len);
-	buf_adds(&sql, " ORDER BY ");
-	if (strcmp(sf, "id") == 0 && cpos) {
-		buf_adds(&sql, "g.person_id");
-	} else {
-		buf_adds(&sql, "t.");
-		add_col(&sql, sf);
-	}
+	buf_adds(&sql, " ORDER BY t.");
+	add_col(&sql, sf);
 	buf_adds(&sql, desc ? " DESC" : " ASC");
 	if (strcmp(sf, "id") != 0)
 		buf_adds(&sql, desc ? ", t.id DESC" : ", t.id ASC");
-	buf_adds(&sql, " LIMIT ? OFFSET ?");
+	buf_addf(&sql, " LIMIT ?%d OFFSET ?%d", bd.n + 1, bd.n + 2);
 	sqlite3_stmt *s = stmt(st, buf_cstr(&sql));
 	if (!s) {
 		rc = jw_fail(err, JW_ESTORE, "", NULL);
@@ -657,16 +746,14 @@ out:
 static int sq_person_index(struct store *st, int64_t id, const struct person_index *ix,
 			   bool replace, struct jw_error *err)
 {
+	static const char *const wipe[] = {
+		"DELETE FROM person_gram WHERE person_id=?",
+		"DELETE FROM person_fts WHERE rowid=?",
+		"DELETE FROM person_fts_gone WHERE rowid=?",
+	};
 	sqlite3_stmt *s;
-	if (replace) {
-		s = stmt(st, "DELETE FROM person_gram WHERE person_id=?");
-		if (!s)
-			return jw_fail(err, JW_ESTORE, "", NULL);
-		sqlite3_bind_int64(s, 1, id);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			return db_fail(st, err, __func__);
-		s = stmt(st, "DELETE FROM person_fts WHERE rowid=?");
-		if (!s)
+	for (int i = 0; replace && i < 3; i++) {
+		if (!(s = stmt(st, wipe[i])))
 			return jw_fail(err, JW_ESTORE, "", NULL);
 		sqlite3_bind_int64(s, 1, id);
 		if (sqlite3_step(s) != SQLITE_DONE)
@@ -680,7 +767,9 @@ static int sq_person_index(struct store *st, int64_t id, const struct person_ind
 	sqlite3_bind_int64(s, 3, id);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return db_fail(st, err, __func__);
-	s = stmt(st, "INSERT OR IGNORE INTO person_gram(gram, person_id) VALUES(?,?)");
+	/* de-registered persons' grams carry a "~": active searches never meet them */
+	s = stmt(st, ix->active ? "INSERT OR IGNORE INTO person_gram(gram, person_id) VALUES(?,?)"
+				: "INSERT OR IGNORE INTO person_gram(gram, person_id) VALUES('~' || ?,?)");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	for (int i = 0; i < ix->ngrams; i++) {
@@ -690,7 +779,8 @@ static int sq_person_index(struct store *st, int64_t id, const struct person_ind
 		if (sqlite3_step(s) != SQLITE_DONE)
 			return db_fail(st, err, __func__);
 	}
-	s = stmt(st, "INSERT INTO person_fts(rowid, id_number, phone, address) VALUES(?,?,?,?)");
+	s = stmt(st, ix->active ? "INSERT INTO person_fts(rowid, id_number, phone, address) VALUES(?,?,?,?)"
+				: "INSERT INTO person_fts_gone(rowid, id_number, phone, address) VALUES(?,?,?,?)");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	sqlite3_bind_int64(s, 1, id);

@@ -52,6 +52,7 @@ struct query {
 	int64_t limit;           /* rows per page */
 	int64_t offset;
 	bool want_total;         /* also count all matches */
+	bool active_only;        /* persons: leave de-registered ones out */
 };
 void query_init(struct query *q);
 /* Adds a filter; false if the table is full. */
@@ -70,6 +71,7 @@ struct person_index {
 	const char *id_number;
 	const char *phone;
 	const char *address;
+	bool active;              /* false: de-registered, indexed apart */
 };
 
 struct user_row {

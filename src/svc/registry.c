@@ -489,6 +489,7 @@ static int person_reindex(struct store *st, const struct record *p, bool replace
 		.name_py = full, .name_ini = ini, .grams = gs.p, .ngrams = gs.n,
 		.id_number = record_get(p, PF_ID_NUMBER), .phone = record_get(p, PF_PHONE),
 		.address = record_get(p, PF_CURRENT_ADDRESS),
+		.active = !record_get(p, PF_STATUS) || strcmp(record_get(p, PF_STATUS), "active") == 0,
 	};
 	return STORE_CALL(st, person_index, p->id, &ix, replace, err);
 }
@@ -756,8 +757,7 @@ int svc_list(struct store *st, const struct actor *a, const struct entity_def *e
 	ID_FILTER("household_id", lr->household_id);
 #undef ID_FILTER
 	if (e->id == ENT_PERSON) {
-		if (!lr->include_deregistered)
-			query_filter(&q, "status", FOP_EQ, "active");
+		q.active_only = !lr->include_deregistered;
 		if (!str_empty(lr->residence_type)) {
 			const char *c = code_lookup(&code_tables[CT_RESIDENCE], lr->residence_type);
 			if (!c)
@@ -874,6 +874,7 @@ int svc_person_deregister(struct store *st, const struct actor *a, int64_t id, c
 	}
 	int64_t hh;
 	if ((rc = STORE_CALL(st, record_update, a->community, &m, err)) != JW_OK ||
+	    (rc = person_reindex(st, &m, true, err)) != JW_OK ||
 	    (record_int(&m, PF_HOUSEHOLD_ID, &hh) && (rc = STORE_CALL(st, household_size, hh, err)) != JW_OK) ||
 	    (rc = svc_audit(st, a, "deregister", e->key, id, &old, &m, err)) != JW_OK) {
 		store_rollback(st);

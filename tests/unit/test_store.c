@@ -266,6 +266,21 @@ static void test_deregister_keeps_record(void **state)
 	record_release(&r);
 	struct names nm;
 	assert_int_equal(search(f, &f->admin, "注销人", &nm), 0);
+	assert_int_equal(search(f, &f->admin, "注销", &nm), 0);
+	assert_int_equal(search(f, &f->admin, "0101005", &nm), 0);
+	/* with de-registered persons included, every kind of search finds them */
+	struct list_req lr;
+	int64_t total = 0;
+	const char *qs[] = { "注销人", "注销", "zxr", "zhuxiaoren", "0101005" };
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		list_req_init(&lr);
+		lr.q = qs[i];
+		lr.include_deregistered = true;
+		memset(&nm, 0, sizeof(nm));
+		assert_int_equal(svc_list(f->st, &f->admin, &entities[ENT_PERSON], &lr, collect, &nm, &total, &err), JW_OK);
+		assert_int_equal(total, 1);
+		assert_string_equal(nm.first, "注销人");
+	}
 	verr_init(&ve);
 	assert_int_equal(svc_person_deregister(f->st, &f->admin, id, "died", NULL, NULL, &ve, &err), JW_ECONFLICT);
 }
