@@ -3,15 +3,17 @@
  * and SQLite and nothing else.  GET /persons/{id} answers that person's
  * row (every column) as a JSON object; anything else is 404.
  *
- *   bare_server DB PORT [THREADS]
+ *   bare_server DB PORT [THREADS [POOL_KIB]]
  *
  * Set up the way src/http/server.c is: an internal thread pool on epoll
  * (THREADS, default 2), one SQLite connection per worker thread (WAL,
  * a cached prepared statement), the response queued on the second
  * callback (queuing on the first closes keep-alive connections in
- * libmicrohttpd 0.9.75).  No sessions, no permissions, no masking:
- * this is the floor Juwei's API is measured against.  Listens on
- * 127.0.0.1 only; stops on SIGINT or SIGTERM.
+ * libmicrohttpd 0.9.75), a 16 KiB connection memory pool like Juwei's
+ * (libmicrohttpd clears the pool for every request; POOL_KIB changes
+ * its size, for experiments).  No sessions, no permissions,
+ * no masking: this is the floor Juwei's API is measured against.
+ * Listens on 127.0.0.1 only; stops on SIGINT or SIGTERM.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -132,10 +134,11 @@ static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
 int main(int argc, char **argv)
 {
-	int64_t port, threads = 2;
+	int64_t port, threads = 2, pool_kib = 16;
 	if (argc < 3 || !parse_i64(argv[2], 1, 65535, &port) ||
-	    (argc > 3 && !parse_i64(argv[3], 1, 64, &threads))) {
-		fputs("usage: bare_server DB PORT [THREADS]\n", stderr);
+	    (argc > 3 && !parse_i64(argv[3], 1, 64, &threads)) ||
+	    (argc > 4 && !parse_i64(argv[4], 4, 1024, &pool_kib))) {
+		fputs("usage: bare_server DB PORT [THREADS [POOL_KIB]]\n", stderr);
 		return 2;
 	}
 	g_db = argv[1];
@@ -152,7 +155,7 @@ int main(int argc, char **argv)
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)pool_kib * 1024,
 		MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "bare_server: cannot listen on 127.0.0.1:%lld\n", (long long)port);

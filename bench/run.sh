@@ -17,12 +17,14 @@
 #      from elsewhere on the machine hits both alike; the median of the
 #      rounds is kept; the servers' VmRSS/VmHWM after the runs;
 #   5. diagnostic (BENCH_DIAG=0 skips it): the same searches after running
-#      SQLite's ANALYZE on the store, which Juwei itself does not do.
+#      SQLite's ANALYZE on the filled store (measured planner statistics in
+#      place of the ones Juwei's migrations ship).
 #
 # Environment: BENCH_DURATION (wrk seconds, default 10), BENCH_ROUNDS
 # (alternating wrk rounds of bare / juwei, median kept, default 3), BENCH_QUERIES
 # (in-process queries a kind, default 1000), BENCH_SEARCH_BUDGET (seconds
-# a kind may take, default 60), BENCH_DIAG (1), BENCH_PORT (18180).
+# a kind may take, default 60), BENCH_DIAG (1), BENCH_PORT (18180),
+# BENCH_VAR (where the stores and results go, default bench/var).
 set -eu
 cd "$(dirname "$0")"
 
@@ -38,7 +40,7 @@ PORT_JW=$((PORT + 1))
 PW='Bench@2026x'
 JUWEI=../build/juwei
 B=build
-VAR=var
+VAR=${BENCH_VAR:-var}
 JDB=$VAR/juwei.db
 BDB=$VAR/bare.db
 RES=$VAR/results.txt
@@ -103,7 +105,8 @@ bench_wrk() {
 			if (s ~ /s$/) return substr(s, 1, length(s) - 1) * 1000
 			return s + 0
 		}
-		/^Requests\/sec:/ { printf "%s_rps %.0f\n", n, $2 }
+		/^Requests\/sec:/ { printf($2 < 100 ? "%s_rps %.1f\n" : "%s_rps %.0f\n", n, $2) }
+		/ requests in / { printf "%s_requests %d\n", n, $1 }
 		$1 == "50%" && !p50 { printf "%s_p50 %.3f\n", n, ms($2); p50 = 1 }
 		$1 == "99%" && !p99 { printf "%s_p99 %.3f\n", n, ms($2); p99 = 1 }
 		/Non-2xx/ { err += $NF }
@@ -139,7 +142,9 @@ rss() {
 		/^VmHWM:/ { printf "%s_hwm %.1f\n", p, $2 / 1024 }' "/proc/$1/status" >>"$RES"
 }
 
-say "== Juwei benchmark: N=$N persons, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
+REV=$(git -C .. rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git -C .. status --porcelain -- src 2>/dev/null)" ] || REV="$REV+local changes in src/"
+say "== Juwei benchmark: N=$N persons, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), juwei $REV"
 
 # ---- 1. stores
 for db in "$JDB" "$BDB"; do
@@ -250,7 +255,7 @@ stop "$JW_PID"
 
 # ---- 5. diagnostic: the same store after ANALYZE
 if [ "$DIAG" = 1 ]; then
-	say "== diagnostic: ANALYZE the store (juwei does not), then search again"
+	say "== diagnostic: ANALYZE the store (measured statistics), then search again"
 	timeout 900 sqlite3 "$JDB" 'ANALYZE;'
 	BENCH_SEARCH_BUDGET=$BUDGET timeout 1800 $B/search "$JDB" "$NQ" >"$VAR/search_analyzed.txt"
 	cat "$VAR/search_analyzed.txt" >&2
@@ -269,7 +274,7 @@ cleanup
 {
 	echo
 	echo "Juwei benchmark — N=$N persons ($(get households) households, $(get gram_rows) name grams, store $(get db_mb) MB)"
-	echo "$(nproc) × $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(date -u '+%Y-%m-%d')"
+	echo "$(nproc) × $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(date -u '+%Y-%m-%d'), juwei $REV"
 	echo
 }
 awk -v dur="$DUR" '
@@ -297,12 +302,12 @@ awk -v dur="$DUR" '
 		row("GET person by id: p99 (ms)", v["juwei_get_p99"], v["bare_get_p99"] " (bare server)",
 		    r(v["juwei_get_p99"], v["bare_get_p99"]), "< 5 ms", yes(v["juwei_get_p99"] < 5))
 		row("GET persons?q=name fragment, wrk -c64 (req/s)",
-		    v["juwei_search_rps"] (v["juwei_search_errors"] > 0 ? " (" v["juwei_search_errors"] " errors/timeouts)" : ""),
+		    v["juwei_search_rps"] (v["juwei_search_errors"] > 0 ? " (" v["juwei_search_requests"] " answered in " dur " s, " v["juwei_search_errors"] " timeouts/errors)" : ""),
 		    "—", "—", "—", "—")
 		row("GET persons?q=name fragment: p99 (ms)", v["juwei_search_p99"], "—", "—", "—", "—")
 		row("RSS of the server after the runs: VmRSS (MB)", v["juwei_rss"], v["bare_rss"] " (bare server)",
 		    r(v["juwei_rss"], v["bare_rss"]), "< 32 MB", yes(v["juwei_rss"] < 32))
-		printf "\nPeak RSS (VmHWM): juwei %s MB, bare server %s MB.  Response sizes: juwei %s bytes, bare %s bytes.\n",
+		printf "\nPeak RSS (VmHWM, counts the Argon2id working memory used at start-up and by each login): juwei %s MB, bare server %s MB.\nResponse sizes: juwei %s bytes, bare %s bytes.\n",
 		       v["juwei_hwm"], v["bare_hwm"], v["juwei_get_bytes"], v["bare_get_bytes"]
 		printf "Mean matches a query (in process): name %s, initials %s, ID %s.\n",
 		       v["search_name_matches"], v["search_ini_matches"], v["search_id_matches"]
@@ -313,7 +318,7 @@ awk -v dur="$DUR" '
 			printf "wrk errors (non-2xx or socket): bare GET %d, juwei GET %d, juwei search %d.\n",
 			       v["bare_get_errors"], v["juwei_get_errors"], v["juwei_search_errors"]
 		if ("an_search_name_p99_ms" in v) {
-			print "\nDiagnostic, after `ANALYZE` on the store (Juwei does not run it today):\n"
+			print "\nDiagnostic, after `ANALYZE` on the filled store (measured planner statistics instead of the ones Juwei ships):\n"
 			print "| measure | median (ms) | p99 (ms) | mean matches |"
 			print "|---|---|---|---|"
 			split("name ini id", ks, " ")
