@@ -188,6 +188,8 @@ bool list_req_from_query(struct http_req *r, struct list_req *lr, struct jw_erro
 	lr->sort = req_query(r, "sort");
 	lr->residence_type = req_query(r, "residence_type");
 	lr->age_band = req_query(r, "age_band");
+	const char *match = req_query(r, "match");
+	lr->match_any = match && strcmp(match, "any") == 0;
 	const char *inc = req_query(r, "include_deregistered");
 	lr->include_deregistered = inc && (strcmp(inc, "1") == 0 || strcmp(inc, "true") == 0);
 	return true;

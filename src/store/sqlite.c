@@ -157,6 +157,35 @@ static int migrate(struct store *st, struct jw_error *err)
 	return JW_OK;
 }
 
+/* jw_reverse(text): the text with its characters in reverse order (ASCII
+ * numbers in practice; multi-byte characters are kept whole). */
+static void sql_reverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const unsigned char *t = sqlite3_value_text(argv[0]);
+	if (!t) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	size_t n = strlen((const char *)t);
+	char *out = sqlite3_malloc64(n + 1);
+	if (!out) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	size_t k = n;
+	for (size_t i = 0; i < n;) {
+		size_t len = 1;
+		while (i + len < n && (t[i + len] & 0xC0) == 0x80)
+			len++;
+		k -= len;
+		memcpy(out + k, t + i, len);
+		i += len;
+	}
+	out[n] = '\0';
+	sqlite3_result_text(ctx, out, (int)n, sqlite3_free);
+}
+
 static int sq_open(struct store *st, const char *path, struct jw_error *err)
 {
 	struct sqlite_priv *p = xcalloc(1, sizeof(*p));
@@ -172,6 +201,8 @@ static int sq_open(struct store *st, const char *path, struct jw_error *err)
 		return JW_EIO;
 	}
 	sqlite3_busy_timeout(p->db, 5000);
+	sqlite3_create_function(p->db, "jw_reverse", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				sql_reverse, NULL, NULL);
 	sqlite3_extended_result_codes(p->db, 1);
 	if (exec(st, "PRAGMA journal_mode=WAL") != JW_OK ||
 	    exec(st, "PRAGMA foreign_keys=ON") != JW_OK ||
@@ -479,6 +510,16 @@ static void prefix_hi(char *out, size_t n, const char *lo)
 	snprintf(out, n, "%s{", lo);
 }
 
+static void reverse_ascii(char *out, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+	if (len >= n)
+		len = n - 1;
+	for (size_t i = 0; i < len; i++)
+		out[i] = s[len - 1 - i];
+	out[len] = '\0';
+}
+
 /* An FTS5 phrase of text, its double quotes doubled: "…". */
 static void fts_phrase(char *out, size_t n, const char *prefix, const char *text)
 {
@@ -528,6 +569,22 @@ static void person_candidates(const struct query *q, struct buf *c, struct binds
 		buf_adds(c, all ? "" : " AND status = 'active'");
 		bind_add(bd, q->text);
 		bind_add(bd, hi);
+		break;
+	case SEARCH_NUMBER_ENDS:
+		/* match = the text reversed; hi and match2 the ranges' ends */
+		reverse_ascii(match, msz, q->text);
+		prefix_hi(hi, hisz, match);
+		prefix_hi(match2, msz, q->text);
+		buf_adds(c, "SELECT id FROM person WHERE id_rev >= ?1x AND id_rev < ?2x");
+		buf_adds(c, all ? "" : " AND status = 'active'");
+		buf_adds(c, " UNION SELECT id FROM person WHERE phone_rev >= ?1x AND phone_rev < ?2x");
+		buf_adds(c, all ? "" : " AND status = 'active'");
+		buf_adds(c, " UNION SELECT id FROM person WHERE id_number >= ?3x AND id_number < ?4x");
+		buf_adds(c, all ? "" : " AND status = 'active'");
+		bind_add(bd, match);
+		bind_add(bd, hi);
+		bind_add(bd, q->text);
+		bind_add(bd, match2);
 		break;
 	case SEARCH_NUMBER:
 		fts_phrase(match, msz, "{id_number phone} : ", q->text);
@@ -656,7 +713,7 @@ static int sq_record_list(struct store *st, const char *community, const struct 
 {
 	struct buf where = BUF_INIT, sql = BUF_INIT;
 	struct binds bd = { .n = 0 };
-	char hi[160], match[600], match2[600];
+	char hi[640], match[600], match2[600];
 	bool bare = false;
 	int rc = JW_OK;
 	struct record r;
@@ -759,7 +816,8 @@ static int sq_person_index(struct store *st, int64_t id, const struct person_ind
 		if (sqlite3_step(s) != SQLITE_DONE)
 			return db_fail(st, err, __func__);
 	}
-	s = stmt(st, "UPDATE person SET name_py=?, name_ini=? WHERE id=?");
+	s = stmt(st, "UPDATE person SET name_py=?, name_ini=?, id_rev=jw_reverse(id_number),"
+		     " phone_rev=jw_reverse(phone) WHERE id=?");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, ix->name_py);

@@ -38,7 +38,9 @@ enum search_mode {
 	SEARCH_NAME_GRAM,   /* text is one name gram (1–2 characters) */
 	SEARCH_NAME_GRAMS,  /* text is 3+ chars: every bigram and LIKE, or address */
 	SEARCH_PINYIN,      /* text is lower-case ASCII letters: pinyin prefix */
-	SEARCH_NUMBER,      /* digits/X: fragment of ID number or phone */
+	SEARCH_NUMBER,      /* digits/X: fragment anywhere in ID number or phone */
+	SEARCH_NUMBER_ENDS, /* digits/X: how people quote numbers — the end of an
+			     * ID number or phone, or the start of an ID number */
 	SEARCH_TEXT,        /* any other text: fragment of name, number, address */
 };
 

@@ -806,7 +806,10 @@ int svc_list(struct store *st, const struct actor *a, const struct entity_def *e
 				for (char *p = lb.text; *p; p++)
 					if (*p == 'x')
 						*p = 'X';
-				q.search = SEARCH_NUMBER;
+				/* as people quote numbers: the last digits ("尾号") or the
+				 * leading ones; anywhere when asked, or when no number
+				 * begins or ends with them */
+				q.search = lr->match_any ? SEARCH_NUMBER : SEARCH_NUMBER_ENDS;
 				if (strlen(lb.text) < 3)
 					return jw_fail(err, JW_EBADREQ, "q", "按号码搜索请至少输入3位数字");
 				break;
@@ -820,6 +823,21 @@ int svc_list(struct store *st, const struct actor *a, const struct entity_def *e
 	}
 	if (!cb) {
 		q.limit = 0;
+	}
+	if (q.search == SEARCH_NUMBER_ENDS) {
+		int64_t n = 0;
+		struct query probe = q;
+		probe.limit = 0;
+		probe.want_total = true;
+		int rc = STORE_CALL(st, record_list, a->community, e, &probe, NULL, NULL, &n, err);
+		if (rc != JW_OK)
+			return rc;
+		if (n == 0)
+			q.search = SEARCH_NUMBER;
+		else if (total && q.want_total) {
+			*total = n;
+			q.want_total = false;
+		}
 	}
 	return STORE_CALL(st, record_list, a->community, e, &q, cb, ud, total, err);
 }

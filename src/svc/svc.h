@@ -87,6 +87,7 @@ struct list_req {
 	const char *residence_type;
 	const char *age_band;      /* "0-14", "15-59", "60-79", "80+", "60+" */
 	bool include_deregistered;
+	bool match_any;            /* digits: anywhere in the number, not only its ends */
 };
 void list_req_init(struct list_req *lr);
 int svc_list(struct store *st, const struct actor *a, const struct entity_def *e,

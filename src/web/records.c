@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "lib/util.h"
+#include "model/textnorm.h"
 #include "web/page.h"
 #include "web/web.h"
 
@@ -131,7 +132,8 @@ static void link_with(struct http_req *r, struct buf *b, const char *path, const
 		      const char *val)
 {
 	static const char *keys[] = { "q", "grid_id", "building_id", "house_id", "household_id",
-				      "residence_type", "age_band", "include_deregistered", "sort", "page" };
+				      "residence_type", "age_band", "include_deregistered", "match",
+				      "sort", "page" };
 	bool first = true;
 	buf_adds(b, path);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -229,7 +231,21 @@ void web_list(struct http_req *r, struct http_resp *w)
 		buf_addf(b, "<input type=\"hidden\" name=\"household_id\" value=\"%lld\">", (long long)lr.household_id);
 	if (lr.house_id)
 		buf_addf(b, "<input type=\"hidden\" name=\"house_id\" value=\"%lld\">", (long long)lr.house_id);
+	if (lr.match_any)
+		buf_adds(b, "<input type=\"hidden\" name=\"match\" value=\"any\">");
 	buf_addf(b, "<button type=\"submit\">查询</button> <a href=\"/%s\">清除</a></form>", e->path);
+	char qn[256];
+	if (e->id == ENT_PERSON && lr.q && text_normalize(lr.q, qn, sizeof(qn)) != (size_t)-1 &&
+	    query_classify(qn) == Q_DIGITS) {
+		struct buf link = BUF_INIT;
+		link_with(r, &link, "/persons", "match", lr.match_any ? "" : "any");
+		buf_adds(b, "<p class=\"muted noprint\">");
+		buf_adds(b, lr.match_any ? "正在查找号码任意位置含有该数字的居民。<a href=\"" :
+					   "按证件号、电话的尾号或证件号开头查找。<a href=\"");
+		buf_html(b, buf_cstr(&link));
+		buf_adds(b, lr.match_any ? "\">只查尾号和开头</a></p>" : "\">在号码任意位置查找</a></p>");
+		buf_release(&link);
+	}
 
 	/* table */
 	buf_adds(b, "<div class=\"scroll\"><table><thead><tr>");

@@ -234,6 +234,20 @@ def test_search_by_id_fragment_unique(srv):
     assert pid in srv.search_ids(idn[-6:])
 
 
+def test_search_number_ends_then_anywhere(srv):
+    """Digits match the end of a number (尾号) or the start of an ID; match=any
+    finds them anywhere, and so does a search that no number begins or ends with."""
+    frag = f"{(_RUN * 7919 + 4242) % 100000:05d}"
+    at_end = srv.new_person(phone=f"139000{frag}")
+    inside = srv.new_person(phone=f"137{frag}000")
+    ends = srv.search_ids(frag)
+    assert at_end in ends and inside not in ends
+    anywhere = srv.search_ids(frag, match="any")
+    assert {at_end, inside} <= anywhere
+    # nothing ends with this one, so the middle is searched at once
+    assert inside in srv.search_ids(f"7{frag}")
+
+
 def test_search_latin_name(srv):
     pid = srv.new_person(name="Johnathan Quixote", doc_type="passport",
                          id_number=f"P{(_RUN * 1000 + 7) % 10**8:08d}",

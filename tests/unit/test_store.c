@@ -214,7 +214,13 @@ static void test_search(void **state)
 	assert_int_equal(search(f, &f->admin, "oyhy", &nm), 1);
 	assert_int_equal(search(f, &f->admin, "ouyanghongyi", &nm), 1);
 	assert_int_equal(search(f, &f->admin, "OUYANG", &nm), 1);
-	assert_int_equal(search(f, &f->admin, "0512", &nm), 1);
+	assert_int_equal(search(f, &f->admin, "0512", &nm), 1);   /* middle: found anywhere */
+	char tail[8];
+	snprintf(tail, sizeof(tail), "%s", n + 14);                  /* the last 4 ("尾号") */
+	assert_int_equal(search(f, &f->admin, tail, &nm), 1);
+	assert_string_equal(nm.first, "欧阳红怡");
+	assert_int_equal(search(f, &f->admin, "320102", &nm), 1);   /* the leading digits */
+	assert_true(search(f, &f->admin, "5678", &nm) >= 1);        /* a phone's last digits */
 	assert_int_equal(search(f, &f->admin, "０５１２", &nm), 1);   /* full-width digits */
 	assert_int_equal(search(f, &f->admin, "欧阳红怡", &nm), 1);
 	assert_int_equal(search(f, &f->admin, "测试路", &nm) >= 1, 1); /* address fragment */
