@@ -170,6 +170,21 @@ static void setup(const struct gen *g, const char *community, int64_t now)
 	sqlite3_finalize(shh);
 }
 
+/* The number's characters in reverse order (ASCII), as juwei's jw_reverse()
+ * fills person.id_rev / phone_rev; NULL stays NULL. */
+static const char *reversed(const char *s, char *out, size_t n)
+{
+	if (!s)
+		return NULL;
+	size_t len = strlen(s);
+	if (len >= n)
+		len = n - 1;
+	for (size_t i = 0; i < len; i++)
+		out[i] = s[len - 1 - i];
+	out[len] = '\0';
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	int64_t n, seed = 1;
@@ -212,8 +227,8 @@ int main(int argc, char **argv)
 		" birth_date, phone, hukou_address, current_address, residence_type, political_status,"
 		" education, marital_status, employment_status, household_id, relation, notes, house_id,"
 		" building_id, grid_id, status, dereg_reason, dereg_date, dereg_note, created_at,"
-		" updated_at, name_py, name_ini)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,?,'active',NULL,NULL,NULL,?,?,?,?)");
+		" updated_at, name_py, name_ini, id_rev, phone_rev)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,?,'active',NULL,NULL,NULL,?,?,?,?,?,?)");
 	sqlite3_stmt *sgram = prep("INSERT INTO person_gram(gram, person_id) VALUES(?,?)");
 	sqlite3_stmt *sfts = prep("INSERT INTO person_fts(rowid, id_number, phone, address) VALUES(?,?,?,?)");
 
@@ -260,6 +275,9 @@ int main(int argc, char **argv)
 			sqlite3_bind_int64(sp, c++, now);
 			text(sp, c++, ix[i].name_py);
 			text(sp, c++, ix[i].name_ini);
+			char idr[40], phr[40];
+			text(sp, c++, reversed(p->id_number, idr, sizeof(idr)));
+			text(sp, c++, reversed(p->phone, phr, sizeof(phr)));
 			step(sp, "person");
 			int64_t id = sqlite3_last_insert_rowid(db);
 			for (int j = 0; j < ix[i].ngrams; j++) {

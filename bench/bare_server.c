@@ -29,14 +29,17 @@
 #include "lib/buf.h"
 #include "lib/util.h"
 
-static const char *g_db;
-static pthread_key_t g_conn_key;
-
 /* A worker thread's connection and statement. */
 struct conn {
 	sqlite3 *db;
 	sqlite3_stmt *get;
+	struct conn *next;
 };
+
+static const char *g_db;
+static pthread_key_t g_conn_key;
+static pthread_mutex_t g_conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct conn *g_conns;      /* every thread's connection, closed at exit */
 
 static struct conn *thread_conn(void)
 {
@@ -53,6 +56,10 @@ static struct conn *thread_conn(void)
 	}
 	sqlite3_busy_timeout(c->db, 5000);
 	pthread_setspecific(g_conn_key, c);
+	pthread_mutex_lock(&g_conns_lock);
+	c->next = g_conns;
+	g_conns = c;
+	pthread_mutex_unlock(&g_conns_lock);
 	return c;
 }
 
@@ -173,5 +180,12 @@ int main(int argc, char **argv)
 	while (!g_stop)
 		pause();
 	MHD_stop_daemon(d);
+	while (g_conns) {
+		struct conn *c = g_conns;
+		g_conns = c->next;
+		sqlite3_finalize(c->get);
+		sqlite3_close(c->db);
+		free(c);
+	}
 	return 0;
 }
