@@ -1124,10 +1124,12 @@ static int sq_session_insert(struct store *st, const struct session_row *ss, str
 }
 
 static int sq_session_get(struct store *st, const char *token_hash, struct session_row *out,
-			  struct jw_error *err)
+			  struct user_row *user, struct jw_error *err)
 {
-	sqlite3_stmt *s = stmt(st, "SELECT token_hash, user_id, csrf, kind, created_at, last_seen"
-				   " FROM session WHERE token_hash=?");
+	sqlite3_stmt *s = stmt(st, "SELECT u.id, u.community, u.username, u.role, u.grid_id, u.pwhash,"
+				   " u.failed, u.locked_until, u.active,"
+				   " s.token_hash, s.user_id, s.csrf, s.kind, s.created_at, s.last_seen"
+				   " FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash=?");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, token_hash);
@@ -1136,12 +1138,14 @@ static int sq_session_get(struct store *st, const char *token_hash, struct sessi
 		return jw_fail(err, JW_EAUTH, "", NULL);
 	if (rc != SQLITE_ROW)
 		return db_fail(st, err, __func__);
-	snprintf(out->token_hash, sizeof(out->token_hash), "%s", col_text(s, 0));
-	out->user_id = sqlite3_column_int64(s, 1);
-	snprintf(out->csrf, sizeof(out->csrf), "%s", col_text(s, 2));
-	snprintf(out->kind, sizeof(out->kind), "%s", col_text(s, 3));
-	out->created_at = sqlite3_column_int64(s, 4);
-	out->last_seen = sqlite3_column_int64(s, 5);
+	if (user)
+		row_to_user(s, user);
+	snprintf(out->token_hash, sizeof(out->token_hash), "%s", col_text(s, 9));
+	out->user_id = sqlite3_column_int64(s, 10);
+	snprintf(out->csrf, sizeof(out->csrf), "%s", col_text(s, 11));
+	snprintf(out->kind, sizeof(out->kind), "%s", col_text(s, 12));
+	out->created_at = sqlite3_column_int64(s, 13);
+	out->last_seen = sqlite3_column_int64(s, 14);
 	sqlite3_reset(s);
 	return JW_OK;
 }

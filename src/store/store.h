@@ -175,7 +175,8 @@ struct store_ops {
 	int (*user_login_result)(struct store *st, int64_t id, int failed, int64_t locked_until, struct jw_error *err);
 
 	int (*session_insert)(struct store *st, const struct session_row *s, struct jw_error *err);
-	int (*session_get)(struct store *st, const char *token_hash, struct session_row *out, struct jw_error *err);
+	/* The session of token_hash and (one query) its user. */
+	int (*session_get)(struct store *st, const char *token_hash, struct session_row *out, struct user_row *user, struct jw_error *err);
 	int (*session_touch)(struct store *st, const char *token_hash, int64_t now, struct jw_error *err);
 	int (*session_delete)(struct store *st, const char *token_hash, struct jw_error *err);
 	int (*session_purge)(struct store *st, int64_t idle_before, struct jw_error *err);

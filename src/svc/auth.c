@@ -279,7 +279,7 @@ int svc_session(struct store *st, const char *token, const char *kind, const cha
 	if (str_empty(token) || strlen(token) != 64)
 		return jw_fail(err, JW_EAUTH, "", "请先登录");
 	token_hash(token, h);
-	int rc = STORE_CALL(st, session_get, h, &s, err);
+	int rc = STORE_CALL(st, session_get, h, &s, &u, err);
 	if (rc == JW_EAUTH)
 		return jw_fail(err, JW_EAUTH, "", "登录已失效，请重新登录");
 	if (rc != JW_OK)
@@ -291,8 +291,7 @@ int svc_session(struct store *st, const char *token, const char *kind, const cha
 		STORE_CALL(st, session_delete, h, &ignore);
 		return jw_fail(err, JW_EAUTH, "", "超过30分钟未操作，登录已失效，请重新登录");
 	}
-	rc = STORE_CALL(st, user_get_id, s.user_id, &u, err);
-	if (rc != JW_OK || !u.active)
+	if (!u.active)
 		return jw_fail(err, JW_EAUTH, "", "账号不可用，请重新登录");
 	/* Write last_seen at most once a minute: reads stay reads.  Inside a
 	 * read snapshot the caller touches after it (svc_session_touch). */
