@@ -206,7 +206,9 @@ static int sq_open(struct store *st, const char *path, struct jw_error *err)
 	sqlite3_extended_result_codes(p->db, 1);
 	if (exec(st, "PRAGMA journal_mode=WAL") != JW_OK ||
 	    exec(st, "PRAGMA foreign_keys=ON") != JW_OK ||
-	    exec(st, "PRAGMA synchronous=NORMAL") != JW_OK) {
+	    exec(st, "PRAGMA synchronous=NORMAL") != JW_OK ||
+	    /* savepoints (nested operations) journal into memory, not a temp file */
+	    exec(st, "PRAGMA temp_store=MEMORY") != JW_OK) {
 		jw_fail(err, JW_EIO, "db", "“%s”不是有效的 Juwei 数据库文件", path);
 		goto fail;
 	}
@@ -244,6 +246,23 @@ static void sq_close(struct store *st)
 static int sq_begin(struct store *st) { return exec(st, "BEGIN IMMEDIATE"); }
 static int sq_commit(struct store *st) { return exec(st, "COMMIT"); }
 static int sq_rollback(struct store *st) { return exec(st, "ROLLBACK"); }
+
+static int savepoint_sql(struct store *st, const char *fmt, int level)
+{
+	char sql[96];
+	snprintf(sql, sizeof(sql), fmt, level, level);
+	if (strchr(sql, ';'))
+		return exec(st, sql);
+	sqlite3_stmt *s = stmt(st, sql);   /* the same few texts again and again */
+	return s && sqlite3_step(s) == SQLITE_DONE ? JW_OK : JW_ESTORE;
+}
+
+static int sq_savepoint(struct store *st, int level) { return savepoint_sql(st, "SAVEPOINT jw%d", level); }
+static int sq_release(struct store *st, int level) { return savepoint_sql(st, "RELEASE jw%d", level); }
+static int sq_rollback_to(struct store *st, int level)
+{
+	return savepoint_sql(st, "ROLLBACK TO jw%d; RELEASE jw%d", level);
+}
 
 /* A read-only request's statements share one snapshot and one lock cycle. */
 static int sq_read_begin(struct store *st)
@@ -1271,6 +1290,9 @@ const struct store_ops sqlite_store_ops = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
+	.savepoint = sq_savepoint,
+	.release = sq_release,
+	.rollback_to = sq_rollback_to,
 	.bulk_mode = sq_bulk_mode,
 	.read_begin = sq_read_begin,
 	.read_end = sq_read_end,

@@ -63,12 +63,9 @@ void store_close(struct store *st)
 
 int store_begin(struct store *st)
 {
-	if (st->txdepth++ > 0)
-		return JW_OK;
-	st->txfailed = false;
-	int rc = st->ops->begin(st);
-	if (rc != JW_OK)
-		st->txdepth = 0;
+	int rc = st->txdepth == 0 ? st->ops->begin(st) : st->ops->savepoint(st, st->txdepth);
+	if (rc == JW_OK)
+		st->txdepth++;
 	return rc;
 }
 
@@ -76,22 +73,15 @@ int store_commit(struct store *st)
 {
 	if (st->txdepth <= 0)
 		return JW_ESTORE;
-	if (--st->txdepth > 0)
-		return JW_OK;
-	if (st->txfailed) {
-		st->ops->rollback(st);
-		return JW_ESTORE;
-	}
-	return st->ops->commit(st);
+	st->txdepth--;
+	return st->txdepth == 0 ? st->ops->commit(st) : st->ops->release(st, st->txdepth);
 }
 
+/* An inner level undoes only its own writes; the outer transaction goes on. */
 int store_rollback(struct store *st)
 {
 	if (st->txdepth <= 0)
 		return JW_OK;
-	if (--st->txdepth > 0) {
-		st->txfailed = true;
-		return JW_OK;
-	}
-	return st->ops->rollback(st);
+	st->txdepth--;
+	return st->txdepth == 0 ? st->ops->rollback(st) : st->ops->rollback_to(st, st->txdepth);
 }

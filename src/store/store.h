@@ -141,6 +141,10 @@ struct store_ops {
 	int (*begin)(struct store *st);
 	int (*commit)(struct store *st);
 	int (*rollback)(struct store *st);
+	/* Nested transactions: a savepoint per level below the outermost. */
+	int (*savepoint)(struct store *st, int level);
+	int (*release)(struct store *st, int level);
+	int (*rollback_to)(struct store *st, int level);
 	int (*bulk_mode)(struct store *st, bool on);
 	/* One read snapshot for a read-only request (GET): begin/end. */
 	int (*read_begin)(struct store *st);
@@ -196,8 +200,8 @@ int store_schema_version(struct store *st);
 struct store {
 	const struct store_ops *ops;
 	void *priv;
-	int txdepth;   /* nesting of store_begin: only the outermost is real */
-	bool txfailed; /* an inner rollback happened: the outer commit rolls back */
+	int txdepth;   /* nesting of store_begin: the outermost is a transaction,
+			* each inner level a savepoint */
 	bool reading;  /* inside read_begin/read_end: callers must not write */
 };
 

@@ -7,6 +7,7 @@
  * for a given seed.  All names and numbers are made up.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/util.h"
@@ -200,10 +201,15 @@ int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err)
 	struct actor a;
 	struct rng r = { 0x9E3779B97F4A7C15ull ^ seed };
 	int rc;
-	const int nbuild = 20, ngrid = 4;
 	int households = persons * 10 / 26 + 1;
+	/* 20 buildings for a committee's few thousand people; more (up to 30
+	 * floors each) and a grid per 5 buildings for a bigger demo */
+	int nbuild = (households * 115 / 100) / (3 * 2 * 30) + 1;
+	if (nbuild < 20)
+		nbuild = 20;
+	int ngrid = nbuild / 5 > 4 ? nbuild / 5 : 4;
 	int per_building = (households * 115 / 100) / nbuild + 1;
-	int64_t grid_ids[4];
+	int64_t *grid_ids = NULL;   /* allocated once the store is known to be empty */
 
 	if (persons < 1 || persons > 2000000)
 		return jw_fail(err, JW_EUSAGE, "persons", "--persons 应在1到2000000之间");
@@ -224,11 +230,16 @@ int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err)
 	STORE_CALL(st, bulk_mode, true);
 	if ((rc = store_begin(st)) != JW_OK)
 		return jw_fail(err, rc, "", NULL);
-	static const char *gnames[] = { "第一网格", "第二网格", "第三网格", "第四网格" };
+	grid_ids = xcalloc((size_t)ngrid, sizeof(*grid_ids));
+	static const char *gnames[] = { "第一网格", "第二网格", "第三网格", "第四网格", "第五网格",
+					"第六网格", "第七网格", "第八网格", "第九网格", "第十网格" };
 	for (int g = 0; g < ngrid && rc == JW_OK; g++) {
 		struct record rec;
 		record_init(&rec, &entities[ENT_GRID]);
-		record_set(&rec, GF_NAME, gnames[g]);
+		if (g < 10)
+			record_set(&rec, GF_NAME, gnames[g]);
+		else
+			record_setf(&rec, GF_NAME, "第%d网格", g + 1);
 		record_set(&rec, GF_NOTES, "演示网格");
 		rc = create(&c, &rec, &grid_ids[g]);
 	}
@@ -294,5 +305,6 @@ int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err)
 	if (rc == JW_OK)
 		printf("演示社区：%d 个网格、%d 栋楼、%d 套房屋、%d 户、%d 人（全部为虚构数据）\n", ngrid, nbuild,
 		       nhouses, nhh, c.made);
+	free(grid_ids);
 	return rc;
 }

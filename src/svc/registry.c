@@ -655,27 +655,30 @@ int svc_get(struct store *st, const struct actor *a, const struct entity_def *e,
 	return rc;
 }
 
+static int newest_id(const struct record *r, void *ud)
+{
+	*(int64_t *)ud = r->id;
+	return JW_OK;
+}
+
 static int household_no_next(struct store *st, const struct actor *a, char out[24], struct jw_error *err)
 {
-	/* the next free number after the newest household: H0000001, … */
-	for (int64_t n = 1;; n++) {
-		struct query q;
-		int64_t total = 0, found = 0;
-		query_init(&q);
-		q.want_total = true;
-		q.limit = 0;
-		int rc = STORE_CALL(st, record_list, a->community, &entities[ENT_HOUSEHOLD], &q,
-				    NULL, NULL, &total, err);
-		if (rc != JW_OK)
-			return rc;
-		snprintf(out, 24, "H%07lld", (long long)(total + n));
+	/* H + the next number after the newest household's id: H0000001, … */
+	struct query q;
+	int64_t last = 0, found = 0;
+	query_init(&q);
+	q.want_total = false;
+	q.limit = 1;
+	int rc = STORE_CALL(st, record_list, a->community, &entities[ENT_HOUSEHOLD], &q,
+			    newest_id, &last, NULL, err);
+	for (int64_t n = last + 1; rc == JW_OK; n++) {
+		snprintf(out, 24, "H%07lld", (long long)n);
 		rc = STORE_CALL(st, record_find, a->community, &entities[ENT_HOUSEHOLD], "household_no",
 				out, &found, err);
-		if (rc != JW_OK)
-			return rc;
-		if (!found)
+		if (rc == JW_OK && !found)
 			return JW_OK;
 	}
+	return rc;
 }
 
 /* ---- lists ---- */
