@@ -520,8 +520,11 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 	if (e->id == ENT_HOUSEHOLD)
 		record_set(&m, HF_SIZE, "0");
 
-	rc = store_begin(st);
-	if (rc != JW_OK) {
+	/* Inside a bulk load's transaction a row needs no savepoint of its own:
+	 * a refused INSERT (a duplicate) leaves nothing behind by itself, and a
+	 * failure after it is a store error that ends the whole load. */
+	bool own = !(a->bulk && st->txdepth > 0), wrote = false;
+	if (own && (rc = store_begin(st)) != JW_OK) {
 		rc = jw_fail(err, rc, "", NULL);
 		goto out;
 	}
@@ -533,6 +536,7 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 	}
 	if ((rc = STORE_CALL(st, record_insert, a->community, &m, err)) != JW_OK)
 		goto rollback;
+	wrote = true;
 	if (e->id == ENT_PERSON) {
 		int64_t hh;
 		if ((rc = person_reindex(st, &m, false, err)) != JW_OK)
@@ -543,7 +547,7 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 	}
 	if (!a->bulk && (rc = svc_audit(st, a, "create", e->key, m.id, NULL, &m, err)) != JW_OK)
 		goto rollback;
-	if ((rc = store_commit(st)) != JW_OK) {
+	if (own && (rc = store_commit(st)) != JW_OK) {
 		rc = jw_fail(err, rc, "", NULL);
 		goto out;
 	}
@@ -551,7 +555,11 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 	in->id = m.id;
 	goto out;
 rollback:
-	store_rollback(st);
+	if (own)
+		store_rollback(st);
+	else if (wrote)
+		rc = jw_fail(err, JW_ESTORE, "", "批量写入在第%lld条记录中途失败，本批已全部撤销，请重试",
+			     (long long)m.id);
 out:
 	if (m.v)
 		record_release(&m);

@@ -26,7 +26,10 @@ struct actor {
 	int64_t grid_id;         /* grid_worker's grid */
 	char community[16];      /* the community the actor works in */
 	char ip[48];             /* client address for the audit log, or "cli" */
-	bool bulk;               /* a bulk load: one summary audit record, not one a row */
+	bool bulk;               /* a bulk load inside the caller's transaction: one
+				  * summary audit record, no savepoint a row; a refused
+				  * row (422/409) leaves nothing, but JW_ESTORE means
+				  * the caller must roll the whole load back */
 	int64_t session_seen;    /* the session's last_seen when it was checked */
 };
 
