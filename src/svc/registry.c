@@ -957,6 +957,14 @@ int svc_stats(struct store *st, const struct actor *a, struct stats_row *out, st
 			  b60, b80, out, err);
 }
 
+int svc_community(struct store *st, const struct actor *a, struct community_row *out,
+		  struct jw_error *err)
+{
+	if (!svc_can(a, NULL, P_READ))
+		return jw_fail(err, JW_EPERM, "", NULL);
+	return STORE_CALL(st, community_get, out, err);
+}
+
 int svc_audit_list(struct store *st, const struct actor *a, const char *entity, int64_t entity_id,
 		   const char *action, int64_t page, int64_t per_page, audit_cb cb, void *ud,
 		   int64_t *total, struct jw_error *err)

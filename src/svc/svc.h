@@ -109,6 +109,9 @@ int svc_building_plan(struct store *st, const struct actor *a, int64_t building_
 int svc_building_generate_houses(struct store *st, const struct actor *a, int64_t building_id,
 				 int *created, struct jw_error *err);
 int svc_stats(struct store *st, const struct actor *a, struct stats_row *out, struct jw_error *err);
+/* The actor's community (code and name). */
+int svc_community(struct store *st, const struct actor *a, struct community_row *out,
+		  struct jw_error *err);
 int svc_audit_list(struct store *st, const struct actor *a, const char *entity, int64_t entity_id,
 		   const char *action, int64_t page, int64_t per_page, audit_cb cb, void *ud,
 		   int64_t *total, struct jw_error *err);

@@ -386,7 +386,7 @@ void web_dashboard(struct http_req *r, struct http_resp *w)
 		web_error(r, w, &err);
 		return;
 	}
-	if (STORE_CALL(r->st, community_get, &com, &err) != JW_OK)
+	if (svc_community(r->st, &r->actor, &com, &err) != JW_OK)
 		snprintf(com.name, sizeof(com.name), "社区");
 	page_begin(r, w, "首页");
 	struct buf *b = &w->body;
