@@ -74,7 +74,12 @@ int store_commit(struct store *st)
 	if (st->txdepth <= 0)
 		return JW_ESTORE;
 	st->txdepth--;
-	return st->txdepth == 0 ? st->ops->commit(st) : st->ops->release(st, st->txdepth);
+	if (st->txdepth > 0)
+		return st->ops->release(st, st->txdepth);
+	int rc = st->ops->commit(st);
+	if (rc != JW_OK)
+		st->ops->rollback(st);   /* a failed COMMIT leaves the transaction open */
+	return rc;
 }
 
 /* An inner level undoes only its own writes; the outer transaction goes on. */

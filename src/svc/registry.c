@@ -704,26 +704,34 @@ struct list_bufs {
 	char text[256];
 };
 
-static int age_band(const char *band, char lo[11], char hi[11], bool *has_lo, bool *has_hi)
+const struct age_band_def age_bands[] = {
+	{ "0-14", "0–14岁", 0, 14 },
+	{ "15-59", "15–59岁", 15, 59 },
+	{ "60-79", "60–79岁", 60, 79 },
+	{ "60+", "60岁以上", 60, -1 },
+	{ "80+", "80岁以上", 80, -1 },
+	{ "0-17", "未成年（0–17岁）", 0, 17 },
+	{ "18-59", "18–59岁", 18, 59 },
+};
+const int nage_bands = (int)(sizeof(age_bands) / sizeof(age_bands[0]));
+
+/* Birth-date bounds of a band: born on/before lo and after hi. */
+static const struct age_band_def *age_band(const char *band, char lo[11], char hi[11],
+					   bool *has_lo, bool *has_hi)
 {
-	/* born after hi-cutoff and on/before lo-cutoff */
-	int a = -1, b = -1;
-	if (strcmp(band, "0-14") == 0) { a = 0; b = 14; }
-	else if (strcmp(band, "15-59") == 0) { a = 15; b = 59; }
-	else if (strcmp(band, "60-79") == 0) { a = 60; b = 79; }
-	else if (strcmp(band, "80+") == 0) { a = 80; }
-	else if (strcmp(band, "60+") == 0) { a = 60; }
-	else if (strcmp(band, "18-59") == 0) { a = 18; b = 59; }
-	else if (strcmp(band, "0-17") == 0) { a = 0; b = 17; }
-	else
-		return JW_EINVAL;
-	*has_lo = a > 0;
-	*has_hi = b >= 0;
-	if (*has_lo)
-		years_ago(a, lo);       /* birth_date <= lo */
-	if (*has_hi)
-		years_ago(b + 1, hi);   /* birth_date > hi */
-	return JW_OK;
+	for (int i = 0; i < nage_bands; i++) {
+		const struct age_band_def *d = &age_bands[i];
+		if (strcmp(band, d->key) != 0)
+			continue;
+		*has_lo = d->from > 0;
+		*has_hi = d->to >= 0;
+		if (*has_lo)
+			years_ago(d->from, lo);
+		if (*has_hi)
+			years_ago(d->to + 1, hi);
+		return d;
+	}
+	return NULL;
 }
 
 int svc_list(struct store *st, const struct actor *a, const struct entity_def *e,
@@ -778,9 +786,16 @@ int svc_list(struct store *st, const struct actor *a, const struct entity_def *e
 		}
 		if (!str_empty(lr->age_band)) {
 			bool hl, hh;
-			if (age_band(lr->age_band, lb.lo, lb.hi, &hl, &hh) != JW_OK)
-				return jw_fail(err, JW_EBADREQ, "age_band",
-					       "年龄段应为 0-14、15-59、60-79、80+ 或 60+");
+			if (!age_band(lr->age_band, lb.lo, lb.hi, &hl, &hh)) {
+				struct buf keys = BUF_INIT;
+				for (int i = 0; i < nage_bands; i++) {
+					buf_adds(&keys, i ? "、" : "");
+					buf_adds(&keys, age_bands[i].key);
+				}
+				jw_fail(err, JW_EBADREQ, "age_band", "年龄段应为 %s 之一", buf_cstr(&keys));
+				buf_release(&keys);
+				return JW_EBADREQ;
+			}
 			if (hl)
 				query_filter(&q, "birth_date", FOP_LE, lb.lo);
 			if (hh)

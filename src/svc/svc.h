@@ -88,11 +88,21 @@ struct list_req {
 	const char *sort;
 	int64_t grid_id, building_id, house_id, household_id;
 	const char *residence_type;
-	const char *age_band;      /* "0-14", "15-59", "60-79", "80+", "60+" */
+	const char *age_band;      /* a key of age_bands[]: "0-14", "60+", … */
 	bool include_deregistered;
 	bool match_any;            /* digits: anywhere in the number, not only its ends */
 };
 void list_req_init(struct list_req *lr);
+
+/* The age bands a person list can be filtered by, declared once: the
+ * service checks them, the pages offer them. */
+struct age_band_def {
+	const char *key;     /* "60-79" */
+	const char *label;   /* 60–79岁 */
+	int from, to;        /* completed years, inclusive; to = -1: no upper end */
+};
+extern const struct age_band_def age_bands[];
+extern const int nage_bands;
 int svc_list(struct store *st, const struct actor *a, const struct entity_def *e,
 	     const struct list_req *lr, record_cb cb, void *ud, int64_t *total,
 	     struct jw_error *err);

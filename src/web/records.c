@@ -152,14 +152,12 @@ static void link_with(struct http_req *r, struct buf *b, const char *path, const
 
 static void age_band_select(struct buf *b, const char *sel)
 {
-	static const char *bands[][2] = { { "0-14", "0–14岁" }, { "15-59", "15–59岁" },
-					  { "60-79", "60–79岁" }, { "60+", "60岁以上" }, { "80+", "80岁以上" } };
 	buf_adds(b, "<select name=\"age_band\" id=\"f-age_band\"><option value=\"\">全部年龄</option>");
-	for (size_t i = 0; i < sizeof(bands) / sizeof(bands[0]); i++) {
+	for (int i = 0; i < nage_bands; i++) {
 		buf_adds(b, "<option value=\"");
-		buf_html(b, bands[i][0]);
-		buf_adds(b, sel && strcmp(sel, bands[i][0]) == 0 ? "\" selected>" : "\">");
-		buf_adds(b, bands[i][1]);
+		buf_html(b, age_bands[i].key);
+		buf_adds(b, sel && strcmp(sel, age_bands[i].key) == 0 ? "\" selected>" : "\">");
+		buf_html(b, age_bands[i].label);
 		buf_adds(b, "</option>");
 	}
 	buf_adds(b, "</select>");
