@@ -1,7 +1,8 @@
 # Juwei — build, run and test.  `make run` and `make test` are the two
 # commands a new user needs (see README.md).
 CC      ?= cc
-PKGS    := sqlite3 libmicrohttpd jansson libsodium icu-uc icu-i18n
+PKGS    := sqlite3 libmicrohttpd jansson libsodium icu-uc icu-i18n \
+           xlsxwriter libzip libxml-2.0 freexl
 BUILD   ?= build
 OPT     ?= -O2
 SANITIZE ?=
@@ -10,13 +11,13 @@ WARN    := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
            -Wno-unused-parameter
 JW_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -include src/lib/banned.h \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-JW_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+JW_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 ifneq ($(SANITIZE),)
 JW_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 JW_LIBS   += -fsanitize=$(SANITIZE)
 endif
 
-SRC     := $(wildcard src/lib/*.c src/model/*.c src/store/*.c src/svc/*.c \
+SRC     := $(wildcard src/lib/*.c src/model/*.c src/io/*.c src/store/*.c src/svc/*.c \
                       src/http/*.c src/api/*.c src/web/*.c src/cli/*.c)
 LIBSRC  := $(filter-out src/cli/main.c,$(SRC))
 OBJ     := $(SRC:%.c=$(BUILD)/%.o)

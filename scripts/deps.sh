@@ -21,11 +21,18 @@ need_pc libmicrohttpd libmicrohttpd-dev
 need_pc jansson libjansson-dev
 need_pc libsodium libsodium-dev
 need_pc icu-i18n libicu-dev
+need_pc xlsxwriter libxlsxwriter-dev
+need_pc libzip libzip-dev
+need_pc libxml-2.0 libxml2-dev
+need_pc freexl libfreexl-dev
+need_h /usr/include/csv.h libcsv-dev
 case "${1:-}" in
 test)
 	need_pc cmocka libcmocka-dev
 	need_py pytest python3-pytest
 	need_py requests python3-requests
+	need_py openpyxl python3-openpyxl
+	need_py xlwt python3-xlwt
 	need_cmd chromium chromium
 	[ -d /usr/share/fonts/opentype/noto ] || want="$want fonts-noto-cjk"
 	need_cmd node nodejs
