@@ -21,6 +21,8 @@ void api_building_plan(struct http_req *r, struct http_resp *w);
 void api_audit(struct http_req *r, struct http_resp *w);
 void api_codes(struct http_req *r, struct http_resp *w);
 void api_stats(struct http_req *r, struct http_resp *w);
+void api_import(struct http_req *r, struct http_resp *w);
+void api_export(struct http_req *r, struct http_resp *w);
 
 /* The list parameters shared by the pages and the API (q, page, per_page,
  * filters); false with err filled when one is malformed. */

@@ -18,6 +18,8 @@ static const struct {
 	{ "demo", cmd_demo, "在已初始化的数据库中生成演示社区（虚构数据）" },
 	{ "serve", cmd_serve, "启动网页和 JSON 接口服务" },
 	{ "user", cmd_user, "管理账号：user add / user passwd" },
+	{ "import", cmd_import, "从 Excel（.xlsx/.xls）或 CSV 导入居民" },
+	{ "export", cmd_export, "把居民、户、房屋等导出为 Excel 或 CSV" },
 };
 
 static void usage(FILE *f)

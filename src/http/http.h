@@ -19,7 +19,8 @@
 #include "store/store.h"
 #include "svc/svc.h"
 
-#define HTTP_MAX_BODY (1 << 20)   /* 1 MiB: forms and JSON only */
+#define HTTP_MAX_BODY (1 << 20)   /* 1 MiB: forms and JSON */
+#define HTTP_MAX_UPLOAD (64 << 20) /* 64 MiB: a roster file (R_UPLOAD routes) */
 #define HTTP_MAX_PARAMS 128
 
 struct kv {
@@ -36,6 +37,9 @@ struct http_req {
 	struct kv form[HTTP_MAX_PARAMS];  /* parsed x-www-form-urlencoded body */
 	int nform;
 	bool form_parsed;
+	const char *upload;          /* multipart: the file part's bytes (in body) */
+	size_t upload_len;
+	char upload_name[256];       /* its file name as the browser sent it */
 	int64_t id;                  /* {id} of the matched pattern, or 0 */
 	const struct route *route;
 	struct store *st;            /* this thread's store connection */
@@ -54,12 +58,18 @@ struct http_resp {
 	char cookies[HTTP_MAX_COOKIES][256];
 	int ncookies;
 	bool no_store;               /* Cache-Control: no-store */
+	int file_fd;                 /* > 0: send this open file instead of body */
+	int64_t file_size;
+	char filename[160];          /* Content-Disposition: attachment (UTF-8) */
 };
 
 enum route_flag {
 	R_PUBLIC = 1 << 0,   /* no session needed */
 	R_API    = 1 << 1,   /* JSON API: Bearer token; errors as JSON */
 	R_ID     = 1 << 2,   /* pattern ends in {id} or has {id} */
+	R_WRITE  = 1 << 3,   /* a GET that writes (an export's audit record):
+			      * not run inside a read snapshot */
+	R_UPLOAD = 1 << 4,   /* the body may be a file up to HTTP_MAX_UPLOAD */
 };
 
 typedef void (*http_handler)(struct http_req *, struct http_resp *);
@@ -88,6 +98,18 @@ const struct entity_def *req_entity(const struct http_req *r);
 void resp_redirect(struct http_resp *w, const char *location);
 void resp_cookie(struct http_resp *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void resp_json_error(struct http_resp *w, const struct jw_error *e, const struct verr *ve);
+
+/* The route's body limit: HTTP_MAX_UPLOAD for R_UPLOAD routes. */
+size_t http_body_limit(const char *method, const char *url);
+/* Multipart form-data (router.c): text parts into kv, the first file part
+ * into *file (pointers into body).  Exposed for tests and fuzzing. */
+int multipart_parse(const char *body, size_t len, const char *content_type, struct kv *out, int max,
+		    const char **file, size_t *file_len, char *file_name, size_t file_name_sz);
+/* Sends the file at path as an attachment named name (the file is opened
+ * and unlinked: it goes when the answer is sent). */
+int resp_file(struct http_resp *w, const char *path, const char *name, const char *content_type);
+/* The store location the server serves (for background jobs). */
+const char *http_store_location(void);
 
 /* The dispatcher (router.c). */
 void http_dispatch(struct http_req *r, struct http_resp *w);

@@ -4,7 +4,10 @@
  * pages), check the CSRF token of every browser write, then call the
  * handler.  Also the small request/response helpers.
  */
+#include <fcntl.h>
 #include <microhttpd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +106,86 @@ void form_free(struct kv *kv, int n)
 	}
 }
 
+static bool match(const char *pattern, const char *path, int64_t *id);
+
+/* Finds needle (n bytes) in hay (len bytes). */
+static const char *mem_find(const char *hay, size_t len, const char *needle, size_t n)
+{
+	return n && len >= n ? memmem(hay, len, needle, n) : NULL;
+}
+
+/* The value of a parameter in a header line: name="value" or name=value. */
+static bool header_param(const char *h, size_t hlen, const char *name, char *out, size_t outsz)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i + nl + 1 < hlen; i++) {
+		if (strncasecmp(h + i, name, nl) != 0 || h[i + nl] != '=' ||
+		    (i > 0 && h[i - 1] != ' ' && h[i - 1] != ';' && h[i - 1] != '\t'))
+			continue;
+		const char *v = h + i + nl + 1, *end = h + hlen;
+		size_t o = 0;
+		if (v < end && *v == '"') {
+			v++;
+			while (v < end && *v != '"' && o + 1 < outsz)
+				out[o++] = *v++;
+		} else {
+			while (v < end && *v != ';' && *v != ' ' && *v != '\r' && o + 1 < outsz)
+				out[o++] = *v++;
+		}
+		out[o] = 0;
+		return true;
+	}
+	return false;
+}
+
+int multipart_parse(const char *body, size_t len, const char *content_type, struct kv *out, int max,
+		    const char **file, size_t *file_len, char *file_name, size_t file_name_sz)
+{
+	char bnd[96] = "--", b2[80];
+	int n = 0;
+	*file = NULL;
+	*file_len = 0;
+	if (!content_type || !header_param(content_type, strlen(content_type), "boundary", b2, sizeof(b2) - 4) ||
+	    !b2[0])
+		return 0;
+	snprintf(bnd, sizeof(bnd), "--%s", b2);
+	size_t bl = strlen(bnd);
+	const char *end = body + len;
+	const char *p = mem_find(body, len, bnd, bl);
+	while (p && n < max) {
+		p += bl;
+		if (end - p >= 2 && p[0] == '-' && p[1] == '-')
+			break;                       /* the closing boundary */
+		if (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
+			p += 2;
+		const char *hend = mem_find(p, (size_t)(end - p), "\r\n\r\n", 4);
+		if (!hend)
+			break;
+		const char *data = hend + 4;
+		char delim[100];
+		snprintf(delim, sizeof(delim), "\r\n%s", bnd);
+		const char *next = mem_find(data, (size_t)(end - data), delim, bl + 2);
+		if (!next)
+			break;
+		char name[128] = "", fname[256] = "";
+		bool has_file = header_param(p, (size_t)(hend - p), "filename", fname, sizeof(fname));
+		header_param(p, (size_t)(hend - p), "name", name, sizeof(name));
+		if (has_file) {
+			if (!*file) {
+				*file = data;
+				*file_len = (size_t)(next - data);
+				snprintf(file_name, file_name_sz, "%s", fname);
+			}
+		} else if (name[0]) {
+			out[n].key = xstrdup(name);
+			out[n].val = xstrndup(data, (size_t)(next - data));
+			n++;
+		}
+		p = next + 2;
+	}
+	return n;
+}
+
 const char *req_form(struct http_req *r, const char *name)
 {
 	if (!r->form_parsed) {
@@ -111,11 +194,44 @@ const char *req_form(struct http_req *r, const char *name)
 		if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0)
 			r->nform = form_parse(r->body.data ? r->body.data : "", r->body.len, r->form,
 					      HTTP_MAX_PARAMS);
+		else if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0 && r->body.data)
+			r->nform = multipart_parse(r->body.data, r->body.len, ct, r->form, HTTP_MAX_PARAMS,
+						   &r->upload, &r->upload_len, r->upload_name,
+						   sizeof(r->upload_name));
 	}
 	for (int i = 0; i < r->nform; i++)
 		if (strcmp(r->form[i].key, name) == 0)
 			return r->form[i].val;
 	return NULL;
+}
+
+size_t http_body_limit(const char *method, const char *url)
+{
+	for (int i = 0; i < nroutes; i++) {
+		int64_t id;
+		if ((routes[i].flags & R_UPLOAD) && strcmp(routes[i].method, method) == 0 &&
+		    match(routes[i].pattern, url, &id))
+			return HTTP_MAX_UPLOAD;
+	}
+	return HTTP_MAX_BODY;
+}
+
+int resp_file(struct http_resp *w, const char *path, const char *name, const char *content_type)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return JW_EIO;
+	struct stat sb;
+	if (fstat(fd, &sb) != 0) {
+		close(fd);
+		return JW_EIO;
+	}
+	unlink(path);
+	w->file_fd = fd;
+	w->file_size = (int64_t)sb.st_size;
+	w->content_type = content_type;
+	snprintf(w->filename, sizeof(w->filename), "%s", name);
+	return JW_OK;
 }
 
 void resp_redirect(struct http_resp *w, const char *location)
@@ -248,7 +364,7 @@ void http_dispatch(struct http_req *r, struct http_resp *w)
 	r->route = rt;
 	r->id = id;
 	/* a read-only request reads one snapshot, under one lock cycle */
-	bool reading = strcmp(rt->method, "GET") == 0 && r->st->txdepth == 0 &&
+	bool reading = strcmp(rt->method, "GET") == 0 && !(rt->flags & R_WRITE) && r->st->txdepth == 0 &&
 		       STORE_CALL0(r->st, read_begin) == JW_OK;
 	r->st->reading = reading;
 	dispatch_route(r, w, rt);

@@ -9,6 +9,7 @@
 
 #define API_ENTITY(path, ent) \
 	{ "GET", "/api/v1/" path, api_list, R_API, ent }, \
+	{ "GET", "/api/v1/" path "/export", api_export, R_API | R_WRITE, ent }, \
 	{ "POST", "/api/v1/" path, api_create, R_API, ent }, \
 	{ "GET", "/api/v1/" path "/{id}", api_get, R_API | R_ID, ent }, \
 	{ "PATCH", "/api/v1/" path "/{id}", api_patch, R_API | R_ID, ent }
@@ -29,6 +30,7 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/codes", api_codes, R_API, -1 },
 	{ "GET", "/api/v1/stats", api_stats, R_API, -1 },
 	{ "GET", "/api/v1/audit", api_audit, R_API, -1 },
+	{ "POST", "/api/v1/import/persons", api_import, R_API | R_UPLOAD, ENT_PERSON },
 	API_ENTITY("persons", ENT_PERSON),
 	{ "POST", "/api/v1/persons/{id}/deregister", api_person_deregister, R_API | R_ID, ENT_PERSON },
 	{ "POST", "/api/v1/persons/{id}/reveal", api_person_reveal, R_API | R_ID, ENT_PERSON },

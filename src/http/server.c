@@ -47,19 +47,36 @@ static void req_free(struct http_req *r)
 	free(r);
 }
 
+const char *http_store_location(void) { return g_db; }
+
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct http_resp *w)
 {
-	size_t len = 0;
-	char *body = buf_detach(&w->body, &len);
-	if (!body) {
-		body = xstrdup("服务器内部错误");
-		len = strlen(body);
-		w->status = 500;
-	}
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(body);
-		return MHD_NO;
+	struct MHD_Response *resp;
+	if (w->file_fd > 0) {
+		/* a download: libmicrohttpd sends the file and closes it */
+		resp = MHD_create_response_from_fd64((uint64_t)w->file_size, w->file_fd);
+		if (!resp) {
+			close(w->file_fd);
+			return MHD_NO;
+		}
+		struct buf cd = BUF_INIT;
+		buf_adds(&cd, "attachment; filename=\"export\"; filename*=UTF-8''");
+		buf_url(&cd, w->filename);
+		MHD_add_response_header(resp, "Content-Disposition", buf_cstr(&cd));
+		buf_release(&cd);
+	} else {
+		size_t len = 0;
+		char *body = buf_detach(&w->body, &len);
+		if (!body) {
+			body = xstrdup("服务器内部错误");
+			len = strlen(body);
+			w->status = 500;
+		}
+		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+		if (!resp) {
+			free(body);
+			return MHD_NO;
+		}
 	}
 	MHD_add_response_header(resp, "Content-Type",
 				w->content_type ? w->content_type : "text/html; charset=utf-8");
@@ -89,7 +106,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!r) {
 		/* first callback: set up, answer on the next one */
 		r = xcalloc(1, sizeof(*r));
-		buf_init(&r->body, HTTP_MAX_BODY);
+		buf_init(&r->body, http_body_limit(method, url));
 		*con_cls = r;
 		return MHD_YES;
 	}
@@ -117,7 +134,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	jw_error_clear(&err);
 	r->st = thread_store(&err);
 	if (!buf_ok(&r->body)) {
-		jw_fail(&err, JW_ETOOBIG, "", "提交的内容超过1MB，请分批提交");
+		if (r->body.max > HTTP_MAX_BODY)
+			jw_fail(&err, JW_ETOOBIG, "file", "文件超过64MB：请把名册拆成几个文件分批导入");
+		else
+			jw_fail(&err, JW_ETOOBIG, "", "提交的内容超过1MB，请分批提交");
 		resp_json_error(&w, &err, NULL);
 	} else if (!r->st) {
 		resp_json_error(&w, &err, NULL);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 bool parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
@@ -114,3 +115,33 @@ void date_today(int *y, int *m, int *d)
 }
 
 int64_t now_s(void) { return (int64_t)time(NULL); }
+
+bool temp_file(char *out, size_t outsz, const char *suffix, const void *data, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	int n = snprintf(out, outsz, "%s/juwei-XXXXXX%s", dir, suffix ? suffix : "");
+	if (n < 0 || (size_t)n >= outsz)
+		return false;
+	int fd = mkstemps(out, suffix ? (int)strlen(suffix) : 0);
+	if (fd < 0)
+		return false;
+	const char *p = data;
+	size_t left = data ? len : 0;
+	while (left > 0) {
+		ssize_t w = write(fd, p, left);
+		if (w <= 0) {
+			close(fd);
+			unlink(out);
+			return false;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (close(fd) != 0) {
+		unlink(out);
+		return false;
+	}
+	return true;
+}

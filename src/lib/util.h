@@ -30,6 +30,10 @@ bool date_parse(const char *s, int *y, int *m, int *d);
 int age_on(int y, int m, int d, int ty, int tm, int td);
 /* Today's local date. */
 void date_today(int *y, int *m, int *d);
+/* Makes an empty private file $TMPDIR/juwei-XXXXXX<suffix> (or /tmp) and
+ * writes its path to out; len bytes of data are written when data is
+ * non-NULL.  false (and nothing left behind) on failure. */
+bool temp_file(char *out, size_t outsz, const char *suffix, const void *data, size_t len);
 /* Seconds since the epoch. */
 int64_t now_s(void);
 

@@ -144,6 +144,16 @@ int svc_audit(struct store *st, const struct actor *a, const char *action, const
 	return rc;
 }
 
+int svc_audit_raw(struct store *st, const struct actor *a, const char *action, const char *entity,
+		  int64_t entity_id, const char *old_json, const char *new_json, struct jw_error *err)
+{
+	struct audit_row ar = {
+		.username = a->username, .action = action, .entity = entity, .entity_id = entity_id,
+		.old_json = old_json, .new_json = new_json, .ip = a->ip,
+	};
+	return STORE_CALL(st, audit_insert, a->community, &ar, err);
+}
+
 void svc_audit_json_masked(struct buf *b, const char *entity, const char *json)
 {
 	const struct entity_def *e = entity ? entity_by_key(entity) : NULL;
@@ -744,12 +754,18 @@ int svc_list(struct store *st, const struct actor *a, const struct entity_def *e
 	if (!svc_can(a, e, P_READ))
 		return jw_fail(err, JW_EPERM, "", NULL);
 	query_init(&q);
-	if (lr->per_page < 1 || lr->per_page > 100)
-		return jw_fail(err, JW_EBADREQ, "per_page", "每页条数应在1到100之间");
-	if (lr->page < 1 || lr->page > 1000000)
-		return jw_fail(err, JW_EBADREQ, "page", "页码应为正整数");
-	q.limit = lr->per_page;
-	q.offset = (lr->page - 1) * lr->per_page;
+	if (lr->all) {
+		q.limit = INT64_MAX;
+		q.offset = 0;
+		q.want_total = false;
+	} else {
+		if (lr->per_page < 1 || lr->per_page > 100)
+			return jw_fail(err, JW_EBADREQ, "per_page", "每页条数应在1到100之间");
+		if (lr->page < 1 || lr->page > 1000000)
+			return jw_fail(err, JW_EBADREQ, "page", "页码应为正整数");
+		q.limit = lr->per_page;
+		q.offset = (lr->page - 1) * lr->per_page;
+	}
 	q.sort = lr->sort;
 
 #define ID_FILTER(field, v) do { \

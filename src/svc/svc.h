@@ -91,6 +91,7 @@ struct list_req {
 	const char *age_band;      /* a key of age_bands[]: "0-14", "60+", … */
 	bool include_deregistered;
 	bool match_any;            /* digits: anywhere in the number, not only its ends */
+	bool all;                  /* every match, no paging (exports) */
 };
 void list_req_init(struct list_req *lr);
 
@@ -129,6 +130,10 @@ int svc_audit_list(struct store *st, const struct actor *a, const char *entity, 
 int svc_audit(struct store *st, const struct actor *a, const char *action, const char *entity,
 	      int64_t entity_id, const struct record *old, const struct record *new_,
 	      struct jw_error *err);
+
+/* The same with JSON the caller wrote (an import's or export's summary). */
+int svc_audit_raw(struct store *st, const struct actor *a, const char *action, const char *entity,
+		  int64_t entity_id, const char *old_json, const char *new_json, struct jw_error *err);
 
 /* Writes an audit record's stored JSON (old or new values) to b with the
  * entity's sensitive fields masked: reading the log is not a reveal. */

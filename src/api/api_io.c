@@ -1,0 +1,94 @@
+/*
+ * api_io.c — import and export over the JSON API:
+ *   POST /api/v1/import/persons   the file as the body (?dry_run=1, ?sheet=)
+ *   GET  /api/v1/{entity}/export  ?format=xlsx|csv, the list's filters, reveal=1
+ * See docs/IMPORT.md.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "lib/util.h"
+#include "svc/import.h"
+
+static bool flag(struct http_req *r, const char *name)
+{
+	const char *v = req_query(r, name);
+	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+void api_import(struct http_req *r, struct http_resp *w)
+{
+	struct jw_error err;
+	jw_error_clear(&err);
+	if (r->body.len == 0) {
+		jw_fail(&err, JW_EBADREQ, "file", "请求体为空：请把 .xlsx、.xls 或 .csv 文件的内容作为请求体上传");
+		resp_json_error(w, &err, NULL);
+		return;
+	}
+	char path[512];
+	if (!temp_file(path, sizeof(path), ".upload", r->body.data, r->body.len)) {
+		jw_fail(&err, JW_EIO, "", "服务器无法保存上传的文件（临时目录不可写）");
+		resp_json_error(w, &err, NULL);
+		return;
+	}
+	struct import_opts o = { .sheet = req_query(r, "sheet"), .dry_run = flag(r, "dry_run") };
+	struct import_result res;
+	int rc = svc_import_persons(r->st, &r->actor, path, &o, &res, &err);
+	unlink(path);
+	if (rc != JW_OK) {
+		import_result_release(&res);
+		if (err.code == JW_EIO)   /* the upload itself was readable: its content is at fault */
+			err.code = JW_EBADREQ;
+		resp_json_error(w, &err, NULL);
+		return;
+	}
+	w->status = 200;
+	w->content_type = "application/json; charset=utf-8";
+	import_result_json(&w->body, &res);
+	import_result_release(&res);
+}
+
+void api_export(struct http_req *r, struct http_resp *w)
+{
+	const struct entity_def *e = req_entity(r);
+	struct jw_error err;
+	struct list_req lr;
+	jw_error_clear(&err);
+	if (!list_req_from_query(r, &lr, &err)) {
+		resp_json_error(w, &err, NULL);
+		return;
+	}
+	const char *format = req_query(r, "format");
+	struct export_opts o = { .format = EXPORT_XLSX, .reveal = flag(r, "reveal"), .filter = &lr };
+	if (format && strcmp(format, "csv") == 0) {
+		o.format = EXPORT_CSV;
+	} else if (format && strcmp(format, "xlsx") != 0) {
+		jw_fail(&err, JW_EBADREQ, "format", "format 应为 xlsx 或 csv");
+		resp_json_error(w, &err, NULL);
+		return;
+	}
+	char path[512];
+	const char *ext = o.format == EXPORT_XLSX ? ".xlsx" : ".csv";
+	if (!temp_file(path, sizeof(path), ext, NULL, 0)) {
+		jw_fail(&err, JW_EIO, "", "服务器无法创建导出文件（临时目录不可写）");
+		resp_json_error(w, &err, NULL);
+		return;
+	}
+	int64_t rows;
+	if (svc_export(r->st, &r->actor, e, &o, path, &rows, &err) != JW_OK) {
+		unlink(path);
+		resp_json_error(w, &err, NULL);
+		return;
+	}
+	char name[96];
+	snprintf(name, sizeof(name), "%s%s", e->label, ext);
+	if (resp_file(w, path, name, o.format == EXPORT_XLSX ?
+		      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" :
+		      "text/csv; charset=utf-8") != JW_OK) {
+		unlink(path);
+		jw_fail(&err, JW_EIO, "", "导出文件无法读取");
+		resp_json_error(w, &err, NULL);
+	}
+}

@@ -1,0 +1,1446 @@
+/*
+ * import.c — a roster file in: find the header, map the columns by the
+ * synonyms declared with each field, normalise each cell, and store every
+ * row through svc_create / svc_update (the forms' own rules) in one
+ * transaction.  The contract is docs/IMPORT.md.
+ *
+ * Memory stays flat: rows are read one at a time from io/sheet.h; what is
+ * kept per row is one int (the file row of each person created, for
+ * reporting merges), plus the rejected rows' reasons.
+ */
+#include "svc/import.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#include "lib/util.h"
+#include "model/idnum.h"
+#include "model/mask.h"
+#include "model/textnorm.h"
+
+#define HEADER_SCAN 30
+#define MAX_REJECTS 50000
+#define PROGRESS_EVERY 256
+
+/* Columns that are not person fields but place the person: the import
+ * builds households and houses from them. */
+enum extra_col { X_HOUSEHOLD_NO, X_HOUSE_CODE, X_BUILDING, X_UNIT, X_ROOM, X_GRID, X_HOUSEHOLD_TYPE, X__COUNT };
+static const struct {
+	const char *key, *label, *synonyms;
+} extras[X__COUNT] = {
+	[X_HOUSEHOLD_NO] = { "household_no", "户编号", "户编号|户号|户口编号|户籍编号" },
+	[X_HOUSE_CODE] = { "house_code", "房屋编号", "房屋编号|房号|楼栋单元室|房屋代码" },
+	[X_BUILDING] = { "building", "楼栋", "楼栋|楼栋名称|楼号|楼栋号|幢号|楼幢" },
+	[X_UNIT] = { "unit", "单元", "单元|单元号" },
+	[X_ROOM] = { "room", "房间号", "房间号|室|室号|房间|门牌号" },
+	[X_GRID] = { "grid", "所属网格", "所属网格|网格|网格名称" },
+	[X_HOUSEHOLD_TYPE] = { "household_type", "户类型", "户类型|户别" },
+};
+#define T_EXTRA 1000   /* target = T_EXTRA + enum extra_col */
+#define T_NONE (-1)
+
+/* ---- small helpers ---- */
+
+static void *grow(void *p, int64_t *cap, int64_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	int64_t n = *cap ? *cap * 2 : 64;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(p, (size_t)n * size);
+	if (!q) {
+		fprintf(stderr, "juwei: 内存不足\n");
+		abort();
+	}
+	*cap = n;
+	return q;
+}
+
+/* A header as compared: normalised, spaces gone, a trailing * : ： and
+ * "(必填)" dropped. */
+static void header_key(const char *in, char *out, size_t outsz)
+{
+	char tmp[256];
+	if (text_normalize(in, tmp, sizeof(tmp)) == (size_t)-1)
+		tmp[0] = 0;
+	size_t o = 0;
+	for (const char *p = tmp; *p && o + 1 < outsz; p++)
+		if (*p != ' ' && *p != '*')
+			out[o++] = *p;
+	out[o] = 0;
+	const char *tails[] = { "(必填)", "(选填)", ":", "：", "*" };
+	bool again = true;
+	while (again) {
+		again = false;
+		for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+			size_t n = strlen(tails[i]);
+			if (o >= n && strcmp(out + o - n, tails[i]) == 0) {
+				o -= n;
+				out[o] = 0;
+				again = true;
+			}
+		}
+	}
+}
+
+/* Position of key among the '|'-separated synonyms (0 = best), or -1. */
+static int synonym_rank(const char *synonyms, const char *label, const char *key)
+{
+	char k[128];
+	if (label) {
+		header_key(label, k, sizeof(k));
+		if (strcmp(k, key) == 0)
+			return 0;
+	}
+	if (!synonyms)
+		return -1;
+	int rank = 1;
+	for (const char *p = synonyms; *p; rank++) {
+		const char *e = strchr(p, '|');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char syn[128];
+		snprintf(syn, sizeof(syn), "%.*s", (int)n, p);
+		header_key(syn, k, sizeof(k));
+		if (strcmp(k, key) == 0)
+			return rank;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return -1;
+}
+
+/* The target of a header, and how good a match it is (lower is better). */
+static int header_target(const char *header, int *rank)
+{
+	char key[128];
+	header_key(header, key, sizeof(key));
+	if (!key[0])
+		return T_NONE;
+	const struct entity_def *e = &entities[ENT_PERSON];
+	int best = T_NONE, br = 1 << 20;
+	for (int i = 0; i < e->nfields; i++) {
+		const struct field_def *f = &e->fields[i];
+		if ((f->flags & FF_READONLY) || f->type == FT_REF)
+			continue;
+		int r = synonym_rank(f->synonyms, f->label, key);
+		if (r >= 0 && r < br) {
+			best = i;
+			br = r;
+		}
+	}
+	for (int x = 0; x < X__COUNT; x++) {
+		int r = synonym_rank(extras[x].synonyms, extras[x].label, key);
+		if (r >= 0 && r < br) {
+			best = T_EXTRA + x;
+			br = r;
+		}
+	}
+	*rank = br;
+	return best;
+}
+
+static const char *target_key(int t)
+{
+	if (t >= T_EXTRA)
+		return extras[t - T_EXTRA].key;
+	return t >= 0 ? entities[ENT_PERSON].fields[t].name : "";
+}
+
+static const char *target_label(int t)
+{
+	if (t >= T_EXTRA)
+		return extras[t - T_EXTRA].label;
+	return t >= 0 ? entities[ENT_PERSON].fields[t].label : "";
+}
+
+bool import_sci_notation(const char *t)
+{
+	/* d[.ddd]E[+-]dd */
+	const char *p = t;
+	while (*p == ' ')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p != 'e' && *p != 'E')
+		return false;
+	p++;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	while (*p == ' ')
+		p++;
+	return *p == 0;
+}
+
+/* Reads up to 3 numbers separated by anything that is not a digit. */
+static int date_parts(const char *s, long v[3], int len[3])
+{
+	int n = 0;
+	const char *p = s;
+	while (*p && n < 3) {
+		while (*p && !isdigit((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		char *end;
+		v[n] = strtol(p, &end, 10);
+		len[n] = (int)(end - p);
+		n++;
+		p = end;
+	}
+	while (*p && !isdigit((unsigned char)*p))
+		p++;
+	return *p ? -1 : n;   /* a fourth number: not a date */
+}
+
+bool import_date_text(const char *in, char out[11])
+{
+	char t[64];
+	if (text_normalize(in, t, sizeof(t)) == (size_t)-1 || !t[0])
+		return false;
+	/* "1958-03-05 00:00:00": the time goes */
+	char *sp = strchr(t, ' ');
+	if (sp && strchr(sp, ':'))
+		*sp = 0;
+	int y, m, d;
+	size_t n = strlen(t);
+	if (strspn(t, "0123456789") == n) {
+		if (n == 8) {
+			y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+			m = (t[4] - '0') * 10 + (t[5] - '0');
+			d = (t[6] - '0') * 10 + (t[7] - '0');
+		} else if (n >= 1 && n <= 6) {
+			/* an Excel serial number (a date cell read as a number) */
+			int hh, mi, ss;
+			if (!sheet_serial_date((double)strtol(t, NULL, 10), &y, &m, &d, &hh, &mi, &ss))
+				return false;
+		} else {
+			return false;
+		}
+	} else {
+		/* the separators must be a date's: - / . 年 月 日 */
+		for (const char *p = t; *p; p++) {
+			if (isdigit((unsigned char)*p) || *p == '-' || *p == '/' || *p == '.')
+				continue;
+			if (strncmp(p, "年", 3) == 0 || strncmp(p, "月", 3) == 0 || strncmp(p, "日", 3) == 0 ||
+			    strncmp(p, "号", 3) == 0) {
+				p += 2;
+				continue;
+			}
+			return false;
+		}
+		long v[3];
+		int len[3];
+		if (date_parts(t, v, len) != 3 || len[0] != 4)
+			return false;
+		y = (int)v[0];
+		m = (int)v[1];
+		d = (int)v[2];
+	}
+	if (!date_valid(y, m, d))
+		return false;
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	return true;
+}
+
+/* ---- the import's state ---- */
+
+struct bcache {             /* buildings met in this import */
+	char key[128];
+	int64_t id;
+	int64_t floors, units;  /* as stored */
+	int64_t max_floor, max_unit;
+	bool created;
+};
+
+struct imp {
+	struct store *st;
+	const struct actor *a;
+	struct actor bulk;              /* a, with bulk set */
+	const struct import_opts *o;
+	struct import_result *res;
+	struct sheet *sh;
+	int ncols;
+	int *target;                    /* per column */
+	int *rank;
+	bool *has_data;                 /* unnamed/unknown column with data */
+	int64_t base_id;                /* persons with a larger id were created here */
+	int32_t *row_of;                /* file row of person base_id+1+i */
+	int64_t nrow_of, caprow_of;
+	struct bcache *bc;
+	int64_t nbc, capbc;
+	int64_t default_grid;
+	int64_t last_house;             /* the dwelling of the previous row */
+	char last_house_key[300];
+	int64_t last_hh;                /* the household of the previous row */
+	char last_hh_no[64];
+};
+
+static void reject(struct imp *im, int64_t row, const char *field, const char *name, const char *idnum,
+		   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* The header of the column a field came from. */
+static const char *column_of(struct imp *im, const char *field)
+{
+	for (int c = 0; c < im->ncols; c++)
+		if (im->target[c] != T_NONE && strcmp(target_key(im->target[c]), field) == 0)
+			return im->res->cols[c].header;
+	return "";
+}
+
+static void reject(struct imp *im, int64_t row, const char *field, const char *name, const char *idnum,
+		   const char *fmt, ...)
+{
+	struct import_result *r = im->res;
+	r->rejected++;
+	if (r->nrejects >= MAX_REJECTS)
+		return;
+	r->rejects = grow(r->rejects, &r->caprejects, r->nrejects + 1, sizeof(*r->rejects));
+	struct import_reject *j = &r->rejects[r->nrejects++];
+	memset(j, 0, sizeof(*j));
+	j->row = row;
+	snprintf(j->field, sizeof(j->field), "%s", field ? field : "");
+	snprintf(j->column, sizeof(j->column), "%s", field ? column_of(im, field) : "");
+	snprintf(j->name, sizeof(j->name), "%s", name ? name : "");
+	if (idnum)
+		mask_idnum(idnum, j->id_masked, sizeof(j->id_masked));
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(j->reason, sizeof(j->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* A row rejected by the service: every message of the validation. */
+static void reject_verr(struct imp *im, int64_t row, const struct verr *ve, const struct jw_error *e,
+			const char *name, const char *idnum)
+{
+	char msg[384];
+	size_t o = 0;
+	msg[0] = 0;
+	for (int i = 0; i < ve->n && o + 4 < sizeof(msg); i++) {
+		const char *col = column_of(im, ve->item[i].field);
+		int w = snprintf(msg + o, sizeof(msg) - o, "%s%s%s%s", i ? "；" : "", col[0] ? col : "",
+				 col[0] ? "：" : "", ve->item[i].message);
+		if (w < 0)
+			break;
+		o += (size_t)w < sizeof(msg) - o ? (size_t)w : sizeof(msg) - o - 1;
+	}
+	if (!ve->n)
+		strlcpy_jw(msg, e->message[0] ? e->message : err_default_msg(e->code), sizeof(msg));
+	reject(im, row, ve->n ? ve->item[0].field : e->field, name, idnum, "%s", msg);
+}
+
+/* ---- locating: building, house, household ---- */
+
+/* Digits of s (the first run), e.g. "2单元" → 2; -1 if none. */
+static int64_t first_number(const char *s)
+{
+	while (*s && !isdigit((unsigned char)*s))
+		s++;
+	if (!*s)
+		return -1;
+	int64_t v = 0;
+	int n = 0;
+	while (isdigit((unsigned char)*s) && n < 9) {
+		v = v * 10 + (*s - '0');
+		s++;
+		n++;
+	}
+	return v;
+}
+
+struct place {
+	char bkey[128];      /* building as the file names it */
+	char bname[64];      /* a building name from the address, or "" */
+	char baddr[200];     /* the building's address from the address, or "" */
+	int64_t unit;        /* -1: none */
+	char room[24];
+	char addr[256];      /* the dwelling's full address, or "" */
+};
+
+/* "…1号楼2单元302室" → building prefix, unit, room.  false if not. */
+static bool parse_address(const char *addr, struct place *p)
+{
+	const char *u = NULL, *s = addr;
+	while ((s = strstr(s, "单元")))
+		u = s++;
+	const char *q;
+	int64_t unit = -1;
+	const char *pre_end;
+	if (u) {
+		q = u;
+		while (q > addr && isdigit((unsigned char)q[-1]))
+			q--;
+		if (q == u)
+			return false;
+		unit = first_number(q);
+		pre_end = q;
+		s = u + strlen("单元");
+	} else {
+		const char *marks[] = { "号楼", "栋", "幢", "座" };
+		const char *best = NULL;
+		size_t bl = 0;
+		for (size_t i = 0; i < 4; i++) {
+			const char *m = strstr(addr, marks[i]), *last = NULL;
+			while (m) {
+				last = m;
+				m = strstr(m + 1, marks[i]);
+			}
+			if (last && (!best || last > best)) {
+				best = last;
+				bl = strlen(marks[i]);
+			}
+		}
+		if (!best)
+			return false;
+		pre_end = best + bl;
+		s = pre_end;
+	}
+	/* the room: digits (and a letter), then 室 / 号 / nothing */
+	const char *r = s;
+	while (isdigit((unsigned char)*r))
+		r++;
+	if (r == s || r - s > 6)
+		return false;
+	if (*r && strcmp(r, "室") != 0 && strcmp(r, "号") != 0)
+		return false;
+	if (pre_end == addr || (size_t)(pre_end - addr) >= sizeof(p->baddr))
+		return false;
+	snprintf(p->baddr, sizeof(p->baddr), "%.*s", (int)(pre_end - addr), addr);
+	snprintf(p->room, sizeof(p->room), "%.*s", (int)(r - s), s);
+	p->unit = unit;
+	/* the name: the address after its district (…区) or city (…市) */
+	const char *n = p->baddr, *cut = NULL;
+	for (const char *m = strstr(n, "区"); m; m = strstr(m + 1, "区"))
+		cut = m + strlen("区");
+	if (!cut)
+		for (const char *m = strstr(n, "市"); m; m = strstr(m + 1, "市"))
+			cut = m + strlen("市");
+	if (!cut || !*cut)
+		cut = n;
+	if (utf8_chars(cut) > 50)
+		return false;
+	if (strlen(cut) >= sizeof(p->bname))
+		return false;
+	strlcpy_jw(p->bname, cut, sizeof(p->bname));
+	snprintf(p->addr, sizeof(p->addr), "%s", addr);
+	return true;
+}
+
+/* The place a row names, if any. */
+static bool row_place(char **xv, const char *address, struct place *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->unit = -1;
+	const char *code = xv[X_HOUSE_CODE];
+	if (code) {
+		/* 楼栋-单元-室 or 楼栋-室 */
+		const char *d2 = strrchr(code, '-');
+		if (!d2 || !d2[1] || d2 == code)
+			return false;
+		const char *d1 = NULL;
+		for (const char *q = d2 - 1; q > code; q--)
+			if (*q == '-') {
+				d1 = q;
+				break;
+			}
+		if (strspn(d2 + 1, "0123456789") != strlen(d2 + 1) || strlen(d2 + 1) > 6)
+			return false;
+		snprintf(p->room, sizeof(p->room), "%s", d2 + 1);
+		const char *bend = d2;
+		if (d1) {
+			size_t ul = (size_t)(d2 - d1 - 1);
+			if (ul && ul < 4 && strspn(d1 + 1, "0123456789") >= ul) {
+				p->unit = first_number(d1 + 1);
+				bend = d1;
+			}
+		}
+		snprintf(p->bkey, sizeof(p->bkey), "%.*s", (int)(bend - code), code);
+		/* the address, when it names the same room, gives the building its name */
+		struct place ap;
+		memset(&ap, 0, sizeof(ap));
+		if (address && parse_address(address, &ap) && ap.unit == p->unit && strcmp(ap.room, p->room) == 0) {
+			snprintf(p->bname, sizeof(p->bname), "%s", ap.bname);
+			snprintf(p->baddr, sizeof(p->baddr), "%s", ap.baddr);
+			snprintf(p->addr, sizeof(p->addr), "%s", ap.addr);
+		}
+		return p->bkey[0] != 0;
+	}
+	if (xv[X_BUILDING] && xv[X_ROOM]) {
+		snprintf(p->bkey, sizeof(p->bkey), "%s", xv[X_BUILDING]);
+		p->unit = xv[X_UNIT] ? first_number(xv[X_UNIT]) : -1;
+		int64_t room = first_number(xv[X_ROOM]);
+		if (room < 0)
+			return false;
+		snprintf(p->room, sizeof(p->room), "%lld", (long long)room);
+		return true;
+	}
+	if (address && parse_address(address, p)) {
+		snprintf(p->bkey, sizeof(p->bkey), "%s", p->bname);
+		return true;
+	}
+	return false;
+}
+
+static int first_id(const struct record *r, void *ud)
+{
+	*(int64_t *)ud = r->id;
+	return JW_OK;
+}
+
+/* The grid named name (made if missing), or the community's first grid
+ * (第一网格 is made when there is none). */
+static int grid_for(struct imp *im, const char *name, int64_t *id, struct jw_error *err)
+{
+	struct store *st = im->st;
+	int rc;
+	*id = 0;
+	if (name) {
+		rc = STORE_CALL(st, record_find, im->a->community, &entities[ENT_GRID], "name", name, id, err);
+		if (rc != JW_OK || *id)
+			return rc;
+	} else {
+		if (im->default_grid) {
+			*id = im->default_grid;
+			return JW_OK;
+		}
+		struct query q;
+		query_init(&q);
+		q.sort = "id";
+		q.limit = 1;
+		rc = STORE_CALL(st, record_list, im->a->community, &entities[ENT_GRID], &q, first_id, id, NULL, err);
+		if (rc != JW_OK)
+			return rc;
+		if (*id) {
+			im->default_grid = *id;
+			return JW_OK;
+		}
+	}
+	struct record g;
+	struct verr ve;
+	verr_init(&ve);
+	record_init(&g, &entities[ENT_GRID]);
+	record_set(&g, GF_NAME, name ? name : "第一网格");
+	rc = svc_create(st, &im->bulk, &g, &ve, id, err);
+	record_release(&g);
+	if (rc != JW_OK)
+		return rc;
+	im->res->grids_created++;
+	if (!name)
+		im->default_grid = *id;
+	return JW_OK;
+}
+
+/* The building of p: from this import's cache, the store, or new. */
+static int building_for(struct imp *im, const struct place *p, const char *grid, struct bcache **out,
+			struct jw_error *err)
+{
+	for (int64_t i = 0; i < im->nbc; i++)
+		if (strcmp(im->bc[i].key, p->bkey) == 0) {
+			*out = &im->bc[i];
+			return JW_OK;
+		}
+	int64_t id = 0;
+	int rc;
+	const char *names[2] = { p->bkey, p->bname[0] ? p->bname : NULL };
+	for (int k = 0; k < 2 && !id; k++)
+		if (names[k] && (rc = STORE_CALL(im->st, record_find, im->a->community, &entities[ENT_BUILDING],
+						 "name", names[k], &id, err)) != JW_OK)
+			return rc;
+	struct bcache b;
+	memset(&b, 0, sizeof(b));
+	snprintf(b.key, sizeof(b.key), "%s", p->bkey);
+	if (id) {
+		struct record r;
+		record_init(&r, &entities[ENT_BUILDING]);
+		rc = STORE_CALL(im->st, record_get, im->a->community, &entities[ENT_BUILDING], id, &r, err);
+		record_int(&r, BF_FLOORS, &b.floors);
+		record_int(&r, BF_UNITS, &b.units);
+		record_release(&r);
+		if (rc != JW_OK)
+			return rc;
+	} else {
+		int64_t gid;
+		if ((rc = grid_for(im, grid, &gid, err)) != JW_OK)
+			return rc;
+		const char *name = p->bname[0] ? p->bname : p->bkey;
+		struct record r;
+		struct verr ve;
+		verr_init(&ve);
+		record_init(&r, &entities[ENT_BUILDING]);
+		record_set(&r, BF_NAME, name);
+		record_setf(&r, BF_GRID_ID, "%lld", (long long)gid);
+		if (p->baddr[0])
+			record_set(&r, BF_ADDRESS, p->baddr);
+		record_set(&r, BF_FLOORS, "1");
+		record_set(&r, BF_UNITS, "1");
+		rc = svc_create(im->st, &im->bulk, &r, &ve, &id, err);
+		record_release(&r);
+		if (rc != JW_OK)
+			return rc;
+		b.created = true;
+		b.floors = b.units = 1;
+		im->res->buildings_created++;
+	}
+	b.id = id;
+	im->bc = grow(im->bc, &im->capbc, im->nbc + 1, sizeof(*im->bc));
+	im->bc[im->nbc] = b;
+	*out = &im->bc[im->nbc++];
+	return JW_OK;
+}
+
+/* The dwelling p names: found or made. */
+static int house_for(struct imp *im, const struct place *p, const char *grid, int64_t *id, struct jw_error *err)
+{
+	char key[300];
+	snprintf(key, sizeof(key), "%s\x1f%lld\x1f%s", p->bkey, (long long)p->unit, p->room);
+	if (im->last_house && strcmp(key, im->last_house_key) == 0) {
+		*id = im->last_house;
+		return JW_OK;
+	}
+	struct bcache *b;
+	int rc = building_for(im, p, grid, &b, err);
+	if (rc != JW_OK)
+		return rc;
+	struct query q;
+	query_init(&q);
+	char bid[24], unit[24];
+	snprintf(bid, sizeof(bid), "%lld", (long long)b->id);
+	snprintf(unit, sizeof(unit), "%lld", (long long)p->unit);
+	query_filter(&q, "building_id", FOP_EQ, bid);
+	if (p->unit >= 0)
+		query_filter(&q, "unit", FOP_EQ, unit);
+	else
+		query_filter(&q, "unit", FOP_NULL, NULL);
+	query_filter(&q, "room", FOP_EQ, p->room);
+	q.limit = 1;
+	*id = 0;
+	if ((rc = STORE_CALL(im->st, record_list, im->a->community, &entities[ENT_HOUSE], &q, first_id, id,
+			     NULL, err)) != JW_OK)
+		return rc;
+	if (!*id) {
+		struct record h;
+		struct verr ve;
+		verr_init(&ve);
+		record_init(&h, &entities[ENT_HOUSE]);
+		record_set(&h, HOF_BUILDING_ID, bid);
+		if (p->unit >= 0)
+			record_set(&h, HOF_UNIT, unit);
+		record_set(&h, HOF_ROOM, p->room);
+		if (p->addr[0])
+			record_set(&h, HOF_ADDRESS, p->addr);
+		rc = svc_create(im->st, &im->bulk, &h, &ve, id, err);
+		record_release(&h);
+		if (rc != JW_OK)
+			return rc;
+		im->res->houses_created++;
+		int64_t floor = first_number(p->room) / 100;
+		if (floor > b->max_floor)
+			b->max_floor = floor;
+		if (p->unit > b->max_unit)
+			b->max_unit = p->unit;
+	}
+	im->last_house = *id;
+	snprintf(im->last_house_key, sizeof(im->last_house_key), "%s", key);
+	return JW_OK;
+}
+
+/* The household of a row: by its number, else the one living at the
+ * dwelling; made when missing.  *id = 0 when the row names none. */
+static int household_for(struct imp *im, char **xv, const char *relation, const char *address,
+			 const char *residence_type, int64_t *id, struct jw_error *err)
+{
+	const char *no = xv[X_HOUSEHOLD_NO];
+	struct place p;
+	bool placed = row_place(xv, address, &p);
+	int rc;
+	*id = 0;
+	if (!no && !(placed && relation))
+		return JW_OK;
+	if (no && im->last_hh && strcmp(no, im->last_hh_no) == 0) {
+		*id = im->last_hh;
+		return JW_OK;
+	}
+	if (no && utf8_chars(no) > 20)
+		return jw_fail(err, JW_EINVAL, "household_no", "户编号“%s”超过20个字", no);
+	if (no && (rc = STORE_CALL(im->st, record_find, im->a->community, &entities[ENT_HOUSEHOLD],
+				   "household_no", no, id, err)) != JW_OK)
+		return rc;
+	int64_t house = 0;
+	if (!*id && placed) {
+		if ((rc = house_for(im, &p, xv[X_GRID], &house, err)) != JW_OK)
+			return rc;
+		if (!no) {
+			struct query q;
+			query_init(&q);
+			char hid[24];
+			snprintf(hid, sizeof(hid), "%lld", (long long)house);
+			query_filter(&q, "house_id", FOP_EQ, hid);
+			q.sort = "id";
+			q.limit = 1;
+			if ((rc = STORE_CALL(im->st, record_list, im->a->community, &entities[ENT_HOUSEHOLD], &q,
+					     first_id, id, NULL, err)) != JW_OK)
+				return rc;
+		}
+	}
+	if (!*id) {
+		struct record h;
+		struct verr ve;
+		verr_init(&ve);
+		record_init(&h, &entities[ENT_HOUSEHOLD]);
+		if (no)
+			record_set(&h, HF_HOUSEHOLD_NO, no);
+		if (house)
+			record_setf(&h, HF_HOUSE_ID, "%lld", (long long)house);
+		if (xv[X_HOUSEHOLD_TYPE])
+			record_set(&h, HF_TYPE, xv[X_HOUSEHOLD_TYPE]);
+		else if (residence_type)
+			record_set(&h, HF_TYPE, strcmp(residence_type, "户籍人口") == 0 ||
+					 strcmp(residence_type, "registered") == 0 ? "hukou" : "migrant");
+		rc = svc_create(im->st, &im->bulk, &h, &ve, id, err);
+		if (rc == JW_EINVAL && ve.n && strcmp(ve.item[0].field, "type") == 0 && !xv[X_HOUSEHOLD_TYPE]) {
+			/* a residence type the person's own check will refuse */
+			record_set(&h, HF_TYPE, NULL);
+			verr_init(&ve);
+			rc = svc_create(im->st, &im->bulk, &h, &ve, id, err);
+		}
+		record_release(&h);
+		if (rc != JW_OK)
+			return rc;
+		im->res->households_created++;
+	}
+	im->last_hh = *id;
+	snprintf(im->last_hh_no, sizeof(im->last_hh_no), "%s", no ? no : "");
+	if (!no)
+		im->last_hh = 0;     /* only numbered households are remembered by number */
+	return JW_OK;
+}
+
+/* ---- one row ---- */
+
+static bool same_text(const char *x, const char *y)
+{
+	if (!x || !y)
+		return !x && !y;
+	return strcmp(x, y) == 0;
+}
+
+/* A name as compared: normalised (full-width folded, spaces collapsed). */
+static void name_key(const char *in, char *out, size_t outsz)
+{
+	if (!in || text_normalize(in, out, outsz) == (size_t)-1)
+		snprintf(out, outsz, "%s", in ? in : "");
+}
+
+static void note_row_of(struct imp *im, int64_t pid, int64_t row)
+{
+	int64_t i = pid - im->base_id - 1;
+	if (i < 0)
+		return;
+	im->row_of = grow(im->row_of, &im->caprow_of, i + 1, sizeof(*im->row_of));
+	while (im->nrow_of <= i)
+		im->row_of[im->nrow_of++] = 0;
+	im->row_of[i] = (int32_t)(row > INT32_MAX ? INT32_MAX : row);
+}
+
+static int64_t row_of(struct imp *im, int64_t pid)
+{
+	int64_t i = pid - im->base_id - 1;
+	return i >= 0 && i < im->nrow_of ? im->row_of[i] : 0;
+}
+
+/* Updates a stored person with a row: only what differs, only what the
+ * row gives; fill_only keeps every stored value (a merge). */
+static int update_person(struct imp *im, int64_t row, int64_t pid, struct record *in, bool fill_only,
+			 bool *changed, struct verr *ve, struct jw_error *err)
+{
+	struct record old, norm, upd;
+	int rc;
+	*changed = false;
+	record_init(&old, &entities[ENT_PERSON]);
+	if ((rc = STORE_CALL(im->st, record_get, im->a->community, &entities[ENT_PERSON], pid, &old, err)) != JW_OK) {
+		record_release(&old);
+		return rc;
+	}
+	record_copy(&norm, in);
+	record_normalize_validate(&norm, false, ve);
+	if (ve->n) {
+		record_release(&old);
+		record_release(&norm);
+		return JW_EINVAL;
+	}
+	record_init(&upd, &entities[ENT_PERSON]);
+	for (int i = 0; i < PF__COUNT; i++) {
+		const struct field_def *f = &entities[ENT_PERSON].fields[i];
+		if (!in->given[i] || (f->flags & FF_READONLY) || !norm.v[i])
+			continue;
+		const char *nv = norm.v[i], *sv = old.v[i];
+		char ph[32];
+		if (f->sens == SENS_PHONE && phone_normalize(nv, ph, sizeof(ph)) != (size_t)-1)
+			nv = ph;
+		if (f->sens == SENS_ID)
+			continue;   /* the key itself */
+		if (fill_only && sv)
+			continue;
+		if (!same_text(nv, sv)) {
+			record_set(&upd, i, in->v[i]);
+			*changed = true;
+		}
+	}
+	if (*changed)
+		rc = svc_update(im->st, &im->bulk, pid, &upd, ve, err);
+	record_release(&old);
+	record_release(&norm);
+	record_release(&upd);
+	(void)row;
+	return rc;
+}
+
+/* Cache state at a row's start, restored when the row is undone. */
+struct snap {
+	int64_t nbc, last_house, last_hh, default_grid;
+	int64_t hh, houses, buildings, grids;
+};
+
+static void snap_take(struct imp *im, struct snap *s)
+{
+	*s = (struct snap){ im->nbc, im->last_house, im->last_hh, im->default_grid,
+			    im->res->households_created, im->res->houses_created,
+			    im->res->buildings_created, im->res->grids_created };
+}
+
+static void snap_restore(struct imp *im, const struct snap *s)
+{
+	im->nbc = s->nbc;
+	im->last_house = s->last_house;
+	im->last_hh = s->last_hh;
+	im->default_grid = s->default_grid;
+	im->res->households_created = s->hh;
+	im->res->houses_created = s->houses;
+	im->res->buildings_created = s->buildings;
+	im->res->grids_created = s->grids;
+}
+
+static bool fatal(int rc)
+{
+	return rc == JW_ESTORE || rc == JW_ENOMEM || rc == JW_EIO;
+}
+
+/* The value of a cell for its target: dates normalised, numbers checked. */
+static const char *cell_value(const struct cell *c, int target, char *tmp, size_t tmpsz, bool *sci)
+{
+	const char *t = c->text;
+	if (c->kind == CELL_EMPTY || !t || !*t)
+		return NULL;
+	if (target == PF_ID_NUMBER) {
+		if (c->kind == CELL_NUMBER && (strchr(t, 'e') || strchr(t, 'E') || strlen(t) > 15))
+			*sci = true;
+		else if (import_sci_notation(t))
+			*sci = true;
+		/* lower-case x → X; full-width folded by the validation */
+		snprintf(tmp, tmpsz, "%s", t);
+		for (char *p = tmp; *p; p++)
+			if (*p == 'x')
+				*p = 'X';
+		return tmp;
+	}
+	if (target >= 0 && target < T_EXTRA && entities[ENT_PERSON].fields[target].type == FT_DATE) {
+		char d[11];
+		if (import_date_text(t, d)) {
+			snprintf(tmp, tmpsz, "%s", d);
+			return tmp;
+		}
+	}
+	return t;
+}
+
+static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *err)
+{
+	const struct entity_def *pe = &entities[ENT_PERSON];
+	struct import_result *res = im->res;
+	char *pv[PF__COUNT] = { 0 }, *xv[X__COUNT] = { 0 };
+	int prank[PF__COUNT];
+	bool sci = false, any = false;
+	char tmp[256];
+	int rc = JW_OK;
+
+	for (int c = 0; c < row->n && c < im->ncols; c++) {
+		int t = im->target[c];
+		const char *v = cell_value(&row->cells[c], t, tmp, sizeof(tmp), &sci);
+		if (!v) {
+			continue;
+		}
+		if (t == T_NONE) {
+			im->has_data[c] = true;
+			continue;
+		}
+		any = true;
+		if (t >= T_EXTRA) {
+			if (!xv[t - T_EXTRA])
+				xv[t - T_EXTRA] = xstrdup(v);
+		} else if (!pv[t] || im->rank[c] < prank[t]) {
+			free(pv[t]);
+			pv[t] = xstrdup(v);
+			prank[t] = im->rank[c];
+		}
+	}
+	if (!any)
+		goto out;   /* a blank row */
+	res->rows++;
+
+	if (res->npreview < im->o->preview_rows && res->cols) {
+		char **pr = xcalloc((size_t)im->ncols, sizeof(char *));
+		for (int c = 0; c < im->ncols && c < row->n; c++) {
+			const char *t = row->cells[c].text;
+			if (!t || !*t)
+				continue;
+			int tg = im->target[c];
+			char m[64];
+			if (tg >= 0 && tg < T_EXTRA && pe->fields[tg].sens != SENS_NONE) {
+				if (pe->fields[tg].sens == SENS_ID)
+					mask_idnum(t, m, sizeof(m));
+				else
+					mask_phone(t, m, sizeof(m));
+				t = m;
+			}
+			pr[c] = xstrdup(t);
+		}
+		res->preview = realloc(res->preview, (size_t)(res->npreview + 1) * sizeof(char **));
+		if (!res->preview)
+			abort();
+		res->preview[res->npreview++] = pr;
+	}
+
+	const char *name = pv[PF_NAME], *idn = pv[PF_ID_NUMBER];
+	if (sci) {
+		reject(im, row->rownum, "id_number", name, NULL,
+		       "公民身份号码“%s”在Excel中被存成了数字（科学计数法），后几位已经丢失，无法恢复：请把该列设为“文本”格式，重新录入完整号码后再导入",
+		       idn);
+		goto out;
+	}
+
+	/* the number as stored: normalised by the document's rules */
+	int64_t pid = 0;
+	char num[40] = "";
+	if (idn) {
+		const char *doc = pv[PF_DOC_TYPE] ? code_lookup(&code_tables[CT_DOC_TYPE], pv[PF_DOC_TYPE]) : "id_card";
+		struct idnum_info info;
+		bool derived;
+		struct jw_error e2;
+		char norm[64];
+		if (text_normalize(idn, norm, sizeof(norm)) != (size_t)-1 && doc &&
+		    doc_check(doc, norm, "id_number", num, sizeof(num), &info, &derived, &e2) == JW_OK) {
+			if ((rc = STORE_CALL(im->st, record_find, im->a->community, pe, "id_number", num, &pid, err)) != JW_OK)
+				goto out;
+		}
+	}
+
+	struct snap sn;
+	snap_take(im, &sn);
+	if ((rc = store_begin(im->st)) != JW_OK) {
+		rc = jw_fail(err, rc, "", NULL);
+		goto out;
+	}
+	struct verr ve;
+	struct jw_error e3;
+	verr_init(&ve);
+	jw_error_clear(&e3);
+	int64_t hh = 0;
+	rc = household_for(im, xv, pv[PF_RELATION], pv[PF_CURRENT_ADDRESS], pv[PF_RESIDENCE_TYPE], &hh, &e3);
+
+	struct record in;
+	record_init(&in, pe);
+	for (int i = 0; i < PF__COUNT; i++)
+		if (pv[i])
+			record_set(&in, i, pv[i]);
+	if (hh)
+		record_setf(&in, PF_HOUSEHOLD_ID, "%lld", (long long)hh);
+
+	bool counted = false;
+	if (rc == JW_OK && pid) {
+		struct record old;
+		record_init(&old, pe);
+		rc = STORE_CALL(im->st, record_get, im->a->community, pe, pid, &old, &e3);
+		char k1[128], k2[128];
+		name_key(record_get(&old, PF_NAME), k1, sizeof(k1));
+		name_key(name, k2, sizeof(k2));
+		int64_t first = row_of(im, pid);
+		if (rc != JW_OK) {
+			/* e3 says */
+		} else if (strcmp(record_get(&old, PF_STATUS), "active") != 0) {
+			reject(im, row->rownum, "id_number", name, num,
+			       "证件号码为该号码的居民已注销，不能导入；如需恢复，请在居民页面核对");
+			counted = true;
+			rc = JW_ECONFLICT;
+		} else if (name && strcmp(k1, k2) != 0) {
+			if (first)
+				reject(im, row->rownum, "name", name, num,
+				       "与第%lld行的证件号码相同，但姓名不同（“%s”与“%s”），请核对后重新导入该行",
+				       (long long)first, record_get(&old, PF_NAME), name);
+			else
+				reject(im, row->rownum, "name", name, num,
+				       "该证件号码已登记为“%s”，与本行姓名“%s”不同，未作修改，请核对",
+				       record_get(&old, PF_NAME), name);
+			counted = true;
+			rc = JW_ECONFLICT;
+		} else {
+			bool changed;
+			rc = update_person(im, row->rownum, pid, &in, first != 0, &changed, &ve, &e3);
+			if (rc == JW_OK) {
+				if (first) {
+					res->merged++;
+					if (res->nmerges < MAX_REJECTS) {
+						res->merges = grow(res->merges, &res->capmerges, res->nmerges + 1,
+								   sizeof(*res->merges));
+						struct import_merge *m = &res->merges[res->nmerges++];
+						m->row = row->rownum;
+						m->into = first;
+						snprintf(m->name, sizeof(m->name), "%s", name ? name : "");
+						mask_idnum(num, m->id_masked, sizeof(m->id_masked));
+					}
+				} else if (changed) {
+					res->updated++;
+				} else {
+					res->unchanged++;
+				}
+			}
+		}
+		record_release(&old);
+	} else if (rc == JW_OK) {
+		rc = svc_create(im->st, &im->bulk, &in, &ve, &pid, &e3);
+		if (rc == JW_OK) {
+			res->imported++;
+			note_row_of(im, pid, row->rownum);
+		}
+	}
+	record_release(&in);
+
+	if (rc == JW_OK) {
+		if ((rc = store_commit(im->st)) != JW_OK)
+			rc = jw_fail(err, rc, "", NULL);
+		goto out;
+	}
+	store_rollback(im->st);
+	snap_restore(im, &sn);
+	if (fatal(rc)) {
+		*err = e3;
+		goto out;
+	}
+	if (!counted)
+		reject_verr(im, row->rownum, &ve, &e3, name, num[0] ? num : NULL);
+	rc = JW_OK;
+out:
+	for (int i = 0; i < PF__COUNT; i++)
+		free(pv[i]);
+	for (int i = 0; i < X__COUNT; i++)
+		free(xv[i]);
+	return rc;
+}
+
+/* ---- the file ---- */
+
+static int choose_sheet(struct sheet *sh, const char *want, char *name, size_t namesz, int *index,
+			struct jw_error *err)
+{
+	int n = sheet_count(sh), pick = -1;
+	if (want && *want) {
+		int64_t k;
+		for (int i = 0; i < n && pick < 0; i++)
+			if (strcmp(sheet_name(sh, i), want) == 0)
+				pick = i;
+		if (pick < 0 && parse_i64(want, 1, n, &k))
+			pick = (int)k - 1;
+		if (pick < 0) {
+			char names[512] = "";
+			size_t o = 0;
+			for (int i = 0; i < n && o + 8 < sizeof(names); i++) {
+				int w = snprintf(names + o, sizeof(names) - o, "%s“%s”", i ? "、" : "", sheet_name(sh, i));
+				if (w < 0 || (size_t)w >= sizeof(names) - o)
+					break;
+				o += (size_t)w;
+			}
+			return jw_fail(err, JW_EBADREQ, "sheet", "工作簿中没有名为“%s”的工作表；可选：%s", want, names);
+		}
+	} else {
+		const char *hints[] = { "居民", "人员", "人口", "花名册" };
+		for (size_t h = 0; h < 4 && pick < 0; h++)
+			for (int i = 0; i < n && pick < 0; i++)
+				if (strstr(sheet_name(sh, i), hints[h]))
+					pick = i;
+		if (pick < 0)
+			pick = 0;
+	}
+	snprintf(name, namesz, "%s", n > 0 ? sheet_name(sh, pick) : "");
+	*index = pick;
+	return sheet_select(sh, pick, err);
+}
+
+/* Finds the header among the first rows; fills im's columns. */
+static int find_header(struct imp *im, struct jw_error *err)
+{
+	struct sheet_row row;
+	int rc;
+	for (int k = 0; k < HEADER_SCAN; k++) {
+		rc = sheet_next(im->sh, &row, err);
+		if (rc < 0)
+			return err->code ? err->code : JW_EBADREQ;
+		if (rc == 0)
+			break;
+		int score = 0;
+		bool seen[T_EXTRA + X__COUNT];
+		memset(seen, 0, sizeof(seen));
+		for (int c = 0; c < row.n; c++) {
+			int r, t = header_target(row.cells[c].text, &r);
+			if (t != T_NONE && !seen[t]) {
+				seen[t] = true;
+				score++;
+			}
+		}
+		if (score < 2)
+			continue;
+		/* this is the header */
+		im->res->header_row = row.rownum;
+		im->ncols = row.n;
+		im->target = xcalloc((size_t)row.n, sizeof(int));
+		im->rank = xcalloc((size_t)row.n, sizeof(int));
+		im->has_data = xcalloc((size_t)row.n, sizeof(bool));
+		im->res->cols = xcalloc((size_t)row.n, sizeof(struct import_col));
+		im->res->ncols = row.n;
+		for (int c = 0; c < row.n; c++) {
+			int r = 0, t = header_target(row.cells[c].text, &r);
+			im->target[c] = t;
+			im->rank[c] = r;
+			snprintf(im->res->cols[c].header, sizeof(im->res->cols[c].header), "%s", row.cells[c].text);
+		}
+		/* one column a field, the best-named one; only the document
+		 * number may come from several (公民身份号码, 其他证件号码) */
+		for (int c = 0; c < row.n; c++) {
+			int t = im->target[c];
+			if (t == T_NONE || t == PF_ID_NUMBER)
+				continue;
+			for (int d = 0; d < row.n; d++)
+				if (d != c && im->target[d] == t &&
+				    (im->rank[d] < im->rank[c] || (im->rank[d] == im->rank[c] && d < c))) {
+					im->target[c] = T_NONE;
+					break;
+				}
+		}
+		for (int c = 0; c < row.n; c++) {
+			int t = im->target[c];
+			if (t == T_NONE)
+				continue;
+			snprintf(im->res->cols[c].target, sizeof(im->res->cols[c].target), "%s", target_key(t));
+			snprintf(im->res->cols[c].label, sizeof(im->res->cols[c].label), "%s", target_label(t));
+		}
+		/* the columns without which no row can be stored */
+		const int must[] = { PF_NAME, PF_ID_NUMBER, PF_RESIDENCE_TYPE };
+		for (size_t m = 0; m < sizeof(must) / sizeof(must[0]); m++) {
+			bool have = false;
+			for (int c = 0; c < row.n; c++)
+				have = have || im->target[c] == must[m];
+			if (!have) {
+				const struct field_def *f = &entities[ENT_PERSON].fields[must[m]];
+				char syn[256];
+				snprintf(syn, sizeof(syn), "%s", f->synonyms);
+				for (char *p = syn; (p = strchr(p, '|'));)
+					*p = '/';
+				return jw_fail(err, JW_EBADREQ, f->name,
+					       "第%lld行是表头，但没有“%s”列（可用的列名：%s）。请在表中加上这一列后再导入",
+					       (long long)row.rownum, f->label, syn);
+			}
+		}
+		return JW_OK;
+	}
+	return jw_fail(err, JW_EBADREQ, "file",
+		       "在前%d行中没有找到表头：表头行应至少有两个可识别的列名，如“姓名”“公民身份号码”“人口类型”。请检查文件或工作表",
+		       HEADER_SCAN);
+}
+
+static void add_unknown(struct import_result *r, const char *s)
+{
+	for (int i = 0; i < r->nunknown; i++)
+		if (strcmp(r->unknown[i], s) == 0)
+			return;
+	r->unknown = realloc(r->unknown, (size_t)(r->nunknown + 1) * sizeof(char *));
+	if (!r->unknown)
+		abort();
+	r->unknown[r->nunknown++] = xstrdup(s);
+}
+
+static void summary_json(struct buf *b, const char *file, const struct import_result *r)
+{
+	buf_adds(b, "{\"file\":");
+	buf_json_str(b, file);
+	buf_addf(b, ",\"rows\":%lld,\"imported\":%lld,\"updated\":%lld,\"unchanged\":%lld,"
+		 "\"merged\":%lld,\"rejected\":%lld,\"households_created\":%lld,\"houses_created\":%lld}",
+		 (long long)r->rows, (long long)r->imported, (long long)r->updated, (long long)r->unchanged,
+		 (long long)r->merged, (long long)r->rejected, (long long)r->households_created,
+		 (long long)r->houses_created);
+}
+
+int svc_import_persons(struct store *st, const struct actor *a, const char *path,
+		       const struct import_opts *o, struct import_result *res, struct jw_error *err)
+{
+	struct imp im;
+	int rc;
+	memset(res, 0, sizeof(*res));
+	memset(&im, 0, sizeof(im));
+	res->dry_run = o->dry_run;
+	if (a->role == ROLE_GRID_WORKER || !svc_can(a, &entities[ENT_PERSON], P_WRITE))
+		return jw_fail(err, JW_EPERM, "", "您的角色（%s）不能批量导入居民，请联系社区工作人员", role_label(a->role));
+	im.st = st;
+	im.a = a;
+	im.bulk = *a;
+	im.bulk.bulk = true;
+	im.o = o;
+	im.res = res;
+	if (!(im.sh = sheet_open(path, err)))
+		return err->code ? err->code : JW_EBADREQ;
+	int sheet_ix = 0;
+	if ((rc = choose_sheet(im.sh, o->sheet, res->sheet, sizeof(res->sheet), &sheet_ix, err)) != JW_OK)
+		goto done;
+	if (sheet_encoding(im.sh))
+		snprintf(res->encoding, sizeof(res->encoding), "%s", sheet_encoding(im.sh));
+	if ((rc = find_header(&im, err)) != JW_OK)
+		goto done;
+	/* read again from the top: the rows after the header are data */
+	if ((rc = sheet_select(im.sh, sheet_ix, err)) != JW_OK)
+		goto done;
+
+	struct query q;
+	query_init(&q);
+	q.limit = 1;
+	if ((rc = STORE_CALL(st, record_list, a->community, &entities[ENT_PERSON], &q, first_id, &im.base_id,
+			     NULL, err)) != JW_OK)
+		goto done;
+
+	if ((rc = store_begin(st)) != JW_OK) {
+		rc = jw_fail(err, rc, "", NULL);
+		goto done;
+	}
+	STORE_CALL(st, bulk_mode, true);
+	struct sheet_row row;
+	int64_t n = 0;
+	for (;;) {
+		int k = sheet_next(im.sh, &row, err);
+		if (k < 0) {
+			rc = err->code ? err->code : JW_EBADREQ;
+			break;
+		}
+		if (k == 0)
+			break;
+		if (row.rownum <= res->header_row)
+			continue;
+		if ((rc = do_row(&im, &row, err)) != JW_OK)
+			break;
+		if (o->progress && ++n % PROGRESS_EVERY == 0 &&
+		    o->progress(sheet_progress(im.sh), res->rows, o->ud) != 0) {
+			rc = jw_fail(err, JW_EBADREQ, "", "导入已取消，未保存任何数据");
+			break;
+		}
+	}
+	/* buildings made here grow to the floors and units their rooms need */
+	for (int64_t i = 0; rc == JW_OK && i < im.nbc; i++) {
+		struct bcache *b = &im.bc[i];
+		if (!b->created || (b->max_floor <= b->floors && b->max_unit <= b->units))
+			continue;
+		struct record u;
+		struct verr ve;
+		verr_init(&ve);
+		record_init(&u, &entities[ENT_BUILDING]);
+		if (b->max_floor > b->floors)
+			record_setf(&u, BF_FLOORS, "%lld", (long long)(b->max_floor > 200 ? 200 : b->max_floor));
+		if (b->max_unit > b->units)
+			record_setf(&u, BF_UNITS, "%lld", (long long)(b->max_unit > 50 ? 50 : b->max_unit));
+		rc = svc_update(st, &im.bulk, b->id, &u, &ve, err);
+		record_release(&u);
+	}
+	for (int c = 0; c < im.ncols; c++) {
+		if (im.target[c] != T_NONE)
+			continue;
+		char h[128];
+		header_key(res->cols[c].header, h, sizeof(h));
+		if (h[0]) {
+			add_unknown(res, res->cols[c].header);
+		} else if (im.has_data[c]) {
+			char lab[64];
+			snprintf(lab, sizeof(lab), "第%d列（无列名）", c + 1);
+			add_unknown(res, lab);
+		}
+	}
+	if (rc == JW_OK && !o->dry_run) {
+		struct buf b = BUF_INIT;
+		const char *base = strrchr(path, '/');
+		summary_json(&b, base ? base + 1 : path, res);
+		rc = svc_audit_raw(st, a, "import", "person", 0, NULL, buf_cstr(&b), err);
+		buf_release(&b);
+	}
+	STORE_CALL(st, bulk_mode, false);
+	if (rc != JW_OK || o->dry_run) {
+		store_rollback(st);
+	} else if ((rc = store_commit(st)) != JW_OK) {
+		rc = jw_fail(err, rc, "", "保存导入数据时数据库出错，本次导入未保存任何数据，请重试");
+	}
+done:
+	sheet_close(im.sh);
+	free(im.target);
+	free(im.rank);
+	free(im.has_data);
+	free(im.row_of);
+	free(im.bc);
+	return rc;
+}
+
+void import_result_release(struct import_result *r)
+{
+	free(r->cols);
+	for (int i = 0; i < r->nunknown; i++)
+		free(r->unknown[i]);
+	free(r->unknown);
+	free(r->rejects);
+	free(r->merges);
+	for (int i = 0; i < r->npreview; i++) {
+		for (int c = 0; c < r->ncols; c++)
+			free(r->preview[i][c]);
+		free(r->preview[i]);
+	}
+	free(r->preview);
+	memset(r, 0, sizeof(*r));
+}
+
+void import_result_json(struct buf *b, const struct import_result *r)
+{
+	buf_addf(b, "{\"rows\":%lld,\"imported\":%lld,\"updated\":%lld,\"unchanged\":%lld,\"merged\":%lld,"
+		 "\"rejected\":%lld,\"unknown_columns\":[",
+		 (long long)r->rows, (long long)r->imported, (long long)r->updated, (long long)r->unchanged,
+		 (long long)r->merged, (long long)r->rejected);
+	for (int i = 0; i < r->nunknown; i++) {
+		if (i)
+			buf_addc(b, ',');
+		buf_json_str(b, r->unknown[i]);
+	}
+	buf_addf(b, "],\"dry_run\":%s,\"households_created\":%lld,\"houses_created\":%lld,"
+		 "\"buildings_created\":%lld,\"grids_created\":%lld,\"header_row\":%lld,\"sheet\":",
+		 r->dry_run ? "true" : "false", (long long)r->households_created, (long long)r->houses_created,
+		 (long long)r->buildings_created, (long long)r->grids_created, (long long)r->header_row);
+	buf_json_str(b, r->sheet);
+	buf_adds(b, ",\"encoding\":");
+	buf_json_str(b, r->encoding[0] ? r->encoding : NULL);
+	buf_adds(b, ",\"columns\":[");
+	for (int c = 0; c < r->ncols; c++) {
+		buf_adds(b, c ? ",{\"header\":" : "{\"header\":");
+		buf_json_str(b, r->cols[c].header);
+		buf_adds(b, ",\"field\":");
+		buf_json_str(b, r->cols[c].target[0] ? r->cols[c].target : NULL);
+		buf_addc(b, '}');
+	}
+	buf_adds(b, "],\"rejects\":[");
+	for (int64_t i = 0; i < r->nrejects; i++) {
+		const struct import_reject *j = &r->rejects[i];
+		buf_addf(b, "%s{\"row\":%lld,\"column\":", i ? "," : "", (long long)j->row);
+		buf_json_str(b, j->column);
+		buf_adds(b, ",\"field\":");
+		buf_json_str(b, j->field);
+		buf_adds(b, ",\"reason\":");
+		buf_json_str(b, j->reason);
+		buf_adds(b, ",\"name\":");
+		buf_json_str(b, j->name);
+		buf_addc(b, '}');
+	}
+	buf_adds(b, "],\"merges\":[");
+	for (int64_t i = 0; i < r->nmerges; i++) {
+		const struct import_merge *m = &r->merges[i];
+		buf_addf(b, "%s{\"row\":%lld,\"into\":%lld,\"name\":", i ? "," : "", (long long)m->row,
+			 (long long)m->into);
+		buf_json_str(b, m->name);
+		buf_adds(b, ",\"id_number\":");
+		buf_json_str(b, m->id_masked);
+		buf_addc(b, '}');
+	}
+	buf_adds(b, "]}");
+}
+
+/* ---- the report workbook ---- */
+
+int import_report_xlsx(const struct import_result *r, const char *path, struct jw_error *err)
+{
+	lxw_workbook *wb = workbook_new(path);
+	if (!wb)
+		return jw_fail(err, JW_EIO, "report", "无法创建报告文件“%s”，请检查路径和写入权限", path);
+	lxw_format *bold = workbook_add_format(wb);
+	format_set_bold(bold);
+
+	lxw_worksheet *ws = workbook_add_worksheet(wb, "被拒绝的行");
+	const char *h1[] = { "行号", "列", "原因", "姓名", "证件号码" };
+	const double w1[] = { 8, 16, 70, 12, 22 };
+	for (int c = 0; c < 5; c++) {
+		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w1[c], NULL);
+		worksheet_write_string(ws, 0, (lxw_col_t)c, h1[c], bold);
+	}
+	worksheet_freeze_panes(ws, 1, 0);
+	for (int64_t i = 0; i < r->nrejects; i++) {
+		const struct import_reject *j = &r->rejects[i];
+		lxw_row_t row = (lxw_row_t)(i + 1);
+		worksheet_write_number(ws, row, 0, (double)j->row, NULL);
+		worksheet_write_string(ws, row, 1, j->column, NULL);
+		worksheet_write_string(ws, row, 2, j->reason, NULL);
+		worksheet_write_string(ws, row, 3, j->name, NULL);
+		worksheet_write_string(ws, row, 4, j->id_masked, NULL);
+	}
+
+	ws = workbook_add_worksheet(wb, "合并的行");
+	const char *h2[] = { "行号", "合并到第几行", "姓名", "证件号码" };
+	const double w2[] = { 8, 14, 12, 22 };
+	for (int c = 0; c < 4; c++) {
+		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w2[c], NULL);
+		worksheet_write_string(ws, 0, (lxw_col_t)c, h2[c], bold);
+	}
+	worksheet_freeze_panes(ws, 1, 0);
+	for (int64_t i = 0; i < r->nmerges; i++) {
+		const struct import_merge *m = &r->merges[i];
+		lxw_row_t row = (lxw_row_t)(i + 1);
+		worksheet_write_number(ws, row, 0, (double)m->row, NULL);
+		worksheet_write_number(ws, row, 1, (double)m->into, NULL);
+		worksheet_write_string(ws, row, 2, m->name, NULL);
+		worksheet_write_string(ws, row, 3, m->id_masked, NULL);
+	}
+
+	ws = workbook_add_worksheet(wb, "未识别的列");
+	worksheet_set_column(ws, 0, 0, 30, NULL);
+	worksheet_write_string(ws, 0, 0, "列名（已忽略）", bold);
+	for (int i = 0; i < r->nunknown; i++)
+		worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, r->unknown[i], NULL);
+
+	ws = workbook_add_worksheet(wb, "汇总");
+	worksheet_set_column(ws, 0, 0, 16, NULL);
+	const char *k[] = { "数据行", "新增", "更新", "无变化", "合并", "拒绝", "新建户", "新建房屋" };
+	const int64_t v[] = { r->rows, r->imported, r->updated, r->unchanged, r->merged, r->rejected,
+			      r->households_created, r->houses_created };
+	for (int i = 0; i < 8; i++) {
+		worksheet_write_string(ws, (lxw_row_t)i, 0, k[i], bold);
+		worksheet_write_number(ws, (lxw_row_t)i, 1, (double)v[i], NULL);
+	}
+	if (r->dry_run)
+		worksheet_write_string(ws, 8, 0, "试导入：未保存任何数据", bold);
+
+	lxw_error le = workbook_close(wb);
+	if (le != LXW_NO_ERROR)
+		return jw_fail(err, JW_EIO, "report", "写入报告“%s”出错：%s", path, lxw_strerror(le));
+	return JW_OK;
+}
