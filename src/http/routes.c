@@ -16,6 +16,8 @@
 
 #define WEB_ENTITY(path, ent) \
 	{ "GET", "/" path, web_list, 0, ent }, \
+	{ "GET", "/" path "/export.xlsx", web_export, R_WRITE, ent }, \
+	{ "GET", "/" path "/export.csv", web_export, R_WRITE, ent }, \
 	{ "GET", "/" path "/new", web_new, 0, ent }, \
 	{ "POST", "/" path, web_create, 0, ent }, \
 	{ "GET", "/" path "/{id}", web_show, R_ID, ent }, \
@@ -48,6 +50,12 @@ const struct route routes[] = {
 	{ "POST", "/logout", web_logout, 0, -1 },
 	{ "GET", "/", web_dashboard, 0, -1 },
 	{ "GET", "/audit", web_audit, 0, -1 },
+	{ "GET", "/import", web_import_form, 0, ENT_PERSON },
+	{ "POST", "/import", web_import_upload, R_UPLOAD, ENT_PERSON },
+	{ "GET", "/import/{id}", web_import_job, R_ID, ENT_PERSON },
+	{ "POST", "/import/{id}/confirm", web_import_confirm, R_ID, ENT_PERSON },
+	{ "POST", "/import/{id}/cancel", web_import_cancel, R_ID, ENT_PERSON },
+	{ "GET", "/import/{id}/report.xlsx", web_import_report, R_ID, ENT_PERSON },
 	WEB_ENTITY("persons", ENT_PERSON),
 	{ "POST", "/persons/{id}/deregister", web_person_deregister, R_ID, ENT_PERSON },
 	{ "POST", "/persons/{id}/reveal", web_person_reveal, R_ID, ENT_PERSON },

@@ -1317,9 +1317,11 @@ static int read_row(struct xlsx *x, struct sheet_row *row, struct jw_error *err)
 			char why[384];
 			stream_why(&x->st, why, sizeof(why));
 			if (x->rownum > 0)
-				return sheet_fail(x, err, JW_EBADREQ, "文件已损坏：工作表“%s”第 %" PRId64 " 行附近：%s" BADFILE_FIX,
-						  sheet_label(x), x->rownum, why);
-			return sheet_fail(x, err, JW_EBADREQ, "文件已损坏：工作表“%s”：%s" BADFILE_FIX, sheet_label(x), why);
+				sheet_fail(x, err, JW_EBADREQ, "文件已损坏：工作表“%s”第 %" PRId64 " 行附近：%s" BADFILE_FIX,
+					   sheet_label(x), x->rownum, why);
+			else
+				sheet_fail(x, err, JW_EBADREQ, "文件已损坏：工作表“%s”：%s" BADFILE_FIX, sheet_label(x), why);
+			return -1;
 		}
 		if (r == 0) {
 			x->at_end = true;       /* no <sheetData>, or it never closed cleanly */
@@ -1395,8 +1397,9 @@ static int read_row(struct xlsx *x, struct sheet_row *row, struct jw_error *err)
 				return 0;
 			}
 		} else if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-			return sheet_fail(x, err, JW_EBADREQ, "工作表“%s”的数据含有 DTD 声明，Excel 工作簿不会有这种内容，拒绝读取",
-					  sheet_label(x));
+			sheet_fail(x, err, JW_EBADREQ, "工作表“%s”的数据含有 DTD 声明，Excel 工作簿不会有这种内容，拒绝读取",
+				   sheet_label(x));
+			return -1;
 		} else if (x->c_depth >= 0 && text_node(rd, type, &text)) {
 			if (x->v_depth >= 0)
 				buf_adds(&x->val, text);
@@ -1420,7 +1423,7 @@ static int x_next(void *priv, struct sheet_row *row, struct jw_error *err)
 	struct errscope sc = errscope_enter(&x->st);
 	int r = read_row(x, row, err);
 	errscope_leave(sc);
-	if (r == 0)
+	if (r <= 0)
 		stream_close(&x->st);   /* the rest of the part is of no use */
 	return r;
 }

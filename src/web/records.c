@@ -163,6 +163,35 @@ static void age_band_select(struct buf *b, const char *sel)
 	buf_adds(b, "</select>");
 }
 
+/* "导出 Excel" / "导出 CSV" for the list as filtered (GET: the filters ride
+ * along as hidden fields); a role that may reveal can ask for full numbers. */
+static void export_form(struct http_req *r, struct buf *b, const struct entity_def *e, const struct list_req *lr)
+{
+	buf_addf(b, "<form class=\"export\" method=\"get\" action=\"/%s/export.xlsx\">", e->path);
+	const struct { const char *name, *val; } s[] = {
+		{ "q", lr->q }, { "residence_type", lr->residence_type }, { "age_band", lr->age_band },
+		{ "match", lr->match_any ? "any" : NULL }, { "include_deregistered", lr->include_deregistered ? "1" : NULL },
+	};
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		if (str_empty(s[i].val))
+			continue;
+		buf_addf(b, "<input type=\"hidden\" name=\"%s\" value=\"", s[i].name);
+		buf_html(b, s[i].val);
+		buf_adds(b, "\">");
+	}
+	const struct { const char *name; int64_t v; } n[] = {
+		{ "grid_id", lr->grid_id }, { "building_id", lr->building_id },
+		{ "house_id", lr->house_id }, { "household_id", lr->household_id },
+	};
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		if (n[i].v > 0)
+			buf_addf(b, "<input type=\"hidden\" name=\"%s\" value=\"%lld\">", n[i].name, (long long)n[i].v);
+	if (svc_can(&r->actor, e, P_REVEAL) && e->id == ENT_PERSON)
+		buf_adds(b, "<label class=\"inline\"><input type=\"checkbox\" name=\"reveal\" value=\"1\">含完整号码（记入审计）</label> ");
+	buf_addf(b, "<button type=\"submit\">导出 Excel</button> "
+		    "<button type=\"submit\" formaction=\"/%s/export.csv\" class=\"secondary\">导出 CSV</button></form>", e->path);
+}
+
 void web_list(struct http_req *r, struct http_resp *w)
 {
 	const struct entity_def *e = req_entity(r);
@@ -192,8 +221,13 @@ void web_list(struct http_req *r, struct http_resp *w)
 	buf_adds(b, "<h1>");
 	buf_html(b, e->label);
 	buf_addf(b, " <span class=\"muted\">共 %lld 条</span></h1>", (long long)total);
+	buf_adds(b, "<div class=\"toolbar\">");
 	if (svc_can(&r->actor, e, P_WRITE))
-		buf_addf(b, "<div class=\"toolbar\"><a class=\"button\" href=\"/%s/new\">新增%s</a></div>", e->path, e->label);
+		buf_addf(b, "<a class=\"button\" href=\"/%s/new\">新增%s</a>", e->path, e->label);
+	if (e->id == ENT_PERSON && svc_can(&r->actor, e, P_WRITE) && r->actor.role != ROLE_GRID_WORKER)
+		buf_adds(b, "<a class=\"button\" href=\"/import\">导入 Excel</a>");
+	export_form(r, b, e, &lr);
+	buf_adds(b, "</div>");
 
 	if (notice)
 		page_notice(b, "err", notice);

@@ -26,5 +26,12 @@ void web_edit(struct http_req *r, struct http_resp *w);
 void web_update(struct http_req *r, struct http_resp *w);
 void web_person_deregister(struct http_req *r, struct http_resp *w);
 void web_person_reveal(struct http_req *r, struct http_resp *w);
+void web_import_form(struct http_req *r, struct http_resp *w);
+void web_import_upload(struct http_req *r, struct http_resp *w);
+void web_import_job(struct http_req *r, struct http_resp *w);
+void web_import_confirm(struct http_req *r, struct http_resp *w);
+void web_import_cancel(struct http_req *r, struct http_resp *w);
+void web_import_report(struct http_req *r, struct http_resp *w);
+void web_export(struct http_req *r, struct http_resp *w);
 
 #endif
