@@ -291,7 +291,9 @@ static void decode_ascii(struct csv_reader *r)
 	}
 	bool cut, multi;
 	size_t v = utf8_prefix(s + k, n - k, &cut, &multi);
-	bool valid = v == n - k || (cut && !r->src_eof);
+	/* At the very end a cut sequence after whole UTF-8 characters is a
+	 * UTF-8 file cut short (an error later), not GB18030. */
+	bool valid = v == n - k || (cut && (!r->src_eof || multi));
 	pass_through(r, k);
 	if (!valid)
 		set_iconv(r, ENC_GB18030);
@@ -492,7 +494,7 @@ static int check_row(struct csv_reader *r, struct jw_error *err)
 		return fail(r, err, JW_EBADREQ, "第%lld行的内容超过 16 MB：可能是引号没有配对，请检查该行后重试", row);
 	}
 	/* A field still open (no delimiter yet) counts too. */
-	if (0) {
+	if (r->p.entry_pos > CSV_MAX_FIELD) {
 		r->cb_err = CB_FIELD;
 		return check_row(r, err);
 	}

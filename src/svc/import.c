@@ -328,7 +328,7 @@ static void reject(struct imp *im, int64_t row, const char *field, const char *n
 
 /* A row rejected by the service: every message of the validation. */
 static void reject_verr(struct imp *im, int64_t row, const struct verr *ve, const struct jw_error *e,
-			const char *name, const char *idnum)
+			const char *name, const char *idnum, const char *hint)
 {
 	char msg[384];
 	size_t o = 0;
@@ -343,6 +343,8 @@ static void reject_verr(struct imp *im, int64_t row, const struct verr *ve, cons
 	}
 	if (!ve->n)
 		strlcpy_jw(msg, e->message[0] ? e->message : err_default_msg(e->code), sizeof(msg));
+	if (hint && strlen(msg) + strlen(hint) + 1 < sizeof(msg))
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s", hint);
 	reject(im, row, ve->n ? ve->item[0].field : e->field, name, idnum, "%s", msg);
 }
 
@@ -913,10 +915,14 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 			int tg = im->target[c];
 			char m[64];
 			if (tg >= 0 && tg < T_EXTRA && pe->fields[tg].sens != SENS_NONE) {
-				if (pe->fields[tg].sens == SENS_ID)
+				char ph[32];
+				if (pe->fields[tg].sens == SENS_ID) {
 					mask_idnum(t, m, sizeof(m));
-				else
+				} else {
+					if (phone_normalize(t, ph, sizeof(ph)) != (size_t)-1)
+						t = ph;
 					mask_phone(t, m, sizeof(m));
+				}
 				t = m;
 			}
 			pr[c] = xstrdup(t);
@@ -924,6 +930,10 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 		res->preview = realloc(res->preview, (size_t)(res->npreview + 1) * sizeof(char **));
 		if (!res->preview)
 			abort();
+		res->preview_row = realloc(res->preview_row, (size_t)(res->npreview + 1) * sizeof(int64_t));
+		if (!res->preview_row)
+			abort();
+		res->preview_row[res->npreview] = row->rownum;
 		res->preview[res->npreview++] = pr;
 	}
 
@@ -1042,8 +1052,14 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 		*err = e3;
 		goto out;
 	}
-	if (!counted)
-		reject_verr(im, row->rownum, &ve, &e3, name, num[0] ? num : NULL);
+	if (!counted) {
+		/* 18 digits ending in 000: Excel kept 15 significant digits */
+		const char *hint = NULL;
+		if (idn && verr_for(&ve, "id_number") && strlen(idn) == 18 && strspn(idn, "0123456789") == 18 &&
+		    strcmp(idn + 15, "000") == 0)
+			hint = "（号码末三位是000，可能是Excel把号码当成数字后丢失了末几位：请把该列设为“文本”格式后重新录入）";
+		reject_verr(im, row->rownum, &ve, &e3, name, num[0] ? num : idn, hint);
+	}
 	rc = JW_OK;
 out:
 	for (int i = 0; i < PF__COUNT; i++)
@@ -1321,6 +1337,7 @@ void import_result_release(struct import_result *r)
 		free(r->preview[i]);
 	}
 	free(r->preview);
+	free(r->preview_row);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -65,6 +65,7 @@ struct import_result {
 	struct import_merge *merges;
 	int64_t nmerges, capmerges;
 	char ***preview;          /* preview_rows × ncols values (masked) */
+	int64_t *preview_row;     /* their row numbers */
 	int npreview;
 };
 

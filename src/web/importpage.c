@@ -303,7 +303,7 @@ static void preview(struct buf *b, const struct import_result *x)
 	}
 	buf_adds(b, "</tr></thead><tbody>");
 	for (int i = 0; i < x->npreview; i++) {
-		buf_addf(b, "<tr><th>第%d行</th>", i + 1);
+		buf_addf(b, "<tr><th>第%lld行</th>", (long long)x->preview_row[i]);
 		for (int c = 0; c < x->ncols; c++) {
 			buf_adds(b, "<td>");
 			buf_html(b, x->preview[i][c] ? x->preview[i][c] : "");

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync, copyFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, copyFileSync, chmodSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -478,5 +478,82 @@ test('7. phone 390×844: person list and person page fit the screen width', asyn
 		await page.goto(`${base}/`);
 		await fits('/');
 		await page.goto(`${base}${href}`);
+	});
+});
+
+test('8. import a roster through the page: preview of the mapping, confirm, progress, summary and report', async () => {
+	// a small roster as a committee keeps it: title row, its own headers, one bad row
+	const a = idNumber('11010519560312003');
+	const b = idNumber('11010519880704002');
+	const csv = '\ufeff阳光社区居民花名册（2026年）,,,,\r\n' +
+		'名字,身份证号码,人员类型,手机,星座\r\n' +
+		`周桂英,${a},户籍,138 0000 1111,白羊\r\n` +
+		`吴建国,${b},流动人口,13900002222,巨蟹\r\n` +
+		'郑错号,110105195603120000,户籍,,\r\n';
+	const file = join(dir, 'roster.csv');
+	writeFileSync(file, csv);
+	await journey('08-import', DESKTOP, async ({ page }) => {
+		await login(page, USERS.admin, '/persons');
+		await page.getByRole('link', { name: '导入 Excel' }).click();
+		await page.waitForURL((u) => u.pathname === '/import');
+		await page.locator('#f-file').setInputFiles(file);
+		await submitAndWait(page, page.getByRole('button', { name: '上传并预览' }));
+		// the dry run finishes; the page reloads itself until then
+		await page.getByRole('button', { name: '确认导入' }).waitFor();
+		const mapping = await page.locator('table.preview thead tr').nth(1).locator('td').allInnerTexts();
+		assert.deepEqual(mapping.map((t) => t.trim()), ['姓名', '公民身份号码', '人口类型', '联系电话', '忽略']);
+		const main = await page.locator('main').innerText();
+		assert.match(main, /尚未保存/);
+		assert.match(main, /星座/, 'the unknown column is listed');
+		assert.ok(!main.includes(a), 'the preview masks ID numbers');
+		await shot(page, '08a-import-preview');
+		// nothing stored yet
+		const token = await apiLogin();
+		let r = await api('GET', `/api/v1/persons?q=${a.slice(-6)}`, undefined, token);
+		assert.equal(r.json.total, 0, 'the preview stores nothing');
+
+		await submitAndWait(page, page.getByRole('button', { name: '确认导入' }));
+		await page.getByText('导入完成，已保存').waitFor();
+		const done = await page.locator('main').innerText();
+		assert.match(done, /新增\s*2 人/);
+		assert.match(done, /拒绝\s*1 行/);
+		assert.match(done, /第?5/, 'the rejected row is named by its row number');
+		r = await api('GET', `/api/v1/persons?q=${a.slice(-6)}`, undefined, token);
+		assert.equal(r.json.total, 1);
+		assert.equal(r.json.items[0].name, '周桂英');
+
+		const [download] = await Promise.all([
+			page.waitForEvent('download'),
+			page.getByRole('link', { name: /下载导入报告/ }).click(),
+		]);
+		const saved = join(dir, 'report.xlsx');
+		await download.saveAs(saved);
+		assert.equal(readFileSync(saved).subarray(0, 2).toString('latin1'), 'PK', 'the report is an xlsx (zip) file');
+	});
+});
+
+test('9. export the filtered person list from its page as Excel and CSV', async () => {
+	await journey('09-export', DESKTOP, async ({ page }) => {
+		await login(page, USERS.admin, '/persons?age_band=60%2B');
+		const total = Number((await page.locator('main h1 .muted').innerText()).match(/\d+/)[0]);
+		const [xlsx] = await Promise.all([
+			page.waitForEvent('download'),
+			page.getByRole('button', { name: '导出 Excel' }).click(),
+		]);
+		assert.match(xlsx.suggestedFilename(), /^居民-\d{8}\.xlsx$/);
+		const xp = join(dir, 'export.xlsx');
+		await xlsx.saveAs(xp);
+		assert.equal(readFileSync(xp).subarray(0, 2).toString('latin1'), 'PK');
+		const [csv] = await Promise.all([
+			page.waitForEvent('download'),
+			page.getByRole('button', { name: '导出 CSV' }).click(),
+		]);
+		const cp = join(dir, 'export.csv');
+		await csv.saveAs(cp);
+		const text = readFileSync(cp, 'utf8');
+		assert.ok(text.startsWith('\ufeff姓名,'), 'CSV with BOM and Chinese headers');
+		const lines = text.trim().split('\r\n');
+		assert.equal(lines.length - 1, total, 'the CSV holds the filtered list');
+		assert.ok(!/\d{17}[\dX]/.test(text), 'ID numbers are masked in a default export');
 	});
 });
