@@ -19,9 +19,12 @@
  * returned with n = 0; libcsv reports it because of CSV_REPALL_NL, and the
  * LF of a CRLF is not a second one), and a quoted line break does not
  * start a new row.  Fields are not trimmed (libcsv's space test is
- * replaced by one that says no).  libcsv is lenient where Excel is too: a
+ * replaced by one that says no).  libcsv is lenient, as Excel is: a
  * quote inside an unquoted field is literal, an unterminated quote runs to
- * the end of the file.  Limits that keep a hostile file from eating
+ * the end of the file (or to the field limit).  One difference: text right
+ * after a closing quote ("ab"c,d) makes that quote literal and the field
+ * stays quoted, where Excel would read abc and d.  Limits that keep a
+ * hostile file from eating
  * memory: CSV_MAX_COLS columns, CSV_MAX_FIELD bytes a field, CSV_MAX_ROW
  * bytes a record.  A NUL byte in the text is an error: no spreadsheet
  * writes one, and a binary file would otherwise read as garbage rows.
@@ -43,10 +46,11 @@
 
 #include "lib/util.h"
 
+#ifndef CSV_CHUNK   /* -DCSV_CHUNK=5 makes a fuzzer cross chunk boundaries */
 #define CSV_CHUNK      (64 * 1024)          /* bytes read from the source at once */
-#define CSV_RAW_CAP    (CSV_CHUNK + 64)     /* room for a cut sequence carried over */
+#endif
+#define CSV_RAW_SLACK  64                   /* raw room for a cut sequence carried over */
 #define CSV_RAW_LOW    16                   /* read more when fewer bytes wait */
-#define CSV_DEC_CAP    (2 * CSV_CHUNK + 256)/* UTF-8 is at most 1.5x UTF-16/GB18030 */
 #define CSV_MAX_COLS   1024
 #define CSV_MAX_FIELD  (1024 * 1024)
 #define CSV_MAX_ROW    (16 * 1024 * 1024)
@@ -86,10 +90,14 @@ struct csv_reader {
 	enum csv_enc enc;           /* encoding found (see enc_names) */
 	bool detected;              /* BOM looked for */
 	iconv_t cd;                 /* (iconv_t)-1 unless converting */
-	unsigned char *raw;         /* CSV_RAW_CAP bytes from the source */
+	size_t chunk;               /* bytes read at once: CSV_CHUNK, less for a
+				     * small memory input */
+	unsigned char *raw;         /* chunk + CSV_RAW_SLACK bytes from the source */
 	size_t raw_off;             /* first byte of raw not yet decoded */
 	size_t raw_len;             /* bytes in raw */
-	unsigned char *dec;         /* CSV_DEC_CAP bytes of UTF-8 text */
+	unsigned char *dec;         /* dec_cap bytes of UTF-8 text */
+	size_t dec_cap;             /* 2 * chunk + 256: UTF-8 is at most 1.5 times
+				     * as long as UTF-16 or GB18030 */
 	size_t dec_pos;             /* first byte of dec not yet parsed */
 	size_t dec_len;             /* bytes in dec */
 	size_t dec_raw;             /* source bytes that became dec[0..dec_len) */
@@ -107,11 +115,12 @@ struct csv_reader {
 	/* the record being built */
 	char *arena;                /* its fields, each NUL-terminated */
 	size_t arena_len, arena_cap;
-	size_t *offs;               /* CSV_MAX_COLS offsets into arena */
+	size_t *offs;               /* col_cap offsets into arena */
 	int nfields;                /* fields so far */
 	bool row_ready;             /* a whole record is in arena */
 	enum csv_cb_err cb_err;     /* set by the callbacks */
-	struct cell *cells;         /* CSV_MAX_COLS cells handed out */
+	struct cell *cells;         /* col_cap cells handed out */
+	int col_cap;                /* room in offs and cells */
 
 	/* a failure is final: next keeps returning it */
 	bool failed;
@@ -320,13 +329,13 @@ static void decode_iconv(struct csv_reader *r)
 	}
 	char *in = (char *)r->raw + r->raw_off;
 	char *out = (char *)r->dec + r->dec_len;
-	size_t inleft = r->raw_len - r->raw_off, outleft = CSV_DEC_CAP - r->dec_len;
+	size_t inleft = r->raw_len - r->raw_off, outleft = r->dec_cap - r->dec_len;
 	size_t before = inleft;
 	size_t rc = iconv(r->cd, &in, &inleft, &out, &outleft);
 	int e = errno;
 	r->raw_off += before - inleft;
 	r->dec_raw += before - inleft;
-	r->dec_len = CSV_DEC_CAP - outleft;
+	r->dec_len = r->dec_cap - outleft;
 	if (rc != (size_t)-1)
 		return;
 	if (e == EILSEQ || (e == EINVAL && r->src_eof))
@@ -351,7 +360,7 @@ static int fill(struct csv_reader *r, struct jw_error *err)
 	r->raw_off = 0;
 	r->raw_len = pending;
 	if (!r->src_eof && pending < CSV_RAW_LOW) {
-		long n = src_read(r, r->raw + pending, CSV_CHUNK, err);
+		long n = src_read(r, r->raw + pending, r->chunk, err);
 		if (n < 0)
 			return -1;
 		r->raw_len += (size_t)n;
@@ -433,6 +442,19 @@ static void on_field(void *s, size_t len, void *ud)
 	if (r->arena_len + len + 1 > CSV_MAX_ROW) {
 		r->cb_err = CB_ROW;
 		return;
+	}
+	if (r->nfields == r->col_cap) {
+		int cap = r->col_cap * 2 < CSV_MAX_COLS ? r->col_cap * 2 : CSV_MAX_COLS;
+		size_t *o = realloc(r->offs, (size_t)cap * sizeof(*o));
+		if (o)
+			r->offs = o;
+		struct cell *c = o ? realloc(r->cells, (size_t)cap * sizeof(*c)) : NULL;
+		if (!c) {
+			r->cb_err = CB_ROW;
+			return;
+		}
+		r->cells = c;
+		r->col_cap = cap;
 	}
 	if (r->arena_len + len + 1 > r->arena_cap) {
 		size_t cap = r->arena_cap ? r->arena_cap : 4096;
@@ -726,10 +748,15 @@ void *csv_sheet_open(const char *path, const void *data, size_t len,
 		r->memlen = data ? len : 0;
 		r->size = r->memlen;
 	}
-	r->raw = xcalloc(1, CSV_RAW_CAP);
-	r->dec = xcalloc(1, CSV_DEC_CAP);
-	r->offs = xcalloc(CSV_MAX_COLS, sizeof(*r->offs));
-	r->cells = xcalloc(CSV_MAX_COLS, sizeof(*r->cells));
+	r->chunk = CSV_CHUNK;
+	if (!path && r->memlen < CSV_CHUNK)
+		r->chunk = r->memlen + 1;
+	r->raw = xcalloc(1, r->chunk + CSV_RAW_SLACK);
+	r->dec_cap = 2 * r->chunk + 256;
+	r->dec = xcalloc(1, r->dec_cap);
+	r->col_cap = 16;
+	r->offs = xcalloc((size_t)r->col_cap, sizeof(*r->offs));
+	r->cells = xcalloc((size_t)r->col_cap, sizeof(*r->cells));
 	if (reset(r, err) < 0) {
 		csv_close(r);
 		return NULL;

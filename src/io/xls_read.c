@@ -18,8 +18,8 @@
  *     without the serial: the serial is rebuilt by the same rule and the
  *     date recomputed with sheet_serial_date, like the .xlsx reader;
  *   - a time-only cell comes as "HH:MM:SS" with its date part dropped: it
- *     is returned as CELL_DATE with that text and num the fraction of the
- *     day;
+ *     is returned as a plain number, the fraction of the day, as the .xlsx
+ *     reader returns a time of day alone;
  *   - booleans read as the integers 1 and 0 (CELL_NUMBER); a formula
  *     without a cached value reads as empty.
  *
@@ -223,7 +223,9 @@ static void put_cell(struct xls_reader *x, int c, const FreeXL_CellValue *v)
 		text = v->value.text_value ? v->value.text_value : "";
 		if (time_fraction(text, &serial)) {
 			cell->num = serial;
-			cell->kind = CELL_DATE;
+			cell->kind = CELL_NUMBER;
+			sheet_number_text(serial, buf, sizeof(buf));
+			text = buf;
 		} else {
 			cell->kind = text[0] ? CELL_TEXT : CELL_EMPTY;
 		}

@@ -25,6 +25,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@
 #define MAX_SHEET_BYTES ((uint64_t)4 << 30)
 #define MAX_PART_BYTES  ((uint64_t)64 << 20)    /* workbook, rels, styles */
 #define MAX_SHEETS      10000
+#define MAX_ENTRIES     65535                   /* an .xlsx has dozens */
 #define MAX_XFS         (1 << 20)
 #define MAX_NUMFMTS     65536
 #define MAX_ROW_TEXT    ((size_t)64 << 20)      /* one row's texts together */
@@ -229,24 +231,35 @@ static int zip_read_cb(void *ctx, char *out, int len)
 	return (int)n;
 }
 
+static void xml_generic_cb(void *ctx, const char *msg, ...)
+{
+	/* the fatal error that follows is reported through xml_error_cb */
+}
+
 /* libxml2 reports some errors (I/O, encodings) through the thread's
- * global handler rather than the reader's: point it at the stream while
- * we parse, so that nothing reaches stderr and every error is counted. */
+ * global handlers rather than the reader's ("xmlParseChunk: encoder
+ * error" through the generic one): point them at the stream while we
+ * parse, so that nothing reaches stderr and every error is counted. */
 struct errscope {
 	xmlStructuredErrorFunc func;
 	void *ctx;
+	xmlGenericErrorFunc gfunc;
+	void *gctx;
 };
 
 static struct errscope errscope_enter(struct xstream *s)
 {
-	struct errscope sc = { xmlStructuredError, xmlStructuredErrorContext };
+	struct errscope sc = { xmlStructuredError, xmlStructuredErrorContext,
+			       xmlGenericError, xmlGenericErrorContext };
 	xmlSetStructuredErrorFunc(s, xml_error_cb);
+	xmlSetGenericErrorFunc(s, xml_generic_cb);
 	return sc;
 }
 
 static void errscope_leave(struct errscope sc)
 {
 	xmlSetStructuredErrorFunc(sc.ctx, sc.func);
+	xmlSetGenericErrorFunc(sc.gctx, sc.gfunc);
 }
 
 static void stream_close(struct xstream *s)
@@ -1533,16 +1546,27 @@ static zip_t *open_archive(const char *path, const void *data, size_t len, struc
 	return NULL;
 }
 
+static void xml_init_once(void)
+{
+	xmlInitParser();
+}
+
 void *xlsx_sheet_open(const char *path, const void *data, size_t len,
 		      const struct sheet_ops **ops, struct jw_error *err)
 {
+	static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 	char *sst_path = NULL, *styles_path = NULL;
 	int rc;
 
-	xmlInitParser();
+	pthread_once(&xml_once, xml_init_once);   /* libxml2's setup is not thread-safe */
 	zip_t *za = open_archive(path, data, len, err);
 	if (!za)
 		return NULL;
+	if (zip_get_num_entries(za, 0) > MAX_ENTRIES) {
+		zip_discard(za);
+		badfile(err, "压缩包中的条目过多");
+		return NULL;
+	}
 	struct xlsx *x = xcalloc(1, sizeof(*x));
 	x->za = za;
 	x->cur = -1;

@@ -28,12 +28,14 @@
 
 /* Columns that are not person fields but place the person: the import
  * builds households and houses from them. */
-enum extra_col { X_HOUSEHOLD_NO, X_HOUSE_CODE, X_BUILDING, X_UNIT, X_ROOM, X_GRID, X_HOUSEHOLD_TYPE, X__COUNT };
+enum extra_col { X_HOUSEHOLD_NO, X_HOUSE_CODE, X_HOUSE_ADDRESS, X_BUILDING, X_UNIT, X_ROOM, X_GRID,
+		 X_HOUSEHOLD_TYPE, X__COUNT };
 static const struct {
 	const char *key, *label, *synonyms;
 } extras[X__COUNT] = {
 	[X_HOUSEHOLD_NO] = { "household_no", "户编号", "户编号|户号|户口编号|户籍编号" },
 	[X_HOUSE_CODE] = { "house_code", "房屋编号", "房屋编号|房号|楼栋单元室|房屋代码" },
+	[X_HOUSE_ADDRESS] = { "house_address", "房屋地址", "房屋地址|房屋坐落|住房地址|户所在房屋" },
 	[X_BUILDING] = { "building", "楼栋", "楼栋|楼栋名称|楼号|楼栋号|幢号|楼幢" },
 	[X_UNIT] = { "unit", "单元", "单元|单元号" },
 	[X_ROOM] = { "room", "房间号", "房间号|室|室号|房间|门牌号" },
@@ -280,8 +282,7 @@ struct imp {
 	int *target;                    /* per column */
 	int *rank;
 	bool *has_data;                 /* unnamed/unknown column with data */
-	int64_t base_id;                /* persons with a larger id were created here */
-	int32_t *row_of;                /* file row of person base_id+1+i */
+	int32_t *row_of;                /* the file row that first named person id i */
 	int64_t nrow_of, caprow_of;
 	struct bcache *bc;
 	int64_t nbc, capbc;
@@ -670,7 +671,7 @@ static int household_for(struct imp *im, char **xv, const char *relation, const 
 {
 	const char *no = xv[X_HOUSEHOLD_NO];
 	struct place p;
-	bool placed = row_place(xv, address, &p);
+	bool placed = row_place(xv, xv[X_HOUSE_ADDRESS] ? xv[X_HOUSE_ADDRESS] : address, &p);
 	int rc;
 	*id = 0;
 	if (!no && !(placed && relation))
@@ -752,19 +753,18 @@ static void name_key(const char *in, char *out, size_t outsz)
 
 static void note_row_of(struct imp *im, int64_t pid, int64_t row)
 {
-	int64_t i = pid - im->base_id - 1;
-	if (i < 0)
+	if (pid <= 0 || pid > INT32_MAX)
 		return;
-	im->row_of = grow(im->row_of, &im->caprow_of, i + 1, sizeof(*im->row_of));
-	while (im->nrow_of <= i)
+	im->row_of = grow(im->row_of, &im->caprow_of, pid + 1, sizeof(*im->row_of));
+	while (im->nrow_of <= pid)
 		im->row_of[im->nrow_of++] = 0;
-	im->row_of[i] = (int32_t)(row > INT32_MAX ? INT32_MAX : row);
+	if (!im->row_of[pid])
+		im->row_of[pid] = (int32_t)(row > INT32_MAX ? INT32_MAX : row);
 }
 
 static int64_t row_of(struct imp *im, int64_t pid)
 {
-	int64_t i = pid - im->base_id - 1;
-	return i >= 0 && i < im->nrow_of ? im->row_of[i] : 0;
+	return pid > 0 && pid < im->nrow_of ? im->row_of[pid] : 0;
 }
 
 /* Updates a stored person with a row: only what differs, only what the
@@ -1029,6 +1029,7 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 				} else {
 					res->unchanged++;
 				}
+				note_row_of(im, pid, row->rownum);
 			}
 		}
 		record_release(&old);
@@ -1239,12 +1240,6 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 	if ((rc = sheet_select(im.sh, sheet_ix, err)) != JW_OK)
 		goto done;
 
-	struct query q;
-	query_init(&q);
-	q.limit = 1;
-	if ((rc = STORE_CALL(st, record_list, a->community, &entities[ENT_PERSON], &q, first_id, &im.base_id,
-			     NULL, err)) != JW_OK)
-		goto done;
 
 	if ((rc = store_begin(st)) != JW_OK) {
 		rc = jw_fail(err, rc, "", NULL);
