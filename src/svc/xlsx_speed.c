@@ -1,5 +1,5 @@
 /*
- * zipfast.c — exports compress fast.
+ * xlsx_speed.c — big exports compress fast.
  *
  * libxlsxwriter (1.1, Debian 12) packs the workbook with the system's
  * minizip at zlib's default level 6 and has no option to change it.  On a
@@ -33,11 +33,13 @@ int zipOpenNewFileInZip4_64(void *file, const char *filename, const void *zipfi,
 			    unsigned long crcForCrypting, unsigned long versionMadeBy, unsigned long flagBase,
 			    int zip64)
 {
-	static zip_open_fn real;
+	static zip_open_fn cached;
+	zip_open_fn real = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
 	if (!real) {
 		/* the object pointer → function pointer cast dlsym requires */
 		void *sym = dlsym(RTLD_NEXT, "zipOpenNewFileInZip4_64");
 		*(void **)&real = sym;
+		__atomic_store_n(&cached, real, __ATOMIC_RELEASE);
 	}
 	if (!real)
 		return -104;   /* ZIP_INTERNALERROR */
@@ -47,3 +49,4 @@ int zipOpenNewFileInZip4_64(void *file, const char *filename, const void *zipfi,
 		    size_extrafield_global, comment, method, level, raw, windowBits, memLevel, strategy, password,
 		    crcForCrypting, versionMadeBy, flagBase, zip64);
 }
+
