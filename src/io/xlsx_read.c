@@ -76,21 +76,24 @@ struct xsheet {
 	char *path;             /* zip entry, or NULL if no relationship */
 };
 
+/* One <Relationship> of xl/_rels/workbook.xml.rels. */
 struct rel {
-	char *id;
+	char *id;               /* Id ("rId3") */
 	char *type;             /* last segment of Type ("worksheet", …) */
 	char *path;             /* resolved entry name, NULL if external */
 };
 
+/* Storage of the shared strings, NUL-terminated one after another. */
 struct sst_chunk {
-	struct sst_chunk *next;
-	size_t used, cap;
+	struct sst_chunk *next; /* the chunk filled before this one */
+	size_t used, cap;       /* bytes of data used / allocated */
 	char data[];
 };
 
+/* A custom <numFmt> of styles.xml. */
 struct numfmt {
-	int id;
-	bool date;
+	int id;                 /* numFmtId */
+	bool date;              /* its formatCode shows a date or a time */
 };
 
 /* One cell being read: what its <c> element said. */
@@ -103,17 +106,17 @@ struct cur_cell {
 };
 
 struct xlsx {
-	zip_t *za;
+	zip_t *za;              /* the archive, read-only */
 	bool date1904;          /* <workbookPr date1904="1"/> */
-	struct xsheet *sheets;
-	int nsheets;
+	struct xsheet *sheets;  /* in workbook order */
+	int nsheets, capsheets;
 
 	const char **sst;       /* shared strings; sst_too_long marks one over the limit */
 	size_t nsst, capsst;
-	struct sst_chunk *chunks;
+	struct sst_chunk *chunks; /* where the sst strings live */
 
 	bool *xf_date;          /* cellXfs index → date format */
-	size_t nxf;
+	size_t nxf;             /* entries of xf_date */
 
 	/* the current worksheet */
 	int cur;                /* selected sheet, -1 none */
@@ -121,6 +124,8 @@ struct xlsx {
 	bool at_end;            /* the sheet's rows are all read */
 	bool failed;            /* error holds a failure next() repeats */
 	struct jw_error error;
+	/* XML depth of the open <sheetData>, <row>, <c>, <v>, <is>, <t> (in
+	 * <is>) and <rPh> (phonetic run, skipped) elements; -1 when not open */
 	int sd_depth, row_depth, c_depth, v_depth, is_depth, t_depth, rph_depth;
 	int64_t rownum;         /* last row number seen */
 	struct cur_cell cc;
@@ -131,7 +136,8 @@ struct xlsx {
 	struct cell *cells;     /* MAX_COLS, all CELL_EMPTY but those in used */
 	size_t *toff;           /* offset of a cell's text in rowtext, or SIZE_MAX */
 	int *used;              /* columns set in this row */
-	int nused, n;
+	int nused;              /* entries of used */
+	int n;                  /* one past the last non-empty cell */
 	struct buf rowtext;     /* NUL-separated texts of this row */
 };
 
@@ -377,8 +383,8 @@ static bool is_name(xmlTextReaderPtr rd, const char *name)
 	return strcmp(local_name(rd), name) == 0;
 }
 
-/* The unprefixed attribute name of the current element, copied and
- * capped at cap bytes (xmlFree-free for the caller: xstrndup'd), or NULL. */
+/* The value of the current element's attribute name, cut to at most cap
+ * bytes on a character boundary, or NULL; the caller frees it. */
 static char *attr_dup(xmlTextReaderPtr rd, const char *name, size_t cap)
 {
 	xmlChar *v = xmlTextReaderGetAttribute(rd, (const xmlChar *)name);
@@ -536,15 +542,16 @@ static int add_sheet(struct xlsx *x, char *name, char *rid, struct jw_error *err
 		free(rid);
 		return jw_fail(err, JW_EBADREQ, "file", "工作簿中的工作表超过 %d 个，拒绝读取", MAX_SHEETS);
 	}
-	if ((x->nsheets & (x->nsheets - 1)) == 0) {   /* 0, 1, 2, 4, … */
-		size_t cap = x->nsheets ? (size_t)x->nsheets * 2 : 4;
-		struct xsheet *p = realloc(x->sheets, cap * sizeof(*p));
+	if (x->nsheets == x->capsheets) {
+		int cap = x->capsheets ? x->capsheets * 2 : 8;
+		struct xsheet *p = realloc(x->sheets, (size_t)cap * sizeof(*p));
 		if (!p) {
 			free(name);
 			free(rid);
 			return jw_fail(err, JW_ENOMEM, "file", "读取工作表列表时内存不足");
 		}
 		x->sheets = p;
+		x->capsheets = cap;
 	}
 	x->sheets[x->nsheets++] = (struct xsheet){ name ? name : xstrdup(""), rid, NULL };
 	return 0;

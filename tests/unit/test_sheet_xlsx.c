@@ -237,8 +237,8 @@ static void test_date1904(void **state)
 	sheet_close(s);
 }
 
-/* Prefixed elements, rows and cells without r, an absolute target, stored
- * entries, an empty <row/>. */
+/* Prefixed elements, rows and cells without r, an absolute target, ISO
+ * dates, stored entries, an empty <row/>. */
 static void test_handmade(void **state)
 {
 	struct sheet *s = open_ok(DATA "handmade.xlsx");
@@ -261,8 +261,12 @@ static void test_handmade(void **state)
 	cell_is(&row, 4, CELL_TEXT, "共享");
 	assert_int_equal(next(s, &row), 1);
 	assert_int_equal(row.rownum, 10);
-	assert_int_equal(row.n, 2);
+	assert_int_equal(row.n, 4);
 	cell_is(&row, 1, CELL_NUMBER, "1000");
+	cell_is(&row, 2, CELL_DATE, "2024-03-05 08:30:00");    /* t="d", ISO 8601 */
+	assert_true(row.cells[2].num > 45356.354 && row.cells[2].num < 45356.355);
+	cell_is(&row, 3, CELL_DATE, "1900-03-01");
+	assert_true(row.cells[3].num == 61.0);                /* after Excel's 1900-02-29 */
 	assert_int_equal(next(s, &row), 1);
 	assert_int_equal(row.rownum, 11);
 	assert_int_equal(row.n, 0);

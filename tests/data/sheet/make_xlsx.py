@@ -20,10 +20,10 @@ Outputs, in tests/data/sheet/:
                    blank row, a cell in column AB
   date1904.xlsx    the 1904 date system
   handmade.xlsx    prefixed elements, rows and cells without r, an absolute
-                   relationship target, stored (not deflated) entries
+                   relationship target, ISO dates (t="d"), stored entries
   errors.xlsx      one sheet per failure: shared string out of range, text
                    over 32767 characters, a column past XFD, broken XML, a
-                   bad number, a missing sheet part, a DTD
+                   bad number, a missing sheet part, a DTD (an XXE attempt)
   no_workbook.xlsx a zip without xl/workbook.xml
   bomb.xlsx        shared strings declared as 600 MiB once inflated
   liar.xlsx        a sheet that inflates past its declared size
@@ -268,7 +268,9 @@ def handmade():
             '<x:c t="inlineStr"><x:is><x:t>数量</x:t></x:is></x:c></x:row>'
             '<x:row><x:c><x:v>7</x:v></x:c><x:c t="n"><x:v>-2.5</x:v></x:c>'
             '<x:c r="E2" t="s"><x:v>0</x:v></x:c></x:row>'
-            '<x:row r="10" spans="1:2"><x:c r="B10"><x:v>1E3</x:v></x:c></x:row>'
+            '<x:row r="10" spans="1:4"><x:c r="B10"><x:v>1E3</x:v></x:c>'
+            '<x:c r="C10" t="d"><x:v>2024-03-05T08:30:00</x:v></x:c><x:c r="D10" t="d"><x:v>1900-03-01</x:v></x:c>'
+            '</x:row>'
             '<x:row/>')
     sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="%s" count="1" uniqueCount="1">'
            '<si><t>共享</t></si></sst>' % NS_MAIN)
@@ -293,7 +295,7 @@ def errors():
         ok + '<row r="2"><c r="A2"><v>2</v></row>',
         ok + '<row r="5"><c r="D5"><v>12abc</v></c></row>',
         None,
-        ok,
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row>',
     ]
     sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="%s" count="1" uniqueCount="1">'
            '<si><t>正常</t></si></sst>' % NS_MAIN)
@@ -309,7 +311,8 @@ def errors():
     for i, rows in enumerate(sheets):
         if rows is None:
             continue
-        head = '<!DOCTYPE worksheet [<!ENTITY e "x">]>' if names[i] == "DTD" else ""
+        # an XXE attempt: refused at the DTD, /etc/passwd never read
+        head = '<!DOCTYPE worksheet [<!ENTITY e SYSTEM "file:///etc/passwd">]>' if names[i] == "DTD" else ""
         entries.append(("xl/worksheets/sheet%d.xml" % (i + 1), worksheet(rows, head=head)))
     return entries
 
