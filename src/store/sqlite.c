@@ -819,6 +819,8 @@ out:
 
 /* ---- person search index ---- */
 
+static int index_rest(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err);
+
 static int sq_person_index(struct store *st, int64_t id, const struct person_index *ix,
 			   bool replace, struct jw_error *err)
 {
@@ -844,6 +846,53 @@ static int sq_person_index(struct store *st, int64_t id, const struct person_ind
 	sqlite3_bind_int64(s, 3, id);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return db_fail(st, err, __func__);
+	return index_rest(st, id, ix, err);
+}
+
+/* A new person's row with its search columns in the one INSERT (an INSERT
+ * then an UPDATE would write each of their four indexes twice), then its
+ * grams and full-text rows. */
+static int sq_person_insert(struct store *st, const char *community, struct record *r,
+			    const struct person_index *ix, struct jw_error *err)
+{
+	const struct entity_def *e = r->ent;
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "INSERT INTO person(community");
+	for (int i = 0; i < e->nfields; i++) {
+		buf_addc(&b, ',');
+		add_col(&b, e->fields[i].name);
+	}
+	buf_adds(&b, ",name_py,name_ini,id_rev,phone_rev) VALUES(?");
+	for (int i = 0; i < e->nfields; i++)
+		buf_adds(&b, ",?");
+	buf_addf(&b, ",?%d,?%d,jw_reverse(?%d),jw_reverse(?%d))", e->nfields + 2, e->nfields + 3,
+		 e->nfields + 4, e->nfields + 5);
+	sqlite3_stmt *s = stmt(st, buf_cstr(&b));
+	buf_release(&b);
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	int64_t now = now_s();
+	bind_text(s, 1, community);
+	for (int i = 0; i < e->nfields; i++) {
+		if (is_stamp(&e->fields[i]))
+			sqlite3_bind_int64(s, i + 2, now);
+		else
+			bind_text(s, i + 2, r->v[i]);
+	}
+	bind_text(s, e->nfields + 2, ix->name_py);
+	bind_text(s, e->nfields + 3, ix->name_ini);
+	bind_text(s, e->nfields + 4, ix->id_number);
+	bind_text(s, e->nfields + 5, ix->phone);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	r->id = sqlite3_last_insert_rowid(DB(st));
+	return index_rest(st, r->id, ix, err);
+}
+
+/* The grams and the full-text row of person id. */
+static int index_rest(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err)
+{
+	sqlite3_stmt *s;
 	/* de-registered persons' grams carry a "~": active searches never meet them */
 	s = stmt(st, ix->active ? "INSERT OR IGNORE INTO person_gram(gram, person_id) VALUES(?,?)"
 				: "INSERT OR IGNORE INTO person_gram(gram, person_id) VALUES('~' || ?,?)");
@@ -856,6 +905,8 @@ static int sq_person_index(struct store *st, int64_t id, const struct person_ind
 		if (sqlite3_step(s) != SQLITE_DONE)
 			return db_fail(st, err, __func__);
 	}
+	if (ix->skip_fts)
+		return JW_OK;
 	s = stmt(st, ix->active ? "INSERT INTO person_fts(rowid, id_number, phone, address) VALUES(?,?,?,?)"
 				: "INSERT INTO person_fts_gone(rowid, id_number, phone, address) VALUES(?,?,?,?)");
 	if (!s)
@@ -864,6 +915,21 @@ static int sq_person_index(struct store *st, int64_t id, const struct person_ind
 	bind_text(s, 2, ix->id_number);
 	bind_text(s, 3, ix->phone);
 	bind_text(s, 4, ix->address);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_fts_fill(struct store *st, int64_t after_id, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO person_fts(rowid, id_number, phone, address)"
+				   " SELECT id, id_number, phone, current_address FROM person"
+				   " WHERE id > ? AND status = 'active'"
+				   "   AND NOT EXISTS (SELECT 1 FROM person_fts f WHERE f.rowid = person.id)"
+				   " ORDER BY id");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int64(s, 1, after_id);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return db_fail(st, err, __func__);
 	return JW_OK;
@@ -1304,6 +1370,8 @@ const struct store_ops sqlite_store_ops = {
 	.record_list = sq_record_list,
 	.record_find = sq_record_find,
 	.person_index = sq_person_index,
+	.person_insert = sq_person_insert,
+	.fts_fill = sq_fts_fill,
 	.household_locate = sq_household_locate,
 	.relocate = sq_relocate,
 	.household_size = sq_household_size,

@@ -282,6 +282,7 @@ struct imp {
 	int *target;                    /* per column */
 	int *rank;
 	bool *has_data;                 /* unnamed/unknown column with data */
+	int64_t base_id;                /* the newest person before the import */
 	int32_t *row_of;                /* the file row that first named person id i */
 	int64_t nrow_of, caprow_of;
 	struct bcache *bc;
@@ -290,8 +291,24 @@ struct imp {
 	int64_t last_house;             /* the dwelling of the previous row */
 	char last_house_key[300];
 	int64_t last_hh;                /* the household of the previous row */
+	bool row_sp;                    /* this row opened a savepoint */
 	char last_hh_no[64];
 };
+
+/* A row that makes a grid, building, house or household opens a savepoint
+ * first, so that a person refused after them takes them back.  Most rows
+ * make none (the second member of a household) and need none: a refused
+ * person leaves nothing behind by itself (see actor.bulk). */
+static int row_savepoint(struct imp *im, struct jw_error *err)
+{
+	if (im->row_sp)
+		return JW_OK;
+	int rc = store_begin(im->st);
+	if (rc != JW_OK)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	im->row_sp = true;
+	return JW_OK;
+}
 
 static void reject(struct imp *im, int64_t row, const char *field, const char *name, const char *idnum,
 		   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -540,7 +557,9 @@ static int grid_for(struct imp *im, const char *name, int64_t *id, struct jw_err
 	verr_init(&ve);
 	record_init(&g, &entities[ENT_GRID]);
 	record_set(&g, GF_NAME, name ? name : "第一网格");
-	rc = svc_create(st, &im->bulk, &g, &ve, id, err);
+	rc = row_savepoint(im, err);
+	if (rc == JW_OK)
+		rc = svc_create(st, &im->bulk, &g, &ve, id, err);
 	record_release(&g);
 	if (rc != JW_OK)
 		return rc;
@@ -593,7 +612,9 @@ static int building_for(struct imp *im, const struct place *p, const char *grid,
 			record_set(&r, BF_ADDRESS, p->baddr);
 		record_set(&r, BF_FLOORS, "1");
 		record_set(&r, BF_UNITS, "1");
-		rc = svc_create(im->st, &im->bulk, &r, &ve, &id, err);
+		rc = row_savepoint(im, err);
+		if (rc == JW_OK)
+			rc = svc_create(im->st, &im->bulk, &r, &ve, &id, err);
 		record_release(&r);
 		if (rc != JW_OK)
 			return rc;
@@ -648,7 +669,9 @@ static int house_for(struct imp *im, const struct place *p, const char *grid, in
 		record_set(&h, HOF_ROOM, p->room);
 		if (p->addr[0])
 			record_set(&h, HOF_ADDRESS, p->addr);
-		rc = svc_create(im->st, &im->bulk, &h, &ve, id, err);
+		rc = row_savepoint(im, err);
+		if (rc == JW_OK)
+			rc = svc_create(im->st, &im->bulk, &h, &ve, id, err);
 		record_release(&h);
 		if (rc != JW_OK)
 			return rc;
@@ -716,7 +739,9 @@ static int household_for(struct imp *im, char **xv, const char *relation, const 
 		else if (residence_type)
 			record_set(&h, HF_TYPE, strcmp(residence_type, "户籍人口") == 0 ||
 					 strcmp(residence_type, "registered") == 0 ? "hukou" : "migrant");
-		rc = svc_create(im->st, &im->bulk, &h, &ve, id, err);
+		rc = row_savepoint(im, err);
+		if (rc == JW_OK)
+			rc = svc_create(im->st, &im->bulk, &h, &ve, id, err);
 		if (rc == JW_EINVAL && ve.n && strcmp(ve.item[0].field, "type") == 0 && !xv[X_HOUSEHOLD_TYPE]) {
 			/* a residence type the person's own check will refuse */
 			record_set(&h, HF_TYPE, NULL);
@@ -963,10 +988,7 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 
 	struct snap sn;
 	snap_take(im, &sn);
-	if ((rc = store_begin(im->st)) != JW_OK) {
-		rc = jw_fail(err, rc, "", NULL);
-		goto out;
-	}
+	im->row_sp = false;
 	struct verr ve;
 	struct jw_error e3;
 	verr_init(&ve);
@@ -1043,11 +1065,12 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 	record_release(&in);
 
 	if (rc == JW_OK) {
-		if ((rc = store_commit(im->st)) != JW_OK)
+		if (im->row_sp && (rc = store_commit(im->st)) != JW_OK)
 			rc = jw_fail(err, rc, "", NULL);
 		goto out;
 	}
-	store_rollback(im->st);
+	if (im->row_sp)
+		store_rollback(im->st);
 	snap_restore(im, &sn);
 	if (fatal(rc)) {
 		*err = e3;
@@ -1225,6 +1248,7 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 	im.a = a;
 	im.bulk = *a;
 	im.bulk.bulk = true;
+	im.bulk.fts_later = true;   /* svc_bulk_fts() below, before the commit */
 	im.o = o;
 	im.res = res;
 	if (!(im.sh = sheet_open(path, err)))
@@ -1241,6 +1265,12 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 		goto done;
 
 
+	struct query q;
+	query_init(&q);
+	q.limit = 1;
+	if ((rc = STORE_CALL(st, record_list, a->community, &entities[ENT_PERSON], &q, first_id, &im.base_id,
+			     NULL, err)) != JW_OK)
+		goto done;
 	if ((rc = store_begin(st)) != JW_OK) {
 		rc = jw_fail(err, rc, "", NULL);
 		goto done;
@@ -1282,6 +1312,8 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 		rc = svc_update(st, &im.bulk, b->id, &u, &ve, err);
 		record_release(&u);
 	}
+	if (rc == JW_OK)
+		rc = svc_bulk_fts(st, im.base_id, err);
 	for (int c = 0; c < im.ncols; c++) {
 		if (im.target[c] != T_NONE)
 			continue;

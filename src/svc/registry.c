@@ -488,7 +488,10 @@ static void add_gram(const char *gram, void *ud)
 	}
 }
 
-static int person_reindex(struct store *st, const struct record *p, bool replace, struct jw_error *err)
+/* Writes person p's search index; insert: p is new and is inserted here
+ * with it (p->id is set). */
+static int person_reindex(struct store *st, const char *community, struct record *p, bool replace,
+			  bool insert, bool fts_later, struct jw_error *err)
 {
 	char full[256], ini[64];
 	struct grams gs = { .n = 0 };
@@ -500,7 +503,10 @@ static int person_reindex(struct store *st, const struct record *p, bool replace
 		.id_number = record_get(p, PF_ID_NUMBER), .phone = record_get(p, PF_PHONE),
 		.address = record_get(p, PF_CURRENT_ADDRESS),
 		.active = !record_get(p, PF_STATUS) || strcmp(record_get(p, PF_STATUS), "active") == 0,
+		.skip_fts = insert && fts_later,
 	};
+	if (insert)
+		return STORE_CALL(st, person_insert, community, p, &ix, err);
 	return STORE_CALL(st, person_index, p->id, &ix, replace, err);
 }
 
@@ -544,13 +550,15 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 			goto rollback;
 		record_set(&m, HF_HOUSEHOLD_NO, no);
 	}
-	if ((rc = STORE_CALL(st, record_insert, a->community, &m, err)) != JW_OK)
+	if (e->id == ENT_PERSON)
+		rc = person_reindex(st, a->community, &m, false, true, a->bulk && a->fts_later, err);
+	else
+		rc = STORE_CALL(st, record_insert, a->community, &m, err);
+	wrote = m.id > 0;   /* the row went in, whatever failed after it */
+	if (rc != JW_OK)
 		goto rollback;
-	wrote = true;
 	if (e->id == ENT_PERSON) {
 		int64_t hh;
-		if ((rc = person_reindex(st, &m, false, err)) != JW_OK)
-			goto rollback;
 		if (record_int(&m, PF_HOUSEHOLD_ID, &hh) &&
 		    (rc = STORE_CALL(st, household_size, hh, err)) != JW_OK)
 			goto rollback;
@@ -618,7 +626,7 @@ int svc_update(struct store *st, const struct actor *a, int64_t id, struct recor
 		goto rollback;
 	if (e->id == ENT_PERSON) {
 		int64_t oh = 0, nh = 0;
-		if ((rc = person_reindex(st, &m, true, err)) != JW_OK)
+		if ((rc = person_reindex(st, a->community, &m, true, false, false, err)) != JW_OK)
 			goto rollback;
 		record_int(&old, PF_HOUSEHOLD_ID, &oh);
 		record_int(&m, PF_HOUSEHOLD_ID, &nh);
@@ -934,7 +942,7 @@ int svc_person_deregister(struct store *st, const struct actor *a, int64_t id, c
 	}
 	int64_t hh;
 	if ((rc = STORE_CALL(st, record_update, a->community, &m, err)) != JW_OK ||
-	    (rc = person_reindex(st, &m, true, err)) != JW_OK ||
+	    (rc = person_reindex(st, a->community, &m, true, false, false, err)) != JW_OK ||
 	    (record_int(&m, PF_HOUSEHOLD_ID, &hh) && (rc = STORE_CALL(st, household_size, hh, err)) != JW_OK) ||
 	    (rc = svc_audit(st, a, "deregister", e->key, id, &old, &m, err)) != JW_OK) {
 		store_rollback(st);
@@ -1082,4 +1090,9 @@ int svc_building_generate_houses(struct store *st, const struct actor *a, int64_
 	if ((rc = store_commit(st)) != JW_OK)
 		return jw_fail(err, rc, "", NULL);
 	return JW_OK;
+}
+
+int svc_bulk_fts(struct store *st, int64_t after_id, struct jw_error *err)
+{
+	return STORE_CALL(st, fts_fill, after_id, err);
 }
