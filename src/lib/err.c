@@ -30,6 +30,7 @@ static const struct {
 	[JW_ETOOBIG]   = { 413, "too_big", "提交的内容太大" },
 	[JW_EUSAGE]    = { 400, "usage", "命令用法有误，请查看 --help" },
 	[JW_EWEAKPW]   = { 422, "weak_password", "密码太弱：至少8位，并包含大写字母、小写字母、数字、符号中的至少3种" },
+	[JW_EBUSY]     = { 503, "busy", "数据库正忙（可能正在导入名册），没有保存，请稍后重试" },
 };
 
 static int valid(enum jw_err c) { return (int)c >= 0 && c < JW_ERR__COUNT; }

@@ -28,6 +28,7 @@ enum jw_err {
 	JW_ETOOBIG = 13,    /* request body too large (413) */
 	JW_EUSAGE = 14,     /* command-line usage error (exit 2) */
 	JW_EWEAKPW = 15,    /* password too weak (422) */
+	JW_EBUSY = 16,      /* the store is locked by a long write, e.g. an import (503) */
 	JW_ERR__COUNT
 };
 

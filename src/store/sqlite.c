@@ -56,6 +56,8 @@ static int db_fail(struct store *st, struct jw_error *err, const char *what)
 		return jw_fail(err, JW_EINVAL, "", "引用的记录不存在，请检查所选的网格、楼栋、房屋或户");
 	if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL)
 		return jw_fail(err, JW_EINVAL, "", "数据不符合要求：%s", msg);
+	if ((ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED)
+		return jw_fail(err, JW_EBUSY, "", NULL);
 	fprintf(stderr, "juwei: store: %s failed: %s\n", what, msg);
 	return jw_fail(err, JW_ESTORE, "", NULL);
 }
@@ -116,9 +118,12 @@ static const char *col_text(sqlite3_stmt *s, int i) { return (const char *)sqlit
 static int exec(struct store *st, const char *sql)
 {
 	char *msg = NULL;
-	if (sqlite3_exec(DB(st), sql, NULL, NULL, &msg) != SQLITE_OK) {
-		fprintf(stderr, "juwei: store: %s\n  in: %.200s\n", msg ? msg : "?", sql);
+	int rc = sqlite3_exec(DB(st), sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
 		sqlite3_free(msg);
+		if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+			return JW_EBUSY;   /* another connection writes: not a fault */
+		fprintf(stderr, "juwei: store: %s\n  in: %.200s\n", sqlite3_errmsg(DB(st)), sql);
 		return JW_ESTORE;
 	}
 	return JW_OK;

@@ -305,7 +305,7 @@ static int row_savepoint(struct imp *im, struct jw_error *err)
 		return JW_OK;
 	int rc = store_begin(im->st);
 	if (rc != JW_OK)
-		return jw_fail(err, JW_ESTORE, "", NULL);
+		return jw_fail(err, rc, "", NULL);
 	im->row_sp = true;
 	return JW_OK;
 }
@@ -866,7 +866,7 @@ static void snap_restore(struct imp *im, const struct snap *s)
 
 static bool fatal(int rc)
 {
-	return rc == JW_ESTORE || rc == JW_ENOMEM || rc == JW_EIO;
+	return rc == JW_ESTORE || rc == JW_ENOMEM || rc == JW_EIO || rc == JW_EBUSY;
 }
 
 /* The value of a cell for its target: dates normalised, numbers checked. */

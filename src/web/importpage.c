@@ -45,6 +45,8 @@ struct job {
 static struct job g_jobs[MAX_JOBS];
 static int64_t g_next_job = 1;
 static pthread_mutex_t g_jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+/* One import (or dry run) at a time: each holds the store's write lock. */
+static pthread_mutex_t g_run_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Frees a slot (lock held). */
 static void job_clear(struct job *j)
@@ -91,12 +93,14 @@ static void *job_run(void *arg)
 	pthread_mutex_unlock(&g_jobs_lock);
 
 	int rc = JW_ESTORE;
+	pthread_mutex_lock(&g_run_lock);
 	struct store *st = store_open(http_store_location(), &err);
 	if (st) {
 		struct import_opts o = { .dry_run = dry, .progress = on_progress, .ud = j, .preview_rows = 10 };
 		rc = svc_import_persons(st, &a, path, &o, &res, &err);
 		store_close(st);
 	}
+	pthread_mutex_unlock(&g_run_lock);
 	pthread_mutex_lock(&g_jobs_lock);
 	if (j->state == JOB_CANCELLED) {
 		import_result_release(&res);
