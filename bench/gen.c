@@ -48,6 +48,8 @@ struct gen {
 	struct hh_attrs cur;
 	struct rng prng;
 	long passports;
+	/* the layout of a building (gen_set_layout) */
+	int units, floors, rooms;
 };
 
 static uint64_t splitmix(uint64_t x)
@@ -159,8 +161,22 @@ struct gen *gen_new(long persons, unsigned seed)
 	g->counter = xcalloc((size_t)g->ndays * 2, sizeof(*g->counter));
 	g->hh = 0;
 	g->member = 0;
+	g->units = GEN_UNITS;
+	g->floors = GEN_FLOORS;
+	g->rooms = GEN_ROOMS;
 	return g;
 }
+
+void gen_set_layout(struct gen *g, int units, int floors, int rooms)
+{
+	if (units >= 1 && units <= 9 && floors >= 1 && floors <= 99 && rooms >= 1 && rooms <= 99) {
+		g->units = units;
+		g->floors = floors;
+		g->rooms = rooms;
+	}
+}
+
+static long houses_per_building(const struct gen *g) { return (long)g->units * g->floors * g->rooms; }
 
 void gen_free(struct gen *g)
 {
@@ -175,7 +191,7 @@ long gen_households(const struct gen *g) { return g->nhouseholds; }
 long gen_houses(const struct gen *g) { return g->nhouseholds; }
 long gen_buildings(const struct gen *g)
 {
-	return (g->nhouseholds + GEN_HOUSES_PER_BUILDING - 1) / GEN_HOUSES_PER_BUILDING;
+	return (g->nhouseholds + houses_per_building(g) - 1) / houses_per_building(g);
 }
 long gen_grids(const struct gen *g)
 {
@@ -204,29 +220,34 @@ void gen_building(const struct gen *g, long i, struct gen_building *out)
 	out->grid_id = building_grid(i);
 	snprintf(out->compound, sizeof(out->compound), "%s", compounds[(i - 1) % 4]);
 	building_address(i, out->address, sizeof(out->address));
-	out->floors = GEN_FLOORS;
-	out->units = GEN_UNITS;
-	out->rooms_per_floor = GEN_ROOMS;
+	out->floors = g->floors;
+	out->units = g->units;
+	out->rooms_per_floor = g->rooms;
 	out->built_year = 1985 + pick(&r, 35);
-	out->has_elevator = "1";
+	out->has_elevator = g->floors > 6 ? "1" : "0";
 }
 
 /* Where house h is: building, unit, floor, room number. */
-static void house_place(long h, long *b, int *unit, int *floor, int *room)
+static void house_place(const struct gen *g, long h, long *b, int *unit, int *floor, int *room)
 {
-	long k = (h - 1) % GEN_HOUSES_PER_BUILDING;
-	*b = (h - 1) / GEN_HOUSES_PER_BUILDING + 1;
-	*unit = (int)(k / (GEN_FLOORS * GEN_ROOMS)) + 1;
-	*floor = (int)((k / GEN_ROOMS) % GEN_FLOORS) + 1;
-	*room = *floor * 100 + (int)(k % GEN_ROOMS) + 1;
+	long k = (h - 1) % houses_per_building(g);
+	*b = (h - 1) / houses_per_building(g) + 1;
+	*unit = (int)(k / (g->floors * g->rooms)) + 1;
+	*floor = (int)((k / g->rooms) % g->floors) + 1;
+	*room = *floor * 100 + (int)(k % g->rooms) + 1;
 }
 
-static void house_address(long h, char *out, size_t n)
+void gen_house_place(const struct gen *g, long h, long *building, int *unit, int *floor, int *room)
+{
+	house_place(g, h, building, unit, floor, room);
+}
+
+static void house_address(const struct gen *g, long h, char *out, size_t n)
 {
 	long b;
 	int unit, floor, room;
 	char baddr[128];
-	house_place(h, &b, &unit, &floor, &room);
+	house_place(g, h, &b, &unit, &floor, &room);
 	building_address(b, baddr, sizeof(baddr));
 	snprintf(out, n, "%s%d单元%d室", baddr, unit, room);
 }
@@ -237,13 +258,13 @@ void gen_house(const struct gen *g, long i, struct gen_house *out)
 	long b;
 	int room;
 	rng_seed(&r, g->seed, S_HOUSE, (uint64_t)i);
-	house_place(i, &b, &out->unit, &out->floor, &room);
+	house_place(g, i, &b, &out->unit, &out->floor, &room);
 	out->building_id = b;
 	out->grid_id = building_grid(b);
-	snprintf(out->room, sizeof(out->room), "%d", room);
+	snprintf(out->room, sizeof(out->room), "%d", room % 100000);
 	snprintf(out->area, sizeof(out->area), "%d.%02d", 45 + pick(&r, 100), pick(&r, 100));
 	out->use = pick(&r, 4) == 0 ? "rented" : "owned";
-	house_address(i, out->address, sizeof(out->address));
+	house_address(g, i, out->address, sizeof(out->address));
 }
 
 static void hh_attrs(const struct gen *g, long h, struct hh_attrs *a)
@@ -275,7 +296,7 @@ void gen_household(const struct gen *g, long i, struct gen_household *out)
 	int unit, floor, room;
 	hh_attrs(g, i, &a);
 	rng_seed(&r, g->seed, S_HOUSEHOLD + 100, (uint64_t)i);
-	house_place(i, &b, &unit, &floor, &room);
+	house_place(g, i, &b, &unit, &floor, &room);
 	snprintf(out->household_no, sizeof(out->household_no), "H%07ld", i);
 	out->house_id = i;
 	out->building_id = b;
@@ -359,9 +380,9 @@ bool gen_next_person(struct gen *g, struct gen_person *p)
 	p->residence_type = a->rtype;
 	p->household_id = g->hh;
 	p->house_id = g->hh;
-	house_place(g->hh, &p->building_id, &(int){ 0 }, &(int){ 0 }, &(int){ 0 });
+	house_place(g, g->hh, &p->building_id, &(int){ 0 }, &(int){ 0 }, &(int){ 0 });
 	p->grid_id = building_grid(p->building_id);
-	house_address(g->hh, p->current_address, sizeof(p->current_address));
+	house_address(g, g->hh, p->current_address, sizeof(p->current_address));
 
 	if (strcmp(a->rtype, "foreign") == 0) {
 		int f = k == 0 ? a->foreign : pick(r, NELEM(foreigners));

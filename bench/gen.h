@@ -9,8 +9,9 @@
  * per-birth-date sequence counter, phone numbers are random.
  *
  * Layout: persons live in households of 1–5 (one household a house);
- * buildings have GEN_UNITS × GEN_FLOORS × GEN_ROOMS houses; a grid holds
- * GEN_BUILDINGS_PER_GRID buildings.  Ids are 1-based and sequential per
+ * buildings have GEN_UNITS × GEN_FLOORS × GEN_ROOMS houses (another
+ * layout with gen_set_layout: gencsv.c writes 6-storey blocks); a grid
+ * holds GEN_BUILDINGS_PER_GRID buildings.  Ids are 1-based and sequential per
  * table, as a fresh store assigns them.
  *
  * The struct gen owns its tables; gen_free() releases them.  Not
@@ -96,6 +97,12 @@ struct gen;
 struct gen *gen_new(long persons, unsigned seed);
 void gen_free(struct gen *g);
 
+/* Buildings of `units` × `floors` × `rooms` (a floor) houses instead of
+ * the default GEN_UNITS × GEN_FLOORS × GEN_ROOMS; call it before taking
+ * any row.  Out-of-range values (units 1–9, floors and rooms 1–99) leave
+ * the layout as it was. */
+void gen_set_layout(struct gen *g, int units, int floors, int rooms);
+
 long gen_grids(const struct gen *g);
 long gen_buildings(const struct gen *g);
 long gen_houses(const struct gen *g);        /* = households */
@@ -106,6 +113,10 @@ void gen_grid(const struct gen *g, long i, struct gen_grid *out);
 void gen_building(const struct gen *g, long i, struct gen_building *out);
 void gen_house(const struct gen *g, long i, struct gen_house *out);
 void gen_household(const struct gen *g, long i, struct gen_household *out);
+
+/* Where house h (= household h) is: building, unit, floor and room
+ * number (floor × 100 + room on the floor: 302). */
+void gen_house_place(const struct gen *g, long h, long *building, int *unit, int *floor, int *room);
 
 /* The next person, in household order; false after the last one. */
 bool gen_next_person(struct gen *g, struct gen_person *out);

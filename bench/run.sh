@@ -18,13 +18,15 @@
 #      rounds is kept; the servers' VmRSS/VmHWM after the runs;
 #   5. diagnostic (BENCH_DIAG=0 skips it): the same searches after running
 #      SQLite's ANALYZE on the filled store (measured planner statistics in
-#      place of the ones Juwei's migrations ship).
+#      place of the ones Juwei's migrations ship);
+#   6. import.sh N: the import/export benchmark (BENCH_IMPORT=0 skips it).
 #
 # Environment: BENCH_DURATION (wrk seconds, default 10), BENCH_ROUNDS
 # (alternating wrk rounds of bare / juwei, median kept, default 3), BENCH_QUERIES
 # (in-process queries a kind, default 1000), BENCH_SEARCH_BUDGET (seconds
 # a kind may take, default 60), BENCH_DIAG (1), BENCH_PORT (18180),
-# BENCH_VAR (where the stores and results go, default bench/var).
+# BENCH_VAR (where the stores and results go, default bench/var),
+# BENCH_IMPORT (1: also run import.sh N at the end).
 set -eu
 cd "$(dirname "$0")"
 
@@ -331,3 +333,9 @@ awk -v dur="$DUR" '
 			printf "\nVmRSS after the diagnostic runs: %s MB (VmHWM %s MB).\n", v["an_juwei_rss"], v["an_juwei_hwm"]
 		}
 	}' "$RES" | tee "$VAR/table.md"
+
+# ---- 6. import and export (its own stores under $VAR/import)
+if [ "${BENCH_IMPORT:-1}" = 1 ]; then
+	say "== import and export: ./import.sh $N"
+	BENCH_VAR=$VAR ./import.sh "$N"
+fi

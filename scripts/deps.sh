@@ -41,6 +41,8 @@ test)
 bench)
 	need_cmd wrk wrk
 	need_cmd sqlite3 sqlite3
+	need_cmd /usr/bin/time time
+	need_cmd unzip unzip
 	;;
 esac
 

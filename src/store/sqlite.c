@@ -925,18 +925,37 @@ static int index_rest(struct store *st, int64_t id, const struct person_index *i
 	return JW_OK;
 }
 
-static int sq_fts_fill(struct store *st, int64_t after_id, struct jw_error *err)
+static int sq_bulk_finish(struct store *st, int64_t after_id, struct jw_error *err)
 {
-	sqlite3_stmt *s = stmt(st, "INSERT INTO person_fts(rowid, id_number, phone, address)"
-				   " SELECT id, id_number, phone, current_address FROM person"
-				   " WHERE id > ? AND status = 'active'"
-				   "   AND NOT EXISTS (SELECT 1 FROM person_fts f WHERE f.rowid = person.id)"
-				   " ORDER BY id");
+	/* In ranges: a statement that reads the table it writes gathers its
+	 * SELECT first, in memory; 50,000 ids at a time keep that small. */
+	sqlite3_stmt *s = stmt(st, "SELECT max(id) FROM person");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
-	sqlite3_bind_int64(s, 1, after_id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
+	int64_t max = 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		max = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	static const char *const sql[] = {
+		"INSERT INTO person_fts(rowid, id_number, phone, address)"
+		" SELECT id, id_number, phone, current_address FROM person"
+		" WHERE id > ?1 AND id <= ?2 AND status = 'active'"
+		"   AND NOT EXISTS (SELECT 1 FROM person_fts f WHERE f.rowid = person.id)",
+		"UPDATE household SET size = (SELECT count(*) FROM person p"
+		"   WHERE p.household_id = household.id AND p.status = 'active')"
+		" WHERE id IN (SELECT household_id FROM person WHERE id > ?1 AND id <= ?2"
+		"   AND household_id IS NOT NULL)",
+	};
+	for (int64_t from = after_id; from < max; from += 50000) {
+		for (int k = 0; k < 2; k++) {
+			if (!(s = stmt(st, sql[k])))
+				return jw_fail(err, JW_ESTORE, "", NULL);
+			sqlite3_bind_int64(s, 1, from);
+			sqlite3_bind_int64(s, 2, from + 50000);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				return db_fail(st, err, __func__);
+		}
+	}
 	return JW_OK;
 }
 
@@ -1376,7 +1395,7 @@ const struct store_ops sqlite_store_ops = {
 	.record_find = sq_record_find,
 	.person_index = sq_person_index,
 	.person_insert = sq_person_insert,
-	.fts_fill = sq_fts_fill,
+	.bulk_finish = sq_bulk_finish,
 	.household_locate = sq_household_locate,
 	.relocate = sq_relocate,
 	.household_size = sq_household_size,

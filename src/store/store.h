@@ -74,7 +74,7 @@ struct person_index {
 	const char *phone;
 	const char *address;
 	bool active;              /* false: de-registered, indexed apart */
-	bool skip_fts;            /* the full-text row is written later (fts_fill) */
+	bool skip_fts;            /* the full-text row is written later (bulk_finish) */
 };
 
 struct user_row {
@@ -165,8 +165,9 @@ struct store_ops {
 	/* Inserts a new person (r->ent is the person entity) with its search
 	 * index in one go; sets r->id. */
 	int (*person_insert)(struct store *st, const char *community, struct record *r, const struct person_index *ix, struct jw_error *err);
-	/* Writes the full-text rows of active persons with id > after_id. */
-	int (*fts_fill)(struct store *st, int64_t after_id, struct jw_error *err);
+	/* After a bulk load: the full-text rows of active persons with id >
+	 * after_id that have none, and the sizes of their households. */
+	int (*bulk_finish)(struct store *st, int64_t after_id, struct jw_error *err);
 	/* Sets the derived location columns of persons of a household. */
 	int (*household_locate)(struct store *st, int64_t household_id, int64_t house_id, int64_t building_id, int64_t grid_id, struct jw_error *err);
 	/* A house moved to another building, or a building to another grid:

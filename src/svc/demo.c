@@ -216,7 +216,7 @@ int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err)
 	if ((rc = actor_system(st, &a, err)) != JW_OK)
 		return rc;
 	a.bulk = true;
-	a.fts_later = true;   /* svc_bulk_fts() once, before the commit */
+	a.index_later = true;   /* svc_bulk_finish() once, before the commit */
 	struct ctx c = { st, &a, &r, 0, 0, 0, 0, err };
 	date_today(&c.ty, &c.tm, &c.td);
 	int64_t existing = 0;
@@ -291,7 +291,7 @@ int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err)
 		}
 	}
 	if (rc == JW_OK)
-		rc = svc_bulk_fts(st, 0, err);
+		rc = svc_bulk_finish(st, 0, err);
 	if (rc == JW_OK) {
 		char note[160];
 		snprintf(note, sizeof(note), "{\"grids\":%d,\"buildings\":%d,\"houses\":%d,\"households\":%d,\"persons\":%d}",

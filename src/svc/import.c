@@ -287,6 +287,9 @@ struct imp {
 	int64_t nrow_of, caprow_of;
 	struct bcache *bc;
 	int64_t nbc, capbc;
+	int64_t *bix;                   /* hash of bc by key: index+1, 0 = empty */
+	int64_t nbix;                   /* slots, a power of two */
+	int64_t nbix_used;              /* slots not empty (live or stale) */
 	int64_t default_grid;
 	int64_t last_house;             /* the dwelling of the previous row */
 	char last_house_key[300];
@@ -569,15 +572,67 @@ static int grid_for(struct imp *im, const char *name, int64_t *id, struct jw_err
 	return JW_OK;
 }
 
+static uint64_t key_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The cached building of key, or NULL (a row undone may have dropped the
+ * newest entries: the table is checked against nbc). */
+static struct bcache *bc_find(struct imp *im, const char *key)
+{
+	if (!im->nbix)
+		return NULL;
+	for (uint64_t i = key_hash(key) & (uint64_t)(im->nbix - 1);; i = (i + 1) & (uint64_t)(im->nbix - 1)) {
+		int64_t k = im->bix[i];
+		if (!k)
+			return NULL;
+		if (k <= im->nbc && strcmp(im->bc[k - 1].key, key) == 0)
+			return &im->bc[k - 1];
+	}
+}
+
+/* Indexes the newest entry bc[nbc-1].  Slots whose entry a rolled-back
+ * row dropped (value >= the new entry's) are stale: taken over, never
+ * followed (bc_find checks against nbc). */
+static void bc_index(struct imp *im)
+{
+	int64_t k = im->nbc;   /* 1-based */
+	if (im->nbix_used + 1 > im->nbix / 2) {
+		free(im->bix);
+		im->nbix = im->nbix ? im->nbix * 2 : 256;
+		while (k * 2 > im->nbix)
+			im->nbix *= 2;
+		im->bix = xcalloc((size_t)im->nbix, sizeof(*im->bix));
+		im->nbix_used = 0;
+		for (int64_t e = 1; e < k; e++) {
+			uint64_t i = key_hash(im->bc[e - 1].key) & (uint64_t)(im->nbix - 1);
+			while (im->bix[i])
+				i = (i + 1) & (uint64_t)(im->nbix - 1);
+			im->bix[i] = e;
+			im->nbix_used++;
+		}
+	}
+	uint64_t i = key_hash(im->bc[k - 1].key) & (uint64_t)(im->nbix - 1);
+	while (im->bix[i] && im->bix[i] < k)   /* a live entry: go on */
+		i = (i + 1) & (uint64_t)(im->nbix - 1);
+	if (!im->bix[i])
+		im->nbix_used++;
+	im->bix[i] = k;
+}
+
 /* The building of p: from this import's cache, the store, or new. */
 static int building_for(struct imp *im, const struct place *p, const char *grid, struct bcache **out,
 			struct jw_error *err)
 {
-	for (int64_t i = 0; i < im->nbc; i++)
-		if (strcmp(im->bc[i].key, p->bkey) == 0) {
-			*out = &im->bc[i];
-			return JW_OK;
-		}
+	struct bcache *hit = bc_find(im, p->bkey);
+	if (hit) {
+		*out = hit;
+		return JW_OK;
+	}
 	int64_t id = 0;
 	int rc;
 	const char *names[2] = { p->bkey, p->bname[0] ? p->bname : NULL };
@@ -624,8 +679,9 @@ static int building_for(struct imp *im, const struct place *p, const char *grid,
 	}
 	b.id = id;
 	im->bc = grow(im->bc, &im->capbc, im->nbc + 1, sizeof(*im->bc));
-	im->bc[im->nbc] = b;
-	*out = &im->bc[im->nbc++];
+	im->bc[im->nbc++] = b;
+	bc_index(im);
+	*out = &im->bc[im->nbc - 1];
 	return JW_OK;
 }
 
@@ -1248,7 +1304,7 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 	im.a = a;
 	im.bulk = *a;
 	im.bulk.bulk = true;
-	im.bulk.fts_later = true;   /* svc_bulk_fts() below, before the commit */
+	im.bulk.index_later = true;   /* svc_bulk_finish() below, before the commit */
 	im.o = o;
 	im.res = res;
 	if (!(im.sh = sheet_open(path, err)))
@@ -1313,7 +1369,7 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 		record_release(&u);
 	}
 	if (rc == JW_OK)
-		rc = svc_bulk_fts(st, im.base_id, err);
+		rc = svc_bulk_finish(st, im.base_id, err);
 	for (int c = 0; c < im.ncols; c++) {
 		if (im.target[c] != T_NONE)
 			continue;
@@ -1347,6 +1403,7 @@ done:
 	free(im.has_data);
 	free(im.row_of);
 	free(im.bc);
+	free(im.bix);
 	return rc;
 }
 

@@ -551,7 +551,7 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 		record_set(&m, HF_HOUSEHOLD_NO, no);
 	}
 	if (e->id == ENT_PERSON)
-		rc = person_reindex(st, a->community, &m, false, true, a->bulk && a->fts_later, err);
+		rc = person_reindex(st, a->community, &m, false, true, a->bulk && a->index_later, err);
 	else
 		rc = STORE_CALL(st, record_insert, a->community, &m, err);
 	wrote = m.id > 0;   /* the row went in, whatever failed after it */
@@ -559,7 +559,7 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 		goto rollback;
 	if (e->id == ENT_PERSON) {
 		int64_t hh;
-		if (record_int(&m, PF_HOUSEHOLD_ID, &hh) &&
+		if (!(a->bulk && a->index_later) && record_int(&m, PF_HOUSEHOLD_ID, &hh) &&
 		    (rc = STORE_CALL(st, household_size, hh, err)) != JW_OK)
 			goto rollback;
 	}
@@ -1092,7 +1092,7 @@ int svc_building_generate_houses(struct store *st, const struct actor *a, int64_
 	return JW_OK;
 }
 
-int svc_bulk_fts(struct store *st, int64_t after_id, struct jw_error *err)
+int svc_bulk_finish(struct store *st, int64_t after_id, struct jw_error *err)
 {
-	return STORE_CALL(st, fts_fill, after_id, err);
+	return STORE_CALL(st, bulk_finish, after_id, err);
 }

@@ -31,10 +31,11 @@ struct actor {
 				  * row (422/409) leaves nothing, but JW_ESTORE means
 				  * the caller must roll the whole load back */
 	int64_t session_seen;    /* the session's last_seen when it was checked */
-	bool fts_later;          /* bulk: new persons' full-text rows are left out and
-				  * the caller writes them all with svc_bulk_fts()
-				  * before it commits (a savepoint would otherwise
-				  * flush FTS5's pending rows every time) */
+	bool index_later;        /* bulk: new persons' full-text rows and their
+				  * households' sizes are left out, and the caller
+				  * writes them all with svc_bulk_finish() before it
+				  * commits (a savepoint would otherwise flush FTS5's
+				  * pending rows every time) */
 };
 
 enum role role_parse(const char *s);       /* ROLE_NONE if unknown */
@@ -147,8 +148,8 @@ void svc_audit_json_masked(struct buf *b, const char *entity, const char *json);
 int person_age(const struct record *p);
 
 /* Writes the full-text rows of the active persons with an id above
- * after_id (see actor.fts_later). */
-int svc_bulk_fts(struct store *st, int64_t after_id, struct jw_error *err);
+ * after_id and recounts their households (see actor.index_later). */
+int svc_bulk_finish(struct store *st, int64_t after_id, struct jw_error *err);
 
 /* ---- demo community (svc/demo.c) ---- */
 int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err);

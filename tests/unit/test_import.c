@@ -193,6 +193,34 @@ static void roster(void **state)
 	unlink(db);
 }
 
+/* A row that makes a building and a house and is then refused takes them
+ * back; the next row naming the same building makes it again. */
+static void refused_row_undoes_its_places(void **state)
+{
+	(void)state;
+	char db[256], a[19], csv[1024];
+	struct import_result res;
+	idnum("11010519700101002", a);
+	struct store *st = fresh_store(db, sizeof(db));
+	snprintf(csv, sizeof(csv),
+		 "姓名,公民身份号码,人口类型,户编号,与户主关系,房屋编号\n"
+		 "错号,110105197001010000,户籍,H9,户主,B7-1-101\n"
+		 "对号,%s,户籍,H9,户主,B7-1-101\n"
+		 "另一,110105197001010001,户籍,H8,户主,B8-2-502\n", a);
+	run_import(st, csv, false, &res);
+	assert_int_equal(res.imported, 1);
+	assert_int_equal(res.rejected, 2);
+	assert_int_equal(res.buildings_created, 1);
+	assert_int_equal(res.houses_created, 1);
+	assert_int_equal(res.households_created, 1);
+	import_result_release(&res);
+	assert_int_equal(count(st, &entities[ENT_BUILDING]), 1);
+	assert_int_equal(count(st, &entities[ENT_HOUSE]), 1);
+	assert_int_equal(count(st, &entities[ENT_HOUSEHOLD]), 1);
+	store_close(st);
+	unlink(db);
+}
+
 static void no_header(void **state)
 {
 	(void)state;
@@ -226,6 +254,7 @@ int main(void)
 		cmocka_unit_test(dates),
 		cmocka_unit_test(sci),
 		cmocka_unit_test(roster),
+		cmocka_unit_test(refused_row_undoes_its_places),
 		cmocka_unit_test(no_header),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
