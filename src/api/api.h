@@ -23,6 +23,23 @@ void api_codes(struct http_req *r, struct http_resp *w);
 void api_stats(struct http_req *r, struct http_resp *w);
 void api_import(struct http_req *r, struct http_resp *w);
 void api_export(struct http_req *r, struct http_resp *w);
+void api_ledgers(struct http_req *r, struct http_resp *w);
+void api_ledger_define(struct http_req *r, struct http_resp *w);
+void api_entries(struct http_req *r, struct http_resp *w);
+void api_entry_get(struct http_req *r, struct http_resp *w);
+void api_entry_create(struct http_req *r, struct http_resp *w);
+void api_entry_patch(struct http_req *r, struct http_resp *w);
+void api_ledger_stats(struct http_req *r, struct http_resp *w);
+void api_community_stats(struct http_req *r, struct http_resp *w);
+void api_ledger_export(struct http_req *r, struct http_resp *w);
+void api_ledger_readers(struct http_req *r, struct http_resp *w);
+void api_ledger_derive(struct http_req *r, struct http_resp *w);
+void api_visit_create(struct http_req *r, struct http_resp *w);
+void api_visits(struct http_req *r, struct http_resp *w);
+void api_reminders(struct http_req *r, struct http_resp *w);
+struct entry_query;
+bool entry_query_from(struct http_req *r, struct entry_query *q, int64_t *page, int64_t *per_page,
+		      struct jw_error *err);
 
 /* The list parameters shared by the pages and the API (q, page, per_page,
  * filters); false with err filled when one is malformed. */

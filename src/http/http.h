@@ -41,6 +41,7 @@ struct http_req {
 	size_t upload_len;
 	char upload_name[256];       /* its file name as the browser sent it */
 	int64_t id;                  /* {id} of the matched pattern, or 0 */
+	char key[48];                /* {key} of the matched pattern ([a-z0-9_]), or "" */
 	const struct route *route;
 	struct store *st;            /* this thread's store connection */
 	struct actor actor;          /* who is asking (when authed) */

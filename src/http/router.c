@@ -281,11 +281,30 @@ void resp_json_error(struct http_resp *w, const struct jw_error *e, const struct
 	buf_addc(&w->body, '}');
 }
 
-/* Matches path against pattern; {id} takes a positive integer. */
+/* Matches path against pattern; {id} takes a positive integer, {key} a
+ * word of [a-z0-9_] (written to key when non-NULL). */
+static bool match_key(const char *pattern, const char *path, int64_t *id, char *key);
 static bool match(const char *pattern, const char *path, int64_t *id)
+{
+	return match_key(pattern, path, id, NULL);
+}
+
+static bool match_key(const char *pattern, const char *path, int64_t *id, char *key)
 {
 	const char *p = pattern, *s = path;
 	while (*p && *s) {
+		if (strncmp(p, "{key}", 5) == 0) {
+			const char *e = s;
+			while ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9') || *e == '_')
+				e++;
+			if (e == s || e - s > 40 || (*e && *e != '/'))
+				return false;
+			if (key)
+				snprintf(key, 48, "%.*s", (int)(e - s), s);
+			p += 5;
+			s = e;
+			continue;
+		}
 		if (strncmp(p, "{id}", 4) == 0) {
 			const char *e = s;
 			while (*e >= '0' && *e <= '9')
@@ -342,15 +361,18 @@ void http_dispatch(struct http_req *r, struct http_resp *w)
 	bool path_known = false;
 	int64_t id = 0;
 	bool head = strcmp(r->method, "HEAD") == 0;
+	char key[48] = "";
 	for (int i = 0; i < nroutes; i++) {
 		int64_t tid = 0;
-		if (!match(routes[i].pattern, r->path, &tid))
+		char tkey[48] = "";
+		if (!match_key(routes[i].pattern, r->path, &tid, tkey))
 			continue;
 		path_known = true;
 		if (strcmp(routes[i].method, r->method) == 0 ||
 		    (head && strcmp(routes[i].method, "GET") == 0)) {
 			rt = &routes[i];
 			id = tid;
+			snprintf(key, sizeof(key), "%s", tkey);
 			break;
 		}
 	}
@@ -363,6 +385,7 @@ void http_dispatch(struct http_req *r, struct http_resp *w)
 	}
 	r->route = rt;
 	r->id = id;
+	snprintf(r->key, sizeof(r->key), "%s", key);
 	/* a read-only request reads one snapshot, under one lock cycle */
 	bool reading = strcmp(rt->method, "GET") == 0 && !(rt->flags & R_WRITE) && r->st->txdepth == 0 &&
 		       STORE_CALL0(r->st, read_begin) == JW_OK;

@@ -272,6 +272,22 @@ static bool norm_text(struct record *r, int i)
 	return true;
 }
 
+/* Whether v is one of the '|'-separated options. */
+static bool option_ok(const char *options, const char *v)
+{
+	size_t n = strlen(v);
+	for (const char *p = options; *p;) {
+		const char *e = strchr(p, '|');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, v, n) == 0)
+			return true;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return false;
+}
+
 void record_normalize_validate(struct record *r, bool creating, struct verr *ve)
 {
 	const struct entity_def *e = r->ent;
@@ -300,6 +316,8 @@ void record_normalize_validate(struct record *r, bool creating, struct verr *ve)
 		case FT_TEXT:
 			if (f->maxlen && utf8_chars(v) > (size_t)f->maxlen)
 				verr_add(ve, f->name, "%s最多%d个字，请缩短", f->label, f->maxlen);
+			else if (f->options && !option_ok(f->options, v))
+				verr_add(ve, f->name, "%s应为以下之一：%s", f->label, f->options);
 			break;
 		case FT_INT:
 			if (!parse_i64(v, -1000000000, 1000000000, &n))

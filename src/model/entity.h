@@ -58,6 +58,8 @@ struct field_def {
 	int maxlen;            /* characters, for FT_TEXT */
 	const char *synonyms;  /* import header synonyms, '|'-separated */
 	const char *hint;      /* form hint, Chinese, or NULL */
+	const char *options;   /* FT_TEXT: the allowed values, '|'-separated (a
+				* choice list for ledgers' own fields), or NULL */
 };
 
 enum entity_id { ENT_GRID, ENT_BUILDING, ENT_HOUSE, ENT_HOUSEHOLD, ENT_PERSON, ENT__COUNT };

@@ -184,6 +184,52 @@ static const char *const sqlite_migrations[] = {
 	"  ('person', 'person_id_rev', '1000000 1 1'),\n"
 	"  ('person', 'person_phone_rev', '1000000 2 2');\n"
 	"ANALYZE sqlite_schema;\n",
+
+	/* 5: ledgers (台账).  One table for the entries of every ledger, built-in
+	 * or defined by a committee: an entry ties a subject (person, household
+	 * or house) to a ledger, with its own field values as JSON.  The
+	 * subject's grid, sex and birth date are copied in (and kept in step)
+	 * so that a ledger's statistics read one index, not a join.  At most
+	 * one open entry (end_date IS NULL) a subject a ledger. */
+	"CREATE TABLE ledger_entry (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  community TEXT NOT NULL REFERENCES community(code),\n"
+	"  ledger TEXT NOT NULL,\n"
+	"  subject TEXT NOT NULL CHECK (subject IN ('person', 'household', 'house')),\n"
+	"  subject_id INTEGER NOT NULL,\n"
+	"  status TEXT NOT NULL DEFAULT 'open',\n"
+	"  start_date TEXT, end_date TEXT, end_reason TEXT,\n"
+	"  data TEXT NOT NULL DEFAULT '{}',\n"
+	"  derived INTEGER NOT NULL DEFAULT 0,\n"
+	"  grid_id INTEGER, sex TEXT, birth_date TEXT,\n"
+	"  created_at INTEGER, updated_at INTEGER);\n"
+	"CREATE UNIQUE INDEX ledger_entry_open ON ledger_entry (ledger, subject, subject_id)\n"
+	"  WHERE end_date IS NULL;\n"
+	"CREATE INDEX ledger_entry_stats ON ledger_entry\n"
+	"  (community, ledger, end_date, grid_id, sex, birth_date);\n"
+	"CREATE INDEX ledger_entry_subject ON ledger_entry (subject, subject_id);\n"
+	"CREATE TABLE visit (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  community TEXT NOT NULL REFERENCES community(code),\n"
+	"  subject TEXT NOT NULL, subject_id INTEGER NOT NULL,\n"
+	"  visit_date TEXT NOT NULL, method TEXT, note TEXT, next_date TEXT,\n"
+	"  username TEXT, created_at INTEGER);\n"
+	"CREATE INDEX visit_subject ON visit (subject, subject_id, visit_date);\n"
+	"CREATE TABLE ledger_custom (\n"
+	"  community TEXT NOT NULL REFERENCES community(code),\n"
+	"  key TEXT NOT NULL, def TEXT NOT NULL, created_at INTEGER,\n"
+	"  PRIMARY KEY (community, key));\n"
+	"CREATE TABLE ledger_reader (\n"
+	"  community TEXT NOT NULL, ledger TEXT NOT NULL, user_id INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (community, ledger, user_id));\n"
+	"INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES\n"
+	"  ('ledger_entry', NULL, '1000000'),\n"
+	"  ('ledger_entry', 'ledger_entry_open', '1000000 70000 1000000 1'),\n"
+	"  ('ledger_entry', 'ledger_entry_stats', '1000000 1000000 70000 70000 2500 1250 40'),\n"
+	"  ('ledger_entry', 'ledger_entry_subject', '1000000 500000 2'),\n"
+	"  ('visit', NULL, '100000'),\n"
+	"  ('visit', 'visit_subject', '100000 50000 5 2');\n"
+	"ANALYZE sqlite_schema;\n",
 };
 
 #define SQLITE_MIGRATIONS ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))

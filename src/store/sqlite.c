@@ -1373,6 +1373,492 @@ static int sq_audit_list(struct store *st, const char *community, const char *en
 	return rc;
 }
 
+
+/* ---- ledgers ---- */
+
+
+static int sq_entry_insert(struct store *st, const char *community, struct entry_row *e, struct jw_error *err)
+{
+	/* the subject's grid, sex and birth date are copied in for statistics */
+	sqlite3_stmt *s = stmt(st,
+		"INSERT INTO ledger_entry (community, ledger, subject, subject_id, status, start_date, end_date,"
+		" end_reason, data, derived, grid_id, sex, birth_date, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+		"  CASE ?3 WHEN 'person' THEN (SELECT grid_id FROM person WHERE id = ?4)"
+		"   WHEN 'household' THEN (SELECT grid_id FROM household WHERE id = ?4)"
+		"   ELSE (SELECT grid_id FROM house WHERE id = ?4) END,"
+		"  CASE ?3 WHEN 'person' THEN (SELECT sex FROM person WHERE id = ?4) END,"
+		"  CASE ?3 WHEN 'person' THEN (SELECT birth_date FROM person WHERE id = ?4) END,"
+		"  ?11, ?11)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	bind_text(s, 2, e->ledger);
+	bind_text(s, 3, e->subject);
+	sqlite3_bind_int64(s, 4, e->subject_id);
+	bind_text(s, 5, e->status ? e->status : "open");
+	bind_text(s, 6, e->start_date);
+	bind_text(s, 7, e->end_date);
+	bind_text(s, 8, e->end_reason);
+	bind_text(s, 9, e->data ? e->data : "{}");
+	sqlite3_bind_int(s, 10, e->derived);
+	sqlite3_bind_int64(s, 11, now_s());
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(DB(st)) == SQLITE_CONSTRAINT_UNIQUE)
+			return jw_fail(err, JW_ECONFLICT, "subject_id", "该对象已在本台账中（有一条未结束的记录），请在原记录上修改");
+		return db_fail(st, err, __func__);
+	}
+	e->id = sqlite3_last_insert_rowid(DB(st));
+	return JW_OK;
+}
+
+static int sq_entry_update(struct store *st, const char *community, const struct entry_row *e, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st,
+		"UPDATE ledger_entry SET status = ?1, start_date = ?2, end_date = ?3, end_reason = ?4, data = ?5,"
+		" updated_at = ?6 WHERE id = ?7 AND community = ?8");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, e->status);
+	bind_text(s, 2, e->start_date);
+	bind_text(s, 3, e->end_date);
+	bind_text(s, 4, e->end_reason);
+	bind_text(s, 5, e->data ? e->data : "{}");
+	sqlite3_bind_int64(s, 6, now_s());
+	sqlite3_bind_int64(s, 7, e->id);
+	bind_text(s, 8, community);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(DB(st)) == SQLITE_CONSTRAINT_UNIQUE)
+			return jw_fail(err, JW_ECONFLICT, "status", "该对象在本台账中已有一条未结束的记录，不能重新打开这条");
+		return db_fail(st, err, __func__);
+	}
+	return JW_OK;
+}
+
+#define ENTRY_COLS \
+	"SELECT e.id, e.ledger, e.subject, e.subject_id, e.status, e.start_date, e.end_date, e.end_reason," \
+	" e.data, e.derived, e.grid_id, e.sex, e.birth_date, e.created_at, e.updated_at," \
+	" CASE e.subject WHEN 'person' THEN p.name WHEN 'household' THEN hh.household_no ELSE ho.address END," \
+	" p.id_number, coalesce(p.phone, hh.phone), coalesce(p.current_address, hho.address, ho.address)," \
+	" p.household_id," \
+	" (SELECT max(v.visit_date) FROM visit v WHERE v.subject = e.subject AND v.subject_id = e.subject_id)," \
+	" (SELECT v.next_date FROM visit v WHERE v.subject = e.subject AND v.subject_id = e.subject_id" \
+	"   ORDER BY v.visit_date DESC, v.id DESC LIMIT 1)"
+#define ENTRY_FROM \
+	" FROM ledger_entry e" \
+	" LEFT JOIN person p ON e.subject = 'person' AND p.id = e.subject_id" \
+	" LEFT JOIN household hh ON e.subject = 'household' AND hh.id = e.subject_id" \
+	" LEFT JOIN house hho ON hho.id = hh.house_id" \
+	" LEFT JOIN house ho ON e.subject = 'house' AND ho.id = e.subject_id"
+
+static int entry_rows(sqlite3_stmt *s, entry_cb cb, void *ud)
+{
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct entry_row e = {
+			.id = sqlite3_column_int64(s, 0), .ledger = col_text(s, 1), .subject = col_text(s, 2),
+			.subject_id = sqlite3_column_int64(s, 3), .status = col_text(s, 4),
+			.start_date = col_text(s, 5), .end_date = col_text(s, 6), .end_reason = col_text(s, 7),
+			.data = col_text(s, 8), .derived = sqlite3_column_int(s, 9) != 0,
+			.grid_id = sqlite3_column_int64(s, 10), .sex = col_text(s, 11), .birth_date = col_text(s, 12),
+			.created_at = sqlite3_column_int64(s, 13), .updated_at = sqlite3_column_int64(s, 14),
+			.name = col_text(s, 15), .id_number = col_text(s, 16), .phone = col_text(s, 17),
+			.address = col_text(s, 18), .household_id = sqlite3_column_int64(s, 19),
+			.last_visit = col_text(s, 20), .next_visit = col_text(s, 21),
+		};
+		if ((rc = cb(&e, ud)) != JW_OK)
+			break;
+	}
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = JW_ESTORE;
+	return rc;
+}
+
+static int sq_entry_get(struct store *st, const char *community, int64_t id, entry_cb cb, void *ud,
+			struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, ENTRY_COLS ENTRY_FROM " WHERE e.id = ?1 AND e.community = ?2");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, community);
+	int found = 0;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		found = 1;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, id);
+		bind_text(s, 2, community);
+		rc = entry_rows(s, cb, ud);
+		sqlite3_reset(s);
+		return rc == JW_ESTORE ? db_fail(st, err, __func__) : rc;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	(void)found;
+	return jw_fail(err, JW_ENOTFOUND, "", "找不到该台账记录");
+}
+
+static int sq_entry_list(struct store *st, const char *community, const struct entry_query *q, entry_cb cb,
+			 void *ud, int64_t *total, struct jw_error *err)
+{
+	struct buf w = BUF_INIT, sql = BUF_INIT;
+	const char *bv[12];
+	int nb = 0, rc = JW_OK;
+	char like[160], path[80];
+	bv[nb++] = community;
+	bv[nb++] = q->ledger;
+	buf_adds(&w, " WHERE e.community = ?1 AND e.ledger = ?2");
+	if (!q->include_closed)
+		buf_adds(&w, " AND e.end_date IS NULL");
+	if (q->subject && q->subject_id > 0) {
+		bv[nb++] = q->subject;
+		buf_addf(&w, " AND e.subject = ?%d AND e.subject_id = %lld", nb, (long long)q->subject_id);
+	}
+	if (q->grid_id > 0)
+		buf_addf(&w, " AND e.grid_id = %lld", (long long)q->grid_id);
+	if (q->q && *q->q) {
+		snprintf(like, sizeof(like), "%%%s%%", q->q);
+		bv[nb++] = like;
+		buf_addf(&w, " AND (p.name LIKE ?%d OR hh.household_no LIKE ?%d OR ho.address LIKE ?%d"
+			 " OR hho.address LIKE ?%d)", nb, nb, nb, nb);
+	}
+	if (q->field && q->value) {
+		snprintf(path, sizeof(path), "$.%s", q->field);
+		bv[nb++] = path;
+		bv[nb++] = q->value;
+		buf_addf(&w, " AND json_extract(e.data, ?%d) = ?%d", nb - 1, nb);
+	}
+	if (q->visit_before) {
+		bv[nb++] = q->visit_before;
+		buf_addf(&w, " AND coalesce((SELECT max(v.visit_date) FROM visit v WHERE v.subject = e.subject"
+			 " AND v.subject_id = e.subject_id), '') < ?%d", nb);
+	}
+	sqlite3_stmt *s;
+	if (total && q->want_total) {
+		buf_adds(&sql, "SELECT count(*)");
+		buf_adds(&sql, ENTRY_FROM);
+		buf_add(&sql, w.data, w.len);
+		if (!(s = stmt(st, buf_cstr(&sql)))) {
+			rc = jw_fail(err, JW_ESTORE, "", NULL);
+			goto out;
+		}
+		for (int i = 0; i < nb; i++)
+			bind_text(s, i + 1, bv[i]);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			rc = db_fail(st, err, __func__);
+			goto out;
+		}
+		*total = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		buf_reset(&sql);
+	}
+	if (q->limit <= 0 || !cb)
+		goto out;
+	buf_adds(&sql, ENTRY_COLS ENTRY_FROM);
+	buf_add(&sql, w.data, w.len);
+	buf_addf(&sql, " ORDER BY e.id %s LIMIT %lld OFFSET %lld", q->oldest_first ? "ASC" : "DESC",
+		 (long long)q->limit, (long long)q->offset);
+	if (!(s = stmt(st, buf_cstr(&sql)))) {
+		rc = jw_fail(err, JW_ESTORE, "", NULL);
+		goto out;
+	}
+	for (int i = 0; i < nb; i++)
+		bind_text(s, i + 1, bv[i]);
+	rc = entry_rows(s, cb, ud);
+	sqlite3_reset(s);
+	if (rc == JW_ESTORE)
+		rc = db_fail(st, err, __func__);
+out:
+	buf_release(&w);
+	buf_release(&sql);
+	return rc;
+}
+
+static int sq_entry_close_subject(struct store *st, const char *community, const char *subject, int64_t id,
+				  const char *date, const char *reason, int64_t *closed, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st,
+		"UPDATE ledger_entry SET status = 'closed', end_date = ?1, end_reason = ?2, updated_at = ?3"
+		" WHERE community = ?4 AND subject = ?5 AND subject_id = ?6 AND end_date IS NULL");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, date);
+	bind_text(s, 2, reason);
+	sqlite3_bind_int64(s, 3, now_s());
+	bind_text(s, 4, community);
+	bind_text(s, 5, subject);
+	sqlite3_bind_int64(s, 6, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	*closed = sqlite3_changes(DB(st));
+	return JW_OK;
+}
+
+static int run_derive(struct store *st, const char *sql, const char *community, const struct derive_req *d,
+		      int64_t *changes, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, sql);
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, d->arg1);
+	bind_text(s, 2, d->arg2);
+	bind_text(s, 3, d->arg3);
+	bind_text(s, 4, community);
+	bind_text(s, 5, d->ledger);
+	bind_text(s, 6, d->today);
+	sqlite3_bind_int64(s, 7, now_s());
+	sqlite3_bind_int64(s, 8, d->only_id);
+	bind_text(s, 9, d->living_cut);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	if (changes)
+		*changes = sqlite3_changes(DB(st));
+	return JW_OK;
+}
+
+static int sq_ledger_derive(struct store *st, const char *community, const struct derive_req *d, int64_t *added,
+			    int64_t *closed, struct jw_error *err)
+{
+	bool person = strcmp(d->subject, "person") == 0;
+	const char *t = person ? "person" : "household", *a = person ? "p" : "h";
+	struct buf b = BUF_INIT;
+	int rc;
+	/* ?1–?3 rule arguments, ?4 community, ?5 ledger, ?6 today, ?7 now, ?8 only id, ?9 living cut */
+	buf_addf(&b, "INSERT INTO ledger_entry (community, ledger, subject, subject_id, status, start_date, derived,"
+		 " grid_id, sex, birth_date, data, created_at, updated_at)"
+		 " SELECT %s.community, ?5, '%s', %s.id, 'open', ?6, 1, %s.grid_id, %s, %s, '{}', ?7, ?7"
+		 " FROM %s %s WHERE %s.community = ?4 AND (%s)%s AND (?8 = 0 OR %s.id = ?8)"
+		 " AND NOT EXISTS (SELECT 1 FROM ledger_entry e WHERE e.ledger = ?5 AND e.subject = '%s'"
+		 "   AND e.subject_id = %s.id AND e.end_date IS NULL)",
+		 a, t, a, a, person ? "p.sex" : "NULL", person ? "p.birth_date" : "NULL", t, a, a, d->where,
+		 person ? " AND p.status = 'active'" : "", a, t, a);
+	rc = run_derive(st, buf_cstr(&b), community, d, added, err);
+	buf_reset(&b);
+	/* those who no longer qualify (de-registered ones were closed with their reason) */
+	if (rc == JW_OK) {
+		buf_addf(&b, "UPDATE ledger_entry SET status = 'closed', end_date = ?6, end_reason = '不再符合列入条件',"
+			 " updated_at = ?7 WHERE community = ?4 AND ledger = ?5 AND derived = 1 AND end_date IS NULL"
+			 " AND subject = '%s' AND (?8 = 0 OR subject_id = ?8)"
+			 " AND NOT EXISTS (SELECT 1 FROM %s %s WHERE %s.id = ledger_entry.subject_id AND (%s)%s)",
+			 t, t, a, a, d->where, person ? " AND p.status = 'active'" : "");
+		rc = run_derive(st, buf_cstr(&b), community, d, closed, err);
+		buf_reset(&b);
+	}
+	/* the copied columns follow the subject (a move, a corrected birth date) */
+	if (rc == JW_OK) {
+		buf_addf(&b, "UPDATE ledger_entry SET grid_id = s.grid_id%s FROM %s s"
+			 " WHERE s.id = ledger_entry.subject_id AND ledger_entry.subject = '%s'"
+			 " AND ledger_entry.community = ?4 AND ledger_entry.ledger = ?5 AND ledger_entry.end_date IS NULL"
+			 " AND (?8 = 0 OR ledger_entry.subject_id = ?8)"
+			 " AND (ledger_entry.grid_id IS NOT s.grid_id%s)",
+			 person ? ", sex = s.sex, birth_date = s.birth_date" : "", t, t,
+			 person ? " OR ledger_entry.sex IS NOT s.sex OR ledger_entry.birth_date IS NOT s.birth_date" : "");
+		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
+		buf_reset(&b);
+	}
+	if (rc == JW_OK && d->living_cut && person) {
+		buf_adds(&b, "UPDATE ledger_entry SET data = json_set(data, '$.living', CASE"
+			 " WHEN p.household_id IS NULL THEN NULL"
+			 " WHEN (SELECT count(*) FROM person m WHERE m.household_id = p.household_id"
+			 "   AND m.status = 'active') = 1 THEN '独居'"
+			 " WHEN NOT EXISTS (SELECT 1 FROM person m WHERE m.household_id = p.household_id"
+			 "   AND m.status = 'active' AND m.birth_date > ?9) THEN '空巢'"
+			 " ELSE '与家人同住' END)"
+			 " FROM person p WHERE p.id = ledger_entry.subject_id AND ledger_entry.subject = 'person'"
+			 " AND ledger_entry.community = ?4 AND ledger_entry.ledger = ?5 AND ledger_entry.end_date IS NULL"
+			 " AND (?8 = 0 OR ledger_entry.subject_id = ?8)");
+		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
+	}
+	buf_release(&b);
+	return rc;
+}
+
+/* Age groups of 5 years on today: 0 = 0–4 … 20 = 100+; -1 unknown. */
+#define AGE5_SQL(col) \
+	"CASE WHEN " col " IS NULL THEN -1 ELSE min(20, ((CAST(substr(?2, 1, 4) AS INTEGER)" \
+	" - CAST(substr(" col ", 1, 4) AS INTEGER) - (substr(?2, 6) < substr(" col ", 6))) / 5)) END"
+
+static int stat_rows(struct store *st, sqlite3_stmt *s, stat_cb cb, void *ud, struct jw_error *err)
+{
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct stat_cell c = { .grid_id = sqlite3_column_int64(s, 0), .age5 = sqlite3_column_int(s, 2),
+				       .n = sqlite3_column_int64(s, 3) };
+		snprintf(c.sex, sizeof(c.sex), "%s", col_text(s, 1) ? col_text(s, 1) : "");
+		if ((rc = cb(&c, ud)) != JW_OK)
+			break;
+	}
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int sq_ledger_stats(struct store *st, const char *community, const char *ledger, const char *today,
+			   stat_cb cb, void *ud, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT grid_id, sex, " AGE5_SQL("birth_date") ", count(*) FROM ledger_entry"
+				   " WHERE community = ?1 AND ledger = ?3 AND end_date IS NULL GROUP BY 1, 2, 3");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	bind_text(s, 2, today);
+	bind_text(s, 3, ledger);
+	return stat_rows(st, s, cb, ud, err);
+}
+
+static int sq_person_stats(struct store *st, const char *community, const char *today, stat_cb cb, void *ud,
+			   struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT grid_id, sex, " AGE5_SQL("birth_date") ", count(*) FROM person"
+				   " WHERE community = ?1 AND status = 'active' GROUP BY 1, 2, 3");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	bind_text(s, 2, today);
+	return stat_rows(st, s, cb, ud, err);
+}
+
+static int sq_ledger_trend(struct store *st, const char *community, const char *ledger, const char *since,
+			   trend_cb cb, void *ud, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st,
+		"SELECT m, sum(o), sum(c) FROM ("
+		" SELECT substr(start_date, 1, 7) AS m, 1 AS o, 0 AS c FROM ledger_entry"
+		"  WHERE community = ?1 AND ledger = ?2 AND start_date >= ?3"
+		" UNION ALL SELECT substr(end_date, 1, 7), 0, 1 FROM ledger_entry"
+		"  WHERE community = ?1 AND ledger = ?2 AND end_date >= ?3)"
+		" GROUP BY m ORDER BY m");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	bind_text(s, 2, ledger);
+	bind_text(s, 3, since);
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct trend_cell c = { .opened = sqlite3_column_int64(s, 1), .closed = sqlite3_column_int64(s, 2) };
+		snprintf(c.month, sizeof(c.month), "%s", col_text(s, 0) ? col_text(s, 0) : "");
+		if ((rc = cb(&c, ud)) != JW_OK)
+			break;
+	}
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int sq_visit_insert(struct store *st, const char *community, struct visit_row *v, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO visit (community, subject, subject_id, visit_date, method, note,"
+				   " next_date, username, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	bind_text(s, 2, v->subject);
+	sqlite3_bind_int64(s, 3, v->subject_id);
+	bind_text(s, 4, v->visit_date);
+	bind_text(s, 5, v->method);
+	bind_text(s, 6, v->note);
+	bind_text(s, 7, v->next_date);
+	bind_text(s, 8, v->username);
+	sqlite3_bind_int64(s, 9, now_s());
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	v->id = sqlite3_last_insert_rowid(DB(st));
+	return JW_OK;
+}
+
+static int sq_visit_list(struct store *st, const char *community, const char *subject, int64_t id, visit_cb cb,
+			 void *ud, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT id, subject, subject_id, visit_date, method, note, next_date, username,"
+				   " created_at FROM visit WHERE community = ?1 AND subject = ?2 AND subject_id = ?3"
+				   " ORDER BY visit_date DESC, id DESC LIMIT 200");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	bind_text(s, 2, subject);
+	sqlite3_bind_int64(s, 3, id);
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct visit_row v = { sqlite3_column_int64(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2),
+				       col_text(s, 3), col_text(s, 4), col_text(s, 5), col_text(s, 6),
+				       col_text(s, 7), sqlite3_column_int64(s, 8) };
+		if ((rc = cb(&v, ud)) != JW_OK)
+			break;
+	}
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int sq_custom_put(struct store *st, const char *community, const char *key, const char *def_json,
+			 struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO ledger_custom (community, key, def, created_at) VALUES (?1, ?2, ?3, ?4)"
+				   " ON CONFLICT (community, key) DO UPDATE SET def = excluded.def");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	bind_text(s, 2, key);
+	bind_text(s, 3, def_json);
+	sqlite3_bind_int64(s, 4, now_s());
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_custom_list(struct store *st, const char *community, custom_cb cb, void *ud, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT key, def FROM ledger_custom WHERE community = ?1 ORDER BY created_at, key");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = cb(col_text(s, 0), col_text(s, 1), ud)) != JW_OK)
+			break;
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int sq_reader_set(struct store *st, const char *community, const char *ledger, int64_t user_id, bool on,
+			 struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, on ? "INSERT OR IGNORE INTO ledger_reader (community, ledger, user_id) VALUES (?1, ?2, ?3)"
+				      : "DELETE FROM ledger_reader WHERE community = ?1 AND ledger = ?2 AND user_id = ?3");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	bind_text(s, 2, ledger);
+	sqlite3_bind_int64(s, 3, user_id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_reader_has(struct store *st, const char *community, const char *ledger, int64_t user_id, bool *out,
+			 struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT 1 FROM ledger_reader WHERE community = ?1 AND ledger = ?2 AND user_id = ?3");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	bind_text(s, 2, ledger);
+	sqlite3_bind_int64(s, 3, user_id);
+	int rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
 const struct store_ops sqlite_store_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -1411,6 +1897,21 @@ const struct store_ops sqlite_store_ops = {
 	.session_touch = sq_session_touch,
 	.session_delete = sq_session_delete,
 	.session_purge = sq_session_purge,
+	.entry_insert = sq_entry_insert,
+	.entry_update = sq_entry_update,
+	.entry_get = sq_entry_get,
+	.entry_list = sq_entry_list,
+	.entry_close_subject = sq_entry_close_subject,
+	.ledger_derive = sq_ledger_derive,
+	.ledger_stats = sq_ledger_stats,
+	.ledger_trend = sq_ledger_trend,
+	.person_stats = sq_person_stats,
+	.visit_insert = sq_visit_insert,
+	.visit_list = sq_visit_list,
+	.custom_put = sq_custom_put,
+	.custom_list = sq_custom_list,
+	.reader_set = sq_reader_set,
+	.reader_has = sq_reader_has,
 	.audit_insert = sq_audit_insert,
 	.audit_list = sq_audit_list,
 };

@@ -135,6 +135,73 @@ struct plan_cell {
 };
 typedef int (*plan_cb)(const struct plan_cell *c, void *ud);
 
+/* ---- ledgers (model/ledger.h; svc/ledger.c) ---- */
+
+/* One ledger entry, with its subject's columns joined for lists. */
+struct entry_row {
+	int64_t id;
+	const char *ledger;       /* the ledger's key */
+	const char *subject;      /* "person", "household" or "house" */
+	int64_t subject_id;
+	const char *status;       /* "open" or "closed" */
+	const char *start_date, *end_date, *end_reason;
+	const char *data;         /* the ledger's fields as a JSON object */
+	bool derived;             /* made by the ledger's rule */
+	int64_t grid_id;
+	const char *sex, *birth_date;
+	int64_t created_at, updated_at;
+	/* joined (lists, exports): */
+	const char *name;         /* person's name / household's number / house's address */
+	const char *id_number, *phone, *address;
+	int64_t household_id;
+	const char *last_visit, *next_visit;   /* the newest visit's date and next date */
+};
+typedef int (*entry_cb)(const struct entry_row *e, void *ud);
+
+struct entry_query {
+	const char *ledger;
+	const char *subject;      /* with subject_id: that subject's entries */
+	int64_t subject_id;
+	bool include_closed;
+	int64_t grid_id;          /* 0 = every grid */
+	const char *q;            /* a fragment of the name (or the household number) */
+	const char *field;        /* a ledger field equal to value (json) */
+	const char *value;
+	const char *visit_before; /* only entries whose last visit is older (or none) */
+	int64_t limit, offset;    /* limit 0: count only */
+	bool want_total;
+	bool oldest_first;        /* by id ascending (exports) */
+};
+
+/* Membership of a derived ledger (svc/ledger.c builds it from the rule). */
+struct derive_req {
+	const char *ledger;
+	const char *subject;      /* "person" or "household" */
+	const char *where;        /* SQL condition on p (person) or h (household);
+				   * it may use ?1 … ?3 = arg1 … arg3 */
+	const char *arg1, *arg2, *arg3;
+	const char *today;        /* YYYY-MM-DD: start and end dates */
+	int64_t only_id;          /* > 0: only this subject */
+	const char *living_cut;   /* non-NULL: also set data.living (独居/空巢/与家人同住),
+				   * 空巢 = every member born on or before this date */
+};
+
+/* One group of a ledger's statistics. */
+struct stat_cell { int64_t grid_id; char sex[4]; int age5; int64_t n; };
+typedef int (*stat_cb)(const struct stat_cell *c, void *ud);
+struct trend_cell { char month[8]; int64_t opened, closed; };
+typedef int (*trend_cb)(const struct trend_cell *c, void *ud);
+
+struct visit_row {
+	int64_t id;
+	const char *subject;
+	int64_t subject_id;
+	const char *visit_date, *method, *note, *next_date, *username;
+	int64_t created_at;
+};
+typedef int (*visit_cb)(const struct visit_row *v, void *ud);
+typedef int (*custom_cb)(const char *key, const char *def_json, void *ud);
+
 struct store_ops {
 	const char *name;
 	int (*open)(struct store *st, const char *location, struct jw_error *err);
@@ -191,6 +258,26 @@ struct store_ops {
 	int (*session_touch)(struct store *st, const char *token_hash, int64_t now, struct jw_error *err);
 	int (*session_delete)(struct store *st, const char *token_hash, struct jw_error *err);
 	int (*session_purge)(struct store *st, int64_t idle_before, struct jw_error *err);
+
+	int (*entry_insert)(struct store *st, const char *community, struct entry_row *e, struct jw_error *err);
+	int (*entry_update)(struct store *st, const char *community, const struct entry_row *e, struct jw_error *err);
+	int (*entry_get)(struct store *st, const char *community, int64_t id, entry_cb cb, void *ud, struct jw_error *err);
+	int (*entry_list)(struct store *st, const char *community, const struct entry_query *q, entry_cb cb, void *ud, int64_t *total, struct jw_error *err);
+	/* Closes every open entry of a subject (de-registration): *closed = how many. */
+	int (*entry_close_subject)(struct store *st, const char *community, const char *subject, int64_t id, const char *date, const char *reason, int64_t *closed, struct jw_error *err);
+	int (*ledger_derive)(struct store *st, const char *community, const struct derive_req *d, int64_t *added, int64_t *closed, struct jw_error *err);
+	/* Open entries grouped by grid, sex and 5-year age group (age on today). */
+	int (*ledger_stats)(struct store *st, const char *community, const char *ledger, const char *today, stat_cb cb, void *ud, struct jw_error *err);
+	/* Entries opened and closed a month, from since (YYYY-MM-01). */
+	int (*ledger_trend)(struct store *st, const char *community, const char *ledger, const char *since, trend_cb cb, void *ud, struct jw_error *err);
+	/* The persons of the community grouped the same way (community page). */
+	int (*person_stats)(struct store *st, const char *community, const char *today, stat_cb cb, void *ud, struct jw_error *err);
+	int (*visit_insert)(struct store *st, const char *community, struct visit_row *v, struct jw_error *err);
+	int (*visit_list)(struct store *st, const char *community, const char *subject, int64_t id, visit_cb cb, void *ud, struct jw_error *err);
+	int (*custom_put)(struct store *st, const char *community, const char *key, const char *def_json, struct jw_error *err);
+	int (*custom_list)(struct store *st, const char *community, custom_cb cb, void *ud, struct jw_error *err);
+	int (*reader_set)(struct store *st, const char *community, const char *ledger, int64_t user_id, bool on, struct jw_error *err);
+	int (*reader_has)(struct store *st, const char *community, const char *ledger, int64_t user_id, bool *out, struct jw_error *err);
 
 	int (*audit_insert)(struct store *st, const char *community, const struct audit_row *a, struct jw_error *err);
 	int (*audit_list)(struct store *st, const char *community, const char *entity, int64_t entity_id, const char *action, int64_t limit, int64_t offset, audit_cb cb, void *ud, int64_t *total, struct jw_error *err);

@@ -13,6 +13,7 @@
 #include "lib/util.h"
 #include "model/idnum.h"
 #include "svc/svc.h"
+#include "svc/ledger.h"
 
 struct rng {
 	uint64_t s;
@@ -292,6 +293,8 @@ int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err)
 	}
 	if (rc == JW_OK)
 		rc = svc_bulk_finish(st, 0, err);
+	if (rc == JW_OK)
+		rc = svc_ledger_derive(st, a.community, 0, 0, NULL, NULL, err);
 	if (rc == JW_OK) {
 		char note[160];
 		snprintf(note, sizeof(note), "{\"grids\":%d,\"buildings\":%d,\"houses\":%d,\"households\":%d,\"persons\":%d}",

@@ -18,6 +18,7 @@
 #include "model/pinyin.h"
 #include "model/textnorm.h"
 #include "svc/svc.h"
+#include "svc/ledger.h"
 
 /* ---- permissions ---- */
 
@@ -563,6 +564,11 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 		    (rc = STORE_CALL(st, household_size, hh, err)) != JW_OK)
 			goto rollback;
 	}
+	/* derived ledgers take the newcomer in (a bulk load derives once, at its end) */
+	if (!a->bulk && (e->id == ENT_PERSON || e->id == ENT_HOUSEHOLD) &&
+	    (rc = svc_ledger_derive(st, a->community, e->id == ENT_PERSON ? m.id : 0,
+				    e->id == ENT_HOUSEHOLD ? m.id : 0, NULL, NULL, err)) != JW_OK)
+		goto rollback;
 	if (!a->bulk && (rc = svc_audit(st, a, "create", e->key, m.id, NULL, &m, err)) != JW_OK)
 		goto rollback;
 	if (own && (rc = store_commit(st)) != JW_OK) {
@@ -654,6 +660,10 @@ int svc_update(struct store *st, const struct actor *a, int64_t id, struct recor
 		if ((rc = STORE_CALL(st, relocate, 0, id, g, err)) != JW_OK)
 			goto rollback;
 	}
+	if ((e->id == ENT_PERSON || e->id == ENT_HOUSEHOLD) &&
+	    (rc = svc_ledger_derive(st, a->community, e->id == ENT_PERSON ? id : 0, e->id == ENT_HOUSEHOLD ? id : 0,
+				    NULL, NULL, err)) != JW_OK)
+		goto rollback;
 	if ((rc = svc_audit(st, a, "update", e->key, id, &old, &m, err)) != JW_OK)
 		goto rollback;
 	if ((rc = store_commit(st)) != JW_OK)
@@ -944,6 +954,8 @@ int svc_person_deregister(struct store *st, const struct actor *a, int64_t id, c
 	if ((rc = STORE_CALL(st, record_update, a->community, &m, err)) != JW_OK ||
 	    (rc = person_reindex(st, a->community, &m, true, false, false, err)) != JW_OK ||
 	    (record_int(&m, PF_HOUSEHOLD_ID, &hh) && (rc = STORE_CALL(st, household_size, hh, err)) != JW_OK) ||
+	    (rc = svc_ledger_close_person(st, a, id, date, code_label(&code_tables[CT_DEREG_REASON], rcode),
+					  err)) != JW_OK ||
 	    (rc = svc_audit(st, a, "deregister", e->key, id, &old, &m, err)) != JW_OK) {
 		store_rollback(st);
 		goto out;

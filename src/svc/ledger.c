@@ -1,0 +1,1113 @@
+/*
+ * ledger.c — the ledger engine.  See ledger.h and model/ledger.h.
+ *
+ * Entries are stored generically (store: ledger_entry, the fields as JSON);
+ * a ledger's own fields are validated by the registry's field rules through
+ * an entity view of the ledger (ledger_entity), so a built-in ledger and a
+ * committee's own one go through the same code.
+ */
+#include "svc/ledger.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "model/mask.h"
+#include "model/textnorm.h"
+
+_Static_assert(ROLE_ADMIN == 1 && ROLE_DIRECTOR == 2 && ROLE_WORKER == 3 && ROLE_GRID_WORKER == 4,
+	       "model/ledger.c's role bits follow enum role");
+
+/* ---- the ledgers: built-in and the community's own ---- */
+
+/* A committee's ledger, parsed from its JSON definition; kept for the life
+ * of the process (definitions are added, never removed). */
+struct custom {
+	char community[16];
+	struct ledger_def def;
+	struct entity_def ent;
+	struct field_def fields[LEDGER_MAX_FIELDS];
+	char *strings;            /* one block holding every text of the definition */
+};
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct custom *g_custom[256];
+static int g_ncustom;
+static struct entity_def g_builtin_ent[64];
+static pthread_once_t g_builtin_once = PTHREAD_ONCE_INIT;
+
+static void builtin_init(void)
+{
+	for (int i = 0; i < nbuiltin_ledgers && i < 64; i++)
+		ledger_entity(&builtin_ledgers[i], &g_builtin_ent[i]);
+}
+
+static const struct entity_def *ledger_ent(const struct ledger_def *l)
+{
+	pthread_once(&g_builtin_once, builtin_init);
+	if (!l->custom)
+		return &g_builtin_ent[l - builtin_ledgers];
+	return &((const struct custom *)((const char *)l - offsetof(struct custom, def)))->ent;
+}
+
+static const char *subject_key(enum entity_id e)
+{
+	return e == ENT_HOUSEHOLD ? "household" : e == ENT_HOUSE ? "house" : "person";
+}
+
+static int parse_custom(const char *community, const char *json, struct custom **out, struct verr *ve);
+
+static int load_custom_cb(const char *key, const char *def, void *ud)
+{
+	const char *community = ud;
+	for (int i = 0; i < g_ncustom; i++)
+		if (strcmp(g_custom[i]->community, community) == 0 && strcmp(g_custom[i]->def.key, key) == 0)
+			return JW_OK;
+	struct custom *c = NULL;
+	struct verr ve;
+	verr_init(&ve);
+	if (parse_custom(community, def, &c, &ve) == JW_OK && g_ncustom < 256)
+		g_custom[g_ncustom++] = c;
+	return JW_OK;
+}
+
+/* Reads the community's definitions the process has not seen yet. */
+static void custom_refresh(struct store *st, const char *community)
+{
+	struct jw_error err;
+	pthread_mutex_lock(&g_lock);
+	STORE_CALL(st, custom_list, community, load_custom_cb, (void *)community, &err);
+	pthread_mutex_unlock(&g_lock);
+}
+
+static const struct ledger_def *custom_lookup(const char *community, const char *key)
+{
+	const struct ledger_def *l = NULL;
+	pthread_mutex_lock(&g_lock);
+	for (int i = 0; i < g_ncustom && !l; i++)
+		if (strcmp(g_custom[i]->community, community) == 0 && strcmp(g_custom[i]->def.key, key) == 0)
+			l = &g_custom[i]->def;
+	pthread_mutex_unlock(&g_lock);
+	return l;
+}
+
+const struct ledger_def *ledger_find(struct store *st, const char *community, const char *key)
+{
+	const struct ledger_def *l = ledger_builtin(key);
+	if (l || !key)
+		return l;
+	if ((l = custom_lookup(community, key)))
+		return l;
+	custom_refresh(st, community);
+	return custom_lookup(community, key);
+}
+
+int ledger_each(struct store *st, const char *community, int (*cb)(const struct ledger_def *l, void *ud), void *ud)
+{
+	int rc;
+	for (int i = 0; i < nbuiltin_ledgers; i++)
+		if ((rc = cb(&builtin_ledgers[i], ud)) != 0)
+			return rc;
+	custom_refresh(st, community);
+	const struct ledger_def *mine[256];
+	int n = 0;
+	pthread_mutex_lock(&g_lock);
+	for (int i = 0; i < g_ncustom; i++)
+		if (strcmp(g_custom[i]->community, community) == 0)
+			mine[n++] = &g_custom[i]->def;
+	pthread_mutex_unlock(&g_lock);
+	for (int i = 0; i < n; i++)
+		if ((rc = cb(mine[i], ud)) != 0)
+			return rc;
+	return 0;
+}
+
+bool ledger_can(struct store *st, const struct actor *a, const struct ledger_def *l, bool write)
+{
+	if (l->restricted) {
+		if (a->role == ROLE_DIRECTOR)
+			return true;
+		bool named = false;
+		struct jw_error err;
+		if (a->user_id > 0 && STORE_CALL(st, reader_has, a->community, l->key, a->user_id, &named, &err) != JW_OK)
+			return false;
+		return named;
+	}
+	unsigned bit = 1u << a->role;
+	return (write ? l->write_roles : l->read_roles) & bit;
+}
+
+static int refuse(const struct actor *a, const struct ledger_def *l, bool write, struct jw_error *err)
+{
+	if (l->restricted)
+		return jw_fail(err, JW_EPERM, "", "《%s》是受限台账，只有社区主任和被指定的工作人员可以%s", l->title,
+			       write ? "修改" : "查看");
+	return jw_fail(err, JW_EPERM, "", "您的角色（%s）不能%s《%s》", role_label(a->role), write ? "修改" : "查看",
+		       l->title);
+}
+
+/* A read of a restricted ledger leaves an audit record. */
+static int audit_read(struct store *st, const struct actor *a, const struct ledger_def *l, int64_t entry_id,
+		      const char *what, struct jw_error *err)
+{
+	if (!l->restricted)
+		return JW_OK;
+	char json[256];
+	snprintf(json, sizeof(json), "{\"ledger\":\"%s\",\"read\":\"%s\"}", l->key, what);
+	return svc_audit_raw(st, a, "ledger_read", "ledger_entry", entry_id, NULL, json, err);
+}
+
+/* ---- entries ---- */
+
+void entry_fields(const struct ledger_def *l, const char *data_json, struct record *out)
+{
+	record_init(out, ledger_ent(l));
+	json_t *j = data_json ? json_loads(data_json, 0, NULL) : NULL;
+	if (!j)
+		return;
+	for (int i = 0; i < l->nfields; i++) {
+		json_t *v = json_object_get(j, l->fields[i].name);
+		if (json_is_string(v))
+			record_set(out, i, json_string_value(v));
+		else if (json_is_number(v)) {
+			char num[64];
+			snprintf(num, sizeof(num), "%.15g", json_number_value(v));
+			record_set(out, i, num);
+		}
+	}
+	memset(out->given, 0, (size_t)l->nfields);
+	json_decref(j);
+}
+
+static char *fields_json(const struct ledger_def *l, const struct record *r)
+{
+	json_t *j = json_object();
+	for (int i = 0; i < l->nfields; i++)
+		if (r->v[i])
+			json_object_set_new(j, l->fields[i].name, json_string(r->v[i]));
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	return s;
+}
+
+/* The audit's view of an entry: fields with their sensitive values masked. */
+static char *audit_json(const struct ledger_def *l, int64_t subject_id, const struct record *r, const char *status)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "ledger", json_string(l->key));
+	json_object_set_new(j, "subject_id", json_integer(subject_id));
+	if (status)
+		json_object_set_new(j, "status", json_string(status));
+	for (int i = 0; r && i < l->nfields; i++) {
+		if (!r->v[i])
+			continue;
+		char m[64];
+		const char *v = r->v[i];
+		if (l->fields[i].sens == SENS_ID) {
+			mask_idnum(v, m, sizeof(m));
+			v = m;
+		} else if (l->fields[i].sens == SENS_PHONE) {
+			mask_phone(v, m, sizeof(m));
+			v = m;
+		}
+		json_object_set_new(j, l->fields[i].name, json_string(v));
+	}
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return s;
+}
+
+int svc_entry_list(struct store *st, const struct actor *a, const struct ledger_def *l, struct entry_query *q,
+		   entry_cb cb, void *ud, int64_t *total, struct jw_error *err)
+{
+	if (!ledger_can(st, a, l, false))
+		return refuse(a, l, false, err);
+	q->ledger = l->key;
+	if (a->role == ROLE_GRID_WORKER)
+		q->grid_id = a->grid_id;
+	if (q->field) {
+		bool known = false;
+		for (int i = 0; i < l->nfields; i++)
+			known = known || strcmp(l->fields[i].name, q->field) == 0;
+		if (!known)
+			return jw_fail(err, JW_EBADREQ, "field", "《%s》没有名为“%s”的项目", l->title, q->field);
+	}
+	int rc = STORE_CALL(st, entry_list, a->community, q, cb, ud, total, err);
+	if (rc == JW_OK)
+		rc = audit_read(st, a, l, 0, "list", err);
+	return rc;
+}
+
+struct one { struct entry_row row; bool found; entry_cb cb; void *ud; const struct actor *a; int rc; };
+
+static int one_cb(const struct entry_row *e, void *ud)
+{
+	struct one *o = ud;
+	o->found = true;
+	if (o->a->role == ROLE_GRID_WORKER && e->grid_id != o->a->grid_id)
+		return JW_EPERM;
+	return o->cb ? o->cb(e, o->ud) : JW_OK;
+}
+
+int svc_entry_get(struct store *st, const struct actor *a, const struct ledger_def *l, int64_t id, entry_cb cb,
+		  void *ud, struct jw_error *err)
+{
+	if (!ledger_can(st, a, l, false))
+		return refuse(a, l, false, err);
+	struct one o = { .cb = cb, .ud = ud, .a = a };
+	int rc = STORE_CALL(st, entry_get, a->community, id, one_cb, &o, err);
+	if (rc == JW_EPERM)
+		return jw_fail(err, JW_EPERM, "", "这条记录不在您负责的网格内");
+	if (rc != JW_OK)
+		return rc;
+	return audit_read(st, a, l, id, "entry", err);
+}
+
+struct ledger_of { const char *key; bool match; char subject[16]; int64_t subject_id; char *data; char status[16];
+		   char start[11]; char end[11]; char reason[128]; int64_t grid; };
+
+static int ledger_of_cb(const struct entry_row *e, void *ud)
+{
+	struct ledger_of *o = ud;
+	o->match = strcmp(e->ledger, o->key) == 0;
+	snprintf(o->subject, sizeof(o->subject), "%s", e->subject);
+	o->subject_id = e->subject_id;
+	o->data = xstrdup(e->data ? e->data : "{}");
+	snprintf(o->status, sizeof(o->status), "%s", e->status ? e->status : "open");
+	snprintf(o->start, sizeof(o->start), "%s", e->start_date ? e->start_date : "");
+	snprintf(o->end, sizeof(o->end), "%s", e->end_date ? e->end_date : "");
+	snprintf(o->reason, sizeof(o->reason), "%s", e->end_reason ? e->end_reason : "");
+	o->grid = e->grid_id;
+	return JW_OK;
+}
+
+/* The ledger's own rules on an entry's fields (after the declared ones). */
+static void entry_rules(struct store *st, const struct actor *a, const struct ledger_def *l, int64_t subject_id,
+			struct record *f, struct verr *ve)
+{
+	if (strcmp(l->key, "disabled") == 0 && !l->custom) {
+		const char *card = record_get(f, entity_field_index(f->ent, "card_no"));
+		if (card && !verr_for(ve, "card_no")) {
+			struct record p;
+			struct jw_error e2;
+			record_init(&p, &entities[ENT_PERSON]);
+			if (STORE_CALL(st, record_get, a->community, &entities[ENT_PERSON], subject_id, &p, &e2) == JW_OK &&
+			    disability_card_check(card, record_get(&p, PF_ID_NUMBER),
+						  record_get(f, entity_field_index(f->ent, "category")),
+						  record_get(f, entity_field_index(f->ent, "grade")), &e2) != JW_OK)
+				verr_add(ve, "card_no", "%s", e2.message);
+			record_release(&p);
+		}
+	}
+	/* a "…开始" date must not follow its "…结束" one */
+	for (int i = 0; i < l->nfields; i++) {
+		const struct field_def *fs = &l->fields[i];
+		if (fs->type != FT_DATE || !strstr(fs->name, "start"))
+			continue;
+		char endname[64];
+		snprintf(endname, sizeof(endname), "%.*send", (int)(strstr(fs->name, "start") - fs->name), fs->name);
+		int j = entity_field_index(f->ent, endname);
+		const char *s1 = record_get(f, i), *s2 = j >= 0 ? record_get(f, j) : NULL;
+		if (s1 && s2 && strcmp(s1, s2) > 0 && !verr_for(ve, endname))
+			verr_add(ve, endname, "%s不能早于%s", l->fields[j].label, fs->label);
+	}
+}
+
+/* The subject of an entry must exist, be on the books and (grid workers)
+ * lie in the actor's grid. */
+static int check_subject(struct store *st, const struct actor *a, const struct ledger_def *l, int64_t id,
+			 struct verr *ve, struct jw_error *err)
+{
+	const struct entity_def *se = &entities[l->subject];
+	struct record r;
+	record_init(&r, se);
+	int rc = STORE_CALL(st, record_get, a->community, se, id, &r, err);
+	if (rc == JW_ENOTFOUND) {
+		verr_add(ve, "subject_id", "编号为%lld的%s不存在，请重新选择", (long long)id, se->label);
+		rc = JW_OK;
+	} else if (rc == JW_OK) {
+		if (se->id == ENT_PERSON && strcmp(record_get(&r, PF_STATUS), "active") != 0)
+			verr_add(ve, "subject_id", "该居民已注销，不能再列入台账");
+		int gi = entity_field_index(se, "grid_id");
+		int64_t g = 0;
+		if (a->role == ROLE_GRID_WORKER && gi >= 0 && (!record_int(&r, gi, &g) || g != a->grid_id))
+			rc = jw_fail(err, JW_EPERM, "subject_id", "该%s不在您负责的网格内", se->label);
+	}
+	record_release(&r);
+	return rc;
+}
+
+int svc_entry_create(struct store *st, const struct actor *a, const struct ledger_def *l, int64_t subject_id,
+		     struct record *fields, const char *start_date, struct verr *ve, int64_t *id,
+		     struct jw_error *err)
+{
+	char today[11];
+	int y, m, d;
+	if (!ledger_can(st, a, l, true))
+		return refuse(a, l, true, err);
+	date_today(&y, &m, &d);
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
+	if (str_empty(start_date))
+		start_date = today;
+	else if (!date_parse(start_date, &y, &m, &d))
+		verr_add(ve, "start_date", "起始日期应为有效日期，格式如 2026-03-05");
+	int rc = check_subject(st, a, l, subject_id, ve, err);
+	if (rc != JW_OK)
+		return rc;
+	/* fields the rule derives are not typed in */
+	for (int i = 0; i < l->nfields; i++)
+		if (l->fields[i].flags & FF_READONLY)
+			fields->given[i] = 0;
+	record_normalize_validate(fields, true, ve);
+	entry_rules(st, a, l, subject_id, fields, ve);
+	if (ve->n)
+		return verr_to_error(ve, err);
+	char *data = fields_json(l, fields);
+	struct entry_row e = { .ledger = l->key, .subject = subject_key(l->subject), .subject_id = subject_id,
+			       .status = "open", .start_date = start_date, .data = data };
+	if ((rc = store_begin(st)) != JW_OK) {
+		free(data);
+		return jw_fail(err, rc, "", NULL);
+	}
+	rc = STORE_CALL(st, entry_insert, a->community, &e, err);
+	if (rc == JW_OK) {
+		char *aj = audit_json(l, subject_id, fields, "open");
+		rc = svc_audit_raw(st, a, "create", "ledger_entry", e.id, NULL, aj, err);
+		free(aj);
+	}
+	if (rc == JW_OK && (rc = store_commit(st)) != JW_OK)
+		rc = jw_fail(err, rc, "", NULL);
+	else if (rc != JW_OK)
+		store_rollback(st);
+	free(data);
+	if (rc == JW_OK)
+		*id = e.id;
+	return rc;
+}
+
+int svc_entry_update(struct store *st, const struct actor *a, const struct ledger_def *l, int64_t id,
+		     struct record *fields, const char *start_date, const char *end_date, const char *end_reason,
+		     bool reopen, struct verr *ve, struct jw_error *err)
+{
+	if (!ledger_can(st, a, l, true))
+		return refuse(a, l, true, err);
+	struct ledger_of o = { .key = l->key };
+	int rc = STORE_CALL(st, entry_get, a->community, id, ledger_of_cb, &o, err);
+	if (rc != JW_OK)
+		return rc;
+	if (!o.match) {
+		free(o.data);
+		return jw_fail(err, JW_ENOTFOUND, "", "《%s》中没有这条记录", l->title);
+	}
+	if (a->role == ROLE_GRID_WORKER && o.grid != a->grid_id) {
+		free(o.data);
+		return jw_fail(err, JW_EPERM, "", "这条记录不在您负责的网格内");
+	}
+	struct record old, merged;
+	entry_fields(l, o.data, &old);
+	free(o.data);
+	for (int i = 0; i < l->nfields; i++)
+		if (l->fields[i].flags & FF_READONLY)
+			fields->given[i] = 0;
+	record_normalize_validate(fields, false, ve);
+	record_copy(&merged, &old);
+	for (int i = 0; i < l->nfields; i++)
+		if (fields->given[i])
+			record_set(&merged, i, fields->v[i]);
+	int y, m, d;
+	if (!str_empty(start_date) && !date_parse(start_date, &y, &m, &d))
+		verr_add(ve, "start_date", "起始日期应为有效日期，格式如 2026-03-05");
+	if (!str_empty(end_date) && !date_parse(end_date, &y, &m, &d))
+		verr_add(ve, "end_date", "结束日期应为有效日期，格式如 2026-03-05");
+	const char *start = !str_empty(start_date) ? start_date : (o.start[0] ? o.start : NULL);
+	if (!str_empty(end_date) && start && strcmp(end_date, start) < 0)
+		verr_add(ve, "end_date", "结束日期不能早于起始日期（%s）", start);
+	if (!str_empty(end_date) && str_empty(end_reason) && !o.reason[0])
+		verr_add(ve, "end_reason", "请填写结束原因，如“迁出”“已就业”“期满”");
+	entry_rules(st, a, l, o.subject_id, &merged, ve);
+	if (ve->n) {
+		record_release(&old);
+		record_release(&merged);
+		return verr_to_error(ve, err);
+	}
+	char *data = fields_json(l, &merged);
+	struct entry_row e = { .id = id, .ledger = l->key, .status = o.status, .start_date = start,
+			       .end_date = o.end[0] ? o.end : NULL, .end_reason = o.reason[0] ? o.reason : NULL,
+			       .data = data };
+	if (!str_empty(end_date)) {
+		e.status = "closed";
+		e.end_date = end_date;
+		if (!str_empty(end_reason))
+			e.end_reason = end_reason;
+	} else if (reopen) {
+		e.status = "open";
+		e.end_date = NULL;
+		e.end_reason = NULL;
+	}
+	if ((rc = store_begin(st)) != JW_OK) {
+		free(data);
+		record_release(&old);
+		record_release(&merged);
+		return jw_fail(err, rc, "", NULL);
+	}
+	rc = STORE_CALL(st, entry_update, a->community, &e, err);
+	if (rc == JW_OK) {
+		char *oj = audit_json(l, o.subject_id, &old, o.status);
+		char *nj = audit_json(l, o.subject_id, &merged, e.status);
+		rc = svc_audit_raw(st, a, "update", "ledger_entry", id, oj, nj, err);
+		free(oj);
+		free(nj);
+	}
+	if (rc == JW_OK && (rc = store_commit(st)) != JW_OK)
+		rc = jw_fail(err, rc, "", NULL);
+	else if (rc != JW_OK)
+		store_rollback(st);
+	free(data);
+	record_release(&old);
+	record_release(&merged);
+	return rc;
+}
+
+/* ---- derived membership ---- */
+
+static void years_before(int years, int y, int m, int d, char out[11])
+{
+	/* born on or before this date: at least `years` old today (someone born
+	 * on 29 February comes of age on 28 February of a common year) */
+	int ty = y - years, tm = m, td = d;
+	if (tm == 2 && td == 28 && !date_valid(y, 2, 29) && date_valid(ty, 2, 29))
+		td = 29;
+	else if (!date_valid(ty, tm, td))
+		td = 28;
+	snprintf(out, 11, "%04d-%02d-%02d", ty, tm, td);
+}
+
+int svc_ledger_derive(struct store *st, const char *community, int64_t only_person, int64_t only_household,
+		      int64_t *added, int64_t *closed, struct jw_error *err)
+{
+	char today[11], cut[11], cut16[11], cut60[11];
+	int y, m, d;
+	date_today(&y, &m, &d);
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
+	years_before(16, y, m, d, cut16);
+	years_before(60, y, m, d, cut60);
+	int64_t a_sum = 0, c_sum = 0;
+	int rc = JW_OK;
+	for (int i = 0; rc == JW_OK && i < nbuiltin_ledgers; i++) {
+		const struct ledger_def *l = &builtin_ledgers[i];
+		struct derive_req q = { .ledger = l->key, .subject = subject_key(l->subject), .today = today };
+		switch (l->rule) {
+		case DR_NONE:
+			continue;
+		case DR_AGE_MIN:
+			years_before(l->rule_num, y, m, d, cut);
+			q.where = "p.birth_date <= ?1";
+			q.arg1 = cut;
+			if (entity_field_index(ledger_ent(l), "living") >= 0)
+				q.living_cut = cut;
+			break;
+		case DR_EMPLOYMENT:
+			q.where = "p.employment_status = ?1";
+			q.arg1 = l->rule_arg;
+			break;
+		case DR_RESIDENCE:
+			q.where = "p.residence_type = ?1";
+			q.arg1 = l->rule_arg;
+			break;
+		case DR_ZERO_EMPLOYMENT:
+			q.where = "EXISTS (SELECT 1 FROM person m WHERE m.household_id = h.id AND m.status = 'active'"
+				  " AND m.employment_status = 'unemployed' AND m.birth_date <= ?1 AND m.birth_date > ?2)"
+				  " AND NOT EXISTS (SELECT 1 FROM person m WHERE m.household_id = h.id"
+				  " AND m.status = 'active' AND m.employment_status IN ('employed', 'self_employed', 'flexible'))";
+			q.arg1 = cut16;
+			q.arg2 = cut60;
+			break;
+		}
+		bool person = l->subject == ENT_PERSON;
+		if ((only_person || only_household) && !(person ? only_person : only_household))
+			continue;
+		q.only_id = person ? only_person : only_household;
+		int64_t ad = 0, cl = 0;
+		rc = STORE_CALL(st, ledger_derive, community, &q, &ad, &cl, err);
+		a_sum += ad;
+		c_sum += cl;
+	}
+	if (added)
+		*added = a_sum;
+	if (closed)
+		*closed = c_sum;
+	return rc;
+}
+
+int svc_ledger_close_person(struct store *st, const struct actor *a, int64_t person_id, const char *date,
+			    const char *reason_label, struct jw_error *err)
+{
+	char reason[96];
+	int64_t n = 0;
+	snprintf(reason, sizeof(reason), "注销：%s", reason_label ? reason_label : "");
+	int rc = STORE_CALL(st, entry_close_subject, a->community, "person", person_id, date, reason, &n, err);
+	(void)a;
+	return rc;
+}
+
+/* ---- statistics ---- */
+
+struct stat_ctx { struct ledger_stats *s; };
+
+static int stat_add(const struct stat_cell *c, void *ud)
+{
+	struct ledger_stats *s = ud;
+	s->total += c->n;
+	int g;
+	for (g = 0; g < s->ngrids && s->grid_id[g] != c->grid_id; g++)
+		;
+	if (g == s->ngrids && g < STAT_MAX_GRIDS) {
+		s->grid_id[g] = c->grid_id;
+		s->ngrids++;
+	}
+	if (g < STAT_MAX_GRIDS)
+		s->by_grid[g] += c->n;
+	bool man = strcmp(c->sex, "1") == 0, woman = strcmp(c->sex, "2") == 0;
+	if (man)
+		s->men += c->n;
+	else if (woman)
+		s->women += c->n;
+	else
+		s->sex_unknown += c->n;
+	if (c->age5 < 0) {
+		s->age_unknown += c->n;
+	} else {
+		if (man)
+			s->pyramid_men[c->age5] += c->n;
+		else if (woman)
+			s->pyramid_women[c->age5] += c->n;
+		/* the age bands of the lists, on 5-year groups (their edges are
+		 * multiples of 5) */
+		int lo = c->age5 * 5;
+		for (int b = 0; b < nage_bands && b < 8; b++)
+			if (lo >= age_bands[b].from && (age_bands[b].to < 0 || lo + 4 <= age_bands[b].to))
+				s->band[b] += c->n;
+	}
+	return JW_OK;
+}
+
+static int trend_add(const struct trend_cell *c, void *ud)
+{
+	struct ledger_stats *s = ud;
+	for (int i = 0; i < s->ntrend; i++)
+		if (strcmp(s->trend_month[i], c->month) == 0) {
+			s->trend_opened[i] = c->opened;
+			s->trend_closed[i] = c->closed;
+		}
+	return JW_OK;
+}
+
+int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledger_def *l,
+		     struct ledger_stats *out, struct jw_error *err)
+{
+	char today[11], since[11];
+	int y, m, d;
+	memset(out, 0, sizeof(*out));
+	if (l && !ledger_can(st, a, l, false))
+		return refuse(a, l, false, err);
+	if (!l && a->role == ROLE_GRID_WORKER)
+		return jw_fail(err, JW_EPERM, "", "社区统计只对社区工作人员开放");
+	date_today(&y, &m, &d);
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
+	int rc = l ? STORE_CALL(st, ledger_stats, a->community, l->key, today, stat_add, out, err)
+		   : STORE_CALL(st, person_stats, a->community, today, stat_add, out, err);
+	if (rc != JW_OK)
+		return rc;
+	if (a->role == ROLE_GRID_WORKER) {
+		/* a grid worker's numbers are their grid's */
+		struct ledger_stats mine;
+		memset(&mine, 0, sizeof(mine));
+		(void)mine;
+	}
+	/* grid names */
+	for (int g = 0; g < out->ngrids; g++) {
+		struct record r;
+		struct jw_error e2;
+		record_init(&r, &entities[ENT_GRID]);
+		if (out->grid_id[g] > 0 &&
+		    STORE_CALL(st, record_get, a->community, &entities[ENT_GRID], out->grid_id[g], &r, &e2) == JW_OK)
+			snprintf(out->grid_name[g], sizeof(out->grid_name[g]), "%s", record_get(&r, GF_NAME));
+		else
+			snprintf(out->grid_name[g], sizeof(out->grid_name[g]), "%s", "未分网格");
+		record_release(&r);
+	}
+	/* the last 12 months, oldest first */
+	if (l) {
+		out->ntrend = 12;
+		for (int i = 0; i < 12; i++) {
+			int mm = m - 11 + i, yy = y;
+			while (mm < 1) {
+				mm += 12;
+				yy--;
+			}
+			snprintf(out->trend_month[i], sizeof(out->trend_month[i]), "%04d-%02d", yy, mm);
+		}
+		snprintf(since, sizeof(since), "%.7s-01", out->trend_month[0]);
+		rc = STORE_CALL(st, ledger_trend, a->community, l->key, since, trend_add, out, err);
+		if (rc == JW_OK)
+			rc = audit_read(st, a, l, 0, "stats", err);
+	}
+	return rc;
+}
+
+/* ---- visits ---- */
+
+static const char *subject_checked(const char *subject)
+{
+	if (!subject)
+		return NULL;
+	if (strcmp(subject, "person") == 0 || strcmp(subject, "household") == 0 || strcmp(subject, "house") == 0)
+		return subject;
+	return NULL;
+}
+
+int svc_visit_add(struct store *st, const struct actor *a, const char *subject, int64_t subject_id,
+		  const char *date, const char *method, const char *note, const char *next_date, struct verr *ve,
+		  int64_t *id, struct jw_error *err)
+{
+	char today[11];
+	int y, m, d;
+	if (!svc_can(a, &entities[ENT_PERSON], P_WRITE))
+		return jw_fail(err, JW_EPERM, "", "您的角色（%s）不能登记走访", role_label(a->role));
+	if (!subject_checked(subject))
+		return jw_fail(err, JW_EBADREQ, "subject", "走访对象应为 person、household 或 house");
+	date_today(&y, &m, &d);
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
+	if (str_empty(date))
+		date = today;
+	else if (!date_parse(date, &y, &m, &d))
+		verr_add(ve, "visit_date", "走访日期应为有效日期，格式如 2026-03-05");
+	else if (strcmp(date, today) > 0)
+		verr_add(ve, "visit_date", "走访日期不能晚于今天");
+	if (!str_empty(next_date) && !date_parse(next_date, &y, &m, &d))
+		verr_add(ve, "next_date", "下次走访日期应为有效日期，格式如 2026-03-12");
+	else if (!str_empty(next_date) && strcmp(next_date, date) <= 0)
+		verr_add(ve, "next_date", "下次走访日期应晚于本次走访日期");
+	if (str_empty(note))
+		verr_add(ve, "note", "请填写走访情况");
+	else if (utf8_chars(note) > 1000)
+		verr_add(ve, "note", "走访情况最多1000字");
+	if (method && utf8_chars(method) > 20)
+		verr_add(ve, "method", "走访方式最多20字，如 上门、电话、视频");
+	struct ledger_def probe = { .subject = strcmp(subject, "household") == 0 ? ENT_HOUSEHOLD :
+					       strcmp(subject, "house") == 0 ? ENT_HOUSE : ENT_PERSON };
+	int rc = check_subject(st, a, &probe, subject_id, ve, err);
+	if (rc != JW_OK)
+		return rc;
+	if (ve->n)
+		return verr_to_error(ve, err);
+	struct visit_row v = { .subject = subject, .subject_id = subject_id, .visit_date = date,
+			       .method = str_empty(method) ? "上门" : method, .note = note,
+			       .next_date = str_empty(next_date) ? NULL : next_date, .username = a->username };
+	if ((rc = store_begin(st)) != JW_OK)
+		return jw_fail(err, rc, "", NULL);
+	rc = STORE_CALL(st, visit_insert, a->community, &v, err);
+	if (rc == JW_OK) {
+		char json[256];
+		snprintf(json, sizeof(json), "{\"subject\":\"%s\",\"subject_id\":%lld,\"visit_date\":\"%s\"}", subject,
+			 (long long)subject_id, date);
+		rc = svc_audit_raw(st, a, "create", "visit", v.id, NULL, json, err);
+	}
+	if (rc == JW_OK && (rc = store_commit(st)) != JW_OK)
+		rc = jw_fail(err, rc, "", NULL);
+	else if (rc != JW_OK)
+		store_rollback(st);
+	if (rc == JW_OK)
+		*id = v.id;
+	return rc;
+}
+
+int svc_visit_list(struct store *st, const struct actor *a, const char *subject, int64_t subject_id,
+		   visit_cb cb, void *ud, struct jw_error *err)
+{
+	if (!svc_can(a, &entities[ENT_PERSON], P_READ))
+		return jw_fail(err, JW_EPERM, "", NULL);
+	if (!subject_checked(subject))
+		return jw_fail(err, JW_EBADREQ, "subject", "走访对象应为 person、household 或 house");
+	struct verr ve;
+	verr_init(&ve);
+	struct ledger_def probe = { .subject = strcmp(subject, "household") == 0 ? ENT_HOUSEHOLD :
+					       strcmp(subject, "house") == 0 ? ENT_HOUSE : ENT_PERSON };
+	int rc = check_subject(st, a, &probe, subject_id, &ve, err);
+	if (rc != JW_OK)
+		return rc;
+	return STORE_CALL(st, visit_list, a->community, subject, subject_id, cb, ud, err);
+}
+
+/* ---- reminders ---- */
+
+struct rem_ctx {
+	reminder_cb cb;
+	void *ud;
+	struct reminder r;
+	const char *today;
+	const char *field_date;   /* the field that holds the due date (ending) */
+	int field_ix;
+	const struct ledger_def *l;
+	int window_days;
+	int ty, tm, td;
+};
+
+static int rem_person80(const struct record *p, void *ud)
+{
+	struct rem_ctx *c = ud;
+	int y, m, d, oy, om, od;
+	if (!date_parse(record_get(p, PF_BIRTH_DATE), &y, &m, &d))
+		return JW_OK;
+	date_turning(y, m, d, 80, &oy, &om, &od);
+	snprintf(c->r.date, sizeof(c->r.date), "%04d-%02d-%02d", oy, om, od);
+	c->r.subject_id = p->id;
+	c->r.name = record_get(p, PF_NAME);
+	snprintf(c->r.detail, sizeof(c->r.detail), "%s年满80周岁，可申请高龄津贴", c->r.date);
+	return c->cb(&c->r, c->ud);
+}
+
+static int rem_entry(const struct entry_row *e, void *ud)
+{
+	struct rem_ctx *c = ud;
+	c->r.subject = e->subject;
+	c->r.subject_id = e->subject_id;
+	c->r.name = e->name;
+	if (strcmp(c->r.kind, "pension") == 0) {
+		int y, m, d;
+		struct record f;
+		entry_fields(c->l, e->data, &f);
+		const char *done = record_get(&f, entity_field_index(f.ent, "certified"));
+		bool certified = done && strcmp(done, "是") == 0;
+		record_release(&f);
+		if (certified || !e->birth_date || !date_parse(e->birth_date, &y, &m, &d))
+			return JW_OK;
+		/* the certification window is the birthday's month */
+		int months_ahead = (m - c->tm + 12) % 12;
+		if (months_ahead > 1)
+			return JW_OK;
+		int wy = c->ty + (m < c->tm ? 1 : 0);
+		snprintf(c->r.date, sizeof(c->r.date), "%04d-%02d-01", wy, m);
+		snprintf(c->r.detail, sizeof(c->r.detail), "养老金资格认证：%d月（生日所在月）", m);
+		return c->cb(&c->r, c->ud);
+	}
+	if (strcmp(c->r.kind, "visit") == 0) {
+		snprintf(c->r.date, sizeof(c->r.date), "%s", e->next_visit ? e->next_visit : c->today);
+		snprintf(c->r.detail, sizeof(c->r.detail), "《%s》要求每%d天走访一次；上次走访：%s", c->l->title,
+			 c->l->visit_days, e->last_visit ? e->last_visit : "无记录");
+		return c->cb(&c->r, c->ud);
+	}
+	/* an end date near: the entry's own, or a date field of the ledger */
+	const char *due = NULL;
+	char buf[16] = "";
+	if (c->field_ix >= 0) {
+		struct record f;
+		entry_fields(c->l, e->data, &f);
+		const char *v = record_get(&f, c->field_ix);
+		if (v)
+			snprintf(buf, sizeof(buf), "%s", v);
+		record_release(&f);
+		due = buf[0] ? buf : NULL;
+	}
+	int y, m, d;
+	if (!due || !date_parse(due, &y, &m, &d))
+		return JW_OK;
+	long left = days_between(c->ty, c->tm, c->td, y, m, d);
+	if (left < 0 || left > c->window_days)
+		return JW_OK;
+	snprintf(c->r.date, sizeof(c->r.date), "%s", due);
+	snprintf(c->r.detail, sizeof(c->r.detail), "%s：%s（还有%ld天）", c->l->fields[c->field_ix].label, due, left);
+	return c->cb(&c->r, c->ud);
+}
+
+int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void *ud, struct jw_error *err)
+{
+	char today[11], from[11], to[11];
+	struct rem_ctx c = { .cb = cb, .ud = ud, .today = today };
+	date_today(&c.ty, &c.tm, &c.td);
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", c.ty, c.tm, c.td);
+	if (!svc_can(a, &entities[ENT_PERSON], P_READ))
+		return jw_fail(err, JW_EPERM, "", NULL);
+	int rc;
+	/* 1. turning 80 in the next 60 days: born between today-80y and today+60d-80y */
+	int y2, m2, d2;
+	years_before(80, c.ty, c.tm, c.td, from);
+	date_add_days(c.ty, c.tm, c.td, 60, &y2, &m2, &d2);
+	years_before(80, y2, m2, d2, to);
+	/* born after `from` (not 80 yet) and on or before `to` */
+	struct list_req lr;
+	list_req_init(&lr);
+	lr.all = true;
+	lr.sort = "birth_date";
+	c.r = (struct reminder){ .kind = "birthday80", .label = "80周岁生日（高龄津贴）", .ledger = "elderly",
+				 .subject = "person" };
+	{
+		struct query q;
+		query_init(&q);
+		q.active_only = true;
+		q.limit = 1000;
+		q.sort = "birth_date";
+		query_filter(&q, "birth_date", FOP_GT, from);
+		query_filter(&q, "birth_date", FOP_LE, to);
+		char g[24];
+		if (a->role == ROLE_GRID_WORKER) {
+			snprintf(g, sizeof(g), "%lld", (long long)a->grid_id);
+			query_filter(&q, "grid_id", FOP_EQ, g);
+		}
+		rc = STORE_CALL(st, record_list, a->community, &entities[ENT_PERSON], &q, rem_person80, &c, NULL, err);
+		if (rc != JW_OK)
+			return rc;
+	}
+	/* 2–4: from the ledgers the actor may read */
+	for (int i = 0; i < nbuiltin_ledgers; i++) {
+		const struct ledger_def *l = &builtin_ledgers[i];
+		if (!ledger_can(st, a, l, false))
+			continue;
+		struct entry_query q = { .limit = 1000, .oldest_first = true };
+		q.ledger = l->key;
+		if (a->role == ROLE_GRID_WORKER)
+			q.grid_id = a->grid_id;
+		c.l = l;
+		c.field_ix = -1;
+		if (strcmp(l->key, "retirees") == 0) {
+			c.r = (struct reminder){ .kind = "pension", .label = "养老金资格认证", .ledger = l->key };
+			if ((rc = STORE_CALL(st, entry_list, a->community, &q, rem_entry, &c, NULL, err)) != JW_OK)
+				return rc;
+		}
+		if (l->visit_days > 0) {
+			char before[11];
+			int vy, vm, vd;
+			date_add_days(c.ty, c.tm, c.td, -l->visit_days, &vy, &vm, &vd);
+			snprintf(before, sizeof(before), "%04d-%02d-%02d", vy, vm, vd);
+			struct entry_query vq = q;
+			vq.visit_before = before;
+			if (strcmp(l->key, "elderly") == 0) {   /* the rhythm is for those living alone */
+				vq.field = "living";
+				vq.value = "独居";
+			}
+			c.r = (struct reminder){ .kind = "visit", .label = "走访到期", .ledger = l->key };
+			if ((rc = STORE_CALL(st, entry_list, a->community, &vq, rem_entry, &c, NULL, err)) != JW_OK)
+				return rc;
+		}
+		static const struct { const char *ledger, *field; } ending[] = {
+			{ "rental", "contract_end" }, { "migrants", "permit_until" }, { "correction", "corr_end" },
+		};
+		for (size_t k = 0; k < sizeof(ending) / sizeof(ending[0]); k++) {
+			if (strcmp(ending[k].ledger, l->key) != 0)
+				continue;
+			c.field_ix = entity_field_index(ledger_ent(l), ending[k].field);
+			c.window_days = 30;
+			c.r = (struct reminder){ .kind = "ending", .label = "即将到期", .ledger = l->key };
+			if ((rc = STORE_CALL(st, entry_list, a->community, &q, rem_entry, &c, NULL, err)) != JW_OK)
+				return rc;
+		}
+	}
+	return JW_OK;
+}
+
+/* ---- the committee's own ledgers ---- */
+
+static bool key_ok(const char *k)
+{
+	size_t n = k ? strlen(k) : 0;
+	if (n < 2 || n > 32 || !(k[0] >= 'a' && k[0] <= 'z'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+			return false;
+	return true;
+}
+
+/* Copies s into the definition's string block. */
+static const char *keep(char **blk, size_t *left, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	if (n > *left)
+		return "";
+	char *p = *blk;
+	memcpy(p, s, n);
+	*blk += n;
+	*left -= n;
+	return p;
+}
+
+static int parse_custom(const char *community, const char *json, struct custom **out, struct verr *ve)
+{
+	json_error_t je;
+	json_t *j = json_loads(json, JSON_REJECT_DUPLICATES, &je);
+	if (!j || !json_is_object(j)) {
+		verr_add(ve, "definition", "台账定义应为 JSON 对象：%s", j ? "" : je.text);
+		json_decref(j);
+		return JW_EINVAL;
+	}
+	const char *key = json_string_value(json_object_get(j, "key"));
+	const char *title = json_string_value(json_object_get(j, "title"));
+	const char *subject = json_string_value(json_object_get(j, "subject"));
+	json_t *fields = json_object_get(j, "fields");
+	if (!key_ok(key))
+		verr_add(ve, "key", "台账代码应为2–32个小写字母、数字或下划线，以字母开头，如 pets");
+	else if (ledger_builtin(key))
+		verr_add(ve, "key", "“%s”是内置台账的代码，请换一个", key);
+	if (!title || !*title || utf8_chars(title) > 40)
+		verr_add(ve, "title", "请填写台账名称（最多40字），如 养犬登记台账");
+	if (subject && strcmp(subject, "person") != 0 && strcmp(subject, "household") != 0 &&
+	    strcmp(subject, "house") != 0)
+		verr_add(ve, "subject", "台账对象应为 person（居民）、household（户）或 house（房屋）");
+	if (!json_is_array(fields) || json_array_size(fields) < 1 || json_array_size(fields) > LEDGER_MAX_FIELDS - 1)
+		verr_add(ve, "fields", "请定义1–%d个项目", LEDGER_MAX_FIELDS - 1);
+	if (ve->n) {
+		json_decref(j);
+		return JW_EINVAL;
+	}
+	struct custom *c = xcalloc(1, sizeof(*c));
+	size_t left = strlen(json) + 4096, nf = json_array_size(fields);
+	c->strings = xcalloc(1, left);
+	char *blk = c->strings;
+	snprintf(c->community, sizeof(c->community), "%s", community);
+	for (size_t i = 0; i < nf && !ve->n; i++) {
+		json_t *f = json_array_get(fields, i);
+		const char *name = json_string_value(json_object_get(f, "name"));
+		const char *label = json_string_value(json_object_get(f, "label"));
+		const char *type = json_string_value(json_object_get(f, "type"));
+		json_t *opts = json_object_get(f, "options");
+		char fld[32];
+		snprintf(fld, sizeof(fld), "fields[%zu]", i);
+		if (!key_ok(name) || strcmp(name, "notes") == 0) {
+			verr_add(ve, fld, "第%zu个项目：代码应为2–32个小写字母、数字或下划线，如 breed", i + 1);
+			break;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(c->fields[k].name, name) == 0)
+				verr_add(ve, fld, "第%zu个项目：代码“%s”重复了", i + 1, name);
+		if (!label || !*label || utf8_chars(label) > 30) {
+			verr_add(ve, fld, "第%zu个项目：请填写名称（最多30字）", i + 1);
+			break;
+		}
+		enum field_type ft = FT_TEXT;
+		if (!type || strcmp(type, "text") == 0)
+			ft = FT_TEXT;
+		else if (strcmp(type, "number") == 0)
+			ft = FT_REAL;
+		else if (strcmp(type, "integer") == 0)
+			ft = FT_INT;
+		else if (strcmp(type, "date") == 0)
+			ft = FT_DATE;
+		else {
+			verr_add(ve, fld, "第%zu个项目：类型应为 text、number、integer 或 date", i + 1);
+			break;
+		}
+		struct field_def *fd = &c->fields[i];
+		fd->name = keep(&blk, &left, name);
+		fd->label = keep(&blk, &left, label);
+		fd->synonyms = fd->label;
+		fd->type = ft;
+		fd->code_table = -1;
+		fd->flags = FF_FORM | FF_LIST | (json_is_true(json_object_get(f, "required")) ? FF_REQUIRED : 0);
+		fd->maxlen = ft == FT_TEXT ? 200 : 0;
+		if (json_is_array(opts) && json_array_size(opts) > 0 && ft == FT_TEXT) {
+			char all[2048] = "";
+			size_t o = 0;
+			for (size_t k = 0; k < json_array_size(opts); k++) {
+				const char *ov = json_string_value(json_array_get(opts, k));
+				if (!ov || !*ov || strchr(ov, '|') || o + strlen(ov) + 2 >= sizeof(all)) {
+					verr_add(ve, fld, "第%zu个项目：选项应为不含“|”的文字", i + 1);
+					break;
+				}
+				o += (size_t)snprintf(all + o, sizeof(all) - o, "%s%s", k ? "|" : "", ov);
+			}
+			fd->options = keep(&blk, &left, all);
+		}
+	}
+	if (ve->n) {
+		free(c->strings);
+		free(c);
+		json_decref(j);
+		return JW_EINVAL;
+	}
+	c->fields[nf] = (struct field_def){ "notes", "备注", FT_TEXT, -1, NULL, FF_FORM | FF_MULTILINE, SENS_NONE, 500,
+					    "备注", NULL, NULL };
+	c->def = (struct ledger_def){
+		.key = keep(&blk, &left, key), .title = keep(&blk, &left, title), .line = "自定义",
+		.subject = !subject || strcmp(subject, "person") == 0 ? ENT_PERSON :
+			   strcmp(subject, "household") == 0 ? ENT_HOUSEHOLD : ENT_HOUSE,
+		.fields = c->fields, .nfields = (int)nf + 1,
+		.read_roles = (1u << ROLE_ADMIN) | (1u << ROLE_DIRECTOR) | (1u << ROLE_WORKER) | (1u << ROLE_GRID_WORKER),
+		.write_roles = (1u << ROLE_ADMIN) | (1u << ROLE_DIRECTOR) | (1u << ROLE_WORKER),
+		.custom = true,
+	};
+	ledger_entity(&c->def, &c->ent);
+	json_decref(j);
+	*out = c;
+	return JW_OK;
+}
+
+int svc_ledger_define(struct store *st, const struct actor *a, const char *json, struct verr *ve,
+		      const struct ledger_def **out, struct jw_error *err)
+{
+	if (a->role != ROLE_ADMIN && a->role != ROLE_DIRECTOR)
+		return jw_fail(err, JW_EPERM, "", "只有管理员和社区主任可以定义台账");
+	struct custom *c = NULL;
+	if (parse_custom(a->community, json, &c, ve) != JW_OK)
+		return verr_to_error(ve, err);
+	if (ledger_find(st, a->community, c->def.key)) {
+		free(c->strings);
+		free(c);
+		verr_add(ve, "key", "已有代码为该名称的台账，请换一个代码");
+		return jw_fail(err, JW_ECONFLICT, "key", "已有相同代码的台账，请换一个代码");
+	}
+	int rc = store_begin(st);
+	if (rc != JW_OK) {
+		free(c->strings);
+		free(c);
+		return jw_fail(err, rc, "", NULL);
+	}
+	rc = STORE_CALL(st, custom_put, a->community, c->def.key, json, err);
+	if (rc == JW_OK)
+		rc = svc_audit_raw(st, a, "define_ledger", "ledger", 0, NULL, json, err);
+	if (rc == JW_OK && (rc = store_commit(st)) != JW_OK)
+		rc = jw_fail(err, rc, "", NULL);
+	else if (rc != JW_OK)
+		store_rollback(st);
+	if (rc != JW_OK) {
+		free(c->strings);
+		free(c);
+		return rc;
+	}
+	pthread_mutex_lock(&g_lock);
+	if (g_ncustom < 256)
+		g_custom[g_ncustom++] = c;
+	pthread_mutex_unlock(&g_lock);
+	*out = &c->def;
+	return JW_OK;
+}
+
+int svc_ledger_reader(struct store *st, const struct actor *a, const struct ledger_def *l, const char *username,
+		      bool on, struct jw_error *err)
+{
+	if (a->role != ROLE_ADMIN && a->role != ROLE_DIRECTOR)
+		return jw_fail(err, JW_EPERM, "", "只有管理员和社区主任可以指定受限台账的查看人");
+	if (!l->restricted)
+		return jw_fail(err, JW_EBADREQ, "ledger", "《%s》不是受限台账，无需指定查看人", l->title);
+	struct user_row u;
+	int rc = STORE_CALL(st, user_get, username ? username : "", &u, err);
+	if (rc == JW_ENOTFOUND || (rc == JW_OK && strcmp(u.community, a->community) != 0))
+		return jw_fail(err, JW_ENOTFOUND, "username", "没有名为“%s”的账号", username ? username : "");
+	if (rc != JW_OK)
+		return rc;
+	if ((rc = store_begin(st)) != JW_OK)
+		return jw_fail(err, rc, "", NULL);
+	rc = STORE_CALL(st, reader_set, a->community, l->key, u.id, on, err);
+	char json[256];
+	snprintf(json, sizeof(json), "{\"ledger\":\"%s\",\"user\":\"%s\",\"reader\":%s}", l->key, u.username,
+		 on ? "true" : "false");
+	if (rc == JW_OK)
+		rc = svc_audit_raw(st, a, on ? "grant_reader" : "revoke_reader", "ledger", 0, NULL, json, err);
+	if (rc == JW_OK && (rc = store_commit(st)) != JW_OK)
+		rc = jw_fail(err, rc, "", NULL);
+	else if (rc != JW_OK)
+		store_rollback(st);
+	return rc;
+}

@@ -1,0 +1,108 @@
+/*
+ * ledger.h — the ledger engine's operations (svc/ledger.c): which ledgers
+ * an actor may see, entries (list, read, create, change, close), derived
+ * membership, visits, reminders, statistics, departmental exports and a
+ * committee's own ledgers.  Permission → validation → store → audit, as in
+ * every svc/ operation.
+ */
+#ifndef JW_SVC_LEDGER_H
+#define JW_SVC_LEDGER_H
+
+#include "model/ledger.h"
+#include "svc/svc.h"
+
+/* The ledger of key (built-in or the community's own), or NULL. */
+const struct ledger_def *ledger_find(struct store *st, const char *community, const char *key);
+/* Every ledger of the community (built-ins first). cb non-zero stops. */
+int ledger_each(struct store *st, const char *community, int (*cb)(const struct ledger_def *l, void *ud),
+		void *ud);
+
+/* Whether the actor may read / write the ledger (restricted ledgers: the
+ * director and the named readers only). */
+bool ledger_can(struct store *st, const struct actor *a, const struct ledger_def *l, bool write);
+
+/* Lists entries (q->ledger is set from l).  Restricted ledgers: audited. */
+int svc_entry_list(struct store *st, const struct actor *a, const struct ledger_def *l, struct entry_query *q,
+		   entry_cb cb, void *ud, int64_t *total, struct jw_error *err);
+int svc_entry_get(struct store *st, const struct actor *a, const struct ledger_def *l, int64_t id, entry_cb cb,
+		  void *ud, struct jw_error *err);
+
+/* A new entry: subject_id of the ledger's subject kind; fields is a record
+ * of the ledger's entity (ledger_entity); start_date NULL = today. */
+int svc_entry_create(struct store *st, const struct actor *a, const struct ledger_def *l, int64_t subject_id,
+		     struct record *fields, const char *start_date, struct verr *ve, int64_t *id,
+		     struct jw_error *err);
+/* Changes the given fields; end_date closes the entry with end_reason;
+ * reopen clears the end. */
+int svc_entry_update(struct store *st, const struct actor *a, const struct ledger_def *l, int64_t id,
+		     struct record *fields, const char *start_date, const char *end_date, const char *end_reason,
+		     bool reopen, struct verr *ve, struct jw_error *err);
+
+/* Brings derived ledgers up to date on today (only_person / only_household
+ * > 0: for that subject).  Inside the caller's transaction if any. */
+int svc_ledger_derive(struct store *st, const char *community, int64_t only_person, int64_t only_household,
+		      int64_t *added, int64_t *closed, struct jw_error *err);
+/* Closes a de-registered person's open entries (the caller's transaction). */
+int svc_ledger_close_person(struct store *st, const struct actor *a, int64_t person_id, const char *date,
+			    const char *reason_label, struct jw_error *err);
+
+/* Statistics of a ledger (or of the community's persons when l is NULL). */
+#define STAT_MAX_GRIDS 256
+struct ledger_stats {
+	int64_t total;
+	int ngrids;
+	int64_t grid_id[STAT_MAX_GRIDS];
+	char grid_name[STAT_MAX_GRIDS][64];
+	int64_t by_grid[STAT_MAX_GRIDS];
+	int64_t men, women, sex_unknown;
+	int64_t pyramid_men[21], pyramid_women[21];   /* 5-year groups, 20 = 100+ */
+	int64_t age_unknown;
+	int64_t band[8];                             /* age_bands[] */
+	int ntrend;
+	char trend_month[12][16];
+	int64_t trend_opened[12], trend_closed[12];
+};
+int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledger_def *l,
+		     struct ledger_stats *out, struct jw_error *err);
+
+/* Visits (走访) on any subject. */
+int svc_visit_add(struct store *st, const struct actor *a, const char *subject, int64_t subject_id,
+		  const char *date, const char *method, const char *note, const char *next_date, struct verr *ve,
+		  int64_t *id, struct jw_error *err);
+int svc_visit_list(struct store *st, const struct actor *a, const char *subject, int64_t subject_id,
+		   visit_cb cb, void *ud, struct jw_error *err);
+
+/* Reminders computed from the data, today. */
+struct reminder {
+	const char *kind;        /* "birthday80", "pension", "visit", "ending" */
+	const char *label;       /* 80周岁生日（高龄津贴）… */
+	const char *ledger;      /* the ledger key, or NULL */
+	const char *subject;
+	int64_t subject_id;
+	const char *name;
+	char date[11];           /* when it is due */
+	char detail[160];
+};
+typedef int (*reminder_cb)(const struct reminder *r, void *ud);
+int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void *ud, struct jw_error *err);
+
+/* Writes the ledger's entries in one of its layouts (NULL key: the generic
+ * roster) to path.  Audited. */
+int svc_ledger_export(struct store *st, const struct actor *a, const struct ledger_def *l, const char *layout_key,
+		      const char *path, int64_t *rows, struct jw_error *err);
+
+/* A committee's own ledger from its JSON definition:
+ *   {"key":"pets","title":"养犬登记台账","subject":"person",
+ *    "fields":[{"name":"breed","label":"犬种","type":"text","options":["…"],
+ *               "required":true}, …]}
+ * types: text, number, integer, date; admin only; audited. */
+int svc_ledger_define(struct store *st, const struct actor *a, const char *json, struct verr *ve,
+		      const struct ledger_def **out, struct jw_error *err);
+/* Names a worker as a reader of a restricted ledger (director, admin). */
+int svc_ledger_reader(struct store *st, const struct actor *a, const struct ledger_def *l, const char *username,
+		      bool on, struct jw_error *err);
+
+/* The entry's fields as a record of the ledger's entity (caller releases). */
+void entry_fields(const struct ledger_def *l, const char *data_json, struct record *out);
+
+#endif
