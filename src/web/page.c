@@ -65,6 +65,10 @@ static const char css[] =
 	"label.inline{display:inline;font-weight:400}form.export{display:inline-flex;gap:.4rem;align-items:center;flex-wrap:wrap}\n"
 	"table.preview td.ok{color:#166534;font-weight:700}table.preview td,table.preview th{white-space:nowrap}\n"
 	"progress{width:min(30rem,100%);height:1.2rem}form.upload{margin:1rem 0}\n"
+	"svg.chart{display:block;width:100%;max-width:640px;height:auto;margin:.5rem 0}\n"
+	".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1rem}\n"
+	".charts h2{font-size:1rem;margin:.5rem 0}p.big{font-size:1.2rem}details{margin:.75rem 0}\n"
+	"@media print{.charts{display:block}svg.chart{max-width:16cm;page-break-inside:avoid}}\n"
 	"table.plan{width:auto}table.plan td{width:8rem;min-width:6rem;font-size:.85rem}table.plan th.floor{width:4rem;vertical-align:middle}\n"
 	"table.plan td.vacant{background:#f1f5f9;color:var(--muted)}\n"
 	"table.plan td.occupied{background:#fff}table.plan th.floor{background:#eef2f7;text-align:center}\n"
@@ -119,7 +123,8 @@ static void head(struct buf *b, const char *title)
 
 static const struct { const char *href, *label; } nav[] = {
 	{ "/", "首页" }, { "/persons", "居民" }, { "/households", "户" },
-	{ "/buildings", "楼栋" }, { "/houses", "房屋" }, { "/grids", "网格" },
+	{ "/buildings", "楼栋" }, { "/houses", "房屋" }, { "/grids", "网格" }, { "/ledgers", "台账" },
+	{ "/stats", "统计" }, { "/reminders", "提醒" },
 };
 
 void page_begin(struct http_req *r, struct http_resp *w, const char *title)

@@ -336,8 +336,8 @@ void web_list(struct http_req *r, struct http_resp *w)
 
 /* ---- forms ---- */
 
-static void form_field(struct http_req *r, struct buf *b, const struct field_def *f,
-		       const char *v, const struct verr *ve, bool editing)
+void web_form_field(struct http_req *r, struct buf *b, const struct field_def *f,
+		    const char *v, const struct verr *ve, bool editing)
 {
 	const char *msg = ve ? verr_for(ve, f->name) : NULL;
 	buf_addf(b, "<div class=\"f%s%s\"><label for=\"f-%s\">", (f->flags & FF_REQUIRED) ? " req" : "",
@@ -369,6 +369,26 @@ static void form_field(struct http_req *r, struct buf *b, const struct field_def
 		/* larger tables take the record number */
 		/* fall through */
 	default:
+		if (f->options) {
+			/* a choice list (ledgers' own fields) */
+			buf_addf(b, "<select name=\"%s\" id=\"f-%s\"><option value=\"\">（请选择）</option>", f->name,
+				 f->name);
+			for (const char *p = f->options; *p;) {
+				const char *e = strchr(p, '|');
+				size_t len = e ? (size_t)(e - p) : strlen(p);
+				char opt[128];
+				snprintf(opt, sizeof(opt), "%.*s", (int)len, p);
+				buf_adds(b, "<option");
+				buf_adds(b, v && strcmp(v, opt) == 0 ? " selected>" : ">");
+				buf_html(b, opt);
+				buf_adds(b, "</option>");
+				if (!e)
+					break;
+				p = e + 1;
+			}
+			buf_adds(b, "</select>");
+			break;
+		}
 		if (f->flags & FF_MULTILINE) {
 			buf_addf(b, "<textarea name=\"%s\" id=\"f-%s\" rows=\"3\">", f->name, f->name);
 			buf_html(b, v);
@@ -430,7 +450,7 @@ static void form_page(struct http_req *r, struct http_resp *w, const struct reco
 	for (int i = 0; i < e->nfields; i++) {
 		const struct field_def *f = &e->fields[i];
 		if (f->flags & FF_FORM)
-			form_field(r, b, f, record_get(rec, i), ve, editing);
+			web_form_field(r, b, f, record_get(rec, i), ve, editing);
 	}
 	buf_adds(b, "<div class=\"actions\"><button type=\"submit\">保存</button> ");
 	if (editing)
@@ -743,6 +763,8 @@ static void show_page(struct http_req *r, struct http_resp *w, const struct reco
 		buf_adds(b, "</div>");
 	}
 	fields_dl(r, b, rec, reveal);
+	if (e->id == ENT_PERSON && strcmp(record_get(rec, PF_STATUS), "active") == 0)
+		buf_addf(b, "<p class=\"noprint\"><a href=\"/ledgers?subject_id=%lld\">列入台账…</a></p>", (long long)rec->id);
 	struct list_req lr;
 	list_req_init(&lr);
 	switch (e->id) {

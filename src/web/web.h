@@ -33,5 +33,18 @@ void web_import_confirm(struct http_req *r, struct http_resp *w);
 void web_import_cancel(struct http_req *r, struct http_resp *w);
 void web_import_report(struct http_req *r, struct http_resp *w);
 void web_export(struct http_req *r, struct http_resp *w);
+void web_ledgers(struct http_req *r, struct http_resp *w);
+void web_ledger(struct http_req *r, struct http_resp *w);
+void web_entry_new(struct http_req *r, struct http_resp *w);
+void web_entry_create(struct http_req *r, struct http_resp *w);
+void web_entry(struct http_req *r, struct http_resp *w);
+void web_entry_update(struct http_req *r, struct http_resp *w);
+void web_visit_create(struct http_req *r, struct http_resp *w);
+void web_ledger_stats(struct http_req *r, struct http_resp *w);
+void web_community_stats(struct http_req *r, struct http_resp *w);
+void web_ledger_export(struct http_req *r, struct http_resp *w);
+void web_reminders(struct http_req *r, struct http_resp *w);
+void web_ledger_define_form(struct http_req *r, struct http_resp *w);
+void web_ledger_define(struct http_req *r, struct http_resp *w);
 
 #endif
