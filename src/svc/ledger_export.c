@@ -101,6 +101,18 @@ static int row_cb(const struct entry_row *e, void *ud)
 	}
 	const struct record *who = person ? (p.v ? &p : NULL) : (head.v ? &head : NULL);
 	int age = who ? age_of(x, record_get(who, PF_BIRTH_DATE)) : -1;
+	/* a layout with age-band columns (高龄津贴) lists those in a band only */
+	bool banded = false;
+	for (int i = 0; i < d->ncols; i++)
+		banded = banded || (d->cols[i].source && strncmp(d->cols[i].source, "band:", 5) == 0);
+	if (banded && !elderly_band(age)) {
+		if (p.v)
+			record_release(&p);
+		if (head.v)
+			record_release(&head);
+		record_release(&f);
+		return JW_OK;
+	}
 	for (int i = 0; i < d->ncols && i < MAX_COLS; i++) {
 		const char *src = d->cols[i].source;
 		char *out = x->vals[i];
