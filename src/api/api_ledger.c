@@ -161,6 +161,10 @@ void api_ledger_define(struct http_req *r, struct http_resp *w)
 	struct verr ve;
 	verr_init(&ve);
 	jw_error_clear(&err);
+	json_t *probe = body_json(r, w);   /* 400 for what is not a JSON object */
+	if (!probe)
+		return;
+	json_decref(probe);
 	char *json = xstrndup(r->body.data ? r->body.data : "", r->body.len);
 	const struct ledger_def *l = NULL;
 	int rc = svc_ledger_define(r->st, &r->actor, json, &ve, &l, &err);
@@ -336,6 +340,7 @@ static bool fields_from(struct http_req *r, struct http_resp *w, const struct le
 		return true;
 	if (!json_is_object(fs)) {
 		fail_msg(w, JW_EBADREQ, "fields", "fields 应为 JSON 对象，如 {\"category\":\"肢体残疾\"}");
+		record_release(f);
 		return false;
 	}
 	const char *k;
@@ -352,6 +357,7 @@ static bool fields_from(struct http_req *r, struct http_resp *w, const struct le
 			char msg[256];
 			snprintf(msg, sizeof(msg), "《%s》没有名为“%s”的项目", l->title, k);
 			fail_msg(w, JW_EBADREQ, k, msg);
+			record_release(f);
 			return false;
 		}
 		if (json_is_null(v)) {
@@ -364,6 +370,7 @@ static bool fields_from(struct http_req *r, struct http_resp *w, const struct le
 			record_set(f, ix, num);
 		} else {
 			fail_msg(w, JW_EBADREQ, k, "项目的值应为文字、数字或 null");
+			record_release(f);
 			return false;
 		}
 	}
@@ -386,7 +393,9 @@ void api_entry_create(struct http_req *r, struct http_resp *w)
 	json_t *sid = json_object_get(j, "subject_id");
 	if (!json_is_integer(sid) || json_integer_value(sid) < 1) {
 		json_decref(j);
-		fail_msg(w, JW_EINVAL, "subject_id", "请给出 subject_id：要列入台账的居民（或户、房屋）的编号");
+		verr_add(&ve, "subject_id", "请给出 subject_id：要列入台账的居民（或户、房屋）的编号（正整数）");
+		verr_to_error(&ve, &err);
+		fail(w, &err, &ve);
 		return;
 	}
 	if (!fields_from(r, w, l, j, &f)) {

@@ -206,8 +206,9 @@ static const char *const sqlite_migrations[] = {
 	"CREATE UNIQUE INDEX ledger_entry_open ON ledger_entry (ledger, subject, subject_id)\n"
 	"  WHERE end_date IS NULL;\n"
 	"CREATE INDEX ledger_entry_stats ON ledger_entry\n"
-	"  (community, ledger, end_date, grid_id, sex, birth_date);\n"
+	"  (community, ledger, end_date, grid_id, sex, birth_date, start_date);\n"
 	"CREATE INDEX ledger_entry_subject ON ledger_entry (subject, subject_id);\n"
+
 	"CREATE TABLE visit (\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  community TEXT NOT NULL REFERENCES community(code),\n"
@@ -224,9 +225,10 @@ static const char *const sqlite_migrations[] = {
 	"  PRIMARY KEY (community, ledger, user_id));\n"
 	"INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES\n"
 	"  ('ledger_entry', NULL, '1000000'),\n"
-	"  ('ledger_entry', 'ledger_entry_open', '1000000 70000 1000000 1'),\n"
-	"  ('ledger_entry', 'ledger_entry_stats', '1000000 1000000 70000 70000 2500 1250 40'),\n"
+	"  ('ledger_entry', 'ledger_entry_open', '1000000 70000 70000 1'),\n"
+	"  ('ledger_entry', 'ledger_entry_stats', '1000000 1000000 70000 70000 2500 1250 40 10'),\n"
 	"  ('ledger_entry', 'ledger_entry_subject', '1000000 500000 2'),\n"
+
 	"  ('visit', NULL, '100000'),\n"
 	"  ('visit', 'visit_subject', '100000 50000 5 2');\n"
 	"ANALYZE sqlite_schema;\n",

@@ -184,6 +184,9 @@ struct derive_req {
 	int64_t only_id;          /* > 0: only this subject */
 	const char *living_cut;   /* non-NULL: also set data.living (独居/空巢/与家人同住),
 				   * 空巢 = every member born on or before this date */
+	int64_t only_household;   /* > 0 (with only_id): living of that household's members too */
+	const char *band80, *band90, *band100;  /* non-NULL: set data.band (享受类别)
+						  * from these birth-date cut-offs */
 };
 
 /* One group of a ledger's statistics. */

@@ -241,12 +241,15 @@ int svc_entry_list(struct store *st, const struct actor *a, const struct ledger_
 	return rc;
 }
 
-struct one { struct entry_row row; bool found; entry_cb cb; void *ud; const struct actor *a; int rc; };
+struct one { struct entry_row row; bool found; entry_cb cb; void *ud; const struct actor *a; int rc;
+	     const char *ledger; };
 
 static int one_cb(const struct entry_row *e, void *ud)
 {
 	struct one *o = ud;
 	o->found = true;
+	if (strcmp(e->ledger, o->ledger) != 0)
+		return JW_ENOTFOUND;   /* an entry of another ledger: not here */
 	if (o->a->role == ROLE_GRID_WORKER && e->grid_id != o->a->grid_id)
 		return JW_EPERM;
 	return o->cb ? o->cb(e, o->ud) : JW_OK;
@@ -257,10 +260,12 @@ int svc_entry_get(struct store *st, const struct actor *a, const struct ledger_d
 {
 	if (!ledger_can(st, a, l, false))
 		return refuse(a, l, false, err);
-	struct one o = { .cb = cb, .ud = ud, .a = a };
+	struct one o = { .cb = cb, .ud = ud, .a = a, .ledger = l->key };
 	int rc = STORE_CALL(st, entry_get, a->community, id, one_cb, &o, err);
 	if (rc == JW_EPERM)
 		return jw_fail(err, JW_EPERM, "", "这条记录不在您负责的网格内");
+	if (rc == JW_ENOTFOUND)
+		return jw_fail(err, JW_ENOTFOUND, "", "《%s》中没有这条记录", l->title);
 	if (rc != JW_OK)
 		return rc;
 	return audit_read(st, a, l, id, "entry", err);
@@ -488,7 +493,7 @@ static void years_before(int years, int y, int m, int d, char out[11])
 int svc_ledger_derive(struct store *st, const char *community, int64_t only_person, int64_t only_household,
 		      int64_t *added, int64_t *closed, struct jw_error *err)
 {
-	char today[11], cut[11], cut16[11], cut60[11];
+	char today[11], cut[11], cut16[11], cut60[11], cut80[11], cut90[11], cut100[11];
 	int y, m, d;
 	date_today(&y, &m, &d);
 	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
@@ -496,6 +501,9 @@ int svc_ledger_derive(struct store *st, const char *community, int64_t only_pers
 	years_before(60, y, m, d, cut60);
 	int64_t a_sum = 0, c_sum = 0;
 	int rc = JW_OK;
+	bool full = !only_person && !only_household;
+	if (full)   /* a big page cache: hundreds of thousands of index entries */
+		STORE_CALL(st, bulk_mode, true);
 	for (int i = 0; rc == JW_OK && i < nbuiltin_ledgers; i++) {
 		const struct ledger_def *l = &builtin_ledgers[i];
 		struct derive_req q = { .ledger = l->key, .subject = subject_key(l->subject), .today = today };
@@ -508,6 +516,14 @@ int svc_ledger_derive(struct store *st, const char *community, int64_t only_pers
 			q.arg1 = cut;
 			if (entity_field_index(ledger_ent(l), "living") >= 0)
 				q.living_cut = cut;
+			if (entity_field_index(ledger_ent(l), "band") >= 0) {
+				years_before(80, y, m, d, cut80);
+				years_before(90, y, m, d, cut90);
+				years_before(100, y, m, d, cut100);
+				q.band80 = cut80;
+				q.band90 = cut90;
+				q.band100 = cut100;
+			}
 			break;
 		case DR_EMPLOYMENT:
 			q.where = "p.employment_status = ?1";
@@ -530,16 +546,45 @@ int svc_ledger_derive(struct store *st, const char *community, int64_t only_pers
 		if ((only_person || only_household) && !(person ? only_person : only_household))
 			continue;
 		q.only_id = person ? only_person : only_household;
+		/* a person's change touches the household's other members (独居, 空巢) */
+		q.only_household = person && only_person ? only_household : 0;
 		int64_t ad = 0, cl = 0;
 		rc = STORE_CALL(st, ledger_derive, community, &q, &ad, &cl, err);
 		a_sum += ad;
 		c_sum += cl;
 	}
+	if (full)
+		STORE_CALL(st, bulk_mode, false);
 	if (added)
 		*added = a_sum;
 	if (closed)
 		*closed = c_sum;
 	return rc;
+}
+
+static int first_member(const struct record *r, void *ud)
+{
+	*(int64_t *)ud = r->id;
+	return 1;
+}
+
+int svc_ledger_household_members(struct store *st, const char *community, int64_t household_id,
+				 struct jw_error *err)
+{
+	struct query q;
+	char hid[24];
+	int64_t pid = 0;
+	query_init(&q);
+	q.active_only = true;
+	q.limit = 1;
+	snprintf(hid, sizeof(hid), "%lld", (long long)household_id);
+	query_filter(&q, "household_id", FOP_EQ, hid);
+	int rc = STORE_CALL(st, record_list, community, &entities[ENT_PERSON], &q, first_member, &pid, NULL, err);
+	if (rc != JW_OK && rc != 1)
+		return rc;
+	if (!pid)
+		return JW_OK;   /* nobody left */
+	return svc_ledger_derive(st, community, pid, household_id, NULL, NULL, err);
 }
 
 int svc_ledger_close_person(struct store *st, const struct actor *a, int64_t person_id, const char *date,
@@ -818,7 +863,7 @@ static int rem_entry(const struct entry_row *e, void *ud)
 	long left = days_between(c->ty, c->tm, c->td, y, m, d);
 	if (left < 0 || left > c->window_days)
 		return JW_OK;
-	snprintf(c->r.date, sizeof(c->r.date), "%s", due);
+	snprintf(c->r.date, sizeof(c->r.date), "%04d-%02d-%02d", y, m, d);
 	snprintf(c->r.detail, sizeof(c->r.detail), "%s：%s（还有%ld天）", c->l->fields[c->field_ix].label, due, left);
 	return c->cb(&c->r, c->ud);
 }

@@ -38,10 +38,15 @@ int svc_entry_update(struct store *st, const struct actor *a, const struct ledge
 		     struct record *fields, const char *start_date, const char *end_date, const char *end_reason,
 		     bool reopen, struct verr *ve, struct jw_error *err);
 
-/* Brings derived ledgers up to date on today (only_person / only_household
- * > 0: for that subject).  Inside the caller's transaction if any. */
+/* Brings derived ledgers up to date on today.  only_person > 0: for that
+ * person (only_household: their household, whose ledgers and whose other
+ * members' 独居/空巢 follow); only_household alone: for that household.
+ * Inside the caller's transaction if any. */
 int svc_ledger_derive(struct store *st, const char *community, int64_t only_person, int64_t only_household,
 		      int64_t *added, int64_t *closed, struct jw_error *err);
+/* Re-derives a household's remaining members (after one left or died). */
+int svc_ledger_household_members(struct store *st, const char *community, int64_t household_id,
+				 struct jw_error *err);
 /* Closes a de-registered person's open entries (the caller's transaction). */
 int svc_ledger_close_person(struct store *st, const struct actor *a, int64_t person_id, const char *date,
 			    const char *reason_label, struct jw_error *err);

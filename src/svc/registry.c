@@ -565,9 +565,13 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 			goto rollback;
 	}
 	/* derived ledgers take the newcomer in (a bulk load derives once, at its end) */
+	int64_t dhh = 0;
+	if (e->id == ENT_HOUSEHOLD)
+		dhh = m.id;
+	else if (e->id == ENT_PERSON)
+		record_int(&m, PF_HOUSEHOLD_ID, &dhh);
 	if (!a->bulk && (e->id == ENT_PERSON || e->id == ENT_HOUSEHOLD) &&
-	    (rc = svc_ledger_derive(st, a->community, e->id == ENT_PERSON ? m.id : 0,
-				    e->id == ENT_HOUSEHOLD ? m.id : 0, NULL, NULL, err)) != JW_OK)
+	    (rc = svc_ledger_derive(st, a->community, e->id == ENT_PERSON ? m.id : 0, dhh, NULL, NULL, err)) != JW_OK)
 		goto rollback;
 	if (!a->bulk && (rc = svc_audit(st, a, "create", e->key, m.id, NULL, &m, err)) != JW_OK)
 		goto rollback;
@@ -660,10 +664,22 @@ int svc_update(struct store *st, const struct actor *a, int64_t id, struct recor
 		if ((rc = STORE_CALL(st, relocate, 0, id, g, err)) != JW_OK)
 			goto rollback;
 	}
-	if ((e->id == ENT_PERSON || e->id == ENT_HOUSEHOLD) &&
-	    (rc = svc_ledger_derive(st, a->community, e->id == ENT_PERSON ? id : 0, e->id == ENT_HOUSEHOLD ? id : 0,
-				    NULL, NULL, err)) != JW_OK)
-		goto rollback;
+	if (e->id == ENT_PERSON || e->id == ENT_HOUSEHOLD) {
+		int64_t oh = 0, nh = 0;
+		if (e->id == ENT_PERSON) {
+			record_int(&old, PF_HOUSEHOLD_ID, &oh);
+			record_int(&m, PF_HOUSEHOLD_ID, &nh);
+		} else {
+			nh = id;
+		}
+		if ((rc = svc_ledger_derive(st, a->community, e->id == ENT_PERSON ? id : 0, nh, NULL, NULL, err)) != JW_OK)
+			goto rollback;
+		/* the household left behind: its ledgers and its members' 独居/空巢 */
+		if (oh && oh != nh && (rc = svc_ledger_derive(st, a->community, 0, oh, NULL, NULL, err)) != JW_OK)
+			goto rollback;
+		if (oh && oh != nh && (rc = svc_ledger_household_members(st, a->community, oh, err)) != JW_OK)
+			goto rollback;
+	}
 	if ((rc = svc_audit(st, a, "update", e->key, id, &old, &m, err)) != JW_OK)
 		goto rollback;
 	if ((rc = store_commit(st)) != JW_OK)
@@ -956,6 +972,9 @@ int svc_person_deregister(struct store *st, const struct actor *a, int64_t id, c
 	    (record_int(&m, PF_HOUSEHOLD_ID, &hh) && (rc = STORE_CALL(st, household_size, hh, err)) != JW_OK) ||
 	    (rc = svc_ledger_close_person(st, a, id, date, code_label(&code_tables[CT_DEREG_REASON], rcode),
 					  err)) != JW_OK ||
+	    (record_int(&m, PF_HOUSEHOLD_ID, &hh) &&
+	     ((rc = svc_ledger_derive(st, a->community, 0, hh, NULL, NULL, err)) != JW_OK ||
+	      (rc = svc_ledger_household_members(st, a->community, hh, err)) != JW_OK)) ||
 	    (rc = svc_audit(st, a, "deregister", e->key, id, &old, &m, err)) != JW_OK) {
 		store_rollback(st);
 		goto out;
