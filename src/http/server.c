@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "http/http.h"
+#include "svc/ledger.h"
 #include "web/web.h"
 #include "lib/util.h"
 
@@ -168,6 +169,43 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
+/* Derived ledgers follow the calendar: someone turns 60 today.  A thread
+ * re-derives them when the server starts and whenever the date changes. */
+static void *ledger_days(void *arg)
+{
+	(void)arg;
+	int last = 0;
+	while (!g_stop) {
+		int y, m, d;
+		date_today(&y, &m, &d);
+		int today = y * 10000 + m * 100 + d;
+		if (today != last) {
+			struct jw_error err;
+			struct store *st = store_open(g_db, &err);
+			struct community_row com;
+			bool ok = false;
+			if (st && STORE_CALL(st, community_get, &com, &err) == JW_OK && store_begin(st) == JW_OK) {
+				int64_t added = 0, closed = 0;
+				if (svc_ledger_derive(st, com.code, 0, 0, &added, &closed, &err) == JW_OK &&
+				    store_commit(st) == JW_OK) {
+					ok = true;
+					if (added || closed)
+						fprintf(stderr, "juwei: 台账已按%04d-%02d-%02d更新：新列入%lld，移出%lld\n", y, m, d,
+							(long long)added, (long long)closed);
+				} else {
+					store_rollback(st);
+				}
+			}
+			store_close(st);
+			if (ok)
+				last = today;   /* else try again in a minute (the store was busy) */
+		}
+		for (int i = 0; i < 60 && !g_stop; i++)
+			sleep(1);
+	}
+	return NULL;
+}
+
 int http_serve(const char *db, const char *listen, int threads, struct jw_error *err)
 {
 	char host[64];
@@ -231,8 +269,12 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 	sigaction(SIGINT, &act, NULL);
 	sigaction(SIGTERM, &act, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	pthread_t days;
+	bool days_on = pthread_create(&days, NULL, ledger_days, NULL) == 0;
 	while (!g_stop)
 		pause();
+	if (days_on)
+		pthread_join(days, NULL);
 	MHD_stop_daemon(d);
 	pthread_mutex_lock(&g_stores_lock);
 	for (int i = 0; i < g_nstores; i++)
