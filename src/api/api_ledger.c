@@ -453,6 +453,12 @@ static void stats_json(struct buf *b, const struct ledger_stats *s, bool trend)
 		buf_json_str(b, s->grid_name[g]);
 		buf_addf(b, ",\"count\":%lld}", (long long)s->by_grid[g]);
 	}
+	buf_adds(b, "],\"by_building\":[");
+	for (int i = 0; i < s->nbuildings; i++) {
+		buf_addf(b, "%s{\"building_id\":%lld,\"name\":", i ? "," : "", (long long)s->building_id[i]);
+		buf_json_str(b, s->building_name[i]);
+		buf_addf(b, ",\"count\":%lld}", (long long)s->by_building[i]);
+	}
 	buf_addf(b, "],\"by_sex\":{\"男\":%lld,\"女\":%lld,\"未知\":%lld},\"age_bands\":[", (long long)s->men,
 		 (long long)s->women, (long long)s->sex_unknown);
 	for (int i = 0; i < nage_bands && i < 8; i++) {

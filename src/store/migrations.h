@@ -201,12 +201,12 @@ static const char *const sqlite_migrations[] = {
 	"  start_date TEXT, end_date TEXT, end_reason TEXT,\n"
 	"  data TEXT NOT NULL DEFAULT '{}',\n"
 	"  derived INTEGER NOT NULL DEFAULT 0,\n"
-	"  grid_id INTEGER, sex TEXT, birth_date TEXT,\n"
+	"  grid_id INTEGER, building_id INTEGER, sex TEXT, birth_date TEXT,\n"
 	"  created_at INTEGER, updated_at INTEGER);\n"
 	"CREATE UNIQUE INDEX ledger_entry_open ON ledger_entry (ledger, subject, subject_id)\n"
 	"  WHERE end_date IS NULL;\n"
 	"CREATE INDEX ledger_entry_stats ON ledger_entry\n"
-	"  (community, ledger, end_date, grid_id, sex, birth_date, start_date);\n"
+	"  (community, ledger, end_date, grid_id, sex, birth_date, start_date, building_id);\n"
 	"CREATE INDEX ledger_entry_subject ON ledger_entry (subject, subject_id);\n"
 
 	"CREATE TABLE visit (\n"
@@ -226,7 +226,7 @@ static const char *const sqlite_migrations[] = {
 	"INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES\n"
 	"  ('ledger_entry', NULL, '1000000'),\n"
 	"  ('ledger_entry', 'ledger_entry_open', '1000000 70000 70000 1'),\n"
-	"  ('ledger_entry', 'ledger_entry_stats', '1000000 1000000 70000 70000 2500 1250 40 10'),\n"
+	"  ('ledger_entry', 'ledger_entry_stats', '1000000 1000000 70000 70000 2500 1250 40 10 10'),\n"
 	"  ('ledger_entry', 'ledger_entry_subject', '1000000 500000 2'),\n"
 
 	"  ('visit', NULL, '100000'),\n"

@@ -1383,11 +1383,14 @@ static int sq_entry_insert(struct store *st, const char *community, struct entry
 	/* the subject's grid, sex and birth date are copied in for statistics */
 	sqlite3_stmt *s = stmt(st,
 		"INSERT INTO ledger_entry (community, ledger, subject, subject_id, status, start_date, end_date,"
-		" end_reason, data, derived, grid_id, sex, birth_date, created_at, updated_at)"
+		" end_reason, data, derived, grid_id, building_id, sex, birth_date, created_at, updated_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 		"  CASE ?3 WHEN 'person' THEN (SELECT grid_id FROM person WHERE id = ?4)"
 		"   WHEN 'household' THEN (SELECT grid_id FROM household WHERE id = ?4)"
 		"   ELSE (SELECT grid_id FROM house WHERE id = ?4) END,"
+		"  CASE ?3 WHEN 'person' THEN (SELECT building_id FROM person WHERE id = ?4)"
+		"   WHEN 'household' THEN (SELECT building_id FROM household WHERE id = ?4)"
+		"   ELSE (SELECT building_id FROM house WHERE id = ?4) END,"
 		"  CASE ?3 WHEN 'person' THEN (SELECT sex FROM person WHERE id = ?4) END,"
 		"  CASE ?3 WHEN 'person' THEN (SELECT birth_date FROM person WHERE id = ?4) END,"
 		"  ?11, ?11)");
@@ -1639,15 +1642,27 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 	int rc;
 	/* ?1–?3 rule arguments, ?4 community, ?5 ledger, ?6 today, ?7 now, ?8 only id, ?9 living cut */
 	buf_addf(&b, "INSERT INTO ledger_entry (community, ledger, subject, subject_id, status, start_date, derived,"
-		 " grid_id, sex, birth_date, data, created_at, updated_at)"
-		 " SELECT %s.community, ?5, '%s', %s.id, 'open', ?6, 1, %s.grid_id, %s, %s, '{}', ?7, ?7"
+		 " grid_id, building_id, sex, birth_date, data, created_at, updated_at)"
+		 " SELECT %s.community, ?5, '%s', %s.id, 'open', ?6, 1, %s.grid_id, %s.building_id, %s, %s, %s, ?7, ?7"
 		 " FROM %s %s WHERE %s.community = ?4 AND (%s)%s AND (?8 = 0 OR %s.id = ?8)"
 		 " AND NOT EXISTS (SELECT 1 FROM ledger_entry e WHERE e.ledger = ?5 AND e.subject = '%s'"
 		 "   AND e.subject_id = %s.id AND e.end_date IS NULL)",
-		 a, t, a, a, person ? "p.sex" : "NULL", person ? "p.birth_date" : "NULL", t, a, a, d->where,
-		 person ? " AND p.status = 'active'" : "", a, t, a);
+		 a, t, a, a, a, person ? "p.sex" : "NULL", person ? "p.birth_date" : "NULL",
+		 person && (d->living_cut || d->band80) ?
+		 "json_object('living', CASE WHEN ?9 IS NULL OR p.household_id IS NULL THEN NULL"
+		 " WHEN (SELECT count(*) FROM person m WHERE m.household_id = p.household_id"
+		 "   AND m.status = 'active') = 1 THEN '独居'"
+		 " WHEN NOT EXISTS (SELECT 1 FROM person m WHERE m.household_id = p.household_id"
+		 "   AND m.status = 'active' AND m.birth_date > ?9) THEN '空巢' ELSE '与家人同住' END,"
+		 " 'band', CASE WHEN ?11 IS NULL THEN NULL WHEN p.birth_date <= ?13 THEN '100周岁以上'"
+		 " WHEN p.birth_date <= ?12 THEN '90–99周岁' WHEN p.birth_date <= ?11 THEN '80–89周岁' END)" : "'{}'",
+		 t, a, a, d->where, person ? " AND p.status = 'active'" : "", a, t, a);
 	rc = run_derive(st, buf_cstr(&b), community, d, added, err);
 	buf_reset(&b);
+	if (d->insert_only) {   /* a bulk load's newcomers: the rest has not changed */
+		buf_release(&b);
+		return rc;
+	}
 	/* those who no longer qualify (de-registered ones were closed with their reason) */
 	if (rc == JW_OK) {
 		buf_addf(&b, "UPDATE ledger_entry SET status = 'closed', end_date = ?6, end_reason = '不再符合列入条件',"
@@ -1660,11 +1675,11 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 	}
 	/* the copied columns follow the subject (a move, a corrected birth date) */
 	if (rc == JW_OK) {
-		buf_addf(&b, "UPDATE ledger_entry SET grid_id = s.grid_id%s FROM %s s"
+		buf_addf(&b, "UPDATE ledger_entry SET grid_id = s.grid_id, building_id = s.building_id%s FROM %s s"
 			 " WHERE s.id = ledger_entry.subject_id AND ledger_entry.subject = '%s'"
 			 " AND ledger_entry.community = ?4 AND ledger_entry.ledger = ?5 AND ledger_entry.end_date IS NULL"
 			 " AND (?8 = 0 OR ledger_entry.subject_id = ?8)"
-			 " AND (ledger_entry.grid_id IS NOT s.grid_id%s)",
+			 " AND (ledger_entry.grid_id IS NOT s.grid_id OR ledger_entry.building_id IS NOT s.building_id%s)",
 			 person ? ", sex = s.sex, birth_date = s.birth_date" : "", t, t,
 			 person ? " OR ledger_entry.sex IS NOT s.sex OR ledger_entry.birth_date IS NOT s.birth_date" : "");
 		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
@@ -1807,6 +1822,31 @@ static int sq_person_stats(struct store *st, const char *community, const char *
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, community);
 	return group_rows(st, s, today, cb, ud, err);
+}
+
+static int sq_ledger_buildings(struct store *st, const char *community, const char *ledger, stat_cb cb, void *ud,
+			       struct jw_error *err)
+{
+	/* ledger NULL: the community's persons */
+	sqlite3_stmt *s = stmt(st, ledger ? "SELECT building_id, count(*) FROM ledger_entry INDEXED BY ledger_entry_stats"
+					    " WHERE community = ?1 AND ledger = ?2 AND end_date IS NULL GROUP BY 1 ORDER BY 2 DESC"
+					  : "SELECT building_id, count(*) FROM person WHERE community = ?1 AND status = 'active'"
+					    " GROUP BY 1 ORDER BY 2 DESC");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	if (ledger)
+		bind_text(s, 2, ledger);
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct stat_cell c = { .grid_id = sqlite3_column_int64(s, 0), .n = sqlite3_column_int64(s, 1) };
+		if ((rc = cb(&c, ud)) != JW_OK)
+			break;
+	}
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
 }
 
 static int sq_ledger_trend(struct store *st, const char *community, const char *ledger, const char *since,
@@ -1993,6 +2033,7 @@ const struct store_ops sqlite_store_ops = {
 	.ledger_derive = sq_ledger_derive,
 	.ledger_stats = sq_ledger_stats,
 	.ledger_trend = sq_ledger_trend,
+	.ledger_buildings = sq_ledger_buildings,
 	.person_stats = sq_person_stats,
 	.visit_insert = sq_visit_insert,
 	.visit_list = sq_visit_list,

@@ -187,6 +187,8 @@ struct derive_req {
 	int64_t only_household;   /* > 0 (with only_id): living of that household's members too */
 	const char *band80, *band90, *band100;  /* non-NULL: set data.band (享受类别)
 						  * from these birth-date cut-offs */
+	bool insert_only;         /* only take the newcomers in (after a bulk load whose
+				   * changes to existing people were derived one by one) */
 };
 
 /* One group of a ledger's statistics. */
@@ -271,6 +273,8 @@ struct store_ops {
 	int (*ledger_derive)(struct store *st, const char *community, const struct derive_req *d, int64_t *added, int64_t *closed, struct jw_error *err);
 	/* Open entries grouped by grid, sex and 5-year age group (age on today). */
 	int (*ledger_stats)(struct store *st, const char *community, const char *ledger, const char *today, stat_cb cb, void *ud, struct jw_error *err);
+	/* Open entries by building (cell.grid_id holds the building id), most first. */
+	int (*ledger_buildings)(struct store *st, const char *community, const char *ledger, stat_cb cb, void *ud, struct jw_error *err);
 	/* Entries opened and closed a month, from since (YYYY-MM-01). */
 	int (*ledger_trend)(struct store *st, const char *community, const char *ledger, const char *since, trend_cb cb, void *ud, struct jw_error *err);
 	/* The persons of the community grouped the same way (community page). */

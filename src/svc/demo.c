@@ -294,7 +294,7 @@ int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err)
 	if (rc == JW_OK)
 		rc = svc_bulk_finish(st, 0, err);
 	if (rc == JW_OK)
-		rc = svc_ledger_derive(st, a.community, 0, 0, NULL, NULL, err);
+		rc = svc_ledger_derive_new(st, a.community, NULL, err);
 	if (rc == JW_OK) {
 		char note[160];
 		snprintf(note, sizeof(note), "{\"grids\":%d,\"buildings\":%d,\"houses\":%d,\"households\":%d,\"persons\":%d}",

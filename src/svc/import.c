@@ -1373,7 +1373,7 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 		rc = svc_bulk_finish(st, im.base_id, err);
 	/* derived ledgers take in the newcomers (and let go of those changed) */
 	if (rc == JW_OK && (res->imported || res->updated || res->merged))
-		rc = svc_ledger_derive(st, a->community, 0, 0, NULL, NULL, err);
+		rc = svc_ledger_derive_new(st, a->community, NULL, err);
 	for (int c = 0; c < im.ncols; c++) {
 		if (im.target[c] != T_NONE)
 			continue;

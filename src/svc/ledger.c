@@ -490,8 +490,8 @@ static void years_before(int years, int y, int m, int d, char out[11])
 	snprintf(out, 11, "%04d-%02d-%02d", ty, tm, td);
 }
 
-int svc_ledger_derive(struct store *st, const char *community, int64_t only_person, int64_t only_household,
-		      int64_t *added, int64_t *closed, struct jw_error *err)
+static int derive(struct store *st, const char *community, int64_t only_person, int64_t only_household,
+		  bool insert_only, int64_t *added, int64_t *closed, struct jw_error *err)
 {
 	char today[11], cut[11], cut16[11], cut60[11], cut80[11], cut90[11], cut100[11];
 	int y, m, d;
@@ -506,7 +506,8 @@ int svc_ledger_derive(struct store *st, const char *community, int64_t only_pers
 		STORE_CALL(st, bulk_mode, true);
 	for (int i = 0; rc == JW_OK && i < nbuiltin_ledgers; i++) {
 		const struct ledger_def *l = &builtin_ledgers[i];
-		struct derive_req q = { .ledger = l->key, .subject = subject_key(l->subject), .today = today };
+		struct derive_req q = { .ledger = l->key, .subject = subject_key(l->subject), .today = today,
+					.insert_only = insert_only };
 		switch (l->rule) {
 		case DR_NONE:
 			continue;
@@ -560,6 +561,17 @@ int svc_ledger_derive(struct store *st, const char *community, int64_t only_pers
 	if (closed)
 		*closed = c_sum;
 	return rc;
+}
+
+int svc_ledger_derive(struct store *st, const char *community, int64_t only_person, int64_t only_household,
+		      int64_t *added, int64_t *closed, struct jw_error *err)
+{
+	return derive(st, community, only_person, only_household, false, added, closed, err);
+}
+
+int svc_ledger_derive_new(struct store *st, const char *community, int64_t *added, struct jw_error *err)
+{
+	return derive(st, community, 0, 0, true, added, NULL, err);
 }
 
 static int first_member(const struct record *r, void *ud)
@@ -639,6 +651,16 @@ static int stat_add(const struct stat_cell *c, void *ud)
 	return JW_OK;
 }
 
+static int building_add(const struct stat_cell *c, void *ud)
+{
+	struct ledger_stats *s = ud;
+	if (s->nbuildings >= 30)
+		return JW_OK;
+	s->building_id[s->nbuildings] = c->grid_id;
+	s->by_building[s->nbuildings++] = c->n;
+	return JW_OK;
+}
+
 static int trend_add(const struct trend_cell *c, void *ud)
 {
 	struct ledger_stats *s = ud;
@@ -682,6 +704,19 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 			snprintf(out->grid_name[g], sizeof(out->grid_name[g]), "%s", record_get(&r, GF_NAME));
 		else
 			snprintf(out->grid_name[g], sizeof(out->grid_name[g]), "%s", "未分网格");
+		record_release(&r);
+	}
+	if (rc == JW_OK)
+		rc = STORE_CALL(st, ledger_buildings, a->community, l ? l->key : NULL, building_add, out, err);
+	for (int i = 0; rc == JW_OK && i < out->nbuildings; i++) {
+		struct record r;
+		struct jw_error e2;
+		record_init(&r, &entities[ENT_BUILDING]);
+		if (out->building_id[i] > 0 &&
+		    STORE_CALL(st, record_get, a->community, &entities[ENT_BUILDING], out->building_id[i], &r, &e2) == JW_OK)
+			snprintf(out->building_name[i], sizeof(out->building_name[i]), "%s", record_get(&r, BF_NAME));
+		else
+			snprintf(out->building_name[i], sizeof(out->building_name[i]), "%s", "未登记房屋");
 		record_release(&r);
 	}
 	/* the last 12 months, oldest first */

@@ -44,6 +44,10 @@ int svc_entry_update(struct store *st, const struct actor *a, const struct ledge
  * Inside the caller's transaction if any. */
 int svc_ledger_derive(struct store *st, const char *community, int64_t only_person, int64_t only_household,
 		      int64_t *added, int64_t *closed, struct jw_error *err);
+/* After a bulk load (import, demo): takes the newcomers into the derived
+ * ledgers — changes to people already registered were derived as they
+ * were made. */
+int svc_ledger_derive_new(struct store *st, const char *community, int64_t *added, struct jw_error *err);
 /* Re-derives a household's remaining members (after one left or died). */
 int svc_ledger_household_members(struct store *st, const char *community, int64_t household_id,
 				 struct jw_error *err);
@@ -59,6 +63,10 @@ struct ledger_stats {
 	int64_t grid_id[STAT_MAX_GRIDS];
 	char grid_name[STAT_MAX_GRIDS][64];
 	int64_t by_grid[STAT_MAX_GRIDS];
+	int nbuildings;                              /* the 30 with most */
+	int64_t building_id[30];
+	char building_name[30][64];
+	int64_t by_building[30];
 	int64_t men, women, sex_unknown;
 	int64_t pyramid_men[21], pyramid_women[21];   /* 5-year groups, 20 = 100+ */
 	int64_t age_unknown;

@@ -595,7 +595,19 @@ static void stats_body(struct buf *b, const struct ledger_stats *s, bool trend)
 	}
 	buf_adds(b, "<section><h2>按网格</h2>");
 	svg_bars(b, "按网格", labels, vals, s->ngrids, "");
-	buf_adds(b, "</section><section><h2>按性别</h2>");
+	buf_adds(b, "</section>");
+	if (s->nbuildings) {
+		const char *bl2[30];
+		double bv2[30];
+		for (int i = 0; i < s->nbuildings; i++) {
+			bl2[i] = s->building_name[i];
+			bv2[i] = (double)s->by_building[i];
+		}
+		buf_adds(b, "<section><h2>按楼栋（前30）</h2>");
+		svg_bars(b, "按楼栋", bl2, bv2, s->nbuildings, "");
+		buf_adds(b, "</section>");
+	}
+	buf_adds(b, "<section><h2>按性别</h2>");
 	const char *sl[3] = { "男", "女", "未知" };
 	double sv[3] = { (double)s->men, (double)s->women, (double)s->sex_unknown };
 	svg_bars(b, "按性别", sl, sv, s->sex_unknown ? 3 : 2, "");

@@ -557,3 +557,47 @@ test('9. export the filtered person list from its page as Excel and CSV', async 
 		assert.ok(!/\d{17}[\dX]/.test(text), 'ID numbers are masked in a default export');
 	});
 });
+
+test('10. ledgers: the elderly ledger, its statistics drawn as SVG, a disabled entry made through the form, its departmental export', async () => {
+	await journey('10-ledgers', DESKTOP, async ({ page }) => {
+		await login(page, USERS.zhuren, '/ledgers');
+		const titles = await page.locator('main table tbody tr td:first-child a').allTextContents();
+		assert.ok(titles.includes('老年人台账') && titles.includes('社区矫正对象台账'), `ledgers listed: ${titles.join(',')}`);
+		await page.getByRole('link', { name: '老年人台账' }).click();
+		await page.waitForURL((u) => u.pathname === '/ledgers/elderly');
+		const total = Number((await page.locator('main h1 .muted').innerText()).match(/\d+/)[0]);
+		assert.ok(total > 0, 'the demo community has people over 60');
+		await page.locator('main').getByRole('link', { name: '统计' }).click();
+		await page.waitForURL((u) => u.pathname === '/ledgers/elderly/stats');
+		assert.ok(await page.locator('svg.chart').count() >= 4, 'the charts are on the page');
+		const box = await page.locator('svg.chart').first().boundingBox();
+		assert.ok(box && box.width > 200 && box.height > 50, 'a chart is drawn at a readable size');
+		await shot(page, '10a-elderly-stats');
+
+		// a disabled entry through the form: a wrong card number is refused next to its field
+		const token = await apiLogin(USERS.zhuren);
+		const people = await api('GET', '/api/v1/persons?age_band=15-59&per_page=1', undefined, token);
+		const pid = people.json.items[0].id;
+		const full = await api('POST', `/api/v1/persons/${pid}/reveal`, {}, token);
+		const idn = full.json.id_number;
+		await page.goto(`${base}/ledgers/disabled/new?subject_id=${pid}`);
+		await page.locator('#f-category').selectOption('肢体残疾');
+		await page.locator('#f-grade').selectOption('二级');
+		await page.locator('#f-card_no').fill(`${idn}52`);
+		const bad = await submitAndWait(page, page.getByRole('button', { name: '保存' }));
+		assert.equal(bad.status(), 422);
+		assert.match(await page.locator('#e-card_no').innerText(), /类别/);
+		await page.locator('#f-card_no').fill(`${idn}42`);
+		await submitAndWait(page, page.getByRole('button', { name: '保存' }));
+		assert.match(new URL(page.url()).pathname, /^\/ledgers\/disabled\/entries\/\d+$/);
+		assert.equal((await page.locator('dd#v-category').innerText()).trim(), '肢体残疾');
+		await page.goto(`${base}/ledgers/disabled`);
+		const [xlsx] = await Promise.all([
+			page.waitForEvent('download'),
+			page.getByRole('link', { name: /导出：残疾人基本情况登记表/ }).click(),
+		]);
+		const xp = join(dir, 'disabled.xlsx');
+		await xlsx.saveAs(xp);
+		assert.equal(readFileSync(xp).subarray(0, 2).toString('latin1'), 'PK');
+	});
+});
