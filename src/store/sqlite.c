@@ -1754,11 +1754,55 @@ static int group_rows(struct store *st, sqlite3_stmt *s, const char *today, stat
 	struct age_group *g = NULL;
 	size_t n = 0, cap = 0;
 	int rc = JW_OK, step;
+	/* buildings: open addressing on the id (grows by doubling) */
+	size_t bcap = 1024, bn = 0;
+	int64_t *bid = calloc(bcap, sizeof(*bid)), *bcnt = calloc(bcap, sizeof(*bcnt));
+	if (!bid || !bcnt) {
+		free(bid);
+		free(bcnt);
+		sqlite3_reset(s);
+		return jw_fail(err, JW_ENOMEM, "", NULL);
+	}
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t grid = sqlite3_column_int64(s, 0);
 		const char *sex = col_text(s, 1) ? col_text(s, 1) : "";
 		int a5 = age5_of(col_text(s, 2), ty, tmd);
 		int64_t cnt = sqlite3_column_int64(s, 3);
+		if (sqlite3_column_count(s) < 5)
+			goto grouped;   /* no building column */
+		int64_t b = sqlite3_column_int64(s, 4) + 1;   /* 0 = none → 1: the key is never 0 */
+		if (bn * 2 >= bcap) {
+			size_t ncap = bcap * 2;
+			int64_t *nid = calloc(ncap, sizeof(*nid)), *ncnt = calloc(ncap, sizeof(*ncnt));
+			if (!nid || !ncnt) {
+				free(nid);
+				free(ncnt);
+				rc = jw_fail(err, JW_ENOMEM, "", NULL);
+				break;
+			}
+			for (size_t i = 0; i < bcap; i++)
+				if (bid[i]) {
+					size_t h = (size_t)(bid[i] * 2654435761u) & (ncap - 1);
+					while (nid[h])
+						h = (h + 1) & (ncap - 1);
+					nid[h] = bid[i];
+					ncnt[h] = bcnt[i];
+				}
+			free(bid);
+			free(bcnt);
+			bid = nid;
+			bcnt = ncnt;
+			bcap = ncap;
+		}
+		size_t h = (size_t)(b * 2654435761u) & (bcap - 1);
+		while (bid[h] && bid[h] != b)
+			h = (h + 1) & (bcap - 1);
+		if (!bid[h]) {
+			bid[h] = b;
+			bn++;
+		}
+		bcnt[h] += cnt;
+grouped:;
 		/* rows come in (grid, sex) order: look back only within the run */
 		size_t k = n;
 		while (k > 0 && g[k - 1].grid == grid && strcmp(g[k - 1].sex, sex) == 0) {
@@ -1786,7 +1830,7 @@ static int group_rows(struct store *st, sqlite3_stmt *s, const char *today, stat
 		g[n].n = cnt;
 		n++;
 	}
-	if (step != SQLITE_DONE)
+	if (rc == JW_OK && step != SQLITE_DONE)
 		rc = db_fail(st, err, __func__);
 	sqlite3_reset(s);
 	for (size_t i = 0; rc == JW_OK && i < n; i++) {
@@ -1794,6 +1838,14 @@ static int group_rows(struct store *st, sqlite3_stmt *s, const char *today, stat
 		snprintf(c.sex, sizeof(c.sex), "%s", g[i].sex);
 		rc = cb(&c, ud);
 	}
+	/* then the buildings: age5 = -2, grid_id = the building id */
+	for (size_t i = 0; rc == JW_OK && i < bcap; i++)
+		if (bid[i]) {
+			struct stat_cell c = { .grid_id = bid[i] - 1, .age5 = -2, .n = bcnt[i] };
+			rc = cb(&c, ud);
+		}
+	free(bid);
+	free(bcnt);
 	free(g);
 	return rc;
 }
@@ -1803,9 +1855,9 @@ static int sq_ledger_stats(struct store *st, const char *community, const char *
 {
 	/* from the covering index alone (the smaller partial index of open
 	 * entries would send every row back to the table) */
-	sqlite3_stmt *s = stmt(st, "SELECT grid_id, sex, birth_date, count(*)"
+	sqlite3_stmt *s = stmt(st, "SELECT grid_id, sex, birth_date, count(*), building_id"
 				   " FROM ledger_entry INDEXED BY ledger_entry_stats"
-				   " WHERE community = ?1 AND ledger = ?2 AND end_date IS NULL GROUP BY 1, 2, 3");
+				   " WHERE community = ?1 AND ledger = ?2 AND end_date IS NULL GROUP BY 1, 2, 3, 5");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, community);
@@ -1821,25 +1873,17 @@ static int sq_person_stats(struct store *st, const char *community, const char *
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, community);
-	return group_rows(st, s, today, cb, ud, err);
-}
-
-static int sq_ledger_buildings(struct store *st, const char *community, const char *ledger, stat_cb cb, void *ud,
-			       struct jw_error *err)
-{
-	/* ledger NULL: the community's persons */
-	sqlite3_stmt *s = stmt(st, ledger ? "SELECT building_id, count(*) FROM ledger_entry INDEXED BY ledger_entry_stats"
-					    " WHERE community = ?1 AND ledger = ?2 AND end_date IS NULL GROUP BY 1 ORDER BY 2 DESC"
-					  : "SELECT building_id, count(*) FROM person WHERE community = ?1 AND status = 'active'"
-					    " GROUP BY 1 ORDER BY 2 DESC");
-	if (!s)
+	int rc = group_rows(st, s, today, cb, ud, err);
+	if (rc != JW_OK)
+		return rc;
+	/* the buildings apart: grouping a million persons by four columns sorts them all */
+	if (!(s = stmt(st, "SELECT building_id, count(*) FROM person INDEXED BY person_building"
+			   " WHERE community = ?1 AND status = 'active' GROUP BY 1")))
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, community);
-	if (ledger)
-		bind_text(s, 2, ledger);
-	int rc = JW_OK, step;
+	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct stat_cell c = { .grid_id = sqlite3_column_int64(s, 0), .n = sqlite3_column_int64(s, 1) };
+		struct stat_cell c = { .grid_id = sqlite3_column_int64(s, 0), .age5 = -2, .n = sqlite3_column_int64(s, 1) };
 		if ((rc = cb(&c, ud)) != JW_OK)
 			break;
 	}
@@ -2033,7 +2077,6 @@ const struct store_ops sqlite_store_ops = {
 	.ledger_derive = sq_ledger_derive,
 	.ledger_stats = sq_ledger_stats,
 	.ledger_trend = sq_ledger_trend,
-	.ledger_buildings = sq_ledger_buildings,
 	.person_stats = sq_person_stats,
 	.visit_insert = sq_visit_insert,
 	.visit_list = sq_visit_list,

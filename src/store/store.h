@@ -191,7 +191,8 @@ struct derive_req {
 				   * changes to existing people were derived one by one) */
 };
 
-/* One group of a ledger's statistics. */
+/* One group of a ledger's statistics; after the groups, one cell a
+ * building with age5 = -2 and grid_id = the building's id (0 = none). */
 struct stat_cell { int64_t grid_id; char sex[4]; int age5; int64_t n; };
 typedef int (*stat_cb)(const struct stat_cell *c, void *ud);
 struct trend_cell { char month[8]; int64_t opened, closed; };
@@ -273,8 +274,6 @@ struct store_ops {
 	int (*ledger_derive)(struct store *st, const char *community, const struct derive_req *d, int64_t *added, int64_t *closed, struct jw_error *err);
 	/* Open entries grouped by grid, sex and 5-year age group (age on today). */
 	int (*ledger_stats)(struct store *st, const char *community, const char *ledger, const char *today, stat_cb cb, void *ud, struct jw_error *err);
-	/* Open entries by building (cell.grid_id holds the building id), most first. */
-	int (*ledger_buildings)(struct store *st, const char *community, const char *ledger, stat_cb cb, void *ud, struct jw_error *err);
 	/* Entries opened and closed a month, from since (YYYY-MM-01). */
 	int (*ledger_trend)(struct store *st, const char *community, const char *ledger, const char *since, trend_cb cb, void *ud, struct jw_error *err);
 	/* The persons of the community grouped the same way (community page). */

@@ -614,9 +614,13 @@ int svc_ledger_close_person(struct store *st, const struct actor *a, int64_t per
 
 struct stat_ctx { struct ledger_stats *s; };
 
+static int building_add(const struct stat_cell *c, void *ud);
+
 static int stat_add(const struct stat_cell *c, void *ud)
 {
 	struct ledger_stats *s = ud;
+	if (c->age5 == -2)
+		return building_add(c, ud);
 	s->total += c->n;
 	int g;
 	for (g = 0; g < s->ngrids && s->grid_id[g] != c->grid_id; g++)
@@ -651,13 +655,24 @@ static int stat_add(const struct stat_cell *c, void *ud)
 	return JW_OK;
 }
 
+/* Keeps the 30 buildings with most (cells arrive unordered). */
 static int building_add(const struct stat_cell *c, void *ud)
 {
 	struct ledger_stats *s = ud;
-	if (s->nbuildings >= 30)
+	int at = s->nbuildings;
+	while (at > 0 && s->by_building[at - 1] < c->n)
+		at--;
+	if (at >= 30)
 		return JW_OK;
-	s->building_id[s->nbuildings] = c->grid_id;
-	s->by_building[s->nbuildings++] = c->n;
+	int last = s->nbuildings < 30 ? s->nbuildings : 29;
+	for (int i = last; i > at; i--) {
+		s->building_id[i] = s->building_id[i - 1];
+		s->by_building[i] = s->by_building[i - 1];
+	}
+	s->building_id[at] = c->grid_id;
+	s->by_building[at] = c->n;
+	if (s->nbuildings < 30)
+		s->nbuildings++;
 	return JW_OK;
 }
 
@@ -706,8 +721,6 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 			snprintf(out->grid_name[g], sizeof(out->grid_name[g]), "%s", "未分网格");
 		record_release(&r);
 	}
-	if (rc == JW_OK)
-		rc = STORE_CALL(st, ledger_buildings, a->community, l ? l->key : NULL, building_add, out, err);
 	for (int i = 0; rc == JW_OK && i < out->nbuildings; i++) {
 		struct record r;
 		struct jw_error e2;
