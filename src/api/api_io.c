@@ -50,6 +50,15 @@ void api_import(struct http_req *r, struct http_resp *w)
 	import_result_release(&res);
 }
 
+struct lexp { struct http_req *r; const struct entity_def *e; const struct export_opts *o; };
+
+static int make_list_file(void *ud, const char *path, struct jw_error *err)
+{
+	struct lexp *x = ud;
+	int64_t rows;
+	return svc_export(x->r->st, &x->r->actor, x->e, x->o, path, &rows, err);
+}
+
 void api_export(struct http_req *r, struct http_resp *w)
 {
 	const struct entity_def *e = req_entity(r);
@@ -69,26 +78,12 @@ void api_export(struct http_req *r, struct http_resp *w)
 		resp_json_error(w, &err, NULL);
 		return;
 	}
-	char path[512];
+	struct lexp x = { r, e, &o };
 	const char *ext = o.format == EXPORT_XLSX ? ".xlsx" : ".csv";
-	if (!temp_file(path, sizeof(path), ext, NULL, 0)) {
-		jw_fail(&err, JW_EIO, "", "服务器无法创建导出文件（临时目录不可写）");
-		resp_json_error(w, &err, NULL);
-		return;
-	}
-	int64_t rows;
-	if (svc_export(r->st, &r->actor, e, &o, path, &rows, &err) != JW_OK) {
-		unlink(path);
-		resp_json_error(w, &err, NULL);
-		return;
-	}
 	char name[96];
 	snprintf(name, sizeof(name), "%s%s", e->label, ext);
-	if (resp_file(w, path, name, o.format == EXPORT_XLSX ?
-		      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" :
-		      "text/csv; charset=utf-8") != JW_OK) {
-		unlink(path);
-		jw_fail(&err, JW_EIO, "", "导出文件无法读取");
+	const char *type = o.format == EXPORT_XLSX ?
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
+	if (resp_made_file(w, ext, name, type, make_list_file, &x, &err) != JW_OK)
 		resp_json_error(w, &err, NULL);
-	}
 }

@@ -118,16 +118,10 @@ static int ledger_item(const struct ledger_def *l, void *ud)
 		if (f->options) {
 			buf_adds(b, ",\"options\":[");
 			int k = 0;
-			for (const char *p = f->options; *p;) {
-				const char *e = strchr(p, '|');
-				size_t len = e ? (size_t)(e - p) : strlen(p);
-				char opt[128];
-				snprintf(opt, sizeof(opt), "%.*s", (int)len, p);
+			char opt[128];
+			for (const char *p = f->options; options_next(&p, opt, sizeof(opt));) {
 				buf_adds(b, k++ ? "," : "");
 				buf_json_str(b, opt);
-				if (!e)
-					break;
-				p = e + 1;
 			}
 			buf_addc(b, ']');
 		}
@@ -521,29 +515,27 @@ void api_community_stats(struct http_req *r, struct http_resp *w)
 	free(s);
 }
 
+struct lexp { struct http_req *r; const struct ledger_def *l; };
+
+static int make_ledger_xlsx(void *ud, const char *path, struct jw_error *err)
+{
+	struct lexp *x = ud;
+	int64_t rows;
+	return svc_ledger_export(x->r->st, &x->r->actor, x->l, req_query(x->r, "layout"), path, &rows, err);
+}
+
 void api_ledger_export(struct http_req *r, struct http_resp *w)
 {
 	const struct ledger_def *l = the_ledger(r, w);
 	if (!l)
 		return;
 	struct jw_error err;
-	char path[512];
-	if (!temp_file(path, sizeof(path), ".xlsx", NULL, 0)) {
-		fail_msg(w, JW_EIO, "", "服务器无法创建导出文件（临时目录不可写）");
-		return;
-	}
-	int64_t rows;
-	if (svc_ledger_export(r->st, &r->actor, l, req_query(r, "layout"), path, &rows, &err) != JW_OK) {
-		unlink(path);
-		fail(w, &err, NULL);
-		return;
-	}
+	struct lexp x = { r, l };
 	char name[128];
 	snprintf(name, sizeof(name), "%s.xlsx", l->title);
-	if (resp_file(w, path, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") != JW_OK) {
-		unlink(path);
-		fail_msg(w, JW_EIO, "", "导出文件无法读取");
-	}
+	if (resp_made_file(w, ".xlsx", name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+			   make_ledger_xlsx, &x, &err) != JW_OK)
+		fail(w, &err, NULL);
 }
 
 void api_ledger_readers(struct http_req *r, struct http_resp *w)

@@ -109,6 +109,12 @@ int multipart_parse(const char *body, size_t len, const char *content_type, stru
 /* Sends the file at path as an attachment named name (the file is opened
  * and unlinked: it goes when the answer is sent). */
 int resp_file(struct http_resp *w, const char *path, const char *name, const char *content_type);
+/* A download made on the spot: fn writes the file at the temporary path
+ * it is given; on success the answer is that file, named name.  JW_OK, or
+ * fn's error (err set; the temporary file is gone). */
+typedef int (*make_file_fn)(void *ud, const char *path, struct jw_error *err);
+int resp_made_file(struct http_resp *w, const char *suffix, const char *name, const char *content_type,
+		   make_file_fn fn, void *ud, struct jw_error *err);
 /* The store location the server serves (for background jobs). */
 const char *http_store_location(void);
 

@@ -234,6 +234,20 @@ int resp_file(struct http_resp *w, const char *path, const char *name, const cha
 	return JW_OK;
 }
 
+int resp_made_file(struct http_resp *w, const char *suffix, const char *name, const char *content_type,
+		   make_file_fn fn, void *ud, struct jw_error *err)
+{
+	char path[512];
+	if (!temp_file(path, sizeof(path), suffix, NULL, 0))
+		return jw_fail(err, JW_EIO, "", "服务器无法创建导出文件（临时目录不可写）");
+	int rc = fn(ud, path, err);
+	if (rc == JW_OK && resp_file(w, path, name, content_type) != JW_OK)
+		rc = jw_fail(err, JW_EIO, "", "导出文件无法读取");
+	if (rc != JW_OK)
+		unlink(path);
+	return rc;
+}
+
 void resp_redirect(struct http_resp *w, const char *location)
 {
 	w->status = 303;

@@ -28,6 +28,9 @@ bool date_valid(int y, int m, int d);
 bool date_parse(const char *s, int *y, int *m, int *d);
 /* Completed years of age on (ty,tm,td) for someone born (y,m,d). */
 int age_on(int y, int m, int d, int ty, int tm, int td);
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+int64_t days_from_civil(int64_t y, int m, int d);
+void civil_from_days(int64_t z, int *y, int *m, int *d);
 /* Today's local date. */
 void date_today(int *y, int *m, int *d);
 /* Makes an empty private file $TMPDIR/juwei-XXXXXX<suffix> (or /tmp) and

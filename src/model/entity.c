@@ -272,19 +272,24 @@ static bool norm_text(struct record *r, int i)
 	return true;
 }
 
+bool options_next(const char **p, char *out, size_t outsz)
+{
+	if (!*p || !**p)
+		return false;
+	const char *e = strchr(*p, '|');
+	size_t len = e ? (size_t)(e - *p) : strlen(*p);
+	snprintf(out, outsz, "%.*s", (int)len, *p);
+	*p = e ? e + 1 : *p + len;
+	return true;
+}
+
 /* Whether v is one of the '|'-separated options. */
 static bool option_ok(const char *options, const char *v)
 {
-	size_t n = strlen(v);
-	for (const char *p = options; *p;) {
-		const char *e = strchr(p, '|');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (len == n && strncmp(p, v, n) == 0)
+	char opt[256];
+	for (const char *p = options; options_next(&p, opt, sizeof(opt));)
+		if (strcmp(opt, v) == 0)
 			return true;
-		if (!e)
-			break;
-		p = e + 1;
-	}
 	return false;
 }
 

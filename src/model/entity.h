@@ -109,6 +109,10 @@ enum house_field {
 };
 enum grid_field { GF_NAME, GF_NOTES, GF_CREATED_AT, GF_UPDATED_AT, GF__COUNT };
 
+/* The next value of a '|'-separated choice list (field_def.options or
+ * synonyms): copies it to out and advances *p; false at the end. */
+bool options_next(const char **p, char *out, size_t outsz);
+
 /* One row of an entity.  v[i] belongs to the record (NULL = empty). */
 struct record {
 	const struct entity_def *ent;

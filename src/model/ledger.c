@@ -505,32 +505,12 @@ void date_turning(int y, int m, int d, int n, int *oy, int *om, int *od)
 	birthday_in(*oy, m, d, om, od);
 }
 
-/* Days since 1970-01-01 (proleptic Gregorian). */
-static long civil_days(int y, int m, int d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 long days_between(int ay, int am, int ad, int by, int bm, int bd)
 {
-	return civil_days(by, bm, bd) - civil_days(ay, am, ad);
+	return (long)(days_from_civil(by, bm, bd) - days_from_civil(ay, am, ad));
 }
 
 void date_add_days(int y, int m, int d, long days, int *oy, int *om, int *od)
 {
-	long z = civil_days(y, m, d) + days + 719468;
-	long era = (z >= 0 ? z : z - 146096) / 146097;
-	long doe = z - era * 146097;
-	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long yy = yoe + era * 400;
-	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long mp = (5 * doy + 2) / 153;
-	*od = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*om = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*oy = (int)(yy + (*om <= 2));
+	civil_from_days(days_from_civil(y, m, d) + days, oy, om, od);
 }

@@ -619,6 +619,8 @@ static int building_add(const struct stat_cell *c, void *ud);
 static int stat_add(const struct stat_cell *c, void *ud)
 {
 	struct ledger_stats *s = ud;
+	if (s->only_grid && (c->age5 == -2 || c->grid_id != s->only_grid))
+		return JW_OK;   /* a grid worker's figures are their grid's */
 	if (c->age5 == -2)
 		return building_add(c, ud);
 	s->total += c->n;
@@ -697,18 +699,14 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 		return refuse(a, l, false, err);
 	if (!l && a->role == ROLE_GRID_WORKER)
 		return jw_fail(err, JW_EPERM, "", "社区统计只对社区工作人员开放");
+	if (a->role == ROLE_GRID_WORKER)
+		out->only_grid = a->grid_id;
 	date_today(&y, &m, &d);
 	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
 	int rc = l ? STORE_CALL(st, ledger_stats, a->community, l->key, today, stat_add, out, err)
 		   : STORE_CALL(st, person_stats, a->community, today, stat_add, out, err);
 	if (rc != JW_OK)
 		return rc;
-	if (a->role == ROLE_GRID_WORKER) {
-		/* a grid worker's numbers are their grid's */
-		struct ledger_stats mine;
-		memset(&mine, 0, sizeof(mine));
-		(void)mine;
-	}
 	/* grid names */
 	for (int g = 0; g < out->ngrids; g++) {
 		struct record r;
@@ -732,8 +730,8 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 			snprintf(out->building_name[i], sizeof(out->building_name[i]), "%s", "未登记房屋");
 		record_release(&r);
 	}
-	/* the last 12 months, oldest first */
-	if (l) {
+	/* the last 12 months, oldest first (the whole community's: not for a grid worker) */
+	if (l && !out->only_grid) {
 		out->ntrend = 12;
 		for (int i = 0; i < 12; i++) {
 			int mm = m - 11 + i, yy = y;
@@ -745,9 +743,9 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 		}
 		snprintf(since, sizeof(since), "%.7s-01", out->trend_month[0]);
 		rc = STORE_CALL(st, ledger_trend, a->community, l->key, since, trend_add, out, err);
-		if (rc == JW_OK)
-			rc = audit_read(st, a, l, 0, "stats", err);
 	}
+	if (l && rc == JW_OK)
+		rc = audit_read(st, a, l, 0, "stats", err);
 	return rc;
 }
 

@@ -58,6 +58,7 @@ int svc_ledger_close_person(struct store *st, const struct actor *a, int64_t per
 /* Statistics of a ledger (or of the community's persons when l is NULL). */
 #define STAT_MAX_GRIDS 256
 struct ledger_stats {
+	int64_t only_grid;       /* set for a grid worker: only that grid's figures */
 	int64_t total;
 	int ngrids;
 	int64_t grid_id[STAT_MAX_GRIDS];

@@ -452,6 +452,15 @@ void web_import_report(struct http_req *r, struct http_resp *w)
 
 /* ---- export ---- */
 
+struct lexp { struct http_req *r; const struct entity_def *e; const struct export_opts *o; };
+
+static int make_list_file(void *ud, const char *path, struct jw_error *err)
+{
+	struct lexp *x = ud;
+	int64_t rows;
+	return svc_export(x->r->st, &x->r->actor, x->e, x->o, path, &rows, err);
+}
+
 void web_export(struct http_req *r, struct http_resp *w)
 {
 	const struct entity_def *e = req_entity(r);
@@ -468,27 +477,13 @@ void web_export(struct http_req *r, struct http_resp *w)
 	if (n > 4 && strcmp(r->path + n - 4, ".csv") == 0)
 		o.format = EXPORT_CSV;
 	const char *ext = o.format == EXPORT_XLSX ? ".xlsx" : ".csv";
-	char path[512];
-	if (!temp_file(path, sizeof(path), ext, NULL, 0)) {
-		jw_fail(&err, JW_EIO, "", "服务器无法创建导出文件（临时目录不可写）");
-		web_error(r, w, &err);
-		return;
-	}
-	int64_t rows;
-	if (svc_export(r->st, &r->actor, e, &o, path, &rows, &err) != JW_OK) {
-		unlink(path);
-		web_error(r, w, &err);
-		return;
-	}
 	char name[96];
 	int y, m, d;
 	date_today(&y, &m, &d);
 	snprintf(name, sizeof(name), "%s-%04d%02d%02d%s", e->label, y, m, d, ext);
-	if (resp_file(w, path, name, o.format == EXPORT_XLSX ?
-		      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" :
-		      "text/csv; charset=utf-8") != JW_OK) {
-		unlink(path);
-		jw_fail(&err, JW_EIO, "", "导出文件无法读取");
+	struct lexp x = { r, e, &o };
+	if (resp_made_file(w, ext, name, o.format == EXPORT_XLSX ?
+			   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8",
+			   make_list_file, &x, &err) != JW_OK)
 		web_error(r, w, &err);
-	}
 }

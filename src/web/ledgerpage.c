@@ -212,17 +212,11 @@ void web_ledger(struct http_req *r, struct http_resp *w)
 		buf_adds(b, "<label>");
 		buf_html(b, f->label);
 		buf_addf(b, "<select name=\"value\" data-field=\"%s\"><option value=\"\">全部</option>", f->name);
-		for (const char *p = f->options; *p;) {
-			const char *e = strchr(p, '|');
-			size_t len = e ? (size_t)(e - p) : strlen(p);
-			char opt[128];
-			snprintf(opt, sizeof(opt), "%.*s", (int)len, p);
+		char opt[128];
+		for (const char *p = f->options; options_next(&p, opt, sizeof(opt));) {
 			buf_adds(b, sel && q.value && strcmp(q.value, opt) == 0 ? "<option selected>" : "<option>");
 			buf_html(b, opt);
 			buf_adds(b, "</option>");
-			if (!e)
-				break;
-			p = e + 1;
 		}
 		buf_addf(b, "</select><input type=\"hidden\" name=\"field\" value=\"%s\"></label>", f->name);
 		break;   /* one choice filter: the first listed one */
@@ -695,33 +689,29 @@ void web_community_stats(struct http_req *r, struct http_resp *w)
 	page_end(w);
 }
 
+struct lexp { struct http_req *r; const struct ledger_def *l; };
+
+static int make_ledger_xlsx(void *ud, const char *path, struct jw_error *err)
+{
+	struct lexp *x = ud;
+	int64_t rows;
+	return svc_ledger_export(x->r->st, &x->r->actor, x->l, req_query(x->r, "layout"), path, &rows, err);
+}
+
 void web_ledger_export(struct http_req *r, struct http_resp *w)
 {
 	const struct ledger_def *l = page_ledger(r, w);
 	if (!l)
 		return;
 	struct jw_error err;
-	char path[512];
-	if (!temp_file(path, sizeof(path), ".xlsx", NULL, 0)) {
-		jw_fail(&err, JW_EIO, "", "服务器无法创建导出文件（临时目录不可写）");
-		web_error(r, w, &err);
-		return;
-	}
-	int64_t rows;
-	if (svc_ledger_export(r->st, &r->actor, l, req_query(r, "layout"), path, &rows, &err) != JW_OK) {
-		unlink(path);
-		web_error(r, w, &err);
-		return;
-	}
+	struct lexp x = { r, l };
 	char name[160];
 	int y, m, d;
 	date_today(&y, &m, &d);
 	snprintf(name, sizeof(name), "%s-%04d%02d%02d.xlsx", l->title, y, m, d);
-	if (resp_file(w, path, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") != JW_OK) {
-		unlink(path);
-		jw_fail(&err, JW_EIO, "", "导出文件无法读取");
+	if (resp_made_file(w, ".xlsx", name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+			   make_ledger_xlsx, &x, &err) != JW_OK)
 		web_error(r, w, &err);
-	}
 }
 
 /* ---- reminders ---- */

@@ -373,18 +373,12 @@ void web_form_field(struct http_req *r, struct buf *b, const struct field_def *f
 			/* a choice list (ledgers' own fields) */
 			buf_addf(b, "<select name=\"%s\" id=\"f-%s\"><option value=\"\">（请选择）</option>", f->name,
 				 f->name);
-			for (const char *p = f->options; *p;) {
-				const char *e = strchr(p, '|');
-				size_t len = e ? (size_t)(e - p) : strlen(p);
-				char opt[128];
-				snprintf(opt, sizeof(opt), "%.*s", (int)len, p);
+			char opt[128];
+			for (const char *p = f->options; options_next(&p, opt, sizeof(opt));) {
 				buf_adds(b, "<option");
 				buf_adds(b, v && strcmp(v, opt) == 0 ? " selected>" : ">");
 				buf_html(b, opt);
 				buf_adds(b, "</option>");
-				if (!e)
-					break;
-				p = e + 1;
 			}
 			buf_adds(b, "</select>");
 			break;
