@@ -50,15 +50,6 @@ void api_import(struct http_req *r, struct http_resp *w)
 	import_result_release(&res);
 }
 
-struct lexp { struct http_req *r; const struct entity_def *e; const struct export_opts *o; };
-
-static int make_list_file(void *ud, const char *path, struct jw_error *err)
-{
-	struct lexp *x = ud;
-	int64_t rows;
-	return svc_export(x->r->st, &x->r->actor, x->e, x->o, path, &rows, err);
-}
-
 void api_export(struct http_req *r, struct http_resp *w)
 {
 	const struct entity_def *e = req_entity(r);
@@ -78,12 +69,12 @@ void api_export(struct http_req *r, struct http_resp *w)
 		resp_json_error(w, &err, NULL);
 		return;
 	}
-	struct lexp x = { r, e, &o };
+	struct export_req x = { r->st, &r->actor, e, &o, 0 };
 	const char *ext = o.format == EXPORT_XLSX ? ".xlsx" : ".csv";
 	char name[96];
 	snprintf(name, sizeof(name), "%s%s", e->label, ext);
 	const char *type = o.format == EXPORT_XLSX ?
 		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
-	if (resp_made_file(w, ext, name, type, make_list_file, &x, &err) != JW_OK)
+	if (resp_made_file(w, ext, name, type, export_to, &x, &err) != JW_OK)
 		resp_json_error(w, &err, NULL);
 }

@@ -515,26 +515,17 @@ void api_community_stats(struct http_req *r, struct http_resp *w)
 	free(s);
 }
 
-struct lexp { struct http_req *r; const struct ledger_def *l; };
-
-static int make_ledger_xlsx(void *ud, const char *path, struct jw_error *err)
-{
-	struct lexp *x = ud;
-	int64_t rows;
-	return svc_ledger_export(x->r->st, &x->r->actor, x->l, req_query(x->r, "layout"), path, &rows, err);
-}
-
 void api_ledger_export(struct http_req *r, struct http_resp *w)
 {
 	const struct ledger_def *l = the_ledger(r, w);
 	if (!l)
 		return;
 	struct jw_error err;
-	struct lexp x = { r, l };
+	struct ledger_export_req x = { r->st, &r->actor, l, req_query(r, "layout"), 0 };
 	char name[128];
 	snprintf(name, sizeof(name), "%s.xlsx", l->title);
 	if (resp_made_file(w, ".xlsx", name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-			   make_ledger_xlsx, &x, &err) != JW_OK)
+			   ledger_export_to, &x, &err) != JW_OK)
 		fail(w, &err, NULL);
 }
 

@@ -365,3 +365,9 @@ out:
 	free(x);
 	return rc;
 }
+
+int export_to(void *req, const char *path, struct jw_error *err)
+{
+	struct export_req *x = req;
+	return svc_export(x->st, x->a, x->e, x->o, path, &x->rows, err);
+}

@@ -105,6 +105,15 @@ struct export_opts {
 /* Writes the filtered list of entity e to path.  *rows receives how many. */
 int svc_export(struct store *st, const struct actor *a, const struct entity_def *e,
 	       const struct export_opts *o, const char *path, int64_t *rows, struct jw_error *err);
+/* svc_export as a make-a-file callback (http's resp_made_file). */
+struct export_req {
+	struct store *st;
+	const struct actor *a;
+	const struct entity_def *e;
+	const struct export_opts *o;
+	int64_t rows;
+};
+int export_to(void *req, const char *path, struct jw_error *err);
 /* "persons.xlsx" → EXPORT_XLSX; false if neither .xlsx nor .csv. */
 bool export_format_of(const char *name, enum export_format *out);
 

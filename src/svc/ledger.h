@@ -105,6 +105,17 @@ int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void 
 int svc_ledger_export(struct store *st, const struct actor *a, const struct ledger_def *l, const char *layout_key,
 		      const char *path, int64_t *rows, struct jw_error *err);
 
+/* The same as a make-a-file callback (http's resp_made_file): req is a
+ * struct ledger_export_req. */
+struct ledger_export_req {
+	struct store *st;
+	const struct actor *a;
+	const struct ledger_def *l;
+	const char *layout;
+	int64_t rows;
+};
+int ledger_export_to(void *req, const char *path, struct jw_error *err);
+
 /* A committee's own ledger from its JSON definition:
  *   {"key":"pets","title":"养犬登记台账","subject":"person",
  *    "fields":[{"name":"breed","label":"犬种","type":"text","options":["…"],

@@ -277,3 +277,9 @@ int svc_ledger_export(struct store *st, const struct actor *a, const struct ledg
 	free(x);
 	return rc;
 }
+
+int ledger_export_to(void *req, const char *path, struct jw_error *err)
+{
+	struct ledger_export_req *x = req;
+	return svc_ledger_export(x->st, x->a, x->l, x->layout, path, &x->rows, err);
+}

@@ -452,15 +452,6 @@ void web_import_report(struct http_req *r, struct http_resp *w)
 
 /* ---- export ---- */
 
-struct lexp { struct http_req *r; const struct entity_def *e; const struct export_opts *o; };
-
-static int make_list_file(void *ud, const char *path, struct jw_error *err)
-{
-	struct lexp *x = ud;
-	int64_t rows;
-	return svc_export(x->r->st, &x->r->actor, x->e, x->o, path, &rows, err);
-}
-
 void web_export(struct http_req *r, struct http_resp *w)
 {
 	const struct entity_def *e = req_entity(r);
@@ -481,9 +472,9 @@ void web_export(struct http_req *r, struct http_resp *w)
 	int y, m, d;
 	date_today(&y, &m, &d);
 	snprintf(name, sizeof(name), "%s-%04d%02d%02d%s", e->label, y, m, d, ext);
-	struct lexp x = { r, e, &o };
+	struct export_req x = { r->st, &r->actor, e, &o, 0 };
 	if (resp_made_file(w, ext, name, o.format == EXPORT_XLSX ?
 			   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8",
-			   make_list_file, &x, &err) != JW_OK)
+			   export_to, &x, &err) != JW_OK)
 		web_error(r, w, &err);
 }

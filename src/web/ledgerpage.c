@@ -689,28 +689,19 @@ void web_community_stats(struct http_req *r, struct http_resp *w)
 	page_end(w);
 }
 
-struct lexp { struct http_req *r; const struct ledger_def *l; };
-
-static int make_ledger_xlsx(void *ud, const char *path, struct jw_error *err)
-{
-	struct lexp *x = ud;
-	int64_t rows;
-	return svc_ledger_export(x->r->st, &x->r->actor, x->l, req_query(x->r, "layout"), path, &rows, err);
-}
-
 void web_ledger_export(struct http_req *r, struct http_resp *w)
 {
 	const struct ledger_def *l = page_ledger(r, w);
 	if (!l)
 		return;
 	struct jw_error err;
-	struct lexp x = { r, l };
+	struct ledger_export_req x = { r->st, &r->actor, l, req_query(r, "layout"), 0 };
 	char name[160];
 	int y, m, d;
 	date_today(&y, &m, &d);
 	snprintf(name, sizeof(name), "%s-%04d%02d%02d.xlsx", l->title, y, m, d);
 	if (resp_made_file(w, ".xlsx", name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-			   make_ledger_xlsx, &x, &err) != JW_OK)
+			   ledger_export_to, &x, &err) != JW_OK)
 		web_error(r, w, &err);
 }
 
