@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "lib/util.h"
 #include "model/textnorm.h"
+#include "svc/ledger.h"
 #include "web/page.h"
 #include "web/web.h"
 
@@ -190,6 +191,46 @@ static void export_form(struct http_req *r, struct buf *b, const struct entity_d
 		buf_adds(b, "<label class=\"inline\"><input type=\"checkbox\" name=\"reveal\" value=\"1\">含完整号码（记入审计）</label> ");
 	buf_addf(b, "<button type=\"submit\">导出 Excel</button> "
 		    "<button type=\"submit\" formaction=\"/%s/export.csv\" class=\"secondary\">导出 CSV</button></form>", e->path);
+}
+
+/* The person's ledgers (restricted ones are not shown here: reading them
+ * is audited, and this page is a plain read). */
+struct pl_ctx { struct http_req *r; struct buf *b; int64_t pid; int n; };
+
+static int pl_entry(const struct entry_row *en, void *ud)
+{
+	struct pl_ctx *c = ud;
+	const struct ledger_def *l = ledger_builtin(en->ledger);
+	if (!l)
+		l = ledger_find(c->r->st, c->r->actor.community, en->ledger);
+	buf_adds(c->b, c->n++ ? "、" : "");
+	buf_addf(c->b, "<a href=\"/ledgers/%s/entries/%lld\">", en->ledger, (long long)en->id);
+	buf_html(c->b, l ? l->title : en->ledger);
+	buf_adds(c->b, "</a>");
+	return JW_OK;
+}
+
+static int pl_ledger(const struct ledger_def *l, void *ud)
+{
+	struct pl_ctx *c = ud;
+	if (l->restricted || l->subject != ENT_PERSON || !ledger_can(c->r->st, &c->r->actor, l, false))
+		return 0;
+	struct entry_query q = { .subject = "person", .subject_id = c->pid, .limit = 5 };
+	struct jw_error err;
+	svc_entry_list(c->r->st, &c->r->actor, l, &q, pl_entry, c, NULL, &err);
+	return 0;
+}
+
+static void person_ledgers(struct http_req *r, struct buf *b, const struct record *rec)
+{
+	struct pl_ctx c = { r, b, rec->id, 0 };
+	buf_adds(b, "<p><strong>台账：</strong>");
+	ledger_each(r->st, r->actor.community, pl_ledger, &c);
+	if (!c.n)
+		buf_adds(b, "<span class=\"muted\">未列入</span>");
+	if (strcmp(record_get(rec, PF_STATUS), "active") == 0)
+		buf_addf(b, " <a class=\"noprint\" href=\"/ledgers?subject_id=%lld\">列入台账…</a>", (long long)rec->id);
+	buf_adds(b, "</p>");
 }
 
 void web_list(struct http_req *r, struct http_resp *w)
@@ -757,8 +798,8 @@ static void show_page(struct http_req *r, struct http_resp *w, const struct reco
 		buf_adds(b, "</div>");
 	}
 	fields_dl(r, b, rec, reveal);
-	if (e->id == ENT_PERSON && strcmp(record_get(rec, PF_STATUS), "active") == 0)
-		buf_addf(b, "<p class=\"noprint\"><a href=\"/ledgers?subject_id=%lld\">列入台账…</a></p>", (long long)rec->id);
+	if (e->id == ENT_PERSON)
+		person_ledgers(r, b, rec);
 	struct list_req lr;
 	list_req_init(&lr);
 	switch (e->id) {
