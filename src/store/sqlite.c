@@ -1638,13 +1638,22 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 {
 	bool person = strcmp(d->subject, "person") == 0;
 	const char *t = person ? "person" : "household", *a = person ? "p" : "h";
+	/* one subject, or all: distinct statements, so that each is planned for
+	 * what it does (an `?8 = 0 OR id = ?8` would be planned as a scan) */
+	const char *one = d->only_id ? " = ?8" : NULL;
+	char c_ins[48] = "", c_sub[64] = "", c_le[64] = "";
+	if (one) {
+		snprintf(c_ins, sizeof(c_ins), " AND %s.id = ?8", a);
+		snprintf(c_sub, sizeof(c_sub), " AND subject_id = ?8");
+		snprintf(c_le, sizeof(c_le), " AND ledger_entry.subject_id = ?8");
+	}
 	struct buf b = BUF_INIT;
 	int rc;
 	/* ?1–?3 rule arguments, ?4 community, ?5 ledger, ?6 today, ?7 now, ?8 only id, ?9 living cut */
 	buf_addf(&b, "INSERT INTO ledger_entry (community, ledger, subject, subject_id, status, start_date, derived,"
 		 " grid_id, building_id, sex, birth_date, data, created_at, updated_at)"
 		 " SELECT %s.community, ?5, '%s', %s.id, 'open', ?6, 1, %s.grid_id, %s.building_id, %s, %s, %s, ?7, ?7"
-		 " FROM %s %s WHERE %s.community = ?4 AND (%s)%s AND (?8 = 0 OR %s.id = ?8)"
+		 " FROM %s %s WHERE %s.community = ?4 AND (%s)%s%s"
 		 " AND NOT EXISTS (SELECT 1 FROM ledger_entry e WHERE e.ledger = ?5 AND e.subject = '%s'"
 		 "   AND e.subject_id = %s.id AND e.end_date IS NULL)",
 		 a, t, a, a, a, person ? "p.sex" : "NULL", person ? "p.birth_date" : "NULL",
@@ -1656,7 +1665,7 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 		 "   AND m.status = 'active' AND m.birth_date > ?9) THEN '空巢' ELSE '与家人同住' END,"
 		 " 'band', CASE WHEN ?11 IS NULL THEN NULL WHEN p.birth_date <= ?13 THEN '100周岁以上'"
 		 " WHEN p.birth_date <= ?12 THEN '90–99周岁' WHEN p.birth_date <= ?11 THEN '80–89周岁' END)" : "'{}'",
-		 t, a, a, d->where, person ? " AND p.status = 'active'" : "", a, t, a);
+		 t, a, a, d->where, person ? " AND p.status = 'active'" : "", c_ins, t, a);
 	rc = run_derive(st, buf_cstr(&b), community, d, added, err);
 	buf_reset(&b);
 	if (d->insert_only) {   /* a bulk load's newcomers: the rest has not changed */
@@ -1667,9 +1676,9 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 	if (rc == JW_OK) {
 		buf_addf(&b, "UPDATE ledger_entry SET status = 'closed', end_date = ?6, end_reason = '不再符合列入条件',"
 			 " updated_at = ?7 WHERE community = ?4 AND ledger = ?5 AND derived = 1 AND end_date IS NULL"
-			 " AND subject = '%s' AND (?8 = 0 OR subject_id = ?8)"
+			 " AND subject = '%s'%s"
 			 " AND NOT EXISTS (SELECT 1 FROM %s %s WHERE %s.id = ledger_entry.subject_id AND (%s)%s)",
-			 t, t, a, a, d->where, person ? " AND p.status = 'active'" : "");
+			 t, c_sub, t, a, a, d->where, person ? " AND p.status = 'active'" : "");
 		rc = run_derive(st, buf_cstr(&b), community, d, closed, err);
 		buf_reset(&b);
 	}
@@ -1678,9 +1687,8 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 		buf_addf(&b, "UPDATE ledger_entry SET grid_id = s.grid_id, building_id = s.building_id%s FROM %s s"
 			 " WHERE s.id = ledger_entry.subject_id AND ledger_entry.subject = '%s'"
 			 " AND ledger_entry.community = ?4 AND ledger_entry.ledger = ?5 AND ledger_entry.end_date IS NULL"
-			 " AND (?8 = 0 OR ledger_entry.subject_id = ?8)"
-			 " AND (ledger_entry.grid_id IS NOT s.grid_id OR ledger_entry.building_id IS NOT s.building_id%s)",
-			 person ? ", sex = s.sex, birth_date = s.birth_date" : "", t, t,
+			 "%s AND (ledger_entry.grid_id IS NOT s.grid_id OR ledger_entry.building_id IS NOT s.building_id%s)",
+			 person ? ", sex = s.sex, birth_date = s.birth_date" : "", t, t, c_le,
 			 person ? " OR ledger_entry.sex IS NOT s.sex OR ledger_entry.birth_date IS NOT s.birth_date" : "");
 		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
 		buf_reset(&b);
@@ -1709,14 +1717,16 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 			 " ELSE '与家人同住' END)"
 			 " FROM person p WHERE p.id = ledger_entry.subject_id AND ledger_entry.subject = 'person'"
 			 " AND ledger_entry.community = ?4 AND ledger_entry.ledger = ?5 AND ledger_entry.end_date IS NULL"
-			 " AND (ledger_entry.subject_id = ?8 OR (?10 > 0 AND p.household_id = ?10))");
+			 " AND ledger_entry.subject_id IN (SELECT ?8 UNION SELECT m.id FROM person m"
+			 "   WHERE ?10 > 0 AND m.household_id = ?10)");
 		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
 	}
 	buf_reset(&b);
 	if (rc == JW_OK && d->band80 && person) {
-		buf_adds(&b, "UPDATE ledger_entry SET data = json_set(data, '$.band', CASE WHEN birth_date <= ?13 THEN"
+		buf_addf(&b, "UPDATE ledger_entry SET data = json_set(data, '$.band', CASE WHEN birth_date <= ?13 THEN"
 			 " '100周岁以上' WHEN birth_date <= ?12 THEN '90–99周岁' WHEN birth_date <= ?11 THEN '80–89周岁'"
-			 " END) WHERE community = ?4 AND ledger = ?5 AND end_date IS NULL AND (?8 = 0 OR subject_id = ?8)"
+			 " END) WHERE community = ?4 AND ledger = ?5 AND end_date IS NULL%s", c_sub);
+		buf_adds(&b, ""
 			 " AND json_extract(data, '$.band') IS NOT (CASE WHEN birth_date <= ?13 THEN '100周岁以上'"
 			 " WHEN birth_date <= ?12 THEN '90–99周岁' WHEN birth_date <= ?11 THEN '80–89周岁' END)");
 		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
