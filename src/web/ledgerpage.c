@@ -480,7 +480,7 @@ static int visit_li(const struct visit_row *v, void *ud)
 	return JW_OK;
 }
 
-static void visits_block(struct http_req *r, struct buf *b, const char *subject, int64_t id, const char *back)
+void web_visits_block(struct http_req *r, struct buf *b, const char *subject, int64_t id, const char *back)
 {
 	struct jw_error err;
 	struct vis c = { b, 0 };
@@ -524,7 +524,7 @@ void web_entry(struct http_req *r, struct http_resp *w)
 	buf_release(&body);
 	char back[128];
 	snprintf(back, sizeof(back), "/ledgers/%s/entries/%lld", l->key, (long long)r->id);
-	visits_block(r, &w->body, s.subject, s.subject_id, back);
+	web_visits_block(r, &w->body, s.subject, s.subject_id, back);
 	page_end(w);
 }
 

@@ -23,6 +23,9 @@ void page_ref_name(struct http_req *r, struct buf *b, const struct entity_def *e
 void page_audit_values(struct buf *b, const char *entity, const char *json);
 /* A notice box (kind: "ok", "err", "info"). */
 void page_notice(struct buf *b, const char *kind, const char *text);
+/* A subject's visits and the form to record one (ledgerpage.c); back is
+ * where the form returns. */
+void web_visits_block(struct http_req *r, struct buf *b, const char *subject, int64_t id, const char *back);
 /* One form field from its declaration, with its error (records.c). */
 void web_form_field(struct http_req *r, struct buf *b, const struct field_def *f, const char *v,
 		    const struct verr *ve, bool editing);

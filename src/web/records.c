@@ -803,9 +803,14 @@ static void show_page(struct http_req *r, struct http_resp *w, const struct reco
 	struct list_req lr;
 	list_req_init(&lr);
 	switch (e->id) {
-	case ENT_PERSON:
+	case ENT_PERSON: {
+		char back[64];
+		snprintf(back, sizeof(back), "/persons/%lld", (long long)rec->id);
+		if (strcmp(record_get(rec, PF_STATUS), "active") == 0)
+			web_visits_block(r, b, "person", rec->id, back);
 		deregister_form(r, b, rec, ve);
 		break;
+	}
 	case ENT_HOUSEHOLD:
 		lr.household_id = rec->id;
 		lr.sort = "relation";
