@@ -74,11 +74,6 @@ static const char *type_name(enum field_type t)
 	}
 }
 
-static const char *subject_of(const struct ledger_def *l)
-{
-	return l->subject == ENT_HOUSEHOLD ? "household" : l->subject == ENT_HOUSE ? "house" : "person";
-}
-
 /* ---- the list of ledgers ---- */
 
 struct each_ctx { struct http_req *r; struct buf *b; int n; };
@@ -102,7 +97,7 @@ static int ledger_item(const struct ledger_def *l, void *ud)
 	buf_adds(b, ",\"line\":");
 	buf_json_str(b, l->line);
 	buf_adds(b, ",\"subject\":");
-	buf_json_str(b, subject_of(l));
+	buf_json_str(b, entities[l->subject].key);
 	buf_addf(b, ",\"restricted\":%s,\"derived\":%s,\"custom\":%s,\"visit_days\":%d,\"open\":%lld,\"writable\":%s",
 		 l->restricted ? "true" : "false", l->rule != DR_NONE ? "true" : "false", l->custom ? "true" : "false",
 		 l->visit_days, (long long)open, ledger_can(c->r->st, &c->r->actor, l, true) ? "true" : "false");

@@ -53,9 +53,10 @@ static const struct entity_def *ledger_ent(const struct ledger_def *l)
 	return &((const struct custom *)((const char *)l - offsetof(struct custom, def)))->ent;
 }
 
+/* A subject's name ("person", "household", "house") is its entity's key. */
 static const char *subject_key(enum entity_id e)
 {
-	return e == ENT_HOUSEHOLD ? "household" : e == ENT_HOUSE ? "house" : "person";
+	return entities[e].key;
 }
 
 static int parse_custom(const char *community, const char *json, struct custom **out, struct verr *ve);
@@ -751,13 +752,13 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 
 /* ---- visits ---- */
 
-static const char *subject_checked(const char *subject)
+/* The entity a subject names ("person", "household", "house"), or -1. */
+static int subject_entity(const char *subject)
 {
-	if (!subject)
-		return NULL;
-	if (strcmp(subject, "person") == 0 || strcmp(subject, "household") == 0 || strcmp(subject, "house") == 0)
-		return subject;
-	return NULL;
+	const struct entity_def *e = subject ? entity_by_key(subject) : NULL;
+	if (!e || (e->id != ENT_PERSON && e->id != ENT_HOUSEHOLD && e->id != ENT_HOUSE))
+		return -1;
+	return e->id;
 }
 
 int svc_visit_add(struct store *st, const struct actor *a, const char *subject, int64_t subject_id,
@@ -768,7 +769,7 @@ int svc_visit_add(struct store *st, const struct actor *a, const char *subject, 
 	int y, m, d;
 	if (!svc_can(a, &entities[ENT_PERSON], P_WRITE))
 		return jw_fail(err, JW_EPERM, "", "您的角色（%s）不能登记走访", role_label(a->role));
-	if (!subject_checked(subject))
+	if (subject_entity(subject) < 0)
 		return jw_fail(err, JW_EBADREQ, "subject", "走访对象应为 person、household 或 house");
 	date_today(&y, &m, &d);
 	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
@@ -788,8 +789,7 @@ int svc_visit_add(struct store *st, const struct actor *a, const char *subject, 
 		verr_add(ve, "note", "走访情况最多1000字");
 	if (method && utf8_chars(method) > 20)
 		verr_add(ve, "method", "走访方式最多20字，如 上门、电话、视频");
-	struct ledger_def probe = { .subject = strcmp(subject, "household") == 0 ? ENT_HOUSEHOLD :
-					       strcmp(subject, "house") == 0 ? ENT_HOUSE : ENT_PERSON };
+	struct ledger_def probe = { .subject = (enum entity_id)subject_entity(subject) };
 	int rc = check_subject(st, a, &probe, subject_id, ve, err);
 	if (rc != JW_OK)
 		return rc;
@@ -821,12 +821,11 @@ int svc_visit_list(struct store *st, const struct actor *a, const char *subject,
 {
 	if (!svc_can(a, &entities[ENT_PERSON], P_READ))
 		return jw_fail(err, JW_EPERM, "", NULL);
-	if (!subject_checked(subject))
+	if (subject_entity(subject) < 0)
 		return jw_fail(err, JW_EBADREQ, "subject", "走访对象应为 person、household 或 house");
 	struct verr ve;
 	verr_init(&ve);
-	struct ledger_def probe = { .subject = strcmp(subject, "household") == 0 ? ENT_HOUSEHOLD :
-					       strcmp(subject, "house") == 0 ? ENT_HOUSE : ENT_PERSON };
+	struct ledger_def probe = { .subject = (enum entity_id)subject_entity(subject) };
 	int rc = check_subject(st, a, &probe, subject_id, &ve, err);
 	if (rc != JW_OK)
 		return rc;
@@ -1044,8 +1043,7 @@ static int parse_custom(const char *community, const char *json, struct custom *
 		verr_add(ve, "key", "“%s”是内置台账的代码，请换一个", key);
 	if (!title || !*title || utf8_chars(title) > 40)
 		verr_add(ve, "title", "请填写台账名称（最多40字），如 养犬登记台账");
-	if (subject && strcmp(subject, "person") != 0 && strcmp(subject, "household") != 0 &&
-	    strcmp(subject, "house") != 0)
+	if (subject && subject_entity(subject) < 0)
 		verr_add(ve, "subject", "台账对象应为 person（居民）、household（户）或 house（房屋）");
 	if (!json_is_array(fields) || json_array_size(fields) < 1 || json_array_size(fields) > LEDGER_MAX_FIELDS - 1)
 		verr_add(ve, "fields", "请定义1–%d个项目", LEDGER_MAX_FIELDS - 1);
@@ -1122,8 +1120,7 @@ static int parse_custom(const char *community, const char *json, struct custom *
 					    "备注", NULL, NULL };
 	c->def = (struct ledger_def){
 		.key = keep(&blk, &left, key), .title = keep(&blk, &left, title), .line = "自定义",
-		.subject = !subject || strcmp(subject, "person") == 0 ? ENT_PERSON :
-			   strcmp(subject, "household") == 0 ? ENT_HOUSEHOLD : ENT_HOUSE,
+		.subject = subject ? (enum entity_id)subject_entity(subject) : ENT_PERSON,
 		.fields = c->fields, .nfields = (int)nf + 1,
 		.read_roles = (1u << ROLE_ADMIN) | (1u << ROLE_DIRECTOR) | (1u << ROLE_WORKER) | (1u << ROLE_GRID_WORKER),
 		.write_roles = (1u << ROLE_ADMIN) | (1u << ROLE_DIRECTOR) | (1u << ROLE_WORKER),

@@ -30,6 +30,13 @@ static const struct ledger_def *page_ledger(struct http_req *r, struct http_resp
 	return l;
 }
 
+/* The URL segment of a subject ("person" → "persons"), from its entity. */
+static const char *subject_path(const char *subject)
+{
+	const struct entity_def *e = subject ? entity_by_key(subject) : NULL;
+	return e ? e->path : "persons";
+}
+
 static const char *subject_label(const struct ledger_def *l)
 {
 	return entities[l->subject].label;
@@ -401,8 +408,7 @@ static int show_cb(const struct entry_row *e, void *ud)
 		page_notice(b, "info", msg);
 	}
 	buf_adds(b, "<dl class=\"fields\">");
-	const char *path = strcmp(e->subject, "person") == 0 ? "persons" : strcmp(e->subject, "household") == 0 ?
-			   "households" : "houses";
+	const char *path = subject_path(e->subject);
 	buf_addf(b, "<dt>%s</dt><dd><a href=\"/%s/%lld\">", subject_label(l), path, (long long)e->subject_id);
 	buf_html(b, e->name);
 	buf_adds(b, "</a></dd>");
@@ -715,8 +721,7 @@ static int reminder_tr(const struct reminder *m, void *ud)
 	buf_adds(b, "<tr><td>");
 	buf_html(b, m->label);
 	buf_adds(b, "</td><td>");
-	const char *path = !m->subject || strcmp(m->subject, "person") == 0 ? "persons" :
-			   strcmp(m->subject, "household") == 0 ? "households" : "houses";
+	const char *path = subject_path(m->subject);
 	buf_addf(b, "<a href=\"/%s/%lld\">", path, (long long)m->subject_id);
 	buf_html(b, m->name ? m->name : "（无名）");
 	buf_adds(b, "</a></td><td>");
