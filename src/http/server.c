@@ -166,6 +166,31 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
+/* Decodes %XX in the path and the query (in place; returns the new
+ * length), except %00: a NUL would end the C string there, so that
+ * /persons/1%00 named record 1.  It stays "%00" and matches nothing. */
+static size_t unescape_no_nul(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	char *o = s;
+	for (const char *p = s; *p; p++) {
+		int hi = -1, lo = -1;
+		if (p[0] == '%' && p[1] && p[2]) {
+			hi = p[1] >= '0' && p[1] <= '9' ? p[1] - '0' : (p[1] | 32) >= 'a' && (p[1] | 32) <= 'f' ? (p[1] | 32) - 'a' + 10 : -1;
+			lo = p[2] >= '0' && p[2] <= '9' ? p[2] - '0' : (p[2] | 32) >= 'a' && (p[2] | 32) <= 'f' ? (p[2] | 32) - 'a' + 10 : -1;
+		}
+		if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
+			*o++ = (char)(hi * 16 + lo);
+			p += 2;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - s);
+}
+
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
@@ -257,6 +282,7 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 		/* headers only (bodies are gathered by on_request); libmicrohttpd
 		 * clears this pool for every request, so keep it small */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, NULL,
 		MHD_OPTION_END);
 	if (!d)
 		return jw_fail(err, JW_EIO, "listen", "无法在 %s 上监听（端口被占用？）", listen);
