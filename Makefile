@@ -68,6 +68,9 @@ test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=address,undefined OPT=-O1 build-asan/juwei
+	@echo "== every bench program and fuzz target builds (so that none can rot)"
+	@$(MAKE) --no-print-directory -C bench programs
+	@$(MAKE) --no-print-directory -C fuzz all
 	@ASAN_BIN=build-asan/juwei scripts/run-tests.sh $(BUILD) $(UNIT_BIN)
 
 bench:
