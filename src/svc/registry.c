@@ -989,8 +989,32 @@ out:
 	return rc;
 }
 
-int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, struct record *out,
+int svc_reveal_reason(const char *reason, const char *text, char out[REVEAL_REASON_MAX],
 		      struct jw_error *err)
+{
+	char r[256], t[256];   /* 60 characters of UTF-8 fit */
+	out[0] = '\0';
+	if (text_normalize(reason ? reason : "", r, sizeof(r)) == (size_t)-1 ||
+	    text_normalize(text ? text : "", t, sizeof(t)) == (size_t)-1)
+		return jw_fail(err, JW_EINVAL, "reason", "查看原因太长或不是有效的文字：请写在60个字以内");
+	if (utf8_chars(r) > 60 || utf8_chars(t) > 60)
+		return jw_fail(err, JW_EINVAL, "reason", "查看原因请写在60个字以内");
+	const struct code_table *ct = &code_tables[CT_REVEAL_REASON];
+	const char *code = r[0] ? code_lookup(ct, r) : NULL;
+	if (code && strcmp(code, "other") != 0)
+		snprintf(out, REVEAL_REASON_MAX, "%s%s%s", code_label(ct, code), t[0] ? "：" : "", t);
+	else if (t[0])
+		snprintf(out, REVEAL_REASON_MAX, "其他：%s", t);
+	else if (r[0] && !code)
+		snprintf(out, REVEAL_REASON_MAX, "其他：%s", r);
+	else
+		return jw_fail(err, JW_EINVAL, "reason",
+			       "请说明查看完整号码的原因（办理业务、核对身份、上级部门要求，或选“其他”并写明原因），查看将记入审计日志");
+	return JW_OK;
+}
+
+int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, const char *reason,
+		      const char *reason_text, struct record *out, struct jw_error *err)
 {
 	const struct entity_def *e = &entities[ENT_PERSON];
 	int rc = svc_get(st, a, e, id, out, err);
@@ -998,11 +1022,20 @@ int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, struc
 		return rc;
 	if (!svc_can(a, e, P_REVEAL))
 		return jw_fail(err, JW_EPERM, "", "您的角色（%s）不能查看完整的证件号码和电话", role_label(a->role));
+	char why[REVEAL_REASON_MAX];
+	if ((rc = svc_reveal_reason(reason, reason_text, why, err)) != JW_OK)
+		return rc;
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "{\"fields\":[\"id_number\",\"phone\"],\"reason\":");
+	buf_json_str(&b, why);
+	buf_addc(&b, '}');
 	struct audit_row ar = {
 		.username = a->username, .action = "reveal", .entity = e->key, .entity_id = id,
-		.new_json = "{\"fields\":[\"id_number\",\"phone\"]}", .ip = a->ip,
+		.new_json = buf_cstr(&b), .ip = a->ip,
 	};
-	return STORE_CALL(st, audit_insert, a->community, &ar, err);
+	rc = STORE_CALL(st, audit_insert, a->community, &ar, err);
+	buf_release(&b);
+	return rc;
 }
 
 int svc_building_plan(struct store *st, const struct actor *a, int64_t building_id, plan_cb cb,

@@ -498,7 +498,7 @@ def test_15_digit_id_upgraded(srv):
     assert p["id_number"] == mask_id(id18)
     assert p["birth_date"] == d.isoformat()
     assert p["sex"] == "1"
-    full = ok(srv.api("POST", f"/persons/{pid}/reveal", "director"))
+    full = ok(srv.api("POST", f"/persons/{pid}/reveal", "director", json={"reason": "business"}))
     assert full["id_number"] == id18
     # the upgraded number is the same person as its 18-digit form
     check_error(post_person(srv, person_body(id_number=id18)), 409, "conflict")
