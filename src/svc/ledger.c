@@ -613,7 +613,7 @@ static int newest_id(struct store *st, const char *community, enum entity_id e, 
 	return rc == 1 ? JW_OK : rc;
 }
 
-/* JUWEI_DERIVE_HOLD=FILE (tests): wait before each batch while FILE exists,
+/* JUWEI_DERIVE_HOLD=FILE (tests): wait between batches while FILE exists,
  * so that a test can act while the derivation is under way. */
 static void hold_while_file(void)
 {
@@ -640,7 +640,8 @@ int svc_ledger_derive_batched(struct store *st, const char *community, int64_t b
 	/* ids 1..last in ranges of `batch`, each its own short write
 	 * transaction: logins and edits wait for one batch at most */
 	for (int64_t lo = 1; rc == JW_OK && lo <= last; lo += batch) {
-		hold_while_file();
+		if (lo > 1)
+			hold_while_file();
 		int64_t ad = 0, cl = 0;
 		if ((rc = store_begin(st)) != JW_OK) {
 			rc = jw_fail(err, rc, "", "数据库忙，台账稍后再更新");
