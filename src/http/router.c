@@ -308,7 +308,7 @@ static bool match_key(const char *pattern, const char *path, int64_t *id, char *
 {
 	const char *p = pattern, *s = path;
 	while (*p && *s) {
-		if (strncmp(p, "{key}", 5) == 0) {
+		if (*p == '{' && strncmp(p, "{key}", 5) == 0) {
 			const char *e = s;
 			while ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9') || *e == '_')
 				e++;
@@ -320,7 +320,7 @@ static bool match_key(const char *pattern, const char *path, int64_t *id, char *
 			s = e;
 			continue;
 		}
-		if (strncmp(p, "{id}", 4) == 0) {
+		if (*p == '{' && strncmp(p, "{id}", 4) == 0) {
 			const char *e = s;
 			while (*e >= '0' && *e <= '9')
 				e++;
@@ -406,7 +406,8 @@ void http_dispatch(struct http_req *r, struct http_resp *w)
 	char key[48] = "";
 	for (int i = 0; i < nroutes; i++) {
 		int64_t tid = 0;
-		char tkey[48] = "";
+		char tkey[48];
+		tkey[0] = '\0';
 		if (!match_key(routes[i].pattern, r->path, &tid, tkey))
 			continue;
 		path_known = true;

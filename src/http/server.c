@@ -195,7 +195,8 @@ static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
 /* Derived ledgers follow the calendar: someone turns 60 today.  A thread
- * re-derives them when the server starts and whenever the date changes. */
+ * re-derives them when the server starts and whenever the date changes,
+ * in the background (svc_ledger_derive_batched). */
 static void *ledger_days(void *arg)
 {
 	(void)arg;
@@ -209,19 +210,20 @@ static void *ledger_days(void *arg)
 			struct store *st = store_open(g_db, &err);
 			struct community_row com;
 			bool ok = false;
-			if (st && STORE_CALL(st, community_get, &com, &err) == JW_OK && store_begin(st) == JW_OK) {
+			/* its own connection, short transactions (requests are never
+			 * kept waiting for more than one batch), the default page
+			 * cache; given back to the system when done */
+			if (st && STORE_CALL(st, community_get, &com, &err) == JW_OK) {
 				int64_t added = 0, closed = 0;
-				if (svc_ledger_derive(st, com.code, 0, 0, &added, &closed, &err) == JW_OK &&
-				    store_commit(st) == JW_OK) {
+				if (svc_ledger_derive_batched(st, com.code, 0, &added, &closed, &err) == JW_OK) {
 					ok = true;
 					if (added || closed)
 						fprintf(stderr, "juwei: 台账已按%04d-%02d-%02d更新：新列入%lld，移出%lld\n", y, m, d,
 							(long long)added, (long long)closed);
-				} else {
-					store_rollback(st);
 				}
 			}
 			store_close(st);
+			malloc_trim(0);
 			if (ok)
 				last = today;   /* else try again in a minute (the store was busy) */
 		}

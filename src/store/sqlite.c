@@ -8,6 +8,7 @@
  * on, busy timeout; migrations from migrations.h applied on open.
  */
 #include <pthread.h>
+#include <malloc.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,7 +290,12 @@ static int sq_read_end(struct store *st)
 static int sq_bulk_mode(struct store *st, bool on)
 {
 	/* A bigger page cache keeps indexed bulk inserts from thrashing. */
-	return exec(st, on ? "PRAGMA cache_size=-131072" : "PRAGMA cache_size=-2000");
+	int rc = exec(st, on ? "PRAGMA cache_size=-131072" : "PRAGMA cache_size=-2000");
+	if (!on) {   /* bulk work done: the cache's pages go back to the system */
+		sqlite3_db_release_memory(DB(st));
+		malloc_trim(0);
+	}
+	return rc;
 }
 
 int store_schema_version(struct store *st)
@@ -1619,6 +1625,10 @@ static int run_derive(struct store *st, const char *sql, const char *community, 
 	bind_text(s, 11, d->band80);
 	bind_text(s, 12, d->band90);
 	bind_text(s, 13, d->band100);
+	if (d->id_hi > 0) {
+		sqlite3_bind_int64(s, 14, d->id_lo);
+		sqlite3_bind_int64(s, 15, d->id_hi);
+	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (sqlite3_step(s) != SQLITE_DONE)
@@ -1641,11 +1651,16 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 	/* one subject, or all: distinct statements, so that each is planned for
 	 * what it does (an `?8 = 0 OR id = ?8` would be planned as a scan) */
 	const char *one = d->only_id ? " = ?8" : NULL;
-	char c_ins[48] = "", c_sub[64] = "", c_le[64] = "";
+	char c_ins[48] = "", c_sub[64] = "", c_le[64] = "", c_rng[48] = "";
 	if (one) {
 		snprintf(c_ins, sizeof(c_ins), " AND %s.id = ?8", a);
 		snprintf(c_sub, sizeof(c_sub), " AND subject_id = ?8");
 		snprintf(c_le, sizeof(c_le), " AND ledger_entry.subject_id = ?8");
+	} else if (d->id_hi > 0) {   /* a range of subjects (?14–?15): one short transaction */
+		snprintf(c_ins, sizeof(c_ins), " AND %s.id BETWEEN ?14 AND ?15", a);
+		snprintf(c_sub, sizeof(c_sub), " AND subject_id BETWEEN ?14 AND ?15");
+		snprintf(c_le, sizeof(c_le), " AND ledger_entry.subject_id BETWEEN ?14 AND ?15");
+		snprintf(c_rng, sizeof(c_rng), " AND e.subject_id BETWEEN ?14 AND ?15");
 	}
 	struct buf b = BUF_INIT;
 	int rc;
@@ -1695,17 +1710,17 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 	}
 	if (rc == JW_OK && d->living_cut && person && d->only_id == 0) {
 		/* every household counted once; only entries whose value changes are written */
-		buf_adds(&b, "WITH hh AS (SELECT household_id AS id, count(*) AS n, sum(birth_date > ?9) AS young"
+		buf_addf(&b, "WITH hh AS (SELECT household_id AS id, count(*) AS n, sum(birth_date > ?9) AS young"
 			 "  FROM person WHERE status = 'active' AND household_id IN (SELECT p.household_id"
 			 "   FROM ledger_entry e JOIN person p ON p.id = e.subject_id WHERE e.community = ?4"
-			 "   AND e.ledger = ?5 AND e.subject = 'person' AND e.end_date IS NULL)"
+			 "   AND e.ledger = ?5 AND e.subject = 'person' AND e.end_date IS NULL%s)"
 			 "  GROUP BY household_id),"
 			 " v AS (SELECT e.id AS eid, CASE WHEN hh.id IS NULL THEN NULL WHEN hh.n = 1 THEN '独居'"
 			 "  WHEN hh.young = 0 THEN '空巢' ELSE '与家人同住' END AS living"
 			 "  FROM ledger_entry e JOIN person p ON p.id = e.subject_id LEFT JOIN hh ON hh.id = p.household_id"
-			 "  WHERE e.community = ?4 AND e.ledger = ?5 AND e.subject = 'person' AND e.end_date IS NULL)"
+			 "  WHERE e.community = ?4 AND e.ledger = ?5 AND e.subject = 'person' AND e.end_date IS NULL%s)"
 			 " UPDATE ledger_entry SET data = json_set(data, '$.living', v.living) FROM v"
-			 " WHERE ledger_entry.id = v.eid AND json_extract(ledger_entry.data, '$.living') IS NOT v.living");
+			 " WHERE ledger_entry.id = v.eid AND json_extract(ledger_entry.data, '$.living') IS NOT v.living", c_rng, c_rng);
 		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
 	} else if (rc == JW_OK && d->living_cut && person) {
 		buf_adds(&b, "UPDATE ledger_entry SET data = json_set(data, '$.living', CASE"

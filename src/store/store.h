@@ -189,6 +189,8 @@ struct derive_req {
 						  * from these birth-date cut-offs */
 	bool insert_only;         /* only take the newcomers in (after a bulk load whose
 				   * changes to existing people were derived one by one) */
+	int64_t id_lo, id_hi;     /* id_hi > 0: only subjects with id_lo <= id <= id_hi
+				   * (a background derivation in short transactions) */
 };
 
 /* One group of a ledger's statistics; after the groups, one cell a
