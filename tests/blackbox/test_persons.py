@@ -257,6 +257,58 @@ def test_search_latin_name(srv):
     assert pid in srv.search_ids("JOHNA")
 
 
+# Surnames read as people say them (data/surnames.tsv), and ICU's reading
+# too, so that either finds the person; full pinyin, initials, and the full
+# surname (or more) followed by initials.
+SURNAME_CASES = [
+    ("朴庆美", ["piao", "piaoqingmei", "pq", "pqm", "piaoqm", "pu", "puqingmei"]),
+    ("覃海燕", ["qin", "qinhaiyan", "qhy", "qinhy", "tan", "thy"]),
+    ("缪文涛", ["miao", "miaowentao", "mwt", "miaowt"]),
+    ("万俟南星", ["moqi", "moqinanxing", "mqnx", "moqinx", "mq", "wanqi"]),
+    ("拓跋云飞", ["tuoba", "tuobayunfei", "tbyf", "tb", "tuobayf"]),
+    ("单田芳", ["shan", "dan", "shantf", "dantianfang", "stf", "dtf"]),
+    ("曾国藩", ["zeng", "zengguofan", "zgf", "zenggf"]),
+    ("尉迟恭", ["yuchi", "yuchigong", "ycg", "yuchig"]),
+    ("长孙无忌", ["zhangsun", "zhangsunwj", "zswj"]),
+    ("阚泽", ["kan", "kanze", "kz"]),
+    ("黑旋风", ["he", "hexuanfeng", "hexf", "hxf"]),
+]
+
+
+@pytest.mark.parametrize("name,queries", SURNAME_CASES, ids=[c[0] for c in SURNAME_CASES])
+def test_search_by_surname_reading(srv, name, queries):
+    pid = srv.new_person(name=name)
+    for q in queries:
+        assert pid in srv.search_ids(q), f"q={q!r} did not find {name}"
+
+
+@pytest.mark.parametrize("q", ["zhangsf", "zhangsanf", "zhangsanfe", "ZhangSF"])
+def test_search_full_then_initials(srv, zsf, q):
+    assert zsf["id"] in srv.search_ids(q), f"q={q!r} did not find 张三丰"
+
+
+def test_search_full_then_initials_misses(srv, zsf):
+    for q in ("zhangsfx", "zhangsanfx", "zhangxf", "zsanfeng" + "x"):
+        assert zsf["id"] not in srv.search_ids(q), q
+
+
+def test_search_total_counts_each_person_once(srv):
+    """A person matched by several of their keys is one result."""
+    pid = srv.new_person(name="朴庆美")
+    b = ok(srv.api("GET", "/persons", "admin", params={"q": "p", "per_page": 100}))
+    ids = srv.search_ids("p")
+    assert pid in ids and b["total"] == len(ids)
+
+
+def test_search_surname_reading_deregistered(srv):
+    pid = srv.new_person(name="缪思远")
+    ok(srv.api("POST", f"/persons/{pid}/deregister", "admin",
+               json={"reason": "moved_away", "date": "2024-01-01"}))
+    assert pid not in srv.search_ids("miaosy")
+    assert pid in srv.search_ids("miaosy", include_deregistered=1)
+    assert pid in srv.search_ids("mousy", include_deregistered=1)
+
+
 # -------------------------------------------------------------- deregister
 def test_deregister(srv):
     name = new_name()
