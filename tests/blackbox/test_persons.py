@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from juwei_util import (VEC_F, VEC_M, _RUN, age_from, check_error, id15_to_18, id_birth,
+from juwei_util import (ADMIN_PW, VEC_F, VEC_M, _RUN, age_from, check_error, id15_to_18, id_birth,
                         id_check_char, make_id, mask_id, mask_phone, new_id, new_label,
                         new_name, new_phone, ok)
 
@@ -595,3 +595,62 @@ def test_unknown_api_path_404(srv):
 def test_stats(srv):
     b = ok(srv.api("GET", "/stats", "admin"))
     assert isinstance(b, dict) and b
+
+
+# ------------------------------------------------ re-indexing an older store
+def _sql(db, *stmts):
+    import sqlite3
+    c = sqlite3.connect(str(db), timeout=10)
+    try:
+        with c:
+            out = [c.execute(s).fetchall() for s in stmts]
+    finally:
+        c.close()
+    return out
+
+
+def test_store_from_before_the_keys_is_reindexed(server_factory):
+    """A store as the previous version left it (no person_key table, ICU's
+    one reading in name_py/name_ini, their indexes) is migrated at open and
+    its names re-indexed by `serve`: the table's readings find them.  (The
+    migration that adds person_key must be the last one.)"""
+    s = server_factory()
+    s.tokens["admin"] = s.login_token("admin", ADMIN_PW)
+    piao = s.new_person(name="朴庆美")
+    tuoba = s.new_person(name="拓跋云飞")
+    gone = s.new_person(name="缪思远")
+    ok(s.api("POST", f"/persons/{gone}/deregister", "admin",
+             json={"reason": "moved_away", "date": "2024-01-01"}))
+    s.stop()
+    (version,), = _sql(s.db, "SELECT value FROM meta WHERE key='schema_version'")[0]
+    _sql(s.db,
+         "DROP TABLE person_key",
+         "CREATE INDEX person_py ON person (name_py, status)",
+         "CREATE INDEX person_ini ON person (name_ini, status)",
+         f"UPDATE person SET name_py='puqingmei', name_ini='pqm' WHERE id={piao}",
+         f"UPDATE person SET name_py='tabayunfei', name_ini='tbyf' WHERE id={tuoba}",
+         f"UPDATE person SET name_py='mousiyuan', name_ini='msy' WHERE id={gone}",
+         "DELETE FROM meta WHERE key='person_keys'",
+         f"UPDATE meta SET value='{int(version) - 1}' WHERE key='schema_version'")
+    s.start()
+    s.tokens["admin"] = s.login_token("admin", ADMIN_PW)
+    for q in ("piao", "piaoqm", "pqm", "pu"):
+        assert piao in s.search_ids(q), q
+    for q in ("tuoba", "tuobayf", "tb", "taba"):
+        assert tuoba in s.search_ids(q), q
+    assert gone not in s.search_ids("miaosy")
+    assert gone in s.search_ids("miaosy", include_deregistered=1)
+    assert _sql(s.db, "SELECT value FROM meta WHERE key='schema_version'")[0] == [(version,)]
+    (state,), = _sql(s.db, "SELECT value FROM meta WHERE key='person_keys'")[0]
+    assert state.startswith("k1:") and " " not in state
+
+
+def test_surname_table_from_a_file(server_factory, tmp_path):
+    """JUWEI_SURNAMES names another table; a wrong one stops the program
+    with the line and the reason."""
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("# 测试\n朴 piao\n", encoding="utf-8")
+    from conftest import run_cli
+    r = run_cli("serve", "--db", tmp_path / "x.db", env={"JUWEI_SURNAMES": bad})
+    assert r.returncode != 0
+    assert "JUWEI_SURNAMES" in r.stderr and "第2行" in r.stderr and "制表符" in r.stderr
