@@ -221,8 +221,8 @@ static bool keys_refresh(int sync)
 		return false;
 	for (int i = 0; !g_stop && (sync <= 0 || i < sync); i++) {
 		if (svc_person_keys_refresh(st, &n, &done, &err) != JW_OK) {
-			if (err.code != JW_EBUSY)
-				break;
+			if (err.code != JW_EBUSY || sync > 0)
+				break;   /* busy before listening: the background goes on */
 			sleep(1);   /* another connection writes: try again */
 			continue;
 		}

@@ -300,6 +300,15 @@ def test_search_total_counts_each_person_once(srv):
     assert pid in ids and b["total"] == len(ids)
 
 
+def test_search_keys_follow_a_rename(srv):
+    pid = srv.new_person(name="覃思琪")
+    assert pid in srv.search_ids("qinsq")
+    ok(srv.api("PATCH", f"/persons/{pid}", "admin", json={"name": "拓跋思琪"}))
+    assert pid not in srv.search_ids("qinsq")
+    assert pid not in srv.search_ids("tansq")
+    assert pid in srv.search_ids("tuobasq")
+
+
 def test_search_surname_reading_deregistered(srv):
     pid = srv.new_person(name="缪思远")
     ok(srv.api("POST", f"/persons/{pid}/deregister", "admin",
