@@ -45,6 +45,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(JW_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# The built-in surname table (model/pinyin.c), generated from its data file.
+src/model/surnames.inc: data/surnames.tsv scripts/gen-surnames.sh
+	scripts/gen-surnames.sh data/surnames.tsv > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/model/pinyin.o: src/model/surnames.inc
+
 $(BUILD)/libjuwei.a: $(LIBOBJ)
 	rm -f $@ && ar rcs $@ $(LIBOBJ)
 

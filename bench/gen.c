@@ -428,10 +428,21 @@ static void add_gram(const char *gram, void *ud)
 	}
 }
 
+static void add_key(const char *key, void *ud)
+{
+	struct gen_index *ix = ud;
+	if (ix->nkeys < 16) {
+		snprintf(ix->key[ix->nkeys], sizeof(ix->key[0]), "%s", key);
+		ix->nkeys++;
+	}
+}
+
 void gen_index_of(const struct gen_person *p, struct gen_index *ix)
 {
 	ix->ngrams = 0;
+	ix->nkeys = 0;
 	pinyin_of_name(p->name, ix->name_py, sizeof(ix->name_py), ix->name_ini, sizeof(ix->name_ini));
+	pinyin_keys(p->name, add_key, ix);
 	name_grams(p->name, add_gram, ix);
 }
 

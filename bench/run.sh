@@ -174,6 +174,8 @@ diff=$(timeout 900 sqlite3 "$JDB" "ATTACH '$BDB' AS b;
 	 + (SELECT count(*) FROM (SELECT $PCOLS FROM main.person EXCEPT SELECT $PCOLS FROM b.person))
 	 + (SELECT count(*) FROM (SELECT * FROM main.person_gram EXCEPT SELECT * FROM b.person_gram))
 	 + (SELECT count(*) FROM (SELECT * FROM b.person_gram EXCEPT SELECT * FROM main.person_gram))
+	 + (SELECT count(*) FROM (SELECT * FROM main.person_key EXCEPT SELECT * FROM b.person_key))
+	 + (SELECT count(*) FROM (SELECT * FROM b.person_key EXCEPT SELECT * FROM main.person_key))
 	 + (SELECT count(*) FROM (SELECT rowid, id_number, phone, address FROM main.person_fts
 	                          EXCEPT SELECT rowid, id_number, phone, address FROM b.person_fts))
 	 + (SELECT count(*) FROM (SELECT id, household_no, house_id, building_id, grid_id, size FROM main.household
@@ -182,7 +184,7 @@ if [ "$diff" != 0 ]; then
 	say "run.sh: the juwei and bare stores differ ($diff rows); the insert comparison is void"
 	exit 1
 fi
-say "   identical: persons, person_gram, person_fts, households"
+say "   identical: persons, person_gram, person_key, person_fts, households"
 put rows_identical 1
 put gram_rows "$(sqlite3 "$JDB" 'SELECT count(*) FROM person_gram')"
 put households "$(sqlite3 "$JDB" 'SELECT count(*) FROM household')"

@@ -233,6 +233,46 @@ static void *ledger_days(void *arg)
 	return NULL;
 }
 
+/* Re-indexes the names' search keys when they were made under another
+ * version (a store from before them, another surname table): the first
+ * batches before the server listens, the rest in the background, each
+ * batch its own short transaction.  sync: batches to run before returning
+ * (0: all, in the background thread). */
+static bool keys_refresh(int sync)
+{
+	struct jw_error err;
+	struct store *st = store_open(g_db, &err);
+	bool done = false;
+	int64_t n = 0, total = 0;
+	if (!st)
+		return false;
+	for (int i = 0; !g_stop && (sync <= 0 || i < sync); i++) {
+		if (svc_person_keys_refresh(st, &n, &done, &err) != JW_OK) {
+			if (err.code != JW_EBUSY || sync > 0)
+				break;   /* busy before listening: the background goes on */
+			sleep(1);   /* another connection writes: try again */
+			continue;
+		}
+		total += n;
+		if (done)
+			break;
+		if (sync <= 0)
+			usleep(20000);   /* let requests' writes in between */
+	}
+	store_close(st);
+	if (total)
+		fprintf(stderr, "juwei: 已按新的姓氏读音重建%lld人的拼音检索%s\n", (long long)total,
+			done ? "" : "（其余在后台继续）");
+	return done;
+}
+
+static void *keys_refresh_thread(void *arg)
+{
+	(void)arg;
+	keys_refresh(0);
+	return NULL;
+}
+
 int http_serve(const char *db, const char *listen, int threads, struct jw_error *err)
 {
 	char host[64];
@@ -268,6 +308,7 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	mallopt(M_ARENA_MAX, 2);
 	g_db = xstrdup(db);
+	bool keys_done = keys_refresh(20);   /* up to 20,000 persons now */
 	pthread_key_create(&g_store_key, NULL);
 	if (threads < 1) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -297,12 +338,16 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 	sigaction(SIGINT, &act, NULL);
 	sigaction(SIGTERM, &act, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	pthread_t keys;
+	bool keys_on = !keys_done && pthread_create(&keys, NULL, keys_refresh_thread, NULL) == 0;
 	pthread_t days;
 	bool days_on = pthread_create(&days, NULL, ledger_days, NULL) == 0;
 	while (!g_stop)
 		pause();
 	if (days_on)
 		pthread_join(days, NULL);
+	if (keys_on)
+		pthread_join(keys, NULL);
 	MHD_stop_daemon(d);
 	pthread_mutex_lock(&g_stores_lock);
 	for (int i = 0; i < g_nstores; i++)

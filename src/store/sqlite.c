@@ -593,11 +593,13 @@ static void person_candidates(const struct query *q, struct buf *c, struct binds
 		bind_add(bd, q->text);
 		break;
 	case SEARCH_PINYIN:
+		/* one range of person_key; a person matches once however many
+		 * of their keys begin with the text */
 		prefix_hi(hi, hisz, q->text);
-		buf_adds(c, "SELECT id FROM person WHERE name_py >= ?1x AND name_py < ?2x");
-		buf_adds(c, all ? "" : " AND status = 'active'");
-		buf_adds(c, " UNION SELECT id FROM person WHERE name_ini >= ?1x AND name_ini < ?2x");
-		buf_adds(c, all ? "" : " AND status = 'active'");
+		buf_adds(c, all ? "SELECT person_id FROM person_key WHERE key >= ?1x AND key < ?2x"
+				  " UNION SELECT person_id FROM person_key"
+				  " WHERE key >= '~' || ?1x AND key < '~' || ?2x"
+				: "SELECT DISTINCT person_id FROM person_key WHERE key >= ?1x AND key < ?2x");
 		bind_add(bd, q->text);
 		bind_add(bd, hi);
 		break;
@@ -840,9 +842,10 @@ static int sq_person_index(struct store *st, int64_t id, const struct person_ind
 		"DELETE FROM person_gram WHERE person_id=?",
 		"DELETE FROM person_fts WHERE rowid=?",
 		"DELETE FROM person_fts_gone WHERE rowid=?",
+		"DELETE FROM person_key WHERE person_id=?",
 	};
 	sqlite3_stmt *s;
-	for (int i = 0; replace && i < 3; i++) {
+	for (int i = 0; replace && i < 4; i++) {
 		if (!(s = stmt(st, wipe[i])))
 			return jw_fail(err, JW_ESTORE, "", NULL);
 		sqlite3_bind_int64(s, 1, id);
@@ -901,10 +904,98 @@ static int sq_person_insert(struct store *st, const char *community, struct reco
 	return index_rest(st, r->id, ix, err);
 }
 
-/* The grams and the full-text row of person id. */
+/* The Latin keys of person id; de-registered persons' carry a "~". */
+static int index_keys(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, ix->active ? "INSERT OR IGNORE INTO person_key(key, person_id) VALUES(?,?)"
+					      : "INSERT OR IGNORE INTO person_key(key, person_id) VALUES('~' || ?,?)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	for (int i = 0; i < ix->nkeys; i++) {
+		sqlite3_reset(s);
+		bind_text(s, 1, ix->keys[i]);
+		sqlite3_bind_int64(s, 2, id);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			return db_fail(st, err, __func__);
+	}
+	return JW_OK;
+}
+
+static int sq_person_keys(struct store *st, int64_t id, const struct person_index *ix,
+			  struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "DELETE FROM person_key WHERE person_id=?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	s = stmt(st, "UPDATE person SET name_py=?, name_ini=? WHERE id=?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, ix->name_py);
+	bind_text(s, 2, ix->name_ini);
+	sqlite3_bind_int64(s, 3, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return index_keys(st, id, ix, err);
+}
+
+static int sq_person_keys_state(struct store *st, char *out, size_t n, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT value FROM meta WHERE key='person_keys'");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	out[0] = '\0';
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(out, n, "%s", col_text(s, 0) ? col_text(s, 0) : "");
+	else if (rc != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return JW_OK;
+}
+
+static int sq_person_keys_state_set(struct store *st, const char *value, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT OR REPLACE INTO meta(key, value) VALUES('person_keys', ?)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, value);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_person_names(struct store *st, int64_t after_id, int64_t limit, person_name_cb cb,
+			   void *ud, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT id, name, status FROM person WHERE id > ? ORDER BY id LIMIT ?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int64(s, 1, after_id);
+	sqlite3_bind_int64(s, 2, limit);
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *status = col_text(s, 2);
+		rc = cb(sqlite3_column_int64(s, 0), col_text(s, 1) ? col_text(s, 1) : "",
+			!status || strcmp(status, "active") == 0, ud);
+		if (rc != JW_OK)
+			break;
+	}
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* The keys, the grams and the full-text row of person id. */
 static int index_rest(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err)
 {
 	sqlite3_stmt *s;
+	int rc = index_keys(st, id, ix, err);
+	if (rc != JW_OK)
+		return rc;
 	/* de-registered persons' grams carry a "~": active searches never meet them */
 	s = stmt(st, ix->active ? "INSERT OR IGNORE INTO person_gram(gram, person_id) VALUES(?,?)"
 				: "INSERT OR IGNORE INTO person_gram(gram, person_id) VALUES('~' || ?,?)");
@@ -2077,6 +2168,10 @@ const struct store_ops sqlite_store_ops = {
 	.record_list = sq_record_list,
 	.record_find = sq_record_find,
 	.person_index = sq_person_index,
+	.person_keys = sq_person_keys,
+	.person_keys_state = sq_person_keys_state,
+	.person_keys_state_set = sq_person_keys_state_set,
+	.person_names = sq_person_names,
 	.person_insert = sq_person_insert,
 	.bulk_finish = sq_bulk_finish,
 	.household_locate = sq_household_locate,

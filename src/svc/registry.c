@@ -489,6 +489,23 @@ static void add_gram(const char *gram, void *ud)
 	}
 }
 
+/* A name's Latin search keys (model/pinyin.h pinyin_keys). */
+struct pykeys {
+	char k[48][128];
+	const char *p[48];
+	int n;
+};
+
+static void add_pykey(const char *key, void *ud)
+{
+	struct pykeys *ks = ud;
+	if (ks->n < 48) {
+		snprintf(ks->k[ks->n], sizeof(ks->k[0]), "%s", key);
+		ks->p[ks->n] = ks->k[ks->n];
+		ks->n++;
+	}
+}
+
 /* Writes person p's search index; insert: p is new and is inserted here
  * with it (p->id is set). */
 static int person_reindex(struct store *st, const char *community, struct record *p, bool replace,
@@ -496,11 +513,14 @@ static int person_reindex(struct store *st, const char *community, struct record
 {
 	char full[256], ini[64];
 	struct grams gs = { .n = 0 };
+	struct pykeys ks = { .n = 0 };
 	const char *name = record_get(p, PF_NAME);
 	pinyin_of_name(name ? name : "", full, sizeof(full), ini, sizeof(ini));
+	pinyin_keys(name ? name : "", add_pykey, &ks);
 	name_grams(name ? name : "", add_gram, &gs);
 	struct person_index ix = {
-		.name_py = full, .name_ini = ini, .grams = gs.p, .ngrams = gs.n,
+		.name_py = full, .name_ini = ini, .keys = ks.p, .nkeys = ks.n,
+		.grams = gs.p, .ngrams = gs.n,
 		.id_number = record_get(p, PF_ID_NUMBER), .phone = record_get(p, PF_PHONE),
 		.address = record_get(p, PF_CURRENT_ADDRESS),
 		.active = !record_get(p, PF_STATUS) || strcmp(record_get(p, PF_STATUS), "active") == 0,
@@ -1159,4 +1179,92 @@ int svc_building_generate_houses(struct store *st, const struct actor *a, int64_
 int svc_bulk_finish(struct store *st, int64_t after_id, struct jw_error *err)
 {
 	return STORE_CALL(st, bulk_finish, after_id, err);
+}
+
+/* ---- re-indexing the names' Latin keys ---- */
+
+struct name_batch {
+	int64_t id[1000];
+	char *name[1000];
+	bool active[1000];
+	int n;
+};
+
+static int take_name(int64_t id, const char *name, bool active, void *ud)
+{
+	struct name_batch *b = ud;
+	b->id[b->n] = id;
+	b->name[b->n] = xstrdup(name);
+	b->active[b->n] = active;
+	b->n++;
+	return JW_OK;
+}
+
+int svc_person_keys_refresh(struct store *st, int64_t *done_now, bool *done, struct jw_error *err)
+{
+	const char *ver = pinyin_keys_version();
+	char state[128];
+	int64_t after = 0;
+	size_t vl = strlen(ver);
+	struct name_batch *b = NULL;
+	int rc;
+
+	*done = false;
+	if (done_now)
+		*done_now = 0;
+	if (!*ver)
+		return jw_fail(err, JW_ENOMEM, "", "ICU 拼音转换初始化失败");
+	if ((rc = store_begin(st)) != JW_OK)
+		return jw_fail(err, rc, "", NULL);
+	if ((rc = STORE_CALL(st, person_keys_state, state, sizeof(state), err)) != JW_OK)
+		goto rollback;
+	if (strcmp(state, ver) == 0) {
+		*done = true;
+		goto commit;
+	}
+	/* resume a re-index under this version; anything else starts over */
+	if (strncmp(state, ver, vl) == 0 && state[vl] == ' ' &&
+	    !parse_i64(state + vl + 1, 0, INT64_MAX, &after))
+		after = 0;
+	b = xcalloc(1, sizeof(*b));
+	if ((rc = STORE_CALL(st, person_names, after, 1000, take_name, b, err)) != JW_OK)
+		goto rollback;
+	for (int i = 0; i < b->n; i++) {
+		char full[256], ini[64];
+		struct pykeys ks = { .n = 0 };
+		pinyin_of_name(b->name[i], full, sizeof(full), ini, sizeof(ini));
+		pinyin_keys(b->name[i], add_pykey, &ks);
+		struct person_index ix = {
+			.name_py = full, .name_ini = ini, .keys = ks.p, .nkeys = ks.n,
+			.active = b->active[i],
+		};
+		if ((rc = STORE_CALL(st, person_keys, b->id[i], &ix, err)) != JW_OK)
+			goto rollback;
+	}
+	if (b->n < 1000) {
+		rc = STORE_CALL(st, person_keys_state_set, ver, err);
+		*done = true;
+	} else {
+		snprintf(state, sizeof(state), "%s %lld", ver, (long long)b->id[b->n - 1]);
+		rc = STORE_CALL(st, person_keys_state_set, state, err);
+	}
+	if (rc != JW_OK)
+		goto rollback;
+	if (done_now)
+		*done_now = b->n;
+commit:
+	if ((rc = store_commit(st)) != JW_OK) {
+		*done = false;
+		rc = jw_fail(err, rc, "", NULL);
+	}
+	goto out;
+rollback:
+	*done = false;
+	store_rollback(st);
+out:
+	if (b)
+		for (int i = 0; i < b->n; i++)
+			free(b->name[i]);
+	free(b);
+	return rc;
 }

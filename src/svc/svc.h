@@ -158,6 +158,13 @@ int person_age(const struct record *p);
  * after_id and recounts their households (see actor.index_later). */
 int svc_bulk_finish(struct store *st, int64_t after_id, struct jw_error *err);
 
+/* Re-indexes the Latin search keys of up to 1,000 persons, in one
+ * transaction, when the store's keys were made under another version
+ * (model/pinyin.h pinyin_keys_version(): a new key scheme, another surname
+ * table, or a store from before the keys).  Call until *done; each call
+ * carries on where the last stopped.  done_now: persons re-indexed. */
+int svc_person_keys_refresh(struct store *st, int64_t *done_now, bool *done, struct jw_error *err);
+
 /* ---- demo community (svc/demo.c) ---- */
 int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err);
 
