@@ -79,10 +79,14 @@ struct ledger_stats {
 int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledger_def *l,
 		     struct ledger_stats *out, struct jw_error *err);
 
-/* Visits (走访) on any subject. */
+/* Visits (走访) on any subject, or on a ledger entry (entry_id > 0: its
+ * subject; the visit belongs to the entry and a restricted ledger's visit
+ * is seen by that ledger's readers only). */
 int svc_visit_add(struct store *st, const struct actor *a, const char *subject, int64_t subject_id,
-		  const char *date, const char *method, const char *note, const char *next_date, struct verr *ve,
-		  int64_t *id, struct jw_error *err);
+		  int64_t entry_id, const char *date, const char *method, const char *note, const char *next_date,
+		  struct verr *ve, int64_t *id, struct jw_error *err);
+/* The subject's visits the actor may see, newest first; reading a
+ * restricted ledger's visit is audited. */
 int svc_visit_list(struct store *st, const struct actor *a, const char *subject, int64_t subject_id,
 		   visit_cb cb, void *ud, struct jw_error *err);
 

@@ -486,7 +486,10 @@ static int visit_li(const struct visit_row *v, void *ud)
 	return JW_OK;
 }
 
-void web_visits_block(struct http_req *r, struct buf *b, const char *subject, int64_t id, const char *back)
+/* The visits of a subject and the form to record one (on an entry page:
+ * the visit belongs to entry_id). */
+static void visits_block(struct http_req *r, struct buf *b, const char *subject, int64_t id, int64_t entry_id,
+			 const char *back)
 {
 	struct jw_error err;
 	struct vis c = { b, 0 };
@@ -503,6 +506,8 @@ void web_visits_block(struct http_req *r, struct buf *b, const char *subject, in
 	buf_addf(b, "<input type=\"hidden\" name=\"subject\" value=\"%s\"><input type=\"hidden\" name=\"subject_id\" "
 		    "value=\"%lld\"><input type=\"hidden\" name=\"back\" value=\"", subject, (long long)id);
 	buf_html(b, back);
+	if (entry_id > 0)
+		buf_addf(b, "\"><input type=\"hidden\" name=\"entry_id\" value=\"%lld", (long long)entry_id);
 	buf_adds(b, "\"><div class=\"f\"><label for=\"f-visit_date\">走访日期</label><input type=\"date\" name=\"visit_date\" "
 		    "id=\"f-visit_date\"><span class=\"hint\">留空为今天</span></div><div class=\"f\"><label for=\"f-method\">方式"
 		    "</label><select name=\"method\" id=\"f-method\"><option>上门</option><option>电话</option><option>视频</option>"
@@ -510,6 +515,11 @@ void web_visits_block(struct http_req *r, struct buf *b, const char *subject, in
 		    "name=\"note\" id=\"f-note\" rows=\"3\" required></textarea></div><div class=\"f\"><label for=\"f-next_date\">"
 		    "下次走访</label><input type=\"date\" name=\"next_date\" id=\"f-next_date\"></div><div class=\"actions\">"
 		    "<button type=\"submit\">保存走访</button></div></form></details>");
+}
+
+void web_visits_block(struct http_req *r, struct buf *b, const char *subject, int64_t id, const char *back)
+{
+	visits_block(r, b, subject, id, 0, back);
 }
 
 void web_entry(struct http_req *r, struct http_resp *w)
@@ -530,7 +540,7 @@ void web_entry(struct http_req *r, struct http_resp *w)
 	buf_release(&body);
 	char back[128];
 	snprintf(back, sizeof(back), "/ledgers/%s/entries/%lld", l->key, (long long)r->id);
-	web_visits_block(r, &w->body, s.subject, s.subject_id, back);
+	visits_block(r, &w->body, s.subject, s.subject_id, r->id, back);
 	page_end(w);
 }
 
@@ -565,13 +575,14 @@ void web_visit_create(struct http_req *r, struct http_resp *w)
 	struct jw_error err;
 	int64_t sid = 0, id;
 	verr_init(&ve);
-	const char *sv = req_form(r, "subject_id");
-	if (!sv || !parse_i64(sv, 1, INT64_MAX, &sid)) {
+	const char *sv = req_form(r, "subject_id"), *ev = req_form(r, "entry_id");
+	int64_t eid = 0;
+	if (!sv || !parse_i64(sv, 1, INT64_MAX, &sid) || (ev && *ev && !parse_i64(ev, 1, INT64_MAX, &eid))) {
 		jw_fail(&err, JW_EBADREQ, "subject_id", "缺少走访对象");
 		web_error(r, w, &err);
 		return;
 	}
-	if (svc_visit_add(r->st, &r->actor, req_form(r, "subject"), sid, req_form(r, "visit_date"),
+	if (svc_visit_add(r->st, &r->actor, req_form(r, "subject"), sid, eid, req_form(r, "visit_date"),
 			  req_form(r, "method"), req_form(r, "note"), req_form(r, "next_date"), &ve, &id, &err) != JW_OK) {
 		web_error(r, w, &err);
 		return;
