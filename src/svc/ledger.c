@@ -1400,3 +1400,82 @@ int svc_ledger_reader(struct store *st, const struct actor *a, const struct ledg
 		store_rollback(st);
 	return rc;
 }
+
+/* ---- choosing an entry's subject (pickers) ---- */
+
+#define PICK_MAX 20
+
+struct pick_ids { int64_t id[PICK_MAX]; int n; int take; /* -1: the row's id, else a person field */ };
+
+static int pick_collect(const struct record *r, void *ud)
+{
+	struct pick_ids *p = ud;
+	int64_t id = r->id;
+	if (p->take >= 0 && !record_int(r, p->take, &id))
+		return JW_OK;
+	for (int i = 0; i < p->n; i++)
+		if (p->id[i] == id)
+			return JW_OK;
+	if (p->n < PICK_MAX && id > 0)
+		p->id[p->n++] = id;
+	return JW_OK;
+}
+
+int svc_ledger_pick(struct store *st, const struct actor *a, const struct ledger_def *l, const char *text,
+		    pick_cb cb, void *ud, int *found, struct jw_error *err)
+{
+	*found = 0;
+	if (!ledger_can(st, a, l, true))
+		return refuse(a, l, true, err);
+	if (str_empty(text))
+		return JW_OK;
+	const struct entity_def *se = &entities[l->subject];
+	struct pick_ids ids = { .take = -1 };
+	struct list_req lr;
+	list_req_init(&lr);
+	lr.q = text;
+	lr.page = 1;
+	lr.per_page = PICK_MAX;
+	int rc = svc_list(st, a, se, &lr, pick_collect, &ids, NULL, err);
+	if (rc != JW_OK)
+		return rc;
+	if (se->id != ENT_PERSON) {   /* a household or house by a resident's name or number */
+		ids.take = se->id == ENT_HOUSEHOLD ? PF_HOUSEHOLD_ID : PF_HOUSE_ID;
+		if ((rc = svc_list(st, a, &entities[ENT_PERSON], &lr, pick_collect, &ids, NULL, err)) != JW_OK)
+			return rc;
+	}
+	for (int i = 0; i < ids.n; i++) {
+		struct record r, h;
+		struct jw_error e2;
+		struct ledger_pick p = { .id = ids.id[i] };
+		if (svc_get(st, a, se, ids.id[i], &r, &e2) != JW_OK) {
+			record_release(&r);
+			continue;
+		}
+		if (se->id == ENT_PERSON) {
+			char m[64] = "";
+			if (record_get(&r, PF_ID_NUMBER))
+				mask_idnum(record_get(&r, PF_ID_NUMBER), m, sizeof(m));
+			snprintf(p.label, sizeof(p.label), "%s", record_get(&r, PF_NAME) ? record_get(&r, PF_NAME) : "");
+			snprintf(p.detail, sizeof(p.detail), "%s %s", m,
+				 record_get(&r, PF_CURRENT_ADDRESS) ? record_get(&r, PF_CURRENT_ADDRESS) : "");
+		} else if (se->id == ENT_HOUSEHOLD) {
+			int64_t hid = 0;
+			snprintf(p.label, sizeof(p.label), "户编号 %s",
+				 record_get(&r, HF_HOUSEHOLD_NO) ? record_get(&r, HF_HOUSEHOLD_NO) : "");
+			if (record_int(&r, HF_HOUSE_ID, &hid) && svc_get(st, a, &entities[ENT_HOUSE], hid, &h, &e2) == JW_OK)
+				snprintf(p.detail, sizeof(p.detail), "%s",
+					 record_get(&h, HOF_ADDRESS) ? record_get(&h, HOF_ADDRESS) : "");
+			if (hid)
+				record_release(&h);
+		} else {
+			snprintf(p.label, sizeof(p.label), "%s",
+				 record_get(&r, HOF_ADDRESS) ? record_get(&r, HOF_ADDRESS) : "");
+		}
+		record_release(&r);
+		(*found)++;
+		if ((rc = cb(&p, ud)) != JW_OK)
+			return rc;
+	}
+	return JW_OK;
+}

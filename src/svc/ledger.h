@@ -131,6 +131,20 @@ int svc_ledger_define(struct store *st, const struct actor *a, const char *json,
 int svc_ledger_reader(struct store *st, const struct actor *a, const struct ledger_def *l, const char *username,
 		      bool on, struct jw_error *err);
 
+/* Candidates for an entry's subject, found by text (a name, an ID or phone
+ * number's end, a household number or an address fragment): persons; or
+ * households / houses matching themselves or through a resident.  At most
+ * 20, each with a label and a detail line (ID numbers masked); *found
+ * receives how many.  Needs write access to the ledger. */
+struct ledger_pick {
+	int64_t id;
+	char label[160];
+	char detail[200];
+};
+typedef int (*pick_cb)(const struct ledger_pick *p, void *ud);
+int svc_ledger_pick(struct store *st, const struct actor *a, const struct ledger_def *l, const char *text,
+		    pick_cb cb, void *ud, int *found, struct jw_error *err);
+
 /* The entry's fields as a record of the ledger's entity (caller releases). */
 void entry_fields(const struct ledger_def *l, const char *data_json, struct record *out);
 
