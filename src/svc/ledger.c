@@ -255,6 +255,8 @@ static char *audit_json(const struct ledger_def *l, int64_t subject_id, const st
 				json_array_append_new(names, json_string(l->fields[i].name));
 		}
 		json_object_set_new(j, "fields", names);
+		if (status)
+			json_object_set_new(j, "status", json_string(status));
 		char *s = json_dumps(j, JSON_COMPACT);
 		json_decref(j);
 		return s;
