@@ -1537,7 +1537,7 @@ static int sq_entry_list(struct store *st, const char *community, const struct e
 			 void *ud, int64_t *total, struct jw_error *err)
 {
 	struct buf w = BUF_INIT, sql = BUF_INIT;
-	const char *bv[48];
+	const char *bv[128];   /* 5 + ENTRY_MAX_FILTERS × (a path + 16 IN values) */
 	int nb = 0, rc = JW_OK;
 	char like[160], path[80], paths[ENTRY_MAX_FILTERS][40], ins[ENTRY_MAX_FILTERS][256];
 	bv[nb++] = community;
@@ -1586,7 +1586,7 @@ static int sq_entry_list(struct store *st, const char *community, const struct e
 			snprintf(ins[i], sizeof(ins[i]), "%s", f->value ? f->value : "");
 			buf_addf(&w, " AND %s IN (", col);
 			int k = 0;
-			for (char *p = ins[i], *bar; p && nb < (int)(sizeof(bv) / sizeof(bv[0])); p = bar ? bar + 1 : NULL) {
+			for (char *p = ins[i], *bar; p && k < 16; p = bar ? bar + 1 : NULL) {
 				if ((bar = strchr(p, '|')))
 					*bar = 0;
 				bv[nb++] = p;
