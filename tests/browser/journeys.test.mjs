@@ -601,3 +601,26 @@ test('10. ledgers: the elderly ledger, its statistics drawn as SVG, a disabled e
 		assert.equal(readFileSync(xp).subarray(0, 2).toString('latin1'), 'PK');
 	});
 });
+
+test('11. ledgers: a household put into 低保 by finding it by a member\'s name (picker, no numbers typed)', async () => {
+	await journey('11-ledger-picker', DESKTOP, async ({ page }) => {
+		await login(page, USERS.zhuren, '/ledgers/dibao/new');
+		const token = await apiLogin(USERS.zhuren);
+		const open = await api('GET', '/api/v1/ledgers/dibao/entries?per_page=100', undefined, token);
+		const taken = new Set(open.json.items.map((e) => e.subject_id));
+		const people = await api('GET', '/api/v1/persons?per_page=100', undefined, token);
+		const who = people.json.items.find((p) => p.household_id && !taken.has(p.household_id));
+		assert.ok(who, 'a person in a household not yet in 低保');
+		await page.locator('#f-find').fill(who.name);
+		await submitAndWait(page, page.getByRole('button', { name: '查找' }), 'GET');
+		const radio = page.locator(`input[type=radio][name=subject_id][value="${who.household_id}"]`);
+		assert.equal(await radio.count(), 1, `the picker offers the household of ${who.name}`);
+		await shot(page, '11a-picker');
+		await radio.check();
+		await page.locator('#f-amount').fill('860');
+		await submitAndWait(page, page.getByRole('button', { name: '保存' }));
+		assert.match(new URL(page.url()).pathname, /^\/ledgers\/dibao\/entries\/\d+$/);
+		const link = await page.locator('main dl.fields dd a').first().getAttribute('href');
+		assert.equal(link, `/households/${who.household_id}`);
+	});
+});
