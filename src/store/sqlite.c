@@ -2082,6 +2082,12 @@ static int backup_db(sqlite3 *src, const char *path, const volatile int *cancel,
 	}
 	sqlite3_backup_finish(bk);
 	bk = NULL;
+	/* one self-contained file: readers of the copy (even read-only ones)
+	 * then make no -wal / -shm beside it */
+	if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = jw_fail(err, JW_EIO, "out", "备份文件“%s”无法写完：%s", path, sqlite3_errmsg(dst));
+		goto out;
+	}
 	/* the copy has every row of the snapshot */
 	sqlite3_stmt *t = NULL;
 	if (sqlite3_prepare_v2(src, "SELECT name FROM sqlite_schema WHERE type = 'table'"
