@@ -2148,6 +2148,9 @@ static int integrity_db(sqlite3 *db, problem_cb cb, void *ud, int64_t *problems)
 			n++;
 			char line[400];
 			snprintf(line, sizeof(line), "数据库文件结构损坏：%.300s", t ? t : "");
+			for (char *c = line; *c; c++)
+				if (*c == '\n')
+					*c = ' ';
 			if (cb && (rc = cb(line, ud)) != JW_OK)
 				break;
 		}

@@ -14,6 +14,7 @@
 #include "model/mask.h"
 #include "web/page.h"
 #include "web/web.h"
+#include "svc/backup.h"
 
 static const char css[] =
 	":root{--fg:#1f2933;--muted:#616e7c;--line:#d9e2ec;--bg:#f5f7fa;--accent:#b42318;--link:#1d4ed8}\n"
@@ -418,6 +419,32 @@ void web_dashboard(struct http_req *r, struct http_resp *w)
 	card(b, "网格", s.grids, "/grids");
 	card(b, "已注销", s.deregistered, "/persons?include_deregistered=1");
 	buf_adds(b, "</div>");
+	struct backup_status bs;
+	if (svc_backup_status(r->st, &r->actor, &bs, &err) == JW_OK) {
+		/* the last good backup (admin, director): a committee's one file */
+		buf_addf(b, "<p class=\"notice %s\" id=\"backup-status\">", bs.stale ? "err" : "info");
+		if (bs.last_ok) {
+			char when[32];
+			time_t tt = (time_t)bs.last_ok;
+			struct tm tmv;
+			localtime_r(&tt, &tmv);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tmv);
+			buf_addf(b, "最近一次成功备份：<time>%s</time>", when);
+			buf_adds(b, "（");
+			buf_html(b, bs.last_file);
+			buf_adds(b, "）");
+		} else {
+			buf_adds(b, "尚无成功的备份");
+		}
+		if (bs.stale)
+			buf_adds(b, "。<strong>警告：最近两天没有成功的备份</strong>，请检查备份文件夹，"
+				    "或运行 juwei backup --db 数据库 --out 文件");
+		if (bs.last_error[0] && bs.last_error_at > bs.last_ok) {
+			buf_adds(b, "。最近一次备份失败：");
+			buf_html(b, bs.last_error);
+		}
+		buf_adds(b, "</p>");
+	}
 	page_end(w);
 }
 
