@@ -68,7 +68,7 @@ int cmd_backup(int argc, char **argv)
 	if (!st)
 		return cli_fail(&err);
 	struct backup_result res;
-	rc = svc_backup(st, &a, path, NULL, &res, &err);
+	rc = svc_backup(st, &a, path, true, NULL, &res, &err);
 	store_close(st);
 	if (rc != JW_OK) {
 		fprintf(stderr, "juwei: 备份失败：%s\n", err.message[0] ? err.message : err_default_msg(err.code));

@@ -149,7 +149,7 @@ static void audit_run(struct store *st, const struct actor *a, const char *actio
 	svc_audit_raw(st, a, action, "store", 0, NULL, json, &e2);   /* best effort: the run's own result stands */
 }
 
-int svc_backup(struct store *st, const struct actor *a, const char *out, const volatile int *cancel,
+int svc_backup(struct store *st, const struct actor *a, const char *out, bool audit, const volatile int *cancel,
 	       struct backup_result *res, struct jw_error *err)
 {
 	if (a->role != ROLE_ADMIN && a->role != ROLE_DIRECTOR)
@@ -174,7 +174,8 @@ int svc_backup(struct store *st, const struct actor *a, const char *out, const v
 		buf_adds(&j, ",\"ok\":false,\"error\":");
 		buf_json_str(&j, err->message);
 		buf_adds(&j, "}");
-		audit_run(st, a, "backup", buf_cstr(&j));
+		if (audit)
+			audit_run(st, a, "backup", buf_cstr(&j));
 		buf_release(&j);
 		snprintf(now_s_, sizeof(now_s_), "%lld", (long long)now_s());
 		struct jw_error e2;
@@ -198,7 +199,8 @@ int svc_backup(struct store *st, const struct actor *a, const char *out, const v
 	buf_json_str(&j, shown);
 	buf_addf(&j, ",\"ok\":true,\"bytes\":%lld,\"persons\":%lld,\"households\":%lld,\"schema_version\":%d}",
 		 (long long)res->bytes, (long long)info.persons, (long long)info.households, info.schema_version);
-	audit_run(st, a, "backup", buf_cstr(&j));
+	if (audit)
+		audit_run(st, a, "backup", buf_cstr(&j));
 	buf_release(&j);
 	snprintf(now_s_, sizeof(now_s_), "%lld", (long long)now_s());
 	struct jw_error e2;
@@ -395,7 +397,7 @@ static void *daily(void *arg)
 			if (rc == JW_OK) {
 				snprintf(a.username, sizeof(a.username), "每日备份");
 				snprintf(a.ip, sizeof(a.ip), "serve");
-				rc = svc_backup(st, &a, path, &g_stop, &res, &err);
+				rc = svc_backup(st, &a, path, false, &g_stop, &res, &err);
 			}
 			if (rc == JW_OK) {
 				int removed = 0;

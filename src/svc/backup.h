@@ -31,8 +31,10 @@ struct backup_result {
 	int64_t persons, households;
 };
 /* Copies the open store to out (written to out.tmp, synced, inspected,
- * then renamed), records it in meta and the audit log.  cancel may be NULL. */
-int svc_backup(struct store *st, const struct actor *a, const char *out, const volatile int *cancel,
+ * then renamed), records it in meta (the desk's "last good backup") and,
+ * when audit is set, in the audit log (the server's daily backups are in
+ * meta and its log only).  cancel may be NULL. */
+int svc_backup(struct store *st, const struct actor *a, const char *out, bool audit, const volatile int *cancel,
 	       struct backup_result *res, struct jw_error *err);
 /* Replaces the store at db with the checked copy of from; the replaced
  * store (and its -wal) is kept as db.replaced-YYYYmmdd-HHMMSS (aside, or ""

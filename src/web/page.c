@@ -458,6 +458,7 @@ static const char *action_label(const char *a)
 		{ "lock", "账号锁定" }, { "generate_houses", "生成房屋" }, { "bulk_create", "批量新增" },
 		{ "user_add", "添加账号" }, { "user_passwd", "修改密码" }, { "init", "初始化" },
 		{ "import", "导入" }, { "export", "导出" },
+		{ "backup", "备份" }, { "restore", "恢复" }, { "check", "检查" },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (a && strcmp(a, t[i].k) == 0)
