@@ -27,7 +27,7 @@ void backup_stem(const char *db_path, char *out, size_t n)
 	const char *base = strrchr(p, '/');
 	base = base ? base + 1 : p;
 	size_t len = strlen(base);
-	if (len > 3 && strcmp(base + len - 3, ".db") == 0)
+	if (len >= 3 && strcmp(base + len - 3, ".db") == 0)
 		len -= 3;
 	if (len == 0) {
 		base = "juwei";
