@@ -354,3 +354,19 @@ def test_dashboard_without_any_backup_warns(server_factory, tmp_path):
         assert "失败" in text
     finally:
         _stop(p)
+
+
+def test_restore_over_a_damaged_store(server_factory, tmp_path):
+    s = server_factory(demo_persons=30)
+    b = _store_copy(s, tmp_path, "b.db")
+    s.stop()
+    damaged = s.db.read_bytes()[:5000] + os.urandom(20000)   # what a failing disk leaves
+    s.db.write_bytes(damaged)
+    for side in ("-wal", "-shm"):
+        Path(str(s.db) + side).unlink(missing_ok=True)
+    assert run_cli("check", "--db", s.db).returncode == 1
+    cp = run_cli("restore", "--db", s.db, "--from", b)
+    assert cp.returncode == 0, cp.stderr
+    aside = [p for p in s.db.parent.iterdir() if ".replaced-" in p.name]
+    assert len(aside) == 1 and aside[0].read_bytes() == damaged
+    assert run_cli("check", "--db", s.db).returncode == 0
