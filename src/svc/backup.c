@@ -308,6 +308,88 @@ int svc_restore(const char *db_loc, const char *from, char *aside, size_t n, str
 	return JW_OK;
 }
 
+static char *g_dir;             /* --backup-dir, or NULL */
+static char *g_db;              /* the served store (daily backup running) */
+
+/* The daily backups' folder: --backup-dir, the desk's setting, or the default. */
+static void effective_dir(struct store *st, char *out, size_t n, const char **source, bool *fixed)
+{
+	struct jw_error e2;
+	char v[1024] = "";
+	*fixed = g_dir != NULL;
+	if (g_dir) {
+		snprintf(out, n, "%s", g_dir);
+		*source = "启动参数 --backup-dir";
+		return;
+	}
+	if (STORE_CALL(st, meta_get, "backup_dir", v, sizeof(v), &e2) == JW_OK && v[0]) {
+		snprintf(out, n, "%s", v);
+		*source = "管理员设置";
+		return;
+	}
+	char d0[1024];
+	const char *db = g_db ? g_db : "";
+	if (strncmp(db, "sqlite:", 7) == 0)
+		db += 7;
+	dir_of(db, d0, sizeof(d0));
+	snprintf(out, n, "%.1000s/backups", d0);
+	*source = "默认（数据库所在文件夹下的 backups）";
+}
+
+int svc_backup_set_dir(struct store *st, const struct actor *a, const char *dir_in, struct jw_error *err)
+{
+	if (a->role != ROLE_ADMIN)
+		return jw_fail(err, JW_EPERM, "backup_dir", "只有管理员可以设置备份文件夹");
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%s", dir_in ? dir_in : "");
+	size_t len = strlen(dir);
+	while (len && (dir[len - 1] == ' ' || dir[len - 1] == '\t' || dir[len - 1] == '\r' || dir[len - 1] == '\n'))
+		dir[--len] = '\0';
+	const char *d = dir;
+	while (*d == ' ' || *d == '\t')
+		d++;
+	while (strlen(d) > 1 && d[strlen(d) - 1] == '/')
+		dir[--len] = '\0';
+	if (strlen(dir_in ? dir_in : "") >= 900)
+		return jw_fail(err, JW_EINVAL, "backup_dir", "备份文件夹路径太长（应少于900个字节）");
+	for (const char *c = d; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			return jw_fail(err, JW_EINVAL, "backup_dir", "备份文件夹路径中有控制字符，请重新填写");
+	if (*d && *d != '/')
+		return jw_fail(err, JW_EINVAL, "backup_dir", "备份文件夹应填完整路径（以 / 开头），如 /media/usb/居委备份");
+	if (*d) {
+		struct stat sb;
+		if (stat(d, &sb) != 0 && mkdir(d, 0700) != 0)
+			return jw_fail(err, JW_EINVAL, "backup_dir", "无法创建备份文件夹“%s”：%s（上一级文件夹须已存在）", d,
+				       strerror(errno));
+		if (stat(d, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			return jw_fail(err, JW_EINVAL, "backup_dir", "“%s”不是文件夹，请重新填写", d);
+		if (access(d, W_OK | X_OK) != 0)
+			return jw_fail(err, JW_EINVAL, "backup_dir", "本程序不能写入“%s”，请换一个文件夹或修改其权限", d);
+	}
+	char old[1024] = "";
+	int rc;
+	if ((rc = STORE_CALL(st, meta_get, "backup_dir", old, sizeof(old), err)) != JW_OK)
+		return rc;
+	if ((rc = store_begin(st)) != JW_OK)
+		return jw_fail(err, rc, "", NULL);
+	struct buf o = BUF_INIT, nw = BUF_INIT;
+	buf_adds(&o, "{\"backup_dir\":");
+	buf_json_str(&o, old);
+	buf_adds(&o, "}");
+	buf_adds(&nw, "{\"backup_dir\":");
+	buf_json_str(&nw, d);
+	buf_adds(&nw, "}");
+	if ((rc = STORE_CALL(st, meta_put, "backup_dir", d, err)) == JW_OK &&
+	    (rc = svc_audit_raw(st, a, "settings", "store", 0, buf_cstr(&o), buf_cstr(&nw), err)) == JW_OK)
+		rc = store_commit(st);
+	else
+		store_rollback(st);
+	buf_release(&o);
+	buf_release(&nw);
+	return rc == JW_OK ? JW_OK : (err->code ? (int)err->code : jw_fail(err, rc, "", NULL));
+}
+
 int svc_backup_status(struct store *st, const struct actor *a, struct backup_status *out, struct jw_error *err)
 {
 	memset(out, 0, sizeof(*out));
@@ -325,14 +407,13 @@ int svc_backup_status(struct store *st, const struct actor *a, struct backup_sta
 	if (STORE_CALL(st, meta_get, "backup_last_error_at", v, sizeof(v), err) == JW_OK && v[0])
 		parse_i64(v, 0, INT64_MAX, &out->last_error_at);
 	out->stale = out->last_ok == 0 || now_s() - out->last_ok > 2 * 86400;
+	effective_dir(st, out->dir, sizeof(out->dir), &out->dir_source, &out->dir_fixed);
 	jw_error_clear(err);
 	return JW_OK;
 }
 
 /* ---- the server's daily backup ---- */
 
-static char *g_dir;             /* --backup-dir, or NULL */
-static char *g_db;
 static volatile int g_stop;
 static pthread_t g_thread;
 static bool g_running;
@@ -367,13 +448,6 @@ static void *daily(void *arg)
 	(void)arg;
 	char dir[1100], stem[256];
 	const char *db = strncmp(g_db, "sqlite:", 7) == 0 ? g_db + 7 : g_db;
-	if (g_dir) {
-		snprintf(dir, sizeof(dir), "%s", g_dir);
-	} else {
-		char d0[1024];
-		dir_of(db, d0, sizeof(d0));
-		snprintf(dir, sizeof(dir), "%s/backups", d0);
-	}
 	backup_stem(db, stem, sizeof(stem));
 	struct jw_error err;
 	/* one connection kept open for the server's life: it is also what
@@ -384,8 +458,15 @@ static void *daily(void *arg)
 		return NULL;
 	}
 	int64_t next_try = 0;
+	char tried[1100] = "";
 	while (!g_stop) {
+		const char *source;
+		bool fixed;
+		effective_dir(st, dir, sizeof(dir), &source, &fixed);
+		if (strcmp(dir, tried) != 0)
+			next_try = 0;   /* a new folder (set on the desk): try it now */
 		if (now_s() >= next_try && !made_today(dir, stem)) {
+			snprintf(tried, sizeof(tried), "%s", dir);
 			struct actor a;
 			struct backup_result res;
 			char name[512], path[1700];
@@ -409,7 +490,7 @@ static void *daily(void *arg)
 				next_try = now_s() + 3600;
 			}
 		}
-		for (int i = 0; i < 30 && !g_stop; i++)
+		for (int i = 0; i < 5 && !g_stop; i++)
 			sleep(1);
 	}
 	store_close(st);

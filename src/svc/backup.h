@@ -48,10 +48,19 @@ struct backup_status {
 	char last_error[512];     /* the latest failure since then, or "" */
 	int64_t last_error_at;
 	bool stale;               /* none in the last 2 days */
+	char dir[1100];           /* where the server's daily backups go */
+	const char *dir_source;   /* 启动参数 --backup-dir / 管理员设置 / 默认 */
+	bool dir_fixed;           /* set by --backup-dir: the desk cannot change it */
 };
 int svc_backup_status(struct store *st, const struct actor *a, struct backup_status *out, struct jw_error *err);
 
-/* The server's daily backup: into dir (NULL: "backups" beside the store),
+/* The folder of the daily backups, set on the desk (admin only; "" = the
+ * default).  An absolute path; created when missing; must be writable.
+ * Audited. */
+int svc_backup_set_dir(struct store *st, const struct actor *a, const char *dir, struct jw_error *err);
+
+/* The server's daily backup: into dir (NULL: the desk's setting, else
+ * "backups" beside the store),
  * one a day (at start when none today), keeping BACKUP_KEEP.  Runs on its
  * own thread and connection. */
 void svc_backup_daily_config(const char *dir);

@@ -443,9 +443,33 @@ void web_dashboard(struct http_req *r, struct http_resp *w)
 			buf_adds(b, "。最近一次备份失败：");
 			buf_html(b, bs.last_error);
 		}
-		buf_adds(b, "</p>");
+		buf_adds(b, "</p><p class=\"muted\">每日自动备份到：<code>");
+		buf_html(b, bs.dir);
+		buf_adds(b, "</code>（");
+		buf_html(b, bs.dir_source);
+		buf_adds(b, "，保留最近30份）</p>");
+		if (r->actor.role == ROLE_ADMIN && !bs.dir_fixed) {
+			buf_adds(b, "<form method=\"post\" action=\"/backup/settings\" class=\"filters\">");
+			page_csrf(b, r);
+			buf_adds(b, "<label>备份文件夹（完整路径，留空为默认）<input name=\"backup_dir\" size=\"40\" value=\"");
+			if (strcmp(bs.dir_source, "管理员设置") == 0)
+				buf_html(b, bs.dir);
+			buf_adds(b, "\"></label><button type=\"submit\">保存</button></form>");
+		}
 	}
 	page_end(w);
+}
+
+/* The daily backups' folder, set by the admin on the desk. */
+void web_backup_settings(struct http_req *r, struct http_resp *w)
+{
+	struct jw_error err;
+	jw_error_clear(&err);
+	if (svc_backup_set_dir(r->st, &r->actor, req_form(r, "backup_dir"), &err) != JW_OK) {
+		web_error(r, w, &err);
+		return;
+	}
+	resp_redirect(w, "/");
 }
 
 /* ---- audit log ---- */
@@ -458,7 +482,7 @@ static const char *action_label(const char *a)
 		{ "lock", "账号锁定" }, { "generate_houses", "生成房屋" }, { "bulk_create", "批量新增" },
 		{ "user_add", "添加账号" }, { "user_passwd", "修改密码" }, { "init", "初始化" },
 		{ "import", "导入" }, { "export", "导出" },
-		{ "backup", "备份" }, { "restore", "恢复" }, { "check", "检查" },
+		{ "backup", "备份" }, { "restore", "恢复" }, { "check", "检查" }, { "settings", "修改设置" },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (a && strcmp(a, t[i].k) == 0)

@@ -370,3 +370,56 @@ def test_restore_over_a_damaged_store(server_factory, tmp_path):
     aside = [p for p in s.db.parent.iterdir() if ".replaced-" in p.name]
     assert len(aside) == 1 and aside[0].read_bytes() == damaged
     assert run_cli("check", "--db", s.db).returncode == 0
+
+
+def _post_setting(w, base, value):
+    page = w.get(base + "/")
+    csrf = page.text.split('name="_csrf" value="')[1].split('"')[0]
+    return w.post(base + "/backup/settings", data={"_csrf": csrf, "backup_dir": value}, allow_redirects=False)
+
+
+def test_admin_sets_backup_folder_on_desk(server_factory, tmp_path):
+    s = server_factory(demo_persons=20, users=[("director", "zhuren1", "director", None),
+                                               ("worker", "gongzuo1", "worker", None)])
+    w = web_login(s.base)
+    kind, text = backup_line(s.base)
+    deadline = time.monotonic() + 20
+    while "最近一次成功备份" not in text:   # the start-up backup beside the store
+        assert time.monotonic() < deadline, text
+        time.sleep(0.2)
+        kind, text = backup_line(s.base)
+    assert list((s.db.parent / "backups").glob("juwei-*.db"))
+    page = w.get(s.base + "/").text
+    assert "默认" in page and str(s.db.parent / "backups") in page
+
+    r = _post_setting(w, s.base, "relative/folder")
+    assert r.status_code == 422 and "完整路径" in r.text
+    r = _post_setting(w, s.base, str(s.db))   # a file
+    assert r.status_code == 422 and "不是文件夹" in r.text
+    target = tmp_path / "U盘备份"
+    r = _post_setting(w, s.base, f"  {target}/ ")
+    assert r.status_code == 303, r.text[:500]
+    deadline = time.monotonic() + 30
+    while not list(target.glob("juwei-*.db")):
+        assert time.monotonic() < deadline, "no backup in the folder set on the desk"
+        time.sleep(0.2)
+    page = w.get(s.base + "/").text
+    assert "管理员设置" in page and f'value="{target}"' in page
+    c = sqlite3.connect(s.db)
+    a = c.execute("SELECT old_json, new_json FROM audit WHERE action = 'settings'").fetchall()
+    assert len(a) == 1 and str(target) in a[0][1]
+
+    # the director sees the line but may not change the folder
+    d = requests.Session()
+    page = d.get(s.base + "/login")
+    csrf = page.text.split('name="_csrf" value="')[1].split('"')[0]
+    d.post(s.base + "/login", data={"_csrf": csrf, "username": "zhuren1", "password": s.users["director"][1]})
+    page = d.get(s.base + "/").text
+    assert 'id="backup-status"' in page and "/backup/settings" not in page
+    assert _post_setting(d, s.base, str(tmp_path)).status_code == 403
+    # a worker's desk has no backup line
+    k = requests.Session()
+    page = k.get(s.base + "/login")
+    csrf = page.text.split('name="_csrf" value="')[1].split('"')[0]
+    k.post(s.base + "/login", data={"_csrf": csrf, "username": "gongzuo1", "password": s.users["worker"][1]})
+    assert 'id="backup-status"' not in k.get(s.base + "/").text
