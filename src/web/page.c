@@ -58,6 +58,7 @@ static const char css[] =
 	".card{background:#fff;border:1px solid var(--line);padding:.8rem 1rem}\n"
 	".card b{display:block;font-size:1.6rem}.card span{color:var(--muted)}\n"
 	".pager{display:flex;gap:1rem;align-items:center;margin:.8rem 0}\n"
+	"#backup-status,.backup-dir{overflow-wrap:anywhere}.backup-dir input{max-width:100%}\n"
 	".muted{color:var(--muted)}.tag{display:inline-block;padding:0 .4rem;border-radius:3px;background:#eef2f7;font-size:.85rem}\n"
 	".tag.off{background:#fde8e8;color:var(--accent)}\n"
 	".toolbar{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 1rem}\n"
@@ -443,13 +444,13 @@ void web_dashboard(struct http_req *r, struct http_resp *w)
 			buf_adds(b, "。最近一次备份失败：");
 			buf_html(b, bs.last_error);
 		}
-		buf_adds(b, "</p><p class=\"muted\">每日自动备份到：<code>");
+		buf_adds(b, "</p><p class=\"muted backup-dir\">每日自动备份到：<code>");
 		buf_html(b, bs.dir);
 		buf_adds(b, "</code>（");
 		buf_html(b, bs.dir_source);
 		buf_adds(b, "，保留最近30份）</p>");
 		if (r->actor.role == ROLE_ADMIN && !bs.dir_fixed) {
-			buf_adds(b, "<form method=\"post\" action=\"/backup/settings\" class=\"filters\">");
+			buf_adds(b, "<form method=\"post\" action=\"/backup/settings\" class=\"filters backup-dir\">");
 			page_csrf(b, r);
 			buf_adds(b, "<label>备份文件夹（完整路径，留空为默认）<input name=\"backup_dir\" size=\"40\" value=\"");
 			if (strcmp(bs.dir_source, "管理员设置") == 0)
