@@ -64,6 +64,7 @@ const struct route routes[] = {
 	{ "POST", "/login", web_login, R_PUBLIC, -1 },
 	{ "POST", "/logout", web_logout, 0, -1 },
 	{ "GET", "/", web_dashboard, 0, -1 },
+	{ "POST", "/backup/settings", web_backup_settings, 0, -1 },
 	{ "GET", "/audit", web_audit, 0, -1 },
 	{ "GET", "/ledgers", web_ledgers, 0, -1 },
 	{ "GET", "/ledgers/define", web_ledger_define_form, 0, -1 },

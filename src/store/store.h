@@ -235,6 +235,23 @@ struct visit_row {
 typedef int (*visit_cb)(const struct visit_row *v, void *ud);
 typedef int (*custom_cb)(const char *key, const char *def_json, void *ud);
 
+/* ---- backup, restore, check (svc/backup.c, svc/check.c) ---- */
+
+/* A problem found by a check, in Chinese (one line). */
+typedef int (*problem_cb)(const char *text, void *ud);
+
+/* Derived columns and indexes the store keeps itself, verified by `verify`. */
+enum store_verify {
+	SV_HOUSEHOLD_SIZE,      /* household.size = its active members */
+	SV_PERSON_LOCATION,     /* a person's house/building/grid = their household's */
+	SV_HOUSEHOLD_LOCATION,  /* a household's building/grid = its house's */
+	SV_HOUSE_GRID,          /* a house's grid = its building's */
+	SV_SEARCH_TEXT,         /* every person has their full-text row (and no stray rows) */
+	SV_SEARCH_NAME,         /* every person has name grams, pinyin, reversed numbers */
+	SV_ENTRY_SUBJECT,       /* every ledger entry's subject exists */
+	SV__COUNT
+};
+
 struct store_ops {
 	const char *name;
 	int (*open)(struct store *st, const char *location, struct jw_error *err);
@@ -323,7 +340,43 @@ struct store_ops {
 
 	int (*audit_insert)(struct store *st, const char *community, const struct audit_row *a, struct jw_error *err);
 	int (*audit_list)(struct store *st, const char *community, const char *entity, int64_t entity_id, const char *action, int64_t limit, int64_t offset, audit_cb cb, void *ud, int64_t *total, struct jw_error *err);
+
+	/* A consistent copy of the whole store into a new file at path, made
+	 * online (other connections go on reading and writing) in small steps;
+	 * the copy's row counts are compared with the snapshot it was taken
+	 * from.  cancel (may be NULL): non-zero stops it (path removed). */
+	int (*backup_to)(struct store *st, const char *path, const volatile int *cancel, struct jw_error *err);
+	/* The back end's own integrity check of the open store (structure,
+	 * references); each problem to cb; *problems = how many. */
+	int (*integrity)(struct store *st, problem_cb cb, void *ud, int64_t *problems, struct jw_error *err);
+	/* How many rows break rule what; the first ids (up to nsample) in sample. */
+	int (*verify)(struct store *st, const char *community, enum store_verify what, int64_t *n, int64_t *sample, int nsample, struct jw_error *err);
+	/* Rows written by this connection since it was opened. */
+	int (*changes)(struct store *st, int64_t *n);
+	/* Small settings and facts kept with the store (meta table). get: ""
+	 * when absent. */
+	int (*meta_get)(struct store *st, const char *key, char *out, size_t n, struct jw_error *err);
+	int (*meta_put)(struct store *st, const char *key, const char *value, struct jw_error *err);
 };
+
+/* What a store file holds, read without changing it (restore, backup). */
+struct store_file_info {
+	bool is_store;            /* a Juwei store (its meta, community and registry tables) */
+	int schema_version;       /* meta's schema_version */
+	char community[16];
+	int64_t persons, households, audit;
+	char problem[384];        /* "" when the file is fit to restore; else why not (Chinese) */
+};
+/* Inspects the file at location read-only: file format, integrity, schema
+ * version (not newer than this program's), the tables a store has.
+ * JW_OK with out->problem set when the file is unfit; an error code only
+ * when the inspection itself failed. */
+int store_inspect(const char *location, struct store_file_info *out, struct jw_error *err);
+/* Copies the store file from (read-only) into a new file to, consistently. */
+int store_file_copy(const char *from, const char *to, struct jw_error *err);
+/* Whether another process has the store at location open (a running
+ * server): false when it cannot be told. */
+bool store_in_use(const char *location);
 
 /* Opens the store at location: a file path or "sqlite:PATH" (SQLite), or
  * "postgres://…" once that back end exists.  Creates the file and applies

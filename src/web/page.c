@@ -15,6 +15,7 @@
 #include "web/page.h"
 #include "svc/ledger.h"
 #include "web/web.h"
+#include "svc/backup.h"
 
 static const char css[] =
 	":root{--fg:#1f2933;--muted:#616e7c;--line:#d9e2ec;--bg:#f5f7fa;--accent:#b42318;--link:#1d4ed8}\n"
@@ -58,6 +59,7 @@ static const char css[] =
 	".card{background:#fff;border:1px solid var(--line);padding:.8rem 1rem}\n"
 	".card b{display:block;font-size:1.6rem}.card span{color:var(--muted)}\n"
 	".pager{display:flex;gap:1rem;align-items:center;margin:.8rem 0}\n"
+	"#backup-status,.backup-dir{overflow-wrap:anywhere}.backup-dir input{max-width:100%}\n"
 	".muted{color:var(--muted)}.tag{display:inline-block;padding:0 .4rem;border-radius:3px;background:#eef2f7;font-size:.85rem}\n"
 	".tag.off{background:#fde8e8;color:var(--accent)}\n"
 	".toolbar{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 1rem}\n"
@@ -426,7 +428,57 @@ void web_dashboard(struct http_req *r, struct http_resp *w)
 	card(b, "网格", s.grids, "/grids");
 	card(b, "已注销", s.deregistered, "/persons?include_deregistered=1");
 	buf_adds(b, "</div>");
+	struct backup_status bs;
+	if (svc_backup_status(r->st, &r->actor, &bs, &err) == JW_OK) {
+		/* the last good backup (admin, director): a committee's one file */
+		buf_addf(b, "<p class=\"notice %s\" id=\"backup-status\">", bs.stale ? "err" : "info");
+		if (bs.last_ok) {
+			char when[32];
+			time_t tt = (time_t)bs.last_ok;
+			struct tm tmv;
+			localtime_r(&tt, &tmv);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tmv);
+			buf_addf(b, "最近一次成功备份：<time>%s</time>", when);
+			buf_adds(b, "（");
+			buf_html(b, bs.last_file);
+			buf_adds(b, "）");
+		} else {
+			buf_adds(b, "尚无成功的备份");
+		}
+		if (bs.stale)
+			buf_adds(b, "。<strong>警告：最近两天没有成功的备份</strong>，请检查备份文件夹，"
+				    "或运行 juwei backup --db 数据库 --out 文件");
+		if (bs.last_error[0] && bs.last_error_at > bs.last_ok) {
+			buf_adds(b, "。最近一次备份失败：");
+			buf_html(b, bs.last_error);
+		}
+		buf_adds(b, "</p><p class=\"muted backup-dir\">每日自动备份到：<code>");
+		buf_html(b, bs.dir);
+		buf_adds(b, "</code>（");
+		buf_html(b, bs.dir_source);
+		buf_adds(b, "，保留最近30份）</p>");
+		if (r->actor.role == ROLE_ADMIN && !bs.dir_fixed) {
+			buf_adds(b, "<form method=\"post\" action=\"/backup/settings\" class=\"filters backup-dir\">");
+			page_csrf(b, r);
+			buf_adds(b, "<label>备份文件夹（完整路径，留空为默认）<input name=\"backup_dir\" size=\"40\" value=\"");
+			if (strcmp(bs.dir_source, "管理员设置") == 0)
+				buf_html(b, bs.dir);
+			buf_adds(b, "\"></label><button type=\"submit\">保存</button></form>");
+		}
+	}
 	page_end(w);
+}
+
+/* The daily backups' folder, set by the admin on the desk. */
+void web_backup_settings(struct http_req *r, struct http_resp *w)
+{
+	struct jw_error err;
+	jw_error_clear(&err);
+	if (svc_backup_set_dir(r->st, &r->actor, req_form(r, "backup_dir"), &err) != JW_OK) {
+		web_error(r, w, &err);
+		return;
+	}
+	resp_redirect(w, "/");
 }
 
 /* ---- audit log ---- */
@@ -439,6 +491,7 @@ static const char *action_label(const char *a)
 		{ "lock", "账号锁定" }, { "generate_houses", "生成房屋" }, { "bulk_create", "批量新增" },
 		{ "user_add", "添加账号" }, { "user_passwd", "修改密码" }, { "init", "初始化" },
 		{ "import", "导入" }, { "export", "导出" },
+		{ "backup", "备份" }, { "restore", "恢复" }, { "check", "检查" }, { "settings", "修改设置" },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (a && strcmp(a, t[i].k) == 0)

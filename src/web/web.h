@@ -16,6 +16,7 @@ void web_login_form(struct http_req *r, struct http_resp *w);
 void web_login(struct http_req *r, struct http_resp *w);
 void web_logout(struct http_req *r, struct http_resp *w);
 void web_dashboard(struct http_req *r, struct http_resp *w);
+void web_backup_settings(struct http_req *r, struct http_resp *w);
 void web_audit(struct http_req *r, struct http_resp *w);
 
 void web_list(struct http_req *r, struct http_resp *w);
