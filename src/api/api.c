@@ -187,6 +187,7 @@ bool list_req_from_query(struct http_req *r, struct list_req *lr, struct jw_erro
 	lr->q = req_query(r, "q");
 	lr->sort = req_query(r, "sort");
 	lr->residence_type = req_query(r, "residence_type");
+	lr->hukou_status = req_query(r, "hukou_status");
 	lr->age_band = req_query(r, "age_band");
 	const char *match = req_query(r, "match");
 	lr->match_any = match && strcmp(match, "any") == 0;
@@ -491,9 +492,11 @@ void api_stats(struct http_req *r, struct http_resp *w)
 	buf_addf(&w->body,
 		 "{\"persons\":%lld,\"registered\":%lld,\"migrant\":%lld,\"foreign\":%lld,"
 		 "\"households\":%lld,\"houses\":%lld,\"buildings\":%lld,\"grids\":%lld,"
-		 "\"over60\":%lld,\"over80\":%lld,\"deregistered\":%lld}",
+		 "\"over60\":%lld,\"over80\":%lld,\"deregistered\":%lld,"
+		 "\"living_and_registered\":%lld,\"living_only\":%lld,\"registered_only\":%lld}",
 		 (long long)s.persons, (long long)s.registered, (long long)s.migrant,
 		 (long long)s.foreign, (long long)s.households, (long long)s.houses,
 		 (long long)s.buildings, (long long)s.grids, (long long)s.over60,
-		 (long long)s.over80, (long long)s.deregistered);
+		 (long long)s.over80, (long long)s.deregistered, (long long)s.living_and_registered,
+		 (long long)s.living_only, (long long)s.registered_only);
 }

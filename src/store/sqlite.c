@@ -1099,6 +1099,26 @@ static int sq_stats(struct store *st, const char *community, int64_t grid,
 	if (step != SQLITE_DONE)
 		return db_fail(st, err, __func__);
 	sqlite3_reset(s);
+	/* 人户状态: the person_hukou index alone */
+	if (!(s = stmt(st, "SELECT hukou_status, count(*) FROM person INDEXED BY person_hukou"
+			   " WHERE community=? AND status='active' AND hukou_status IS NOT NULL"
+			   " AND (?2 = 0 OR grid_id = ?2) GROUP BY hukou_status")))
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	sqlite3_bind_int64(s, 2, grid);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *hs = col_text(s, 0);
+		int64_t n = sqlite3_column_int64(s, 1);
+		if (strcmp(hs, "living_and_registered") == 0)
+			o->living_and_registered = n;
+		else if (strcmp(hs, "living_only") == 0)
+			o->living_only = n;
+		else if (strcmp(hs, "registered_only") == 0)
+			o->registered_only = n;
+	}
+	if (step != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	sqlite3_reset(s);
 	int rc;
 	if ((rc = count1(st, "SELECT count(*) FROM person WHERE community=?1 AND status='active'"
 			     " AND (?2 = 0 OR grid_id = ?2) AND birth_date <= ?3", community, grid, born60, &o->over60, err)) ||

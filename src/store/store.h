@@ -120,6 +120,7 @@ struct community_row {
 struct stats_row {
 	int64_t persons, registered, migrant, foreign, households, houses,
 		buildings, grids, over60, over80, deregistered;
+	int64_t living_and_registered, living_only, registered_only;  /* 人户状态 of the active */
 };
 
 /* One room of a building's 楼盘表. */

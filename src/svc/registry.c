@@ -276,6 +276,43 @@ static void check_phone(struct record *r, int i, struct verr *ve)
 
 /* ---- entity rules ---- */
 
+/* Sets field i of both the merged record and the input. */
+static void set_both(struct record *m, struct record *in, int i, const char *v)
+{
+	record_set(m, i, v);
+	record_set(in, i, v);
+}
+
+/* 人户状态 and 去向.  A migrant lives here with the hukou elsewhere: 人在户不在
+ * (set when not given, refused when another state is typed).  去向 (where
+ * someone whose hukou is here now lives) belongs to 户在人不在 only: typed
+ * for another state it is refused; left from an earlier state it goes with
+ * that state (the audit record keeps the old value). */
+static void hukou_rules(struct record *m, struct record *in, struct verr *ve)
+{
+	if (verr_for(ve, "hukou_status") || verr_for(ve, "residence_type"))
+		return;
+	const char *rt = record_get(m, PF_RESIDENCE_TYPE);
+	const char *hs = record_get(m, PF_HUKOU_STATUS);
+	if (rt && strcmp(rt, "migrant") == 0 && (!hs || strcmp(hs, "living_only") != 0)) {
+		if (hs && in->given[PF_HUKOU_STATUS]) {
+			verr_add(ve, "hukou_status", "流动人口的户口不在本社区，人户状态应为“人在户不在”；"
+				 "如户口已迁入本社区，请把人口类型改为“户籍人口”");
+			return;
+		}
+		set_both(m, in, PF_HUKOU_STATUS, "living_only");
+		hs = "living_only";
+	}
+	const char *wa = record_get(m, PF_WHEREABOUTS);
+	if (wa && (!hs || strcmp(hs, "registered_only") != 0)) {
+		if (in->given[PF_WHEREABOUTS] && record_get(in, PF_WHEREABOUTS))
+			verr_add(ve, "whereabouts", "去向只填写“户在人不在”（户口在本社区、人在外地居住）的居民；"
+				 "请先把人户状态改为“户在人不在”，或清空去向");
+		else
+			set_both(m, in, PF_WHEREABOUTS, NULL);
+	}
+}
+
 /* Person: document number, derived sex and birth date, nationality,
  * household.  m is the merged record (old values overlaid with input). */
 static int person_rules(struct store *st, const struct actor *a, struct record *m,
@@ -345,6 +382,7 @@ static int person_rules(struct store *st, const struct actor *a, struct record *
 			record_set(in, PF_NATIONALITY, "中国");
 		}
 	}
+	hukou_rules(m, in, ve);
 	check_phone(in, PF_PHONE, ve);
 	if (in->given[PF_PHONE])
 		record_set(m, PF_PHONE, record_get(in, PF_PHONE));
@@ -833,6 +871,14 @@ int svc_list(struct store *st, const struct actor *a, const struct entity_def *e
 				return jw_fail(err, JW_EBADREQ, "residence_type",
 					       "人口类型应为 registered（户籍人口）、migrant（流动人口）或 foreign（境外人员）");
 			query_filter(&q, "residence_type", FOP_EQ, c);
+		}
+		if (!str_empty(lr->hukou_status)) {
+			const char *c = code_lookup(&code_tables[CT_HUKOU_STATUS], lr->hukou_status);
+			if (!c)
+				return jw_fail(err, JW_EBADREQ, "hukou_status",
+					       "人户状态应为 living_and_registered（人在户在）、living_only（人在户不在）"
+					       "或 registered_only（户在人不在）");
+			query_filter(&q, "hukou_status", FOP_EQ, c);
 		}
 		if (!str_empty(lr->age_band)) {
 			bool hl, hh;

@@ -93,6 +93,7 @@ struct list_req {
 	const char *sort;
 	int64_t grid_id, building_id, house_id, household_id;
 	const char *residence_type;
+	const char *hukou_status;  /* 人户状态: a code or label of CT_HUKOU_STATUS */
 	const char *age_band;      /* a key of age_bands[]: "0-14", "60+", … */
 	bool include_deregistered;
 	bool match_any;            /* digits: anywhere in the number, not only its ends */

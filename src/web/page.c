@@ -410,6 +410,9 @@ void web_dashboard(struct http_req *r, struct http_resp *w)
 	card(b, "户籍人口", s.registered, "/persons?residence_type=registered");
 	card(b, "流动人口", s.migrant, "/persons?residence_type=migrant");
 	card(b, "境外人员", s.foreign, "/persons?residence_type=foreign");
+	card(b, "人在户在", s.living_and_registered, "/persons?hukou_status=living_and_registered");
+	card(b, "人在户不在", s.living_only, "/persons?hukou_status=living_only");
+	card(b, "户在人不在", s.registered_only, "/persons?hukou_status=registered_only");
 	card(b, "60岁以上", s.over60, "/persons?age_band=60%2B");
 	card(b, "80岁以上", s.over80, "/persons?age_band=80%2B");
 	card(b, "户数", s.households, "/households");

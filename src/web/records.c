@@ -133,7 +133,7 @@ static void link_with(struct http_req *r, struct buf *b, const char *path, const
 		      const char *val)
 {
 	static const char *keys[] = { "q", "grid_id", "building_id", "house_id", "household_id",
-				      "residence_type", "age_band", "include_deregistered", "match",
+				      "residence_type", "hukou_status", "age_band", "include_deregistered", "match",
 				      "sort", "page" };
 	bool first = true;
 	buf_adds(b, path);
@@ -170,7 +170,8 @@ static void export_form(struct http_req *r, struct buf *b, const struct entity_d
 {
 	buf_addf(b, "<form class=\"export\" method=\"get\" action=\"/%s/export.xlsx\">", e->path);
 	const struct { const char *name, *val; } s[] = {
-		{ "q", lr->q }, { "residence_type", lr->residence_type }, { "age_band", lr->age_band },
+		{ "q", lr->q }, { "residence_type", lr->residence_type }, { "hukou_status", lr->hukou_status },
+		{ "age_band", lr->age_band },
 		{ "match", lr->match_any ? "any" : NULL }, { "include_deregistered", lr->include_deregistered ? "1" : NULL },
 	};
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
@@ -293,6 +294,8 @@ void web_list(struct http_req *r, struct http_resp *w)
 	if (e->id == ENT_PERSON) {
 		buf_adds(b, "<label>人口类型");
 		code_select(b, "residence_type", &code_tables[CT_RESIDENCE], lr.residence_type, "全部");
+		buf_adds(b, "</label><label>人户状态");
+		code_select(b, "hukou_status", &code_tables[CT_HUKOU_STATUS], lr.hukou_status, "全部");
 		buf_adds(b, "</label><label>年龄段");
 		age_band_select(b, lr.age_band);
 		buf_adds(b, "</label><label>范围<select name=\"include_deregistered\">"
