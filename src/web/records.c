@@ -742,7 +742,7 @@ static void plan_badges(struct buf *b, unsigned marks)
 
 static void plan_room_td(struct buf *b, const struct plan_room *pr)
 {
-	buf_adds(b, "<td class=\"r");
+	buf_adds(b, pr->households ? "<td class=\"r occupied" : "<td class=\"r vacant");
 	for (int m = 0; m < PM__COUNT; m++)
 		if (pr->marks & (1u << m))
 			buf_addf(b, " m-%s", plan_marks[m].key);
@@ -804,7 +804,7 @@ static void plan_section(struct http_req *r, struct buf *b, const struct record 
 		buf_addf(b, "<span class=\"label\">%s</span> <b>%d</b></li>", plan_marks[m].label, sum.count[m]);
 	}
 	buf_adds(b, "</ul>");
-	buf_addf(b, "<p class=\"plan-counts\">房屋 %d 间 · 住户 %d 户 · 在册 %d 人（数字为房间数）", sum.rooms,
+	buf_addf(b, "<p class=\"plan-counts\">房屋 %d 间 · 住户 %d 户 · 在册 %d 人 · 图例中的数字为房间数", sum.rooms,
 		 sum.households, sum.persons);
 	if (print_link)
 		buf_addf(b, " <a class=\"noprint\" href=\"/buildings/%lld/plan\">打印版（A4 横向）</a>", (long long)rec->id);
@@ -838,7 +838,7 @@ static void plan_section(struct http_req *r, struct buf *b, const struct record 
 			if (n > width[u])
 				width[u] = n;
 		}
-	buf_adds(b, "<div class=\"scroll\"><table class=\"plan\"><thead><tr><th class=\"floor\">楼层</th>");
+	buf_adds(b, "<div class=\"scroll\"><table class=\"plan\"><thead><tr><th class=\"corner\">楼层</th>");
 	for (int u = 0; u < nu; u++)
 		buf_addf(b, "<th class=\"unit\" colspan=\"%d\">%d 单元</th>", width[u] ? width[u] : 1, units[u]);
 	buf_adds(b, "</tr></thead><tbody>");
