@@ -1620,15 +1620,19 @@ static int sq_entry_update(struct store *st, const char *community, const struct
 	return JW_OK;
 }
 
+/* The visits that count for an entry: those of its subject, except the ones
+ * of a restricted ledger other than the entry's own. */
+#define VISIT_OF_ENTRY "(v.restricted_to IS NULL OR v.restricted_to = e.ledger)"
 #define ENTRY_COLS \
 	"SELECT e.id, e.ledger, e.subject, e.subject_id, e.status, e.start_date, e.end_date, e.end_reason," \
 	" e.data, e.derived, e.grid_id, e.sex, e.birth_date, e.created_at, e.updated_at," \
 	" CASE e.subject WHEN 'person' THEN p.name WHEN 'household' THEN hh.household_no ELSE ho.address END," \
 	" p.id_number, coalesce(p.phone, hh.phone), coalesce(p.current_address, hho.address, ho.address)," \
 	" p.household_id," \
-	" (SELECT max(v.visit_date) FROM visit v WHERE v.subject = e.subject AND v.subject_id = e.subject_id)," \
+	" (SELECT max(v.visit_date) FROM visit v WHERE v.subject = e.subject AND v.subject_id = e.subject_id" \
+	"   AND " VISIT_OF_ENTRY ")," \
 	" (SELECT v.next_date FROM visit v WHERE v.subject = e.subject AND v.subject_id = e.subject_id" \
-	"   ORDER BY v.visit_date DESC, v.id DESC LIMIT 1)"
+	"   AND " VISIT_OF_ENTRY " ORDER BY v.visit_date DESC, v.id DESC LIMIT 1)"
 #define ENTRY_FROM \
 	" FROM ledger_entry e" \
 	" LEFT JOIN person p ON e.subject = 'person' AND p.id = e.subject_id" \
@@ -1685,13 +1689,38 @@ static int sq_entry_get(struct store *st, const char *community, int64_t id, ent
 	return jw_fail(err, JW_ENOTFOUND, "", "找不到该台账记录");
 }
 
+/* The SQL of an entry filter's field: an entry column (into col) or a
+ * ledger field (its JSON path into *path; col is set by the caller). */
+static bool entry_filter_col(const char *field, char *col, size_t n, char (*path)[40])
+{
+	static const char *const own[] = { "birth_date", "start_date", "end_date" };
+	(*path)[0] = 0;
+	if (!field || !*field)
+		return false;
+	if (strncmp(field, "entry.", 6) == 0) {
+		for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+			if (strcmp(field + 6, own[i]) == 0) {
+				snprintf(col, n, "e.%s", own[i]);
+				return true;
+			}
+		return false;
+	}
+	if (strlen(field) > 32)
+		return false;
+	for (const char *p = field; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	snprintf(*path, sizeof(*path), "$.%s", field);
+	return true;
+}
+
 static int sq_entry_list(struct store *st, const char *community, const struct entry_query *q, entry_cb cb,
 			 void *ud, int64_t *total, struct jw_error *err)
 {
 	struct buf w = BUF_INIT, sql = BUF_INIT;
-	const char *bv[12];
+	const char *bv[128];   /* 5 + ENTRY_MAX_FILTERS × (a path + 16 IN values) */
 	int nb = 0, rc = JW_OK;
-	char like[160], path[80];
+	char like[160], path[80], paths[ENTRY_MAX_FILTERS][40], ins[ENTRY_MAX_FILTERS][256];
 	bv[nb++] = community;
 	bv[nb++] = q->ledger;
 	buf_adds(&w, " WHERE e.community = ?1 AND e.ledger = ?2");
@@ -1718,7 +1747,43 @@ static int sq_entry_list(struct store *st, const char *community, const struct e
 	if (q->visit_before) {
 		bv[nb++] = q->visit_before;
 		buf_addf(&w, " AND coalesce((SELECT max(v.visit_date) FROM visit v WHERE v.subject = e.subject"
-			 " AND v.subject_id = e.subject_id), '') < ?%d", nb);
+			 " AND v.subject_id = e.subject_id AND " VISIT_OF_ENTRY "), '') < ?%d", nb);
+	}
+	if (q->after_id > 0)
+		buf_addf(&w, " AND e.id > %lld", (long long)q->after_id);
+	for (int i = 0; i < q->nwhere && i < ENTRY_MAX_FILTERS; i++) {
+		const struct entry_filter *f = &q->where[i];
+		char col[64];
+		if (!entry_filter_col(f->field, col, sizeof(col), &paths[i])) {
+			rc = jw_fail(err, JW_EBADREQ, "field", "不能按“%s”筛选", f->field ? f->field : "");
+			goto out;
+		}
+		if (paths[i][0]) {
+			bv[nb++] = paths[i];
+			snprintf(col, sizeof(col), "coalesce(json_extract(e.data, ?%d), '')", nb);
+		}
+		if (f->op == EOP_IN) {
+			/* a|b|c: one bound value each */
+			snprintf(ins[i], sizeof(ins[i]), "%s", f->value ? f->value : "");
+			buf_addf(&w, " AND %s IN (", col);
+			int k = 0;
+			for (char *p = ins[i], *bar; p && k < 16; p = bar ? bar + 1 : NULL) {
+				if ((bar = strchr(p, '|')))
+					*bar = 0;
+				bv[nb++] = p;
+				buf_addf(&w, "%s?%d", k++ ? ", " : "", nb);
+			}
+			buf_addc(&w, ')');
+			continue;
+		}
+		bv[nb++] = f->value ? f->value : "";
+		if (f->op == EOP_MONTH) {
+			buf_addf(&w, " AND substr(%s, 6, 2) = ?%d", col, nb);
+			continue;
+		}
+		static const char *const ops[] = { [EOP_EQ] = "=", [EOP_LT] = "<", [EOP_LE] = "<=", [EOP_GT] = ">",
+						   [EOP_GE] = ">=" };
+		buf_addf(&w, " AND %s %s ?%d", col, ops[f->op <= EOP_GE ? f->op : EOP_EQ], nb);
 	}
 	sqlite3_stmt *s;
 	if (total && q->want_total) {
@@ -2124,7 +2189,8 @@ static int sq_ledger_trend(struct store *st, const char *community, const char *
 static int sq_visit_insert(struct store *st, const char *community, struct visit_row *v, struct jw_error *err)
 {
 	sqlite3_stmt *s = stmt(st, "INSERT INTO visit (community, subject, subject_id, visit_date, method, note,"
-				   " next_date, username, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+				   " next_date, username, created_at, entry_id, restricted_to)"
+				   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, community);
@@ -2136,6 +2202,11 @@ static int sq_visit_insert(struct store *st, const char *community, struct visit
 	bind_text(s, 7, v->next_date);
 	bind_text(s, 8, v->username);
 	sqlite3_bind_int64(s, 9, now_s());
+	if (v->entry_id > 0)
+		sqlite3_bind_int64(s, 10, v->entry_id);
+	else
+		sqlite3_bind_null(s, 10);
+	bind_text(s, 11, v->restricted_to);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return db_fail(st, err, __func__);
 	v->id = sqlite3_last_insert_rowid(DB(st));
@@ -2146,7 +2217,8 @@ static int sq_visit_list(struct store *st, const char *community, const char *su
 			 void *ud, struct jw_error *err)
 {
 	sqlite3_stmt *s = stmt(st, "SELECT id, subject, subject_id, visit_date, method, note, next_date, username,"
-				   " created_at FROM visit WHERE community = ?1 AND subject = ?2 AND subject_id = ?3"
+				   " created_at, entry_id, restricted_to FROM visit"
+				   " WHERE community = ?1 AND subject = ?2 AND subject_id = ?3"
 				   " ORDER BY visit_date DESC, id DESC LIMIT 200");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
@@ -2157,7 +2229,8 @@ static int sq_visit_list(struct store *st, const char *community, const char *su
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct visit_row v = { sqlite3_column_int64(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2),
 				       col_text(s, 3), col_text(s, 4), col_text(s, 5), col_text(s, 6),
-				       col_text(s, 7), sqlite3_column_int64(s, 8) };
+				       col_text(s, 7), sqlite3_column_int64(s, 8), sqlite3_column_int64(s, 9),
+				       col_text(s, 10) };
 		if ((rc = cb(&v, ud)) != JW_OK)
 			break;
 	}

@@ -168,6 +168,19 @@ struct entry_row {
 };
 typedef int (*entry_cb)(const struct entry_row *e, void *ud);
 
+/* A condition on an entry: field is a ledger field (its JSON data, compared
+ * as text; a missing value is "") or one of the entry's own columns
+ * "entry.birth_date", "entry.start_date", "entry.end_date". */
+enum entry_op { EOP_EQ, EOP_LT, EOP_LE, EOP_GT, EOP_GE,
+		EOP_IN,       /* value: "a|b|c" */
+		EOP_MONTH };  /* a date whose month is value ("03") */
+struct entry_filter {
+	const char *field;
+	enum entry_op op;
+	const char *value;
+};
+#define ENTRY_MAX_FILTERS 6
+
 struct entry_query {
 	const char *ledger;
 	const char *subject;      /* with subject_id: that subject's entries */
@@ -181,6 +194,10 @@ struct entry_query {
 	int64_t limit, offset;    /* limit 0: count only */
 	bool want_total;
 	bool oldest_first;        /* by id ascending (exports) */
+	struct entry_filter where[ENTRY_MAX_FILTERS];   /* all must hold */
+	int nwhere;
+	int64_t after_id;         /* > 0: only entries with a greater id (paging
+				   * with oldest_first) */
 };
 
 /* Membership of a derived ledger (svc/ledger.c builds it from the rule). */
@@ -216,6 +233,9 @@ struct visit_row {
 	int64_t subject_id;
 	const char *visit_date, *method, *note, *next_date, *username;
 	int64_t created_at;
+	int64_t entry_id;         /* the ledger entry it was recorded on (0: the subject) */
+	const char *restricted_to;/* the restricted ledger whose readers alone may see
+				   * it (NULL: whoever may see the subject) */
 };
 typedef int (*visit_cb)(const struct visit_row *v, void *ud);
 typedef int (*custom_cb)(const char *key, const char *def_json, void *ud);
