@@ -53,7 +53,7 @@ const struct route routes[] = {
 	{ "POST", "/api/v1/persons/{id}/reveal", api_person_reveal, R_API | R_ID, ENT_PERSON },
 	API_ENTITY("households", ENT_HOUSEHOLD),
 	API_ENTITY("buildings", ENT_BUILDING),
-	{ "GET", "/api/v1/buildings/{id}/plan", api_building_plan, R_API | R_ID, ENT_BUILDING },
+	{ "GET", "/api/v1/buildings/{id}/plan", api_building_plan, R_API | R_ID | R_WRITE, ENT_BUILDING },
 	API_ENTITY("houses", ENT_HOUSE),
 	API_ENTITY("grids", ENT_GRID),
 
@@ -91,6 +91,9 @@ const struct route routes[] = {
 	{ "POST", "/persons/{id}/deregister", web_person_deregister, R_ID, ENT_PERSON },
 	{ "POST", "/persons/{id}/reveal", web_person_reveal, R_ID, ENT_PERSON },
 	WEB_ENTITY("households", ENT_HOUSEHOLD),
+	/* a building's page and its 楼盘表 may audit a look at a restricted ledger */
+	{ "GET", "/buildings/{id}", web_show, R_ID | R_WRITE, ENT_BUILDING },
+	{ "GET", "/buildings/{id}/plan", web_building_plan, R_ID | R_WRITE, ENT_BUILDING },
 	WEB_ENTITY("buildings", ENT_BUILDING),
 	WEB_ENTITY("houses", ENT_HOUSE),
 	WEB_ENTITY("grids", ENT_GRID),

@@ -275,6 +275,19 @@ static const char *const sqlite_migrations[] = {
 	"  ('person_key', 'sqlite_autoindex_person_key_1', '3500000 3 1'),\n"
 	"  ('person_key', 'person_key_person', '3500000 4');\n"
 	"ANALYZE sqlite_schema;\n",
+
+	/* 8: 人户状态 (hukou_status) and 去向 (whereabouts) of a person.  A
+	 * migrant (流动人口) lives here with the hukou elsewhere by definition:
+	 * 人在户不在; for everybody else the state is not known until a worker
+	 * records it, so it stays empty.  The index answers the dashboard's
+	 * counts and the list filter. */
+	"ALTER TABLE person ADD COLUMN hukou_status TEXT;\n"
+	"ALTER TABLE person ADD COLUMN whereabouts TEXT;\n"
+	"UPDATE person SET hukou_status = 'living_only' WHERE residence_type = 'migrant';\n"
+	"CREATE INDEX person_hukou ON person (community, status, hukou_status, grid_id);\n"
+	"INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES\n"
+	"  ('person', 'person_hukou', '1000000 1000000 950000 300000 10000');\n"
+	"ANALYZE sqlite_schema;\n",
 };
 
 #define SQLITE_MIGRATIONS ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))

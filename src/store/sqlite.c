@@ -1120,7 +1120,10 @@ static int sq_building_plan(struct store *st, const char *community, int64_t bui
 		"SELECT h.id, h.unit, h.floor, h.room, h.\"use\", hh.id, hh.household_no,"
 		" (SELECT p.name FROM person p WHERE p.household_id = hh.id AND p.relation = '02'"
 		"   AND p.status = 'active' LIMIT 1),"
-		" (SELECT count(*) FROM person p WHERE p.household_id = hh.id AND p.status = 'active')"
+		" (SELECT count(*) FROM person p WHERE p.household_id = hh.id AND p.status = 'active'),"
+		" hh.type,"
+		" (SELECT count(*) FROM person p WHERE p.household_id = hh.id AND p.status = 'active'"
+		"   AND p.residence_type = 'migrant')"
 		" FROM house h LEFT JOIN household hh ON hh.house_id = h.id"
 		" WHERE h.building_id = ? AND h.community = ?"
 		" ORDER BY h.unit, h.floor DESC, length(h.room), h.room, hh.id");
@@ -1140,9 +1143,70 @@ static int sq_building_plan(struct store *st, const char *community, int64_t bui
 			.household_no = col_text(s, 6),
 			.head_name = col_text(s, 7),
 			.persons = sqlite3_column_int(s, 8),
+			.household_type = col_text(s, 9),
+			.migrants = sqlite3_column_int(s, 10),
 		};
 		rc = cb(&c, ud);
 		if (rc != JW_OK)
+			break;
+	}
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
+}
+
+#define IN_BUILDING_MAX 16
+
+static int sq_entry_in_building(struct store *st, const char *community, int64_t building_id,
+				const char *const *ledgers, int nledgers, entry_cb cb, void *ud,
+				struct jw_error *err)
+{
+	if (nledgers <= 0)
+		return JW_OK;
+	if (nledgers > IN_BUILDING_MAX)
+		return jw_fail(err, JW_EBADREQ, "ledger", "一次最多查询%d个台账", IN_BUILDING_MAX);
+	/* ?1 community, ?2 building, ?3… the ledgers; each branch walks the
+	 * building's persons, households or houses and looks their open
+	 * entries up in ledger_entry_open */
+	struct buf in = BUF_INIT, sql = BUF_INIT;
+	for (int i = 0; i < nledgers; i++)
+		buf_addf(&in, "%s?%d", i ? "," : "", i + 3);
+	const char *l = buf_cstr(&in);
+	buf_addf(&sql,
+		 "SELECT e.id, e.ledger, e.subject, e.subject_id, e.data, p.house_id"
+		 " FROM person p JOIN ledger_entry e ON e.subject = 'person' AND e.subject_id = p.id"
+		 "  AND e.end_date IS NULL AND e.ledger IN (%s)"
+		 " WHERE p.building_id = ?2 AND p.status = 'active' AND e.community = ?1"
+		 " UNION ALL SELECT e.id, e.ledger, e.subject, e.subject_id, e.data, ho.id"
+		 " FROM house ho JOIN household hh ON hh.house_id = ho.id"
+		 " JOIN ledger_entry e ON e.subject = 'household' AND e.subject_id = hh.id"
+		 "  AND e.end_date IS NULL AND e.ledger IN (%s)"
+		 " WHERE ho.building_id = ?2 AND e.community = ?1"
+		 " UNION ALL SELECT e.id, e.ledger, e.subject, e.subject_id, e.data, ho.id"
+		 " FROM house ho JOIN ledger_entry e ON e.subject = 'house' AND e.subject_id = ho.id"
+		 "  AND e.end_date IS NULL AND e.ledger IN (%s)"
+		 " WHERE ho.building_id = ?2 AND e.community = ?1", l, l, l);
+	sqlite3_stmt *s = stmt(st, buf_cstr(&sql));
+	buf_release(&in);
+	buf_release(&sql);
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	sqlite3_bind_int64(s, 2, building_id);
+	for (int i = 0; i < nledgers; i++)
+		bind_text(s, i + 3, ledgers[i]);
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct entry_row e = {
+			.id = sqlite3_column_int64(s, 0),
+			.ledger = col_text(s, 1),
+			.subject = col_text(s, 2),
+			.subject_id = sqlite3_column_int64(s, 3),
+			.data = col_text(s, 4),
+			.house_id = sqlite3_column_int64(s, 5),
+		};
+		if ((rc = cb(&e, ud)) != JW_OK)
 			break;
 	}
 	if (rc == JW_OK && step != SQLITE_DONE)
@@ -1192,6 +1256,26 @@ static int sq_stats(struct store *st, const char *community, int64_t grid,
 			o->migrant = n;
 		else if (strcmp(rt, "foreign") == 0)
 			o->foreign = n;
+	}
+	if (step != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	/* 人户状态: the person_hukou index alone */
+	if (!(s = stmt(st, "SELECT hukou_status, count(*) FROM person INDEXED BY person_hukou"
+			   " WHERE community=? AND status='active' AND hukou_status IS NOT NULL"
+			   " AND (?2 = 0 OR grid_id = ?2) GROUP BY hukou_status")))
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	sqlite3_bind_int64(s, 2, grid);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *hs = col_text(s, 0);
+		int64_t n = sqlite3_column_int64(s, 1);
+		if (strcmp(hs, "living_and_registered") == 0)
+			o->living_and_registered = n;
+		else if (strcmp(hs, "living_only") == 0)
+			o->living_only = n;
+		else if (strcmp(hs, "registered_only") == 0)
+			o->registered_only = n;
 	}
 	if (step != SQLITE_DONE)
 		return db_fail(st, err, __func__);
@@ -2606,6 +2690,7 @@ const struct store_ops sqlite_store_ops = {
 	.relocate = sq_relocate,
 	.household_size = sq_household_size,
 	.building_plan = sq_building_plan,
+	.entry_in_building = sq_entry_in_building,
 	.stats = sq_stats,
 	.user_insert = sq_user_insert,
 	.user_get = sq_user_get,

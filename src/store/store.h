@@ -125,6 +125,7 @@ struct community_row {
 struct stats_row {
 	int64_t persons, registered, migrant, foreign, households, houses,
 		buildings, grids, over60, over80, deregistered;
+	int64_t living_and_registered, living_only, registered_only;  /* 人户状态 of the active */
 };
 
 /* One room of a building's 楼盘表. */
@@ -137,6 +138,9 @@ struct plan_cell {
 	const char *household_no;
 	const char *head_name;
 	int persons;              /* active persons living there */
+	const char *household_type;
+	int migrants;             /* active migrants (流动人口) of the household */
+	unsigned marks;           /* set by svc_building_plan: bits of enum plan_mark */
 };
 typedef int (*plan_cb)(const struct plan_cell *c, void *ud);
 
@@ -160,6 +164,7 @@ struct entry_row {
 	const char *id_number, *phone, *address;
 	int64_t household_id;
 	const char *last_visit, *next_visit;   /* the newest visit's date and next date */
+	int64_t house_id;         /* entry_in_building: the house the subject lives in (is) */
 };
 typedef int (*entry_cb)(const struct entry_row *e, void *ud);
 
@@ -303,6 +308,12 @@ struct store_ops {
 	int (*relocate)(struct store *st, int64_t house_id, int64_t building_id, int64_t grid_id, struct jw_error *err);
 	int (*household_size)(struct store *st, int64_t household_id, struct jw_error *err);
 	int (*building_plan)(struct store *st, const char *community, int64_t building_id, plan_cb cb, void *ud, struct jw_error *err);
+	/* The open entries of the given ledgers whose subject lives in (a
+	 * person, a household) or is (a house) in the building, with house_id
+	 * set; one query.  Only id, ledger, subject, subject_id, data, house_id. */
+	int (*entry_in_building)(struct store *st, const char *community, int64_t building_id,
+				 const char *const *ledgers, int nledgers, entry_cb cb, void *ud,
+				 struct jw_error *err);
 	int (*stats)(struct store *st, const char *community, int64_t grid_id, const char *born_before_60, const char *born_before_80, struct stats_row *out, struct jw_error *err);
 
 	int (*user_insert)(struct store *st, struct user_row *u, struct jw_error *err);

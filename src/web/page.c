@@ -76,6 +76,20 @@ static const char css[] =
 	"table.plan td.vacant{background:#f1f5f9;color:var(--muted)}\n"
 	"table.plan td.occupied{background:#fff}table.plan th.floor{background:#eef2f7;text-align:center}\n"
 	"table.plan .room{font-weight:700;display:block}\n"
+	"table.plan th.unit{text-align:center}table.plan td.none{background:transparent;border:none}\n"
+	"table.plan td.m-vacant{background:#eef2f7;color:var(--muted)}table.plan td.m-rented{background:#fef3c7}\n"
+	"table.plan td.m-migrant{box-shadow:inset 4px 0 0 #2563eb}\n"
+	".mk{display:inline-block;min-width:1.4em;padding:0 .2em;margin:.15em .15em 0 0;border-radius:3px;font-size:.75rem;"
+	"line-height:1.4;color:#fff;text-align:center}\n"
+	".mk-rented{background:#b45309}.mk-migrant{background:#2563eb}.mk-alone{background:#7c3aed}"
+	".mk-dibao{background:#047857}.mk-disabled{background:#0e7490}.mk-correction{background:#b42318}\n"
+	"ul.legend{display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;list-style:none;padding:0;margin:.4rem 0}\n"
+	"ul.legend .sw{display:inline-block;width:1.2em;height:1.2em;border:1px solid #9aa5b1;background:#eef2f7;"
+	"vertical-align:middle;margin-right:.3em}ul.legend .mk{margin-right:.3em}ul.legend b{margin-left:.2em}\n"
+	"@page plan{size:A4 landscape;margin:8mm}\n"
+	"@media print{.plan-sheet{page:plan}.plan-sheet .scroll{overflow:visible}table.plan{font-size:8pt}"
+	"table.plan td{width:auto;min-width:0;padding:.15rem .25rem}"
+	"table.plan td,.mk,ul.legend .sw{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n"
 	".login{max-width:360px;margin:8vh auto;background:#fff;border:1px solid var(--line);padding:1.5rem}\n"
 	".login label{display:block;margin:.6rem 0 .2rem}.login input{width:100%}.login button{width:100%;margin-top:1rem}\n"
 	"pre.json{white-space:pre-wrap;word-break:break-all;margin:0;font-size:.8rem;max-width:40rem}\n"
@@ -420,6 +434,9 @@ void web_dashboard(struct http_req *r, struct http_resp *w)
 	card(b, "户籍人口", s.registered, "/persons?residence_type=registered");
 	card(b, "流动人口", s.migrant, "/persons?residence_type=migrant");
 	card(b, "境外人员", s.foreign, "/persons?residence_type=foreign");
+	card(b, "人在户在", s.living_and_registered, "/persons?hukou_status=living_and_registered");
+	card(b, "人在户不在", s.living_only, "/persons?hukou_status=living_only");
+	card(b, "户在人不在", s.registered_only, "/persons?hukou_status=registered_only");
 	card(b, "60岁以上", s.over60, "/persons?age_band=60%2B");
 	card(b, "80岁以上", s.over80, "/persons?age_band=80%2B");
 	card(b, "户数", s.households, "/households");

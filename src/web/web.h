@@ -23,6 +23,7 @@ void web_list(struct http_req *r, struct http_resp *w);
 void web_new(struct http_req *r, struct http_resp *w);
 void web_create(struct http_req *r, struct http_resp *w);
 void web_show(struct http_req *r, struct http_resp *w);
+void web_building_plan(struct http_req *r, struct http_resp *w);
 void web_edit(struct http_req *r, struct http_resp *w);
 void web_update(struct http_req *r, struct http_resp *w);
 void web_person_deregister(struct http_req *r, struct http_resp *w);
