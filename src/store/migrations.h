@@ -256,7 +256,7 @@ static const char *const sqlite_migrations[] = {
 	 * (searches keep working) and leaves meta('person_keys') unset: `juwei
 	 * serve` then re-indexes every name (svc_person_keys_refresh()).
 	 * name_py / name_ini stay, unindexed, as the name's one reading.
-	 * Keep it the last migration (a test rebuilds the store before it). */
+	 * test_persons.py rebuilds a store from before it (and 8). */
 	"CREATE TABLE person_key (\n"
 	"  key TEXT NOT NULL, person_id INTEGER NOT NULL,\n"
 	"  PRIMARY KEY (key, person_id)) WITHOUT ROWID;\n"
