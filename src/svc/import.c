@@ -262,6 +262,77 @@ bool import_date_text(const char *in, char out[11])
 	return true;
 }
 
+void import_birth_parse(const char *in, bool numeric, struct birth_spec *b)
+{
+	char t[64], d[11];
+	int ty, tm, td;
+	memset(b, 0, sizeof(*b));
+	if (!in || text_normalize(in, t, sizeof(t)) == (size_t)-1 || !t[0])
+		return;
+	date_today(&ty, &tm, &td);
+	size_t n = strlen(t);
+	bool digits = strspn(t, "0123456789") == n;
+	/* 195803 and 1958: a year and month, a year (before any serial) */
+	if (digits && (n == 6 || n == 4)) {
+		int y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+		int m = n == 6 ? (t[4] - '0') * 10 + (t[5] - '0') : 0;
+		if (y >= 1880 && y <= ty && (n == 4 || (m >= 1 && m <= 12))) {
+			b->prec = n == 6 ? 2 : 1;
+			b->year = y;
+			b->month = m;
+			return;
+		}
+	}
+	if (import_date_text(t, d)) {
+		b->prec = 3;
+		b->year = (int)strtol(d, NULL, 10);
+		b->month = (int)strtol(d + 5, NULL, 10);
+		b->day = (int)strtol(d + 8, NULL, 10);
+		return;
+	}
+	/* year and month: 1958.03 1958.3 1958.1 1958-03 1958/3 1958年3月 */
+	for (const char *p = t; *p; p++) {
+		if (isdigit((unsigned char)*p) || *p == '-' || *p == '/' || *p == '.')
+			continue;
+		if (strncmp(p, "年", 3) == 0 || strncmp(p, "月", 3) == 0 || strncmp(p, "份", 3) == 0) {
+			p += 2;
+			continue;
+		}
+		return;
+	}
+	long v[3];
+	int len[3];
+	int k = date_parts(t, v, len);
+	if (k < 1 || k > 2 || len[0] != 4 || v[0] < 1880 || v[0] > ty)
+		return;
+	b->year = (int)v[0];
+	if (k == 1) {
+		b->prec = 1;
+		return;
+	}
+	if (len[1] > 2 || v[1] < 1 || v[1] > 12)
+		return;
+	b->month = (int)v[1];
+	/* 1958.1: Excel shows 1958.10 so, a number cell is October; typed
+	 * as text it may be either */
+	if (len[1] == 1 && v[1] == 1 && strchr(t, '.')) {
+		if (numeric)
+			b->month = 10;
+		else
+			b->alt_month = 10;
+	}
+	b->prec = 2;
+}
+
+bool import_birth_fits(const struct birth_spec *b, int y, int m, int d)
+{
+	if (b->prec < 1 || b->year != y)
+		return false;
+	if (b->prec >= 2 && b->month != m && b->alt_month != m)
+		return false;
+	return b->prec < 3 || b->day == d;
+}
+
 /* ---- the import's state ---- */
 
 struct bcache {             /* buildings met in this import */
@@ -826,10 +897,11 @@ static bool same_text(const char *x, const char *y)
 	return strcmp(x, y) == 0;
 }
 
-/* A name as compared: normalised (full-width folded, spaces collapsed). */
-static void name_key(const char *in, char *out, size_t outsz)
+/* A name as compared: model/textnorm.h's name_key (no spaces, traditional
+ * folded to simplified); the name itself when it cannot be folded. */
+static void cmp_key(const char *in, char *out, size_t outsz)
 {
-	if (!in || text_normalize(in, out, outsz) == (size_t)-1)
+	if (!in || name_key(in, out, outsz) == (size_t)-1)
 		snprintf(out, outsz, "%s", in ? in : "");
 }
 
@@ -1067,8 +1139,8 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 		record_init(&old, pe);
 		rc = STORE_CALL(im->st, record_get, im->a->community, pe, pid, &old, &e3);
 		char k1[128], k2[128];
-		name_key(record_get(&old, PF_NAME), k1, sizeof(k1));
-		name_key(name, k2, sizeof(k2));
+		cmp_key(record_get(&old, PF_NAME), k1, sizeof(k1));
+		cmp_key(name, k2, sizeof(k2));
 		int64_t first = row_of(im, pid);
 		if (rc != JW_OK) {
 			/* e3 says */
