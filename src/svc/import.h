@@ -115,6 +115,10 @@ struct import_result {
 };
 
 void import_result_release(struct import_result *r);
+/* Sheets that have a roster header but lack a column every row needs. */
+int64_t import_sheets_failed(const struct import_result *r);
+/* 已导入 / 已跳过 / 未导入（…）. */
+const char *import_sheet_status_label(enum import_sheet_status st);
 
 /* Imports the persons of the file at path: every worksheet with a roster
  * header (or only o->sheet).  JW_OK when the file was read (some rows or
