@@ -1101,9 +1101,22 @@ static bool repeated_header(struct imp *im, const struct sheet_row *row)
 	return score >= 2 && key;
 }
 
+/* A cell that could be a document number: six digits or more ("4人",
+ * "审核人：…" are not). */
+static bool number_like(const char *v)
+{
+	char t[128];
+	int digits = 0;
+	if (!v || text_normalize(v, t, sizeof(t)) == (size_t)-1)
+		return false;
+	for (const char *p = t; *p; p++)
+		digits += isdigit((unsigned char)*p) != 0;
+	return digits >= 6;
+}
+
 /* A title or footer row inside the sheet (合计, 制表人, 填表日期, 注：…, or
  * a lone title like 第二网格居民花名册): no person, so not a rejected row.
- * Only asked of rows without a document number. */
+ * Only asked of rows without anything like a document number. */
 static bool noise_row(const struct sheet_row *row)
 {
 	static const char *lead[] = { "合计", "总计", "小计", "共计", "制表", "填表", "审核", "审批", "负责人",
@@ -1273,13 +1286,17 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 				birth_num = row->cells[c].kind == CELL_NUMBER;
 		}
 	}
-	if (!any)
-		goto out;   /* a blank row */
+	if (!any) {
+		/* a blank row, or a 合计 / title in a column that is no field */
+		if (row->n && noise_row(row))
+			res->footers++;
+		goto out;
+	}
 	if (repeated_header(im, row)) {
 		res->repeated_headers++;
 		goto out;
 	}
-	if (!pv[PF_ID_NUMBER] && noise_row(row)) {
+	if (!number_like(pv[PF_ID_NUMBER]) && noise_row(row)) {
 		res->footers++;
 		goto out;
 	}
@@ -1408,6 +1425,15 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 	if (addr && address_key(addr, akey, sizeof(akey)) == (size_t)-1)
 		akey[0] = 0;
 	bool pending = false;
+	if (rc == JW_OK && !hh && pid && !xv[X_HOUSEHOLD_NO]) {
+		/* a person stored before keeps the household they are in */
+		struct record cur;
+		record_init(&cur, pe);
+		rc = STORE_CALL(im->st, record_get, im->a->community, pe, pid, &cur, &e3);
+		if (rc == JW_OK && !record_int(&cur, PF_HOUSEHOLD_ID, &hh))
+			hh = 0;
+		record_release(&cur);
+	}
 	if (rc == JW_OK && !hh && rel && !xv[X_HOUSEHOLD_NO]) {
 		if (akey[0])
 			hh = ak_get(im, akey);
