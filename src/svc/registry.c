@@ -304,6 +304,15 @@ static int person_rules(struct store *st, const struct actor *a, struct record *
 		record_set(m, PF_DOC_TYPE, doc);
 		record_set(in, PF_DOC_TYPE, doc);
 		doc = record_get(m, PF_DOC_TYPE);
+	} else if (strcmp(doc, "id_card") == 0 && in->given[PF_ID_NUMBER] && record_get(m, PF_ID_NUMBER)) {
+		/* 居民身份证 (the forms' default) with a number that can only be
+		 * another document's: no 居民身份证 starts with 8 or 9 */
+		const char *guess = idnum_doc_type_of(record_get(m, PF_ID_NUMBER));
+		if (guess) {
+			record_set(m, PF_DOC_TYPE, guess);
+			record_set(in, PF_DOC_TYPE, guess);
+			doc = record_get(m, PF_DOC_TYPE);
+		}
 	}
 	if (record_get(m, PF_ID_NUMBER) && !verr_for(ve, "id_number") && !verr_for(ve, "doc_type")) {
 		if (doc_check(doc, record_get(m, PF_ID_NUMBER), "id_number", num, sizeof(num), &info,
