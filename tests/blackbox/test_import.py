@@ -941,3 +941,36 @@ def test_form_doc_type_from_number_and_spaces(fs):
     assert len(ids) == 1, ids
     p = s.person(ids.pop())
     assert p["name"] == "陈嘉欣" and p["doc_type"] == "residence_permit", p
+
+
+def test_web_import_preview_shows_each_sheet(fs):
+    """The desk's /import page: the preview lists every sheet with its own
+    mapping, the skipped 说明 sheet, and rejects/merges/warnings by sheet."""
+    import re as _re
+    from juwei_util import Web
+    s = fs
+    w = Web(s.base)
+    w.login(*s.users["admin"])
+    tok = w.csrf("/import")
+    data = (DATA / "roster_workbook.xlsx").read_bytes()
+    r = w.post("/import", {"_csrf": tok}, files={"file": ("花名册.xlsx", data, "application/octet-stream")})
+    assert r.status_code == 303, r.text[:500]
+    loc = r.headers["Location"]
+    for _ in range(100):
+        r = w.get(loc)
+        assert r.status_code == 200
+        if "确认导入" in r.text or "没有保存任何数据" in r.text:
+            break
+        time.sleep(0.2)
+    t = r.text
+    assert "确认导入" in t, t[:2000]
+    for sheet in ("第一网格", "第二网格", "流动人口"):
+        assert f"识别的列：工作表“{sheet}”" in t, f"no mapping for {sheet}"
+    assert "不导入的工作表" in t and "“说明”" in t, t
+    assert "家庭关系" in t and "人员类型" in t   # 第二网格's own headers
+    assert "提示（这些行已导入）" in t and "1970.05" in t
+    assert "張偉" in t and "合并的重复行" in t
+    # the sheet table: 第二网格 row with its counts (9 rows, 6 new, 2 merged, 1 rejected)
+    row = _re.search(r"<tr><td>第二网格</td><td>已导入</td>(.*?)</tr>", t)
+    assert row and [int(x) for x in _re.findall(r"<td>(\d+)</td>", row.group(1))][:7] == [3, 9, 6, 0, 0, 2, 1], row
+    assert counts(s.db)["person"] == 0
