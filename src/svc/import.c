@@ -1704,12 +1704,19 @@ static int find_header(struct imp *im, int i, struct jw_error *why, struct jw_er
 				snprintf(syn, sizeof(syn), "%s", f->synonyms);
 				for (char *p = syn; (p = strchr(p, '|'));)
 					*p = '/';
-				s->status = ISHEET_FAILED;
+				/* without a name or a number it is another table (楼栋,
+				 * 志愿者…): skipped; without 人口类型 a roster that fails */
+				s->status = must[m] == PF_RESIDENCE_TYPE ? ISHEET_FAILED : ISHEET_SKIPPED;
 				jw_fail(why, JW_EBADREQ, f->name,
 					"%s%s%s第%lld行是表头，但没有“%s”列（可用的列名：%s）。请在表中加上这一列后再导入",
 					s->name[0] ? "工作表“" : "", s->name, s->name[0] ? "”" : "",
 					(long long)row.rownum, f->label, syn);
-				strlcpy_jw(s->reason, why->message, sizeof(s->reason));
+				if (s->status == ISHEET_FAILED)
+					strlcpy_jw(s->reason, why->message, sizeof(s->reason));
+				else
+					snprintf(s->reason, sizeof(s->reason),
+						 "表头（第%lld行）没有“%s”列，不是居民名单，已跳过", (long long)row.rownum,
+						 f->label);
 				return JW_OK;
 			}
 		}
@@ -1811,6 +1818,7 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 	im.ranks = xcalloc((size_t)n, sizeof(int *));
 	im.has_datas = xcalloc((size_t)n, sizeof(bool *));
 	struct jw_error why, first_why;
+	int why_rank = 0;   /* 3 a failed sheet, 2 a header without a column, 1 no header */
 	jw_error_clear(&first_why);
 	for (int i = 0; i < n; i++) {
 		if (only >= 0 && i != only) {
@@ -1825,9 +1833,12 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 			nread++;
 			if (first < 0)
 				first = i;
-		} else if (!first_why.code || (first_why.field[0] && strcmp(first_why.field, "file") == 0 &&
-					      res->sheets[i].status == ISHEET_FAILED)) {
-			first_why = why;   /* a failed sheet says more than a skipped one */
+		} else {
+			int k = res->sheets[i].status == ISHEET_FAILED ? 3 : strcmp(why.field, "file") != 0 ? 2 : 1;
+			if (k > why_rank) {
+				first_why = why;   /* the error to give when no sheet can be read */
+				why_rank = k;
+			}
 		}
 	}
 	if (first < 0) {

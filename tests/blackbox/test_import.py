@@ -974,3 +974,29 @@ def test_web_import_preview_shows_each_sheet(fs):
     row = _re.search(r"<tr><td>第二网格</td><td>已导入</td>(.*?)</tr>", t)
     assert row and [int(x) for x in _re.findall(r"<td>(\d+)</td>", row.group(1))][:7] == [3, 9, 6, 0, 0, 2, 1], row
     assert counts(s.db)["person"] == 0
+
+
+def test_workbook_sheet_without_residence_type_fails_others_go_in(store, tmp_path):
+    """A roster sheet lacking 人口类型 fails (named, exit 3); a table that
+    is no roster (no 姓名/公民身份号码) is skipped; the good sheet goes in."""
+    e = EXP["roster_grid1_utf8bom.csv"]
+    p1, p2 = e["persons"][0], e["persons"][1]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "第三网格"
+    ws.append(["姓名", "公民身份号码", "人口类型"])
+    ws.append([p1["name"], p1["id_number"], "户籍人口"])
+    ws2 = wb.create_sheet("第四网格")
+    ws2.append(["姓名", "公民身份号码", "联系电话"])
+    ws2.append([p2["name"], p2["id_number"], "13800000001"])
+    ws3 = wb.create_sheet("楼栋")
+    ws3.append(["楼栋名称", "所属网格", "层数"])
+    ws3.append(["1号楼", "第一网格", 6])
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    cp, sm = cli_import(store, path)
+    assert cp.returncode == 3, (cp.returncode, cp.stdout[:500], cp.stderr[:500])
+    st = {x["name"]: (x["status"], x["reason"]) for x in sm["sheets"]}
+    assert st["第三网格"][0] == "imported" and st["楼栋"][0] == "skipped", st
+    assert st["第四网格"][0] == "failed" and "人口类型" in st["第四网格"][1], st
+    assert sm["imported"] == 1 and counts(store)["person"] == 1, sm
