@@ -45,6 +45,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(JW_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# The built-in surname table (model/pinyin.c), generated from its data file.
+src/model/surnames.inc: data/surnames.tsv scripts/gen-surnames.sh
+	scripts/gen-surnames.sh data/surnames.tsv > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/model/pinyin.o: src/model/surnames.inc
+
 $(BUILD)/libjuwei.a: $(LIBOBJ)
 	rm -f $@ && ar rcs $@ $(LIBOBJ)
 
@@ -68,6 +73,9 @@ test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=address,undefined OPT=-O1 build-asan/juwei
+	@echo "== every bench program and fuzz target builds (so that none can rot)"
+	@$(MAKE) --no-print-directory -C bench programs
+	@$(MAKE) --no-print-directory -C fuzz all
 	@ASAN_BIN=build-asan/juwei scripts/run-tests.sh $(BUILD) $(UNIT_BIN)
 
 bench:

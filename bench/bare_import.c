@@ -210,7 +210,7 @@ struct ctx {
 	size_t nb, capb;
 	int64_t houses_created, households_created;
 	struct codecol cc[NCOL];
-	sqlite3_stmt *sb, *sh, *shh, *sp, *sgram, *sfts;
+	sqlite3_stmt *sb, *sh, *shh, *sp, *sgram, *skey, *sfts;
 	double t_pinyin;
 };
 
@@ -466,6 +466,11 @@ static void person(struct ctx *c)
 		sqlite3_bind_int64(c->sgram, 2, id);
 		step(c->sgram, "person_gram");
 	}
+	for (int j = 0; j < ix.nkeys; j++) {
+		text(c->skey, 1, ix.key[j]);
+		sqlite3_bind_int64(c->skey, 2, id);
+		step(c->skey, "person_key");
+	}
 	sqlite3_bind_int64(c->sfts, 1, id);
 	text(c->sfts, 2, idn);
 	text(c->sfts, 3, phone);
@@ -563,6 +568,7 @@ int main(int argc, char **argv)
 		    " updated_at, name_py, name_ini, id_rev, phone_rev)"
 		    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,?,'active',NULL,NULL,NULL,?,?,?,?,?,?)");
 	c.sgram = prep("INSERT INTO person_gram(gram, person_id) VALUES(?,?)");
+	c.skey = prep("INSERT OR IGNORE INTO person_key(key, person_id) VALUES(?,?)");
 	c.sfts = prep("INSERT INTO person_fts(rowid, id_number, phone, address) VALUES(?,?,?,?)");
 
 	struct csv_parser p;
@@ -605,6 +611,7 @@ int main(int argc, char **argv)
 	sqlite3_finalize(c.shh);
 	sqlite3_finalize(c.sp);
 	sqlite3_finalize(c.sgram);
+	sqlite3_finalize(c.skey);
 	sqlite3_finalize(c.sfts);
 	map_free(&c.buildings);
 	free(c.b);

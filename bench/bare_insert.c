@@ -230,6 +230,7 @@ int main(int argc, char **argv)
 		" updated_at, name_py, name_ini, id_rev, phone_rev)"
 		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,?,'active',NULL,NULL,NULL,?,?,?,?,?,?)");
 	sqlite3_stmt *sgram = prep("INSERT INTO person_gram(gram, person_id) VALUES(?,?)");
+	sqlite3_stmt *skey = prep("INSERT OR IGNORE INTO person_key(key, person_id) VALUES(?,?)");
 	sqlite3_stmt *sfts = prep("INSERT INTO person_fts(rowid, id_number, phone, address) VALUES(?,?,?,?)");
 
 	struct gen_person *pp = xcalloc(BATCH, sizeof(*pp));
@@ -285,6 +286,11 @@ int main(int argc, char **argv)
 				sqlite3_bind_int64(sgram, 2, id);
 				step(sgram, "person_gram");
 			}
+			for (int j = 0; j < ix[i].nkeys; j++) {
+				text(skey, 1, ix[i].key[j]);
+				sqlite3_bind_int64(skey, 2, id);
+				step(skey, "person_key");
+			}
 			sqlite3_bind_int64(sfts, 1, id);
 			text(sfts, 2, p->id_number);
 			text(sfts, 3, p->phone);
@@ -302,6 +308,7 @@ int main(int argc, char **argv)
 	free(ix);
 	sqlite3_finalize(sp);
 	sqlite3_finalize(sgram);
+	sqlite3_finalize(skey);
 	sqlite3_finalize(sfts);
 	gen_free(g);
 	double c0 = gen_now();

@@ -111,29 +111,7 @@ static const char *const streets[] = { "阳光路18号院", "阳光路26号院",
 
 enum { S_HOUSEHOLD = 1, S_HOUSE, S_BUILDING, S_PERSON, S_SIZE };
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
-static long days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, int *y, int *m, int *d)
-{
-	z += 719468;
-	long era = (z >= 0 ? z : z - 146096) / 146097;
-	long doe = z - era * 146097;
-	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
+/* days_from_civil / civil_from_days: lib/util.h. */
 
 struct gen *gen_new(long persons, unsigned seed)
 {
@@ -450,10 +428,21 @@ static void add_gram(const char *gram, void *ud)
 	}
 }
 
+static void add_key(const char *key, void *ud)
+{
+	struct gen_index *ix = ud;
+	if (ix->nkeys < 16) {
+		snprintf(ix->key[ix->nkeys], sizeof(ix->key[0]), "%s", key);
+		ix->nkeys++;
+	}
+}
+
 void gen_index_of(const struct gen_person *p, struct gen_index *ix)
 {
 	ix->ngrams = 0;
+	ix->nkeys = 0;
 	pinyin_of_name(p->name, ix->name_py, sizeof(ix->name_py), ix->name_ini, sizeof(ix->name_ini));
+	pinyin_keys(p->name, add_key, ix);
 	name_grams(p->name, add_gram, ix);
 }
 

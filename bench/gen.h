@@ -89,6 +89,8 @@ struct gen_index {
 	char name_ini[64];
 	char gram[GEN_MAX_GRAMS][16];
 	int ngrams;
+	char key[16][64];               /* Latin search keys (pinyin_keys) */
+	int nkeys;
 };
 
 struct gen;

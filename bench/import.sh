@@ -223,6 +223,10 @@ differ() {
 		     + (SELECT count(*) FROM (SELECT * FROM b.person_gram EXCEPT SELECT * FROM main.person_gram));")
 	[ "$n" = 0 ] || printf 'gram:%s ' "$n"
 	n=$(timeout 1800 sqlite3 "$1" "ATTACH '$2' AS b;
+		SELECT (SELECT count(*) FROM (SELECT * FROM main.person_key EXCEPT SELECT * FROM b.person_key))
+		     + (SELECT count(*) FROM (SELECT * FROM b.person_key EXCEPT SELECT * FROM main.person_key));")
+	[ "$n" = 0 ] || printf 'key:%s ' "$n"
+	n=$(timeout 1800 sqlite3 "$1" "ATTACH '$2' AS b;
 		SELECT (SELECT count(*) FROM (SELECT rowid, id_number, phone, address FROM main.person_fts
 		                              EXCEPT SELECT rowid, id_number, phone, address FROM b.person_fts))
 		     + (SELECT count(*) FROM (SELECT rowid, id_number, phone, address FROM b.person_fts

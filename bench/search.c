@@ -7,6 +7,8 @@
  *           adjacent characters of a random person's name;
  *   ini     pinyin initials of a random person with a 3-character name
  *           ("zsf", "wxm");
+ *   mix     the full pinyin of the same kind of name's surname, then the
+ *           initials of the given name ("zhangsf", "wangxm");
  *   id      the last 4, 5 or 6 characters of a random person's ID number.
  *
  *   search DB [QUERIES [OUTDIR]]
@@ -20,7 +22,7 @@
  * cannot hold the run for hours; the count actually run is printed.
  * Prints median and p99 in ms and the mean number of matches.  With
  * OUTDIR, also writes
- * the queries, percent-encoded, one a line, to OUTDIR/q_{name,ini,id}.txt
+ * the queries, percent-encoded, one a line, to OUTDIR/q_{name,ini,mix,id}.txt
  * for the HTTP benchmark.
  */
 #include <sqlite3.h>
@@ -30,14 +32,15 @@
 
 #include "gen.h"
 #include "lib/util.h"
+#include "model/pinyin.h"
 #include "model/textnorm.h"
 #include "svc/svc.h"
 
 #define WARMUP 50
 #define WARMUP_S 10.0
 
-enum kind { K_NAME, K_INI, K_ID, K__COUNT };
-static const char *const kind_key[K__COUNT] = { "name", "ini", "id" };
+enum kind { K_NAME, K_INI, K_MIX, K_ID, K__COUNT };
+static const char *const kind_key[K__COUNT] = { "name", "ini", "mix", "id" };
 
 struct rng {
 	uint64_t s;
@@ -99,6 +102,17 @@ static void make_query(struct rng *r, enum kind k, char out[64])
 			if (strlen(ini) != 3)
 				continue;
 			snprintf(out, 64, "%s", ini);
+			return;
+		}
+		if (k == K_MIX) {
+			char sur[8], full[32];
+			size_t b;
+			uint32_t cp;
+			if (strlen(ini) != 3 || !(b = utf8_decode(name, strlen(name), &cp)))
+				continue;
+			snprintf(sur, sizeof(sur), "%.*s", (int)b, name);
+			pinyin_of_name(sur, full, sizeof(full), NULL, 0);
+			snprintf(out, 64, "%.31s%.2s", full, ini + 1);
 			return;
 		}
 		size_t want = 4 + (size_t)(rnd(r) % 3), len = strlen(idn);

@@ -4,7 +4,8 @@
 # `command -v`, then installs only what is missing with apt-get.
 #   scripts/deps.sh          build + run packages
 #   scripts/deps.sh test     also the test tools (cmocka, pytest, requests,
-#                            Chromium + CJK fonts, Node.js for the browser journeys)
+#                            Chromium + CJK fonts, Node.js for the browser journeys,
+#                            clang and libFuzzer to build the fuzz targets)
 #   scripts/deps.sh bench    also the benchmark tools (wrk, sqlite3 CLI)
 set -eu
 want=""
@@ -37,6 +38,10 @@ test)
 	[ -d /usr/share/fonts/opentype/noto ] || want="$want fonts-noto-cjk"
 	need_cmd node nodejs
 	need_cmd npm npm
+	# make test also builds every fuzz target (clang + libFuzzer)
+	need_cmd clang clang
+	[ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
+		want="$want libclang-rt-14-dev"
 	;;
 bench)
 	need_cmd wrk wrk

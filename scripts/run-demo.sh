@@ -7,8 +7,9 @@ mkdir -p "$(dirname "$db")"
 pw=${JUWEI_ADMIN_PASSWORD:-Juwei@demo2026}
 if [ ! -s "$db" ]; then
 	echo "== 创建演示社区 $db（约 $persons 人，全部为虚构数据）"
+	# init's own password line would repeat (less clearly) the login below
 	JUWEI_ADMIN_PASSWORD=$pw "$bin" init --db "$db" --community-code 110105087003 \
-		--community-name 阳光社区居民委员会
+		--community-name 阳光社区居民委员会 >/dev/null
 	"$bin" demo --db "$db" --persons "$persons"
 	for u in director:zhuren worker:gongzuo; do
 		JUWEI_PASSWORD=$pw "$bin" user add "${u#*:}" --role "${u%%:*}" --db "$db" >/dev/null

@@ -339,9 +339,17 @@ void api_person_deregister(struct http_req *r, struct http_resp *w)
 
 void api_person_reveal(struct http_req *r, struct http_resp *w)
 {
-	struct record rec;
+	struct record rec = { 0 };
 	struct jw_error err;
-	int rc = svc_person_reveal(r->st, &r->actor, r->id, &rec, &err);
+	/* the reason: {"reason":"business"} or {"reason":"other","reason_text":"…"};
+	 * an empty body is a reveal without one (refused by svc) */
+	json_t *j = r->body.len ? body_object(r, w) : json_object();
+	if (!j)
+		return;
+	json_t *jr = json_object_get(j, "reason"), *jt = json_object_get(j, "reason_text");
+	int rc = svc_person_reveal(r->st, &r->actor, r->id, json_is_string(jr) ? json_string_value(jr) : NULL,
+				   json_is_string(jt) ? json_string_value(jt) : NULL, &rec, &err);
+	json_decref(j);
 	if (rc != JW_OK) {
 		record_release(&rec);
 		fail(w, &err, NULL);

@@ -61,7 +61,8 @@ void api_export(struct http_req *r, struct http_resp *w)
 		return;
 	}
 	const char *format = req_query(r, "format");
-	struct export_opts o = { .format = EXPORT_XLSX, .reveal = flag(r, "reveal"), .filter = &lr };
+	struct export_opts o = { .format = EXPORT_XLSX, .reveal = flag(r, "reveal"), .filter = &lr,
+				 .reason = req_query(r, "reason"), .reason_text = req_query(r, "reason_text") };
 	if (format && strcmp(format, "csv") == 0) {
 		o.format = EXPORT_CSV;
 	} else if (format && strcmp(format, "xlsx") != 0) {

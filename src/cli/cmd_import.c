@@ -173,7 +173,8 @@ int cmd_export(int argc, char **argv)
 		{ "residence-type", "CODE", "人口类型：registered / migrant / foreign 或中文", NULL },
 		{ "age-band", "KEY", "年龄段：0-14、15-59、60+、60-79、80+ 等", NULL },
 		{ "include-deregistered", NULL, "包括已注销的居民", NULL },
-		{ "reveal", NULL, "导出完整证件号码和电话（记入审计日志）", NULL },
+		{ "reveal", NULL, "导出完整证件号码和电话（记入审计日志，须同时给出 --reason）", NULL },
+		{ "reason", "TEXT", "导出完整号码的原因：办理业务、核对身份、上级部门要求，或写明其他原因", NULL },
 	};
 	const int n = (int)(sizeof(opts) / sizeof(opts[0]));
 	const char *pos[1] = { NULL };
@@ -191,7 +192,7 @@ int cmd_export(int argc, char **argv)
 		fputs("juwei export: 缺少 --db 或 --out，请查看 juwei export --help\n", stderr);
 		return 2;
 	}
-	struct export_opts o = { .reveal = opt_get(opts, n, "reveal") != NULL };
+	struct export_opts o = { .reveal = opt_get(opts, n, "reveal") != NULL, .reason = opt_get(opts, n, "reason") };
 	if (!export_format_of(out, &o.format)) {
 		fputs("juwei export: --out 的文件名应以 .xlsx 或 .csv 结尾\n", stderr);
 		return 2;

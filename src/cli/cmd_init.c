@@ -107,6 +107,11 @@ int cmd_init(int argc, char **argv)
 	if (rc == JW_OK)
 		rc = svc_user_add(st, code, "admin", "admin", NULL, pw, &err);
 	if (rc == JW_OK) {
+		/* no persons yet: the search keys are current (nothing to re-index) */
+		bool keys_done;
+		rc = svc_person_keys_refresh(st, NULL, &keys_done, &err);
+	}
+	if (rc == JW_OK) {
 		struct actor a;
 		actor_system(st, &a, &e2);
 		struct audit_row ar = { .username = "system", .action = "init", .entity = "community",

@@ -295,7 +295,8 @@ void resp_json_error(struct http_resp *w, const struct jw_error *e, const struct
 	buf_addc(&w->body, '}');
 }
 
-/* Matches path against pattern; {id} takes a positive integer, {key} a
+/* Matches path against pattern; {id} takes a positive integer written as
+ * plain decimal digits without a leading zero, {key} a
  * word of [a-z0-9_] (written to key when non-NULL). */
 static bool match_key(const char *pattern, const char *path, int64_t *id, char *key);
 static bool match(const char *pattern, const char *path, int64_t *id)
@@ -307,7 +308,7 @@ static bool match_key(const char *pattern, const char *path, int64_t *id, char *
 {
 	const char *p = pattern, *s = path;
 	while (*p && *s) {
-		if (strncmp(p, "{key}", 5) == 0) {
+		if (*p == '{' && strncmp(p, "{key}", 5) == 0) {
 			const char *e = s;
 			while ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9') || *e == '_')
 				e++;
@@ -319,11 +320,12 @@ static bool match_key(const char *pattern, const char *path, int64_t *id, char *
 			s = e;
 			continue;
 		}
-		if (strncmp(p, "{id}", 4) == 0) {
+		if (*p == '{' && strncmp(p, "{id}", 4) == 0) {
 			const char *e = s;
 			while (*e >= '0' && *e <= '9')
 				e++;
-			if (e == s || e - s > 15 || (*e && *e != '/'))
+			/* a plain decimal: no sign, no leading zero, nothing after */
+			if (e == s || e - s > 15 || *s == '0' || (*e && *e != '/'))
 				return false;
 			char num[16];
 			snprintf(num, sizeof(num), "%.*s", (int)(e - s), s);
@@ -369,6 +371,32 @@ static bool token_eq(const char *a, const char *b)
 
 static void dispatch_route(struct http_req *r, struct http_resp *w, const struct route *rt);
 
+/* Whether a Content-Type names JSON: "application/json", any case, with
+ * parameters (charset=utf-8) allowed after a ';'. */
+static bool is_json_type(const char *ct)
+{
+	ct += strspn(ct, " \t");
+	if (strncasecmp(ct, "application/json", 16) != 0)
+		return false;
+	ct += 16;
+	ct += strspn(ct, " \t");
+	return *ct == '\0' || *ct == ';';
+}
+
+/* A JSON endpoint's write must send JSON: a body (or a Content-Type) of
+ * another kind is answered 415 before the handler reads it.  A write with
+ * no body and no Content-Type (POST /logout) needs none. */
+static bool body_type_ok(struct http_req *r, const struct route *rt)
+{
+	if ((rt->flags & R_UPLOAD) || strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0 ||
+	    strcmp(r->method, "DELETE") == 0)
+		return true;
+	const char *ct = req_header(r, "Content-Type");
+	if (!ct)
+		return r->body.len == 0;
+	return is_json_type(ct);
+}
+
 void http_dispatch(struct http_req *r, struct http_resp *w)
 {
 	const struct route *rt = NULL;
@@ -378,7 +406,8 @@ void http_dispatch(struct http_req *r, struct http_resp *w)
 	char key[48] = "";
 	for (int i = 0; i < nroutes; i++) {
 		int64_t tid = 0;
-		char tkey[48] = "";
+		char tkey[48];
+		tkey[0] = '\0';
 		if (!match_key(routes[i].pattern, r->path, &tid, tkey))
 			continue;
 		path_known = true;
@@ -427,12 +456,25 @@ static void dispatch_route(struct http_req *r, struct http_resp *w, const struct
 				fail(r, w, JW_EAUTH, "", "缺少登录凭据：请先调用 POST /api/v1/login，并在请求头中携带 Authorization: Bearer 令牌");
 				return;
 			}
-			snprintf(r->token, sizeof(r->token), "%s", auth + 7);
+			/* the token exactly: 64 hex digits, nothing cut off or added */
+			const char *tok = auth + 7;
+			if (strlen(tok) != 64 || strspn(tok, "0123456789abcdefABCDEF") != 64) {
+				fail(r, w, JW_EAUTH, "", "登录凭据无效：Authorization 应为 Bearer 加登录时得到的64位令牌，请重新登录");
+				return;
+			}
+			snprintf(r->token, sizeof(r->token), "%s", tok);
 			if (svc_session(r->st, r->token, "api", r->ip, &r->actor, r->csrf, &err) != JW_OK) {
 				resp_json_error(w, &err, NULL);
 				return;
 			}
 			r->authed = true;
+		}
+		if (!body_type_ok(r, rt)) {
+			fail(r, w, JW_EMEDIA, "Content-Type",
+			     req_header(r, "Content-Type") ?
+				     "请求体应为 JSON：请把请求头 Content-Type 设为 application/json（可带 charset=utf-8）" :
+				     "请求体应为 JSON：请加上请求头 Content-Type: application/json");
+			return;
 		}
 		w->content_type = "application/json; charset=utf-8";
 		w->no_store = true;

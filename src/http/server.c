@@ -166,11 +166,37 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
+/* Decodes %XX in the path and the query (in place; returns the new
+ * length), except %00: a NUL would end the C string there, so that
+ * /persons/1%00 named record 1.  It stays "%00" and matches nothing. */
+static size_t unescape_no_nul(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	char *o = s;
+	for (const char *p = s; *p; p++) {
+		int hi = -1, lo = -1;
+		if (p[0] == '%' && p[1] && p[2]) {
+			hi = p[1] >= '0' && p[1] <= '9' ? p[1] - '0' : (p[1] | 32) >= 'a' && (p[1] | 32) <= 'f' ? (p[1] | 32) - 'a' + 10 : -1;
+			lo = p[2] >= '0' && p[2] <= '9' ? p[2] - '0' : (p[2] | 32) >= 'a' && (p[2] | 32) <= 'f' ? (p[2] | 32) - 'a' + 10 : -1;
+		}
+		if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
+			*o++ = (char)(hi * 16 + lo);
+			p += 2;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - s);
+}
+
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
 /* Derived ledgers follow the calendar: someone turns 60 today.  A thread
- * re-derives them when the server starts and whenever the date changes. */
+ * re-derives them when the server starts and whenever the date changes,
+ * in the background (svc_ledger_derive_batched). */
 static void *ledger_days(void *arg)
 {
 	(void)arg;
@@ -184,25 +210,66 @@ static void *ledger_days(void *arg)
 			struct store *st = store_open(g_db, &err);
 			struct community_row com;
 			bool ok = false;
-			if (st && STORE_CALL(st, community_get, &com, &err) == JW_OK && store_begin(st) == JW_OK) {
+			/* its own connection, short transactions (requests are never
+			 * kept waiting for more than one batch), the default page
+			 * cache; given back to the system when done */
+			if (st && STORE_CALL(st, community_get, &com, &err) == JW_OK) {
 				int64_t added = 0, closed = 0;
-				if (svc_ledger_derive(st, com.code, 0, 0, &added, &closed, &err) == JW_OK &&
-				    store_commit(st) == JW_OK) {
+				if (svc_ledger_derive_batched(st, com.code, 0, &added, &closed, &err) == JW_OK) {
 					ok = true;
 					if (added || closed)
 						fprintf(stderr, "juwei: 台账已按%04d-%02d-%02d更新：新列入%lld，移出%lld\n", y, m, d,
 							(long long)added, (long long)closed);
-				} else {
-					store_rollback(st);
 				}
 			}
 			store_close(st);
+			malloc_trim(0);
 			if (ok)
 				last = today;   /* else try again in a minute (the store was busy) */
 		}
 		for (int i = 0; i < 60 && !g_stop; i++)
 			sleep(1);
 	}
+	return NULL;
+}
+
+/* Re-indexes the names' search keys when they were made under another
+ * version (a store from before them, another surname table): the first
+ * batches before the server listens, the rest in the background, each
+ * batch its own short transaction.  sync: batches to run before returning
+ * (0: all, in the background thread). */
+static bool keys_refresh(int sync)
+{
+	struct jw_error err;
+	struct store *st = store_open(g_db, &err);
+	bool done = false;
+	int64_t n = 0, total = 0;
+	if (!st)
+		return false;
+	for (int i = 0; !g_stop && (sync <= 0 || i < sync); i++) {
+		if (svc_person_keys_refresh(st, &n, &done, &err) != JW_OK) {
+			if (err.code != JW_EBUSY || sync > 0)
+				break;   /* busy before listening: the background goes on */
+			sleep(1);   /* another connection writes: try again */
+			continue;
+		}
+		total += n;
+		if (done)
+			break;
+		if (sync <= 0)
+			usleep(20000);   /* let requests' writes in between */
+	}
+	store_close(st);
+	if (total)
+		fprintf(stderr, "juwei: 已按新的姓氏读音重建%lld人的拼音检索%s\n", (long long)total,
+			done ? "" : "（其余在后台继续）");
+	return done;
+}
+
+static void *keys_refresh_thread(void *arg)
+{
+	(void)arg;
+	keys_refresh(0);
 	return NULL;
 }
 
@@ -241,6 +308,7 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	mallopt(M_ARENA_MAX, 2);
 	g_db = xstrdup(db);
+	bool keys_done = keys_refresh(20);   /* up to 20,000 persons now */
 	pthread_key_create(&g_store_key, NULL);
 	if (threads < 1) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -257,6 +325,7 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 		/* headers only (bodies are gathered by on_request); libmicrohttpd
 		 * clears this pool for every request, so keep it small */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, NULL,
 		MHD_OPTION_END);
 	if (!d)
 		return jw_fail(err, JW_EIO, "listen", "无法在 %s 上监听（端口被占用？）", listen);
@@ -269,12 +338,16 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 	sigaction(SIGINT, &act, NULL);
 	sigaction(SIGTERM, &act, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	pthread_t keys;
+	bool keys_on = !keys_done && pthread_create(&keys, NULL, keys_refresh_thread, NULL) == 0;
 	pthread_t days;
 	bool days_on = pthread_create(&days, NULL, ledger_days, NULL) == 0;
 	while (!g_stop)
 		pause();
 	if (days_on)
 		pthread_join(days, NULL);
+	if (keys_on)
+		pthread_join(keys, NULL);
 	MHD_stop_daemon(d);
 	pthread_mutex_lock(&g_stores_lock);
 	for (int i = 0; i < g_nstores; i++)

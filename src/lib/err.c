@@ -31,6 +31,7 @@ static const struct {
 	[JW_EUSAGE]    = { 400, "usage", "命令用法有误，请查看 --help" },
 	[JW_EWEAKPW]   = { 422, "weak_password", "密码太弱：至少8位，并包含大写字母、小写字母、数字、符号中的至少3种" },
 	[JW_EBUSY]     = { 503, "busy", "数据库正忙（可能正在导入名册），没有保存，请稍后重试" },
+	[JW_EMEDIA]    = { 415, "unsupported_media_type", "请求体应为 JSON：请设置 Content-Type: application/json" },
 };
 
 static int valid(enum jw_err c) { return (int)c >= 0 && c < JW_ERR__COUNT; }

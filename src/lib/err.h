@@ -29,6 +29,7 @@ enum jw_err {
 	JW_EUSAGE = 14,     /* command-line usage error (exit 2) */
 	JW_EWEAKPW = 15,    /* password too weak (422) */
 	JW_EBUSY = 16,      /* the store is locked by a long write, e.g. an import (503) */
+	JW_EMEDIA = 17,     /* a JSON endpoint sent a body that is not application/json (415) */
 	JW_ERR__COUNT
 };
 

@@ -251,6 +251,16 @@ static const struct code_entry dereg_reason_codes[] = {
 	{ "other", "其他", NULL },
 };
 
+/* Why a full ID or phone number is shown: PIPL (个人信息保护法) art. 51 asks
+ * that access to personal information be controlled and recorded; the
+ * reason goes into the reveal's audit record.  "other" needs a text. */
+static const struct code_entry reveal_reason_codes[] = {
+	{ "business", "办理业务", NULL },
+	{ "verify", "核对身份", NULL },
+	{ "superior", "上级部门要求", NULL },
+	{ "other", "其他", NULL },
+};
+
 static const struct code_entry household_type_codes[] = {
 	{ "hukou", "户籍户", "家庭户" },
 	{ "migrant", "流动户", NULL },
@@ -290,6 +300,7 @@ const struct code_table code_tables[CT__COUNT] = {
 	[CT_RESIDENCE]      = TABLE("residence_type", "人口类型", "本系统", residence_codes),
 	[CT_DOC_TYPE]       = TABLE("doc_type", "证件类型", "本系统", doc_type_codes),
 	[CT_DEREG_REASON]   = TABLE("dereg_reason", "注销原因", "本系统", dereg_reason_codes),
+	[CT_REVEAL_REASON]  = TABLE("reveal_reason", "查看原因", "本系统（个人信息保护法第五十一条）", reveal_reason_codes),
 	[CT_HOUSEHOLD_TYPE] = TABLE("household_type", "户类型", "本系统", household_type_codes),
 	[CT_HOUSE_USE]      = TABLE("house_use", "房屋使用情况", "本系统", house_use_codes),
 	[CT_ROLE]           = TABLE("role", "角色", "本系统", role_codes),

@@ -230,6 +230,33 @@ static const char *const sqlite_migrations[] = {
 	"  ('visit', NULL, '100000'),\n"
 	"  ('visit', 'visit_subject', '100000 50000 5 2');\n"
 	"ANALYZE sqlite_schema;\n",
+
+	/* 6: every Latin key a person is found by (model/pinyin.h
+	 * pinyin_keys(): each reading of the surname, full pinyin of the first
+	 * syllables then initials), one prefix range for a pinyin search;
+	 * de-registered persons' keys carry a "~" like their grams.  The keys
+	 * are computed in C, so this copies the old full pinyin and initials
+	 * (searches keep working) and leaves meta('person_keys') unset: `juwei
+	 * serve` then re-indexes every name (svc_person_keys_refresh()).
+	 * name_py / name_ini stay, unindexed, as the name's one reading. */
+	"CREATE TABLE person_key (\n"
+	"  key TEXT NOT NULL, person_id INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (key, person_id)) WITHOUT ROWID;\n"
+	"CREATE INDEX person_key_person ON person_key (person_id);\n"
+	"INSERT OR IGNORE INTO person_key (key, person_id)\n"
+	"  SELECT CASE WHEN status = 'deregistered' THEN '~' ELSE '' END || name_py, id\n"
+	"  FROM person WHERE name_py <> ''\n"
+	"  UNION ALL\n"
+	"  SELECT CASE WHEN status = 'deregistered' THEN '~' ELSE '' END || name_ini, id\n"
+	"  FROM person WHERE name_ini <> '';\n"
+	"DROP INDEX person_py;\n"
+	"DROP INDEX person_ini;\n"
+	"DELETE FROM meta WHERE key = 'person_keys';\n"
+	"DELETE FROM sqlite_stat1 WHERE idx IN ('person_py', 'person_ini');\n"
+	"INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES\n"
+	"  ('person_key', 'sqlite_autoindex_person_key_1', '3500000 3 1'),\n"
+	"  ('person_key', 'person_key_person', '3500000 4');\n"
+	"ANALYZE sqlite_schema;\n",
 };
 
 #define SQLITE_MIGRATIONS ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))

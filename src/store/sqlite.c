@@ -8,6 +8,7 @@
  * on, busy timeout; migrations from migrations.h applied on open.
  */
 #include <pthread.h>
+#include <malloc.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,7 +290,12 @@ static int sq_read_end(struct store *st)
 static int sq_bulk_mode(struct store *st, bool on)
 {
 	/* A bigger page cache keeps indexed bulk inserts from thrashing. */
-	return exec(st, on ? "PRAGMA cache_size=-131072" : "PRAGMA cache_size=-2000");
+	int rc = exec(st, on ? "PRAGMA cache_size=-131072" : "PRAGMA cache_size=-2000");
+	if (!on) {   /* bulk work done: the cache's pages go back to the system */
+		sqlite3_db_release_memory(DB(st));
+		malloc_trim(0);
+	}
+	return rc;
 }
 
 int store_schema_version(struct store *st)
@@ -587,11 +593,13 @@ static void person_candidates(const struct query *q, struct buf *c, struct binds
 		bind_add(bd, q->text);
 		break;
 	case SEARCH_PINYIN:
+		/* one range of person_key; a person matches once however many
+		 * of their keys begin with the text */
 		prefix_hi(hi, hisz, q->text);
-		buf_adds(c, "SELECT id FROM person WHERE name_py >= ?1x AND name_py < ?2x");
-		buf_adds(c, all ? "" : " AND status = 'active'");
-		buf_adds(c, " UNION SELECT id FROM person WHERE name_ini >= ?1x AND name_ini < ?2x");
-		buf_adds(c, all ? "" : " AND status = 'active'");
+		buf_adds(c, all ? "SELECT person_id FROM person_key WHERE key >= ?1x AND key < ?2x"
+				  " UNION SELECT person_id FROM person_key"
+				  " WHERE key >= '~' || ?1x AND key < '~' || ?2x"
+				: "SELECT DISTINCT person_id FROM person_key WHERE key >= ?1x AND key < ?2x");
 		bind_add(bd, q->text);
 		bind_add(bd, hi);
 		break;
@@ -834,9 +842,10 @@ static int sq_person_index(struct store *st, int64_t id, const struct person_ind
 		"DELETE FROM person_gram WHERE person_id=?",
 		"DELETE FROM person_fts WHERE rowid=?",
 		"DELETE FROM person_fts_gone WHERE rowid=?",
+		"DELETE FROM person_key WHERE person_id=?",
 	};
 	sqlite3_stmt *s;
-	for (int i = 0; replace && i < 3; i++) {
+	for (int i = 0; replace && i < 4; i++) {
 		if (!(s = stmt(st, wipe[i])))
 			return jw_fail(err, JW_ESTORE, "", NULL);
 		sqlite3_bind_int64(s, 1, id);
@@ -895,10 +904,98 @@ static int sq_person_insert(struct store *st, const char *community, struct reco
 	return index_rest(st, r->id, ix, err);
 }
 
-/* The grams and the full-text row of person id. */
+/* The Latin keys of person id; de-registered persons' carry a "~". */
+static int index_keys(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, ix->active ? "INSERT OR IGNORE INTO person_key(key, person_id) VALUES(?,?)"
+					      : "INSERT OR IGNORE INTO person_key(key, person_id) VALUES('~' || ?,?)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	for (int i = 0; i < ix->nkeys; i++) {
+		sqlite3_reset(s);
+		bind_text(s, 1, ix->keys[i]);
+		sqlite3_bind_int64(s, 2, id);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			return db_fail(st, err, __func__);
+	}
+	return JW_OK;
+}
+
+static int sq_person_keys(struct store *st, int64_t id, const struct person_index *ix,
+			  struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "DELETE FROM person_key WHERE person_id=?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	s = stmt(st, "UPDATE person SET name_py=?, name_ini=? WHERE id=?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, ix->name_py);
+	bind_text(s, 2, ix->name_ini);
+	sqlite3_bind_int64(s, 3, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return index_keys(st, id, ix, err);
+}
+
+static int sq_person_keys_state(struct store *st, char *out, size_t n, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT value FROM meta WHERE key='person_keys'");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	out[0] = '\0';
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(out, n, "%s", col_text(s, 0) ? col_text(s, 0) : "");
+	else if (rc != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return JW_OK;
+}
+
+static int sq_person_keys_state_set(struct store *st, const char *value, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT OR REPLACE INTO meta(key, value) VALUES('person_keys', ?)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, value);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_person_names(struct store *st, int64_t after_id, int64_t limit, person_name_cb cb,
+			   void *ud, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT id, name, status FROM person WHERE id > ? ORDER BY id LIMIT ?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	sqlite3_bind_int64(s, 1, after_id);
+	sqlite3_bind_int64(s, 2, limit);
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *status = col_text(s, 2);
+		rc = cb(sqlite3_column_int64(s, 0), col_text(s, 1) ? col_text(s, 1) : "",
+			!status || strcmp(status, "active") == 0, ud);
+		if (rc != JW_OK)
+			break;
+	}
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* The keys, the grams and the full-text row of person id. */
 static int index_rest(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err)
 {
 	sqlite3_stmt *s;
+	int rc = index_keys(st, id, ix, err);
+	if (rc != JW_OK)
+		return rc;
 	/* de-registered persons' grams carry a "~": active searches never meet them */
 	s = stmt(st, ix->active ? "INSERT OR IGNORE INTO person_gram(gram, person_id) VALUES(?,?)"
 				: "INSERT OR IGNORE INTO person_gram(gram, person_id) VALUES('~' || ?,?)");
@@ -1619,6 +1716,10 @@ static int run_derive(struct store *st, const char *sql, const char *community, 
 	bind_text(s, 11, d->band80);
 	bind_text(s, 12, d->band90);
 	bind_text(s, 13, d->band100);
+	if (d->id_hi > 0) {
+		sqlite3_bind_int64(s, 14, d->id_lo);
+		sqlite3_bind_int64(s, 15, d->id_hi);
+	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (sqlite3_step(s) != SQLITE_DONE)
@@ -1641,11 +1742,16 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 	/* one subject, or all: distinct statements, so that each is planned for
 	 * what it does (an `?8 = 0 OR id = ?8` would be planned as a scan) */
 	const char *one = d->only_id ? " = ?8" : NULL;
-	char c_ins[48] = "", c_sub[64] = "", c_le[64] = "";
+	char c_ins[48] = "", c_sub[64] = "", c_le[64] = "", c_rng[48] = "";
 	if (one) {
 		snprintf(c_ins, sizeof(c_ins), " AND %s.id = ?8", a);
 		snprintf(c_sub, sizeof(c_sub), " AND subject_id = ?8");
 		snprintf(c_le, sizeof(c_le), " AND ledger_entry.subject_id = ?8");
+	} else if (d->id_hi > 0) {   /* a range of subjects (?14–?15): one short transaction */
+		snprintf(c_ins, sizeof(c_ins), " AND %s.id BETWEEN ?14 AND ?15", a);
+		snprintf(c_sub, sizeof(c_sub), " AND subject_id BETWEEN ?14 AND ?15");
+		snprintf(c_le, sizeof(c_le), " AND ledger_entry.subject_id BETWEEN ?14 AND ?15");
+		snprintf(c_rng, sizeof(c_rng), " AND e.subject_id BETWEEN ?14 AND ?15");
 	}
 	struct buf b = BUF_INIT;
 	int rc;
@@ -1695,17 +1801,17 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 	}
 	if (rc == JW_OK && d->living_cut && person && d->only_id == 0) {
 		/* every household counted once; only entries whose value changes are written */
-		buf_adds(&b, "WITH hh AS (SELECT household_id AS id, count(*) AS n, sum(birth_date > ?9) AS young"
+		buf_addf(&b, "WITH hh AS (SELECT household_id AS id, count(*) AS n, sum(birth_date > ?9) AS young"
 			 "  FROM person WHERE status = 'active' AND household_id IN (SELECT p.household_id"
 			 "   FROM ledger_entry e JOIN person p ON p.id = e.subject_id WHERE e.community = ?4"
-			 "   AND e.ledger = ?5 AND e.subject = 'person' AND e.end_date IS NULL)"
+			 "   AND e.ledger = ?5 AND e.subject = 'person' AND e.end_date IS NULL%s)"
 			 "  GROUP BY household_id),"
 			 " v AS (SELECT e.id AS eid, CASE WHEN hh.id IS NULL THEN NULL WHEN hh.n = 1 THEN '独居'"
 			 "  WHEN hh.young = 0 THEN '空巢' ELSE '与家人同住' END AS living"
 			 "  FROM ledger_entry e JOIN person p ON p.id = e.subject_id LEFT JOIN hh ON hh.id = p.household_id"
-			 "  WHERE e.community = ?4 AND e.ledger = ?5 AND e.subject = 'person' AND e.end_date IS NULL)"
+			 "  WHERE e.community = ?4 AND e.ledger = ?5 AND e.subject = 'person' AND e.end_date IS NULL%s)"
 			 " UPDATE ledger_entry SET data = json_set(data, '$.living', v.living) FROM v"
-			 " WHERE ledger_entry.id = v.eid AND json_extract(ledger_entry.data, '$.living') IS NOT v.living");
+			 " WHERE ledger_entry.id = v.eid AND json_extract(ledger_entry.data, '$.living') IS NOT v.living", c_rng, c_rng);
 		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
 	} else if (rc == JW_OK && d->living_cut && person) {
 		buf_adds(&b, "UPDATE ledger_entry SET data = json_set(data, '$.living', CASE"
@@ -2062,6 +2168,10 @@ const struct store_ops sqlite_store_ops = {
 	.record_list = sq_record_list,
 	.record_find = sq_record_find,
 	.person_index = sq_person_index,
+	.person_keys = sq_person_keys,
+	.person_keys_state = sq_person_keys_state,
+	.person_keys_state_set = sq_person_keys_state_set,
+	.person_names = sq_person_names,
 	.person_insert = sq_person_insert,
 	.bulk_finish = sq_bulk_finish,
 	.household_locate = sq_household_locate,

@@ -68,6 +68,8 @@ typedef int (*record_cb)(const struct record *r, void *ud);
 struct person_index {
 	const char *name_py;      /* full pinyin, "zhangsanfeng" */
 	const char *name_ini;     /* initials, "zsf" */
+	const char **keys;        /* every Latin key (model/pinyin.h pinyin_keys) */
+	int nkeys;
 	const char **grams;       /* name unigrams and bigrams */
 	int ngrams;
 	const char *id_number;
@@ -76,6 +78,9 @@ struct person_index {
 	bool active;              /* false: de-registered, indexed apart */
 	bool skip_fts;            /* the full-text row is written later (bulk_finish) */
 };
+
+/* A person's id, name and whether they are on the books (person_names). */
+typedef int (*person_name_cb)(int64_t id, const char *name, bool active, void *ud);
 
 struct user_row {
 	int64_t id;
@@ -189,6 +194,8 @@ struct derive_req {
 						  * from these birth-date cut-offs */
 	bool insert_only;         /* only take the newcomers in (after a bulk load whose
 				   * changes to existing people were derived one by one) */
+	int64_t id_lo, id_hi;     /* id_hi > 0: only subjects with id_lo <= id <= id_hi
+				   * (a background derivation in short transactions) */
 };
 
 /* One group of a ledger's statistics; after the groups, one cell a
@@ -238,6 +245,15 @@ struct store_ops {
 	/* Inserts a new person (r->ent is the person entity) with its search
 	 * index in one go; sets r->id. */
 	int (*person_insert)(struct store *st, const char *community, struct record *r, const struct person_index *ix, struct jw_error *err);
+	/* Replaces only the Latin keys (and name_py, name_ini) of person id. */
+	int (*person_keys)(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err);
+	/* The version of the keys the persons are indexed with (meta
+	 * 'person_keys': "VERSION" when done, "VERSION NEXT_ID" while a
+	 * re-index runs, "" when never indexed), and setting it. */
+	int (*person_keys_state)(struct store *st, char *out, size_t n, struct jw_error *err);
+	int (*person_keys_state_set)(struct store *st, const char *value, struct jw_error *err);
+	/* Persons with id > after_id by id, at most limit (every community). */
+	int (*person_names)(struct store *st, int64_t after_id, int64_t limit, person_name_cb cb, void *ud, struct jw_error *err);
 	/* After a bulk load: the full-text rows of active persons with id >
 	 * after_id that have none, and the sizes of their households. */
 	int (*bulk_finish)(struct store *st, int64_t after_id, struct jw_error *err);

@@ -50,6 +50,14 @@ int svc_init(void)
 	if (crypto_pwhash_str_alg(dummy, "juwei-dummy", 11, PW_OPS, PW_MEM,
 				  crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return JW_ENOMEM;
+	const char *sn = getenv("JUWEI_SURNAMES");
+	if (sn && *sn) {
+		char msg[256];
+		if (pinyin_use_surnames(sn, msg, sizeof(msg)) != 0) {
+			fprintf(stderr, "juwei: 环境变量 JUWEI_SURNAMES 指定的姓氏表“%s”有误：%s\n", sn, msg);
+			return JW_EUSAGE;
+		}
+	}
 	if (pinyin_init() != 0) {
 		fputs("juwei: ICU 拼音转换初始化失败\n", stderr);
 		return JW_ENOMEM;

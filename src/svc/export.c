@@ -270,6 +270,9 @@ int svc_export(struct store *st, const struct actor *a, const struct entity_def 
 	if (o->reveal && !svc_can(a, e, P_REVEAL))
 		return jw_fail(err, JW_EPERM, "reveal", "您的角色（%s）不能导出完整的证件号码和电话，请去掉“完整号码”后再导出",
 			       role_label(a->role));
+	char why[REVEAL_REASON_MAX] = "";
+	if (o->reveal && (rc = svc_reveal_reason(o->reason, o->reason_text, why, err)) != JW_OK)
+		return rc;
 	if (o->filter)
 		lr = *o->filter;
 	else
@@ -349,6 +352,10 @@ int svc_export(struct store *st, const struct actor *a, const struct entity_def 
 		buf_addf(&b, "{\"format\":\"%s\",\"rows\":%lld,\"reveal\":%s,\"filters\":",
 			 o->format == EXPORT_XLSX ? "xlsx" : "csv", (long long)x->rows, o->reveal ? "true" : "false");
 		filters_json(&b, &lr);
+		if (o->reveal) {
+			buf_adds(&b, ",\"reason\":");
+			buf_json_str(&b, why);
+		}
 		buf_addc(&b, '}');
 		rc = svc_audit_raw(st, a, "export", e->key, 0, NULL, buf_cstr(&b), err);
 		buf_release(&b);

@@ -162,7 +162,8 @@ enum export_format { EXPORT_XLSX, EXPORT_CSV };
  * server streams CSV; xlsx is written to a temporary file first). */
 struct export_opts {
 	enum export_format format;
-	bool reveal;              /* unmasked: needs P_REVEAL, audited */
+	bool reveal;              /* unmasked: needs P_REVEAL and a reason, audited */
+	const char *reason, *reason_text;   /* why (svc_reveal_reason), with reveal */
 	const struct list_req *filter;
 };
 

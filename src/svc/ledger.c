@@ -10,9 +10,11 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 #include "model/mask.h"
@@ -491,8 +493,21 @@ static void years_before(int years, int y, int m, int d, char out[11])
 	snprintf(out, 11, "%04d-%02d-%02d", ty, tm, td);
 }
 
+static int derive_range(struct store *st, const char *community, int64_t only_person, int64_t only_household,
+			bool insert_only, int64_t id_lo, int64_t id_hi, int64_t *added, int64_t *closed,
+			struct jw_error *err);
+
 static int derive(struct store *st, const char *community, int64_t only_person, int64_t only_household,
 		  bool insert_only, int64_t *added, int64_t *closed, struct jw_error *err)
+{
+	return derive_range(st, community, only_person, only_household, insert_only, 0, 0, added, closed, err);
+}
+
+/* id_hi > 0: only subjects with ids id_lo..id_hi, without the bulk cache
+ * (one batch of a background derivation). */
+static int derive_range(struct store *st, const char *community, int64_t only_person, int64_t only_household,
+			bool insert_only, int64_t id_lo, int64_t id_hi, int64_t *added, int64_t *closed,
+			struct jw_error *err)
 {
 	char today[11], cut[11], cut16[11], cut60[11], cut80[11], cut90[11], cut100[11];
 	int y, m, d;
@@ -502,13 +517,13 @@ static int derive(struct store *st, const char *community, int64_t only_person, 
 	years_before(60, y, m, d, cut60);
 	int64_t a_sum = 0, c_sum = 0;
 	int rc = JW_OK;
-	bool full = !only_person && !only_household;
+	bool full = !only_person && !only_household && id_hi <= 0;
 	if (full)   /* a big page cache: hundreds of thousands of index entries */
 		STORE_CALL(st, bulk_mode, true);
 	for (int i = 0; rc == JW_OK && i < nbuiltin_ledgers; i++) {
 		const struct ledger_def *l = &builtin_ledgers[i];
 		struct derive_req q = { .ledger = l->key, .subject = subject_key(l->subject), .today = today,
-					.insert_only = insert_only };
+					.insert_only = insert_only, .id_lo = id_lo, .id_hi = id_hi };
 		switch (l->rule) {
 		case DR_NONE:
 			continue;
@@ -573,6 +588,79 @@ int svc_ledger_derive(struct store *st, const char *community, int64_t only_pers
 int svc_ledger_derive_new(struct store *st, const char *community, int64_t *added, struct jw_error *err)
 {
 	return derive(st, community, 0, 0, true, added, NULL, err);
+}
+
+/* ---- the server's derivation, in the background ---- */
+
+static atomic_int g_updating;
+
+bool svc_ledger_updating(void) { return atomic_load(&g_updating) > 0; }
+
+static int newest(const struct record *r, void *ud)
+{
+	*(int64_t *)ud = r->id;
+	return 1;
+}
+
+static int newest_id(struct store *st, const char *community, enum entity_id e, int64_t *id, struct jw_error *err)
+{
+	struct query q;
+	query_init(&q);
+	q.limit = 1;   /* newest first: the highest id */
+	q.want_total = false;
+	*id = 0;
+	int rc = STORE_CALL(st, record_list, community, &entities[e], &q, newest, id, NULL, err);
+	return rc == 1 ? JW_OK : rc;
+}
+
+/* JUWEI_DERIVE_HOLD=FILE (tests): wait between batches while FILE exists,
+ * so that a test can act while the derivation is under way. */
+static void hold_while_file(void)
+{
+	const char *f = getenv("JUWEI_DERIVE_HOLD");
+	while (f && *f && access(f, F_OK) == 0)
+		usleep(20000);
+}
+
+int svc_ledger_derive_batched(struct store *st, const char *community, int64_t batch, int64_t *added,
+			      int64_t *closed, struct jw_error *err)
+{
+	int64_t a_sum = 0, c_sum = 0, last_p = 0, last_h = 0;
+	const char *env = getenv("JUWEI_DERIVE_BATCH");
+	int64_t n;
+	if (env && parse_i64(env, 1, INT64_MAX, &n))
+		batch = n;
+	if (batch < 1)
+		batch = 20000;
+	atomic_fetch_add(&g_updating, 1);
+	int rc = newest_id(st, community, ENT_PERSON, &last_p, err);
+	if (rc == JW_OK)
+		rc = newest_id(st, community, ENT_HOUSEHOLD, &last_h, err);
+	int64_t last = last_p > last_h ? last_p : last_h;
+	/* ids 1..last in ranges of `batch`, each its own short write
+	 * transaction: logins and edits wait for one batch at most */
+	for (int64_t lo = 1; rc == JW_OK && lo <= last; lo += batch) {
+		if (lo > 1)
+			hold_while_file();
+		int64_t ad = 0, cl = 0;
+		if ((rc = store_begin(st)) != JW_OK) {
+			rc = jw_fail(err, rc, "", "数据库忙，台账稍后再更新");
+			break;
+		}
+		rc = derive_range(st, community, 0, 0, false, lo, lo + batch - 1, &ad, &cl, err);
+		if (rc == JW_OK && (rc = store_commit(st)) != JW_OK)
+			rc = jw_fail(err, rc, "", NULL);
+		else if (rc != JW_OK)
+			store_rollback(st);
+		a_sum += ad;
+		c_sum += cl;
+	}
+	atomic_fetch_sub(&g_updating, 1);
+	if (added)
+		*added = a_sum;
+	if (closed)
+		*closed = c_sum;
+	return rc;
 }
 
 static int first_member(const struct record *r, void *ud)

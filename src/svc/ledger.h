@@ -48,6 +48,14 @@ int svc_ledger_derive(struct store *st, const char *community, int64_t only_pers
  * ledgers — changes to people already registered were derived as they
  * were made. */
 int svc_ledger_derive_new(struct store *st, const char *community, int64_t *added, struct jw_error *err);
+/* The server's derivation: like svc_ledger_derive for everyone, but in
+ * short transactions of `batch` subject ids each (0 = 20,000; the
+ * environment's JUWEI_DERIVE_BATCH overrides it), outside any transaction
+ * of the caller, so that other connections' writes interleave.  While it
+ * runs, svc_ledger_updating() is true (the pages say so). */
+int svc_ledger_derive_batched(struct store *st, const char *community, int64_t batch, int64_t *added,
+			      int64_t *closed, struct jw_error *err);
+bool svc_ledger_updating(void);
 /* Re-derives a household's remaining members (after one left or died). */
 int svc_ledger_household_members(struct store *st, const char *community, int64_t household_id,
 				 struct jw_error *err);

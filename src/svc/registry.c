@@ -511,6 +511,23 @@ static void add_gram(const char *gram, void *ud)
 	}
 }
 
+/* A name's Latin search keys (model/pinyin.h pinyin_keys). */
+struct pykeys {
+	char k[48][128];
+	const char *p[48];
+	int n;
+};
+
+static void add_pykey(const char *key, void *ud)
+{
+	struct pykeys *ks = ud;
+	if (ks->n < 48) {
+		snprintf(ks->k[ks->n], sizeof(ks->k[0]), "%s", key);
+		ks->p[ks->n] = ks->k[ks->n];
+		ks->n++;
+	}
+}
+
 /* Writes person p's search index; insert: p is new and is inserted here
  * with it (p->id is set). */
 static int person_reindex(struct store *st, const char *community, struct record *p, bool replace,
@@ -518,11 +535,14 @@ static int person_reindex(struct store *st, const char *community, struct record
 {
 	char full[256], ini[64];
 	struct grams gs = { .n = 0 };
+	struct pykeys ks = { .n = 0 };
 	const char *name = record_get(p, PF_NAME);
 	pinyin_of_name(name ? name : "", full, sizeof(full), ini, sizeof(ini));
+	pinyin_keys(name ? name : "", add_pykey, &ks);
 	name_grams(name ? name : "", add_gram, &gs);
 	struct person_index ix = {
-		.name_py = full, .name_ini = ini, .grams = gs.p, .ngrams = gs.n,
+		.name_py = full, .name_ini = ini, .keys = ks.p, .nkeys = ks.n,
+		.grams = gs.p, .ngrams = gs.n,
 		.id_number = record_get(p, PF_ID_NUMBER), .phone = record_get(p, PF_PHONE),
 		.address = record_get(p, PF_CURRENT_ADDRESS),
 		.active = !record_get(p, PF_STATUS) || strcmp(record_get(p, PF_STATUS), "active") == 0,
@@ -1011,8 +1031,32 @@ out:
 	return rc;
 }
 
-int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, struct record *out,
+int svc_reveal_reason(const char *reason, const char *text, char out[REVEAL_REASON_MAX],
 		      struct jw_error *err)
+{
+	char r[256], t[256];   /* 60 characters of UTF-8 fit */
+	out[0] = '\0';
+	if (text_normalize(reason ? reason : "", r, sizeof(r)) == (size_t)-1 ||
+	    text_normalize(text ? text : "", t, sizeof(t)) == (size_t)-1)
+		return jw_fail(err, JW_EINVAL, "reason", "查看原因太长或不是有效的文字：请写在60个字以内");
+	if (utf8_chars(r) > 60 || utf8_chars(t) > 60)
+		return jw_fail(err, JW_EINVAL, "reason", "查看原因请写在60个字以内");
+	const struct code_table *ct = &code_tables[CT_REVEAL_REASON];
+	const char *code = r[0] ? code_lookup(ct, r) : NULL;
+	if (code && strcmp(code, "other") != 0)
+		snprintf(out, REVEAL_REASON_MAX, "%s%s%s", code_label(ct, code), t[0] ? "：" : "", t);
+	else if (t[0])
+		snprintf(out, REVEAL_REASON_MAX, "其他：%s", t);
+	else if (r[0] && !code)
+		snprintf(out, REVEAL_REASON_MAX, "其他：%s", r);
+	else
+		return jw_fail(err, JW_EINVAL, "reason",
+			       "请说明查看完整号码的原因（办理业务、核对身份、上级部门要求，或选“其他”并写明原因），查看将记入审计日志");
+	return JW_OK;
+}
+
+int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, const char *reason,
+		      const char *reason_text, struct record *out, struct jw_error *err)
 {
 	const struct entity_def *e = &entities[ENT_PERSON];
 	int rc = svc_get(st, a, e, id, out, err);
@@ -1020,11 +1064,20 @@ int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, struc
 		return rc;
 	if (!svc_can(a, e, P_REVEAL))
 		return jw_fail(err, JW_EPERM, "", "您的角色（%s）不能查看完整的证件号码和电话", role_label(a->role));
+	char why[REVEAL_REASON_MAX];
+	if ((rc = svc_reveal_reason(reason, reason_text, why, err)) != JW_OK)
+		return rc;
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "{\"fields\":[\"id_number\",\"phone\"],\"reason\":");
+	buf_json_str(&b, why);
+	buf_addc(&b, '}');
 	struct audit_row ar = {
 		.username = a->username, .action = "reveal", .entity = e->key, .entity_id = id,
-		.new_json = "{\"fields\":[\"id_number\",\"phone\"]}", .ip = a->ip,
+		.new_json = buf_cstr(&b), .ip = a->ip,
 	};
-	return STORE_CALL(st, audit_insert, a->community, &ar, err);
+	rc = STORE_CALL(st, audit_insert, a->community, &ar, err);
+	buf_release(&b);
+	return rc;
 }
 
 int svc_building_plan(struct store *st, const struct actor *a, int64_t building_id, plan_cb cb,
@@ -1148,4 +1201,92 @@ int svc_building_generate_houses(struct store *st, const struct actor *a, int64_
 int svc_bulk_finish(struct store *st, int64_t after_id, struct jw_error *err)
 {
 	return STORE_CALL(st, bulk_finish, after_id, err);
+}
+
+/* ---- re-indexing the names' Latin keys ---- */
+
+struct name_batch {
+	int64_t id[1000];
+	char *name[1000];
+	bool active[1000];
+	int n;
+};
+
+static int take_name(int64_t id, const char *name, bool active, void *ud)
+{
+	struct name_batch *b = ud;
+	b->id[b->n] = id;
+	b->name[b->n] = xstrdup(name);
+	b->active[b->n] = active;
+	b->n++;
+	return JW_OK;
+}
+
+int svc_person_keys_refresh(struct store *st, int64_t *done_now, bool *done, struct jw_error *err)
+{
+	const char *ver = pinyin_keys_version();
+	char state[128];
+	int64_t after = 0;
+	size_t vl = strlen(ver);
+	struct name_batch *b = NULL;
+	int rc;
+
+	*done = false;
+	if (done_now)
+		*done_now = 0;
+	if (!*ver)
+		return jw_fail(err, JW_ENOMEM, "", "ICU 拼音转换初始化失败");
+	if ((rc = store_begin(st)) != JW_OK)
+		return jw_fail(err, rc, "", NULL);
+	if ((rc = STORE_CALL(st, person_keys_state, state, sizeof(state), err)) != JW_OK)
+		goto rollback;
+	if (strcmp(state, ver) == 0) {
+		*done = true;
+		goto commit;
+	}
+	/* resume a re-index under this version; anything else starts over */
+	if (strncmp(state, ver, vl) == 0 && state[vl] == ' ' &&
+	    !parse_i64(state + vl + 1, 0, INT64_MAX, &after))
+		after = 0;
+	b = xcalloc(1, sizeof(*b));
+	if ((rc = STORE_CALL(st, person_names, after, 1000, take_name, b, err)) != JW_OK)
+		goto rollback;
+	for (int i = 0; i < b->n; i++) {
+		char full[256], ini[64];
+		struct pykeys ks = { .n = 0 };
+		pinyin_of_name(b->name[i], full, sizeof(full), ini, sizeof(ini));
+		pinyin_keys(b->name[i], add_pykey, &ks);
+		struct person_index ix = {
+			.name_py = full, .name_ini = ini, .keys = ks.p, .nkeys = ks.n,
+			.active = b->active[i],
+		};
+		if ((rc = STORE_CALL(st, person_keys, b->id[i], &ix, err)) != JW_OK)
+			goto rollback;
+	}
+	if (b->n < 1000) {
+		rc = STORE_CALL(st, person_keys_state_set, ver, err);
+		*done = true;
+	} else {
+		snprintf(state, sizeof(state), "%s %lld", ver, (long long)b->id[b->n - 1]);
+		rc = STORE_CALL(st, person_keys_state_set, state, err);
+	}
+	if (rc != JW_OK)
+		goto rollback;
+	if (done_now)
+		*done_now = b->n;
+commit:
+	if ((rc = store_commit(st)) != JW_OK) {
+		*done = false;
+		rc = jw_fail(err, rc, "", NULL);
+	}
+	goto out;
+rollback:
+	*done = false;
+	store_rollback(st);
+out:
+	if (b)
+		for (int i = 0; i < b->n; i++)
+			free(b->name[i]);
+	free(b);
+	return rc;
 }

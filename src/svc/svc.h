@@ -115,9 +115,16 @@ int svc_list(struct store *st, const struct actor *a, const struct entity_def *e
 
 int svc_person_deregister(struct store *st, const struct actor *a, int64_t id, const char *reason,
 			  const char *date, const char *note, struct verr *ve, struct jw_error *err);
-/* The person's record with ID and phone unmasked: allowed roles only, audited. */
-int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, struct record *out,
+/* Why full numbers are shown (PIPL art. 51), as it goes into the audit
+ * record: reason is a code or label of CT_REVEAL_REASON, or a text of its
+ * own; "other" (其他) needs text.  Missing → JW_EINVAL on field "reason". */
+#define REVEAL_REASON_MAX 300
+int svc_reveal_reason(const char *reason, const char *text, char out[REVEAL_REASON_MAX],
 		      struct jw_error *err);
+/* The person's record with ID and phone unmasked: allowed roles only, and
+ * only with a reason (svc_reveal_reason), audited with that reason. */
+int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, const char *reason,
+		      const char *reason_text, struct record *out, struct jw_error *err);
 int svc_building_plan(struct store *st, const struct actor *a, int64_t building_id, plan_cb cb,
 		      void *ud, struct jw_error *err);
 /* Creates every room of a building (units × floors × rooms_per_floor) that
@@ -150,6 +157,13 @@ int person_age(const struct record *p);
 /* Writes the full-text rows of the active persons with an id above
  * after_id and recounts their households (see actor.index_later). */
 int svc_bulk_finish(struct store *st, int64_t after_id, struct jw_error *err);
+
+/* Re-indexes the Latin search keys of up to 1,000 persons, in one
+ * transaction, when the store's keys were made under another version
+ * (model/pinyin.h pinyin_keys_version(): a new key scheme, another surname
+ * table, or a store from before the keys).  Call until *done; each call
+ * carries on where the last stopped.  done_now: persons re-indexed. */
+int svc_person_keys_refresh(struct store *st, int64_t *done_now, bool *done, struct jw_error *err);
 
 /* ---- demo community (svc/demo.c) ---- */
 int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err);

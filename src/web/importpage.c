@@ -570,7 +570,8 @@ void web_export(struct http_req *r, struct http_resp *w)
 		return;
 	}
 	const char *rv = req_query(r, "reveal");
-	struct export_opts o = { .format = EXPORT_XLSX, .reveal = rv && strcmp(rv, "1") == 0, .filter = &lr };
+	struct export_opts o = { .format = EXPORT_XLSX, .reveal = rv && strcmp(rv, "1") == 0, .filter = &lr,
+				 .reason = req_query(r, "reason"), .reason_text = req_query(r, "reason_text") };
 	size_t n = strlen(r->path);
 	if (n > 4 && strcmp(r->path + n - 4, ".csv") == 0)
 		o.format = EXPORT_CSV;

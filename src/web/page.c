@@ -13,6 +13,7 @@
 #include "lib/util.h"
 #include "model/mask.h"
 #include "web/page.h"
+#include "svc/ledger.h"
 #include "web/web.h"
 
 static const char css[] =
@@ -147,6 +148,13 @@ void page_begin(struct http_req *r, struct http_resp *w, const char *title)
 	buf_adds(b, "（");
 	buf_html(b, role_label(r->actor.role));
 	buf_adds(b, "）<button class=\"plain\" type=\"submit\">退出</button></form></header><main>");
+	/* the server re-deriving the ledgers (at start, on a new day): say so
+	 * where their lists and counts show */
+	if (svc_ledger_updating() &&
+	    (strcmp(r->path, "/") == 0 || strncmp(r->path, "/ledgers", 8) == 0 ||
+	     strncmp(r->path, "/stats", 6) == 0 || strncmp(r->path, "/reminders", 10) == 0))
+		page_notice(b, "info", "台账正在按今天的日期更新（在后台进行，登记和查询照常）："
+				       "台账名单和统计暂不完整，请稍后刷新。");
 }
 
 void page_end(struct http_resp *w)

@@ -188,7 +188,12 @@ static void export_form(struct http_req *r, struct buf *b, const struct entity_d
 		if (n[i].v > 0)
 			buf_addf(b, "<input type=\"hidden\" name=\"%s\" value=\"%lld\">", n[i].name, (long long)n[i].v);
 	if (svc_can(&r->actor, e, P_REVEAL) && e->id == ENT_PERSON)
-		buf_adds(b, "<label class=\"inline\"><input type=\"checkbox\" name=\"reveal\" value=\"1\">含完整号码（记入审计）</label> ");
+	{
+		buf_adds(b, "<label class=\"inline\"><input type=\"checkbox\" name=\"reveal\" value=\"1\">含完整号码（记入审计）</label> "
+			    "<label class=\"inline\">原因 ");
+		code_select(b, "reason", &code_tables[CT_REVEAL_REASON], NULL, "（含完整号码时选择）");
+		buf_adds(b, "</label> <input name=\"reason_text\" maxlength=\"60\" placeholder=\"其他原因\" aria-label=\"其他原因\"> ");
+	}
 	buf_addf(b, "<button type=\"submit\">导出 Excel</button> "
 		    "<button type=\"submit\" formaction=\"/%s/export.csv\" class=\"secondary\">导出 CSV</button></form>", e->path);
 }
@@ -726,9 +731,13 @@ static void person_actions(struct http_req *r, struct buf *b, const struct recor
 	if (active && svc_can(&r->actor, rec->ent, P_WRITE))
 		buf_addf(b, "<a class=\"button\" href=\"/persons/%lld/edit\">修改</a>", (long long)rec->id);
 	if (!revealed && svc_can(&r->actor, rec->ent, P_REVEAL)) {
-		buf_addf(b, "<form method=\"post\" action=\"/persons/%lld/reveal\">", (long long)rec->id);
+		/* a reveal says why (PIPL art. 51): the reason goes into the audit record */
+		buf_addf(b, "<form method=\"post\" action=\"/persons/%lld/reveal\" class=\"reveal\">", (long long)rec->id);
 		page_csrf(b, r);
-		buf_adds(b, "<button class=\"plain\" type=\"submit\" title=\"查看将记入审计日志\">查看完整证件号和电话</button></form>");
+		buf_adds(b, "<label class=\"inline\">查看原因 ");
+		code_select(b, "reason", &code_tables[CT_REVEAL_REASON], NULL, "（请选择）");
+		buf_adds(b, "</label> <input name=\"reason_text\" maxlength=\"60\" placeholder=\"其他原因（选“其他”时填写）\" aria-label=\"其他原因\"> "
+			    "<button class=\"plain\" type=\"submit\" title=\"查看将记入审计日志\">查看完整证件号和电话</button></form>");
 	}
 	buf_adds(b, "</div>");
 	if (!active) {
@@ -858,7 +867,8 @@ void web_person_reveal(struct http_req *r, struct http_resp *w)
 {
 	struct record rec;
 	struct jw_error err;
-	if (svc_person_reveal(r->st, &r->actor, r->id, &rec, &err) != JW_OK)
+	if (svc_person_reveal(r->st, &r->actor, r->id, req_form(r, "reason"), req_form(r, "reason_text"),
+			      &rec, &err) != JW_OK)
 		web_error(r, w, &err);
 	else
 		show_page(r, w, &rec, true, NULL);

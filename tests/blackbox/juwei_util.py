@@ -10,6 +10,7 @@ import itertools
 import json
 import random
 import re
+from pathlib import Path
 
 import requests
 
@@ -19,6 +20,27 @@ COMMUNITY_CODE = "110105087003"
 COMMUNITY_NAME = "测试社区居委会"
 GRID_A_NAME = "第一网格"
 GRID_B_NAME = "第二网格"
+
+# The synthetic community of shared/data (small: 2,000 persons; medium: its
+# 20,000-person roster, xz-compressed), kept in the checkout so that no test
+# depends on a folder outside the repository.  All of it is fictional.
+COMMUNITY_DATA = Path(__file__).resolve().parent.parent / "data" / "community"
+
+
+def medium_persons_csv():
+    """The 20,000-person roster, unpacked once per run into a temporary file."""
+    global _MEDIUM
+    if _MEDIUM is None:
+        import lzma
+        import tempfile
+        out = Path(tempfile.mkdtemp(prefix="juwei-medium-")) / "persons.csv"
+        with lzma.open(COMMUNITY_DATA / "medium_persons.csv.xz") as src, open(out, "wb") as dst:
+            dst.write(src.read())
+        _MEDIUM = out
+    return _MEDIUM
+
+
+_MEDIUM = None
 
 # --------------------------------------------------------------------------
 # ID numbers (GB 11643, ISO 7064 MOD 11-2)

@@ -133,3 +133,86 @@ def test_logout_twice(srv):
 
 def test_logout_without_token_401(srv):
     check_error(srv.api("POST", "/logout"), 401, "unauthenticated")
+
+
+# --------------------------------------------------------------------------
+# input handling (issue 8 §3): the token, the path id, the body's type
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("extra", ["x", "0", " junk", "%00", "\t"])
+def test_token_with_characters_appended_401(srv, extra):
+    """A valid token followed by anything is not that token."""
+    tok = srv.tokens["worker"]
+    ok(srv.api("GET", "/persons", headers={"Authorization": f"Bearer {tok}"}))
+    r = srv.api("GET", "/persons", headers={"Authorization": f"Bearer {tok}{extra}"})
+    check_error(r, 401, "unauthenticated")
+
+
+def test_token_cut_short_401(srv):
+    tok = srv.tokens["worker"]
+    check_error(srv.api("GET", "/persons", headers={"Authorization": f"Bearer {tok[:-1]}"}),
+                401, "unauthenticated")
+
+
+@pytest.mark.parametrize("tail", ["%00", "%00abc", "abc", "01", "00001", "1.0", "+1", "%201",
+                                  "1%20", "0x1", "1e0", "1%2F"])
+def test_path_id_must_be_plain_decimal(srv, tail):
+    """/persons/1%00, /persons/01 … never resolve to record 1."""
+    pid = srv.new_person()
+    assert ok(srv.api("GET", f"/persons/{pid}", "admin"))["id"] == pid
+    # the id with garbage around it: never that record
+    for path in (f"/persons/{pid}{tail}", f"/persons/{tail}{pid}"):
+        r = srv.api("GET", path, "admin")
+        assert r.status_code in (400, 404), f"GET {path}: {r.status_code} {r.text[:200]}"
+        check_error(r, r.status_code)
+    # the pages too
+    r = srv.api("GET", f"/api/v1/persons/{pid}%00", "admin")
+    assert r.status_code == 404, r.text[:200]
+
+
+def test_percent_encoded_digit_is_the_same_id(srv):
+    """%31 is "1": an encoding of the same characters, not garbage."""
+    r = srv.api("GET", "/persons/%31", "admin")
+    assert r.status_code in (200, 404), r.text[:200]
+    if r.status_code == 200:
+        assert r.json()["id"] == 1
+
+
+@pytest.mark.parametrize("ctype", ["text/plain", "application/x-www-form-urlencoded",
+                                   "multipart/form-data; boundary=x", "application/jsonx",
+                                   "application/xml", "json", ""])
+def test_json_endpoint_refuses_other_content_type_415(srv, ctype):
+    body = '{"name":"测试名","id_number":"11010519491231002X","residence_type":"registered"}'
+    headers = {"Content-Type": ctype} if ctype else {}
+    r = srv.api("POST", "/persons", "admin", data=body.encode(), headers=headers)
+    b = check_error(r, 415, "unsupported_media_type")
+    assert "application/json" in b["error"]["message"], b
+
+
+def test_login_refuses_other_content_type_415(srv):
+    import json as _json
+    body = _json.dumps({"username": "admin", "password": ADMIN_PW})
+    r = srv.api("POST", "/login", data=body, headers={"Content-Type": "text/plain"})
+    check_error(r, 415, "unsupported_media_type")
+    assert "token" not in r.text
+
+
+@pytest.mark.parametrize("ctype", ["application/json", "application/json; charset=utf-8",
+                                   "Application/JSON;charset=UTF-8", "application/json ; charset=utf-8"])
+def test_json_content_type_with_charset_accepted(srv, ctype):
+    import json as _json
+    body = _json.dumps({"username": "admin", "password": ADMIN_PW})
+    b = ok(srv.api("POST", "/login", data=body.encode(), headers={"Content-Type": ctype}))
+    assert b["token"]
+
+
+def test_patch_refuses_other_content_type_415(srv):
+    pid = srv.new_person()
+    r = srv.api("PATCH", f"/persons/{pid}", "admin", data='{"phone":"13800138000"}',
+                headers={"Content-Type": "text/plain"})
+    check_error(r, 415, "unsupported_media_type")
+    assert srv.person(pid).get("phone") in (None, "")
+
+
+def test_bodiless_post_needs_no_content_type(srv):
+    tok = srv.login_token(*srv.users["worker"])
+    assert srv.api("POST", "/logout", tok).status_code == 204

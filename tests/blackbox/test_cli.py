@@ -304,3 +304,36 @@ def test_serve_stops_on_sigterm(tmp_path):
     assert p.returncode is not None
     with pytest.raises(requests.RequestException):
         requests.get(s.base + "/login", timeout=1)
+
+
+def test_make_run_prints_one_login_line(juwei_bin, tmp_path):
+    """scripts/run-demo.sh (what `make run` runs) prints the address and one
+    clear login line — not init's "密码：取自 JUWEI_ADMIN_PASSWORD" before it."""
+    import os
+    import subprocess
+    from pathlib import Path
+    script = Path(__file__).resolve().parents[2] / "scripts" / "run-demo.sh"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUWEI_")}
+    env["JUWEI_ADMIN_PASSWORD"] = ADMIN_PW
+    p = subprocess.Popen(["sh", str(script), juwei_bin, str(tmp_path / "demo.db"),
+                          f"127.0.0.1:{port}", "300"], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, text=True)
+    out = []
+    try:
+        for _ in range(200):
+            line = p.stdout.readline()
+            if not line:
+                break
+            out.append(line)
+            if "登录" in line:
+                break
+        text = "".join(out)
+        assert f"http://127.0.0.1:{port}/" in text, text
+        logins = [l for l in out if "密码" in l or "登录" in l]
+        assert len(logins) == 1, f"want one login line, got {logins}"
+        assert "admin" in logins[0] and ADMIN_PW in logins[0], logins
+        assert "取自" not in text, text
+    finally:
+        p.kill()
+        p.wait(10)

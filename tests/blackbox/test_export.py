@@ -258,7 +258,7 @@ def test_cli_export_csv(cli, ex, tmp_path):
 def test_cli_export_reveal_is_unmasked_and_audited(cli, ex, tmp_path):
     out = tmp_path / "revealed.xlsx"
     before = audit_exports(ex)["total"]
-    cp = cli("export", "persons", "--db", ex.db, "--out", out, "--grid", GRID_A_NAME, "--reveal")
+    cp = cli("export", "persons", "--db", ex.db, "--out", out, "--grid", GRID_A_NAME, "--reveal", "--reason", "办理业务")
     assert cp.returncode == 0, cp.stderr
     total, items = api_list(ex, grid_id=grid_a(ex))
     check_xlsx(out, items, reveal=True, where="juwei export persons --reveal")
@@ -321,7 +321,7 @@ def test_api_export_needs_login(ex):
 @pytest.mark.parametrize("role", ["admin", "director", "worker"])
 def test_api_export_reveal_unmasked_and_audited(ex, role):
     before = audit_exports(ex)["total"]
-    r = export_api(ex, token=role, format="xlsx", reveal=1, age_band="60+")
+    r = export_api(ex, token=role, format="xlsx", reveal=1, reason="business", age_band="60+")
     assert r.status_code == 200, f"{r.status_code} {r.text[:300]}"
     total, items = api_list(ex, age_band="60+")
     check_xlsx(r.content, items, reveal=True, where=f"{role}: export reveal=1")
@@ -335,7 +335,7 @@ def test_api_export_reveal_unmasked_and_audited(ex, role):
 
 
 def test_api_export_csv_reveal(ex):
-    r = export_api(ex, format="csv", reveal=1, grid_id=grid_a(ex))
+    r = export_api(ex, format="csv", reveal=1, reason="business", grid_id=grid_a(ex))
     assert r.status_code == 200
     total, items = api_list(ex, grid_id=grid_a(ex))
     check_csv(r.content, items, reveal=True, where="export csv reveal=1")
@@ -352,7 +352,7 @@ def test_api_export_grid_worker_masked_own_grid(ex):
 def test_api_export_grid_worker_reveal_never_unmasked(ex):
     before = audit_exports(ex)["total"]
     for fmt in ("xlsx", "csv"):
-        r = export_api(ex, token="gw", format=fmt, reveal=1)
+        r = export_api(ex, token="gw", format=fmt, reveal=1, reason="business")
         if r.status_code == 403:
             check_error(r, 403, "forbidden")
             continue
@@ -406,7 +406,7 @@ def away(ex):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_round_trip_export_import(ex, away, server_factory, fmt):
-    r = export_api(ex, format=fmt, reveal=1)
+    r = export_api(ex, format=fmt, reveal=1, reason="business")
     assert r.status_code == 200, f"{r.status_code} {r.text[:300]}"
     path = ex.workdir / f"roundtrip.{fmt}"
     path.write_bytes(r.content)
@@ -446,3 +446,16 @@ def test_round_trip_export_import(ex, away, server_factory, fmt):
                         f"{example}")
     if problems:
         pytest.fail(f"round trip via {fmt}: " + "; ".join(problems), pytrace=False)
+
+
+def test_export_reveal_needs_a_reason(ex, cli, tmp_path):
+    """An export with full numbers says why, like a reveal; the reason is in its audit record."""
+    r = export_api(ex, format="csv", reveal=1)
+    assert r.status_code == 422 and "原因" in r.text, (r.status_code, r.text[:300])
+    out = tmp_path / "noreason.csv"
+    cp = cli("export", "persons", "--db", ex.db, "--out", out, "--reveal")
+    assert cp.returncode != 0 and "原因" in cp.stderr and not out.exists(), (cp.returncode, cp.stderr)
+    r = export_api(ex, format="csv", reveal=1, reason="superior")
+    assert r.status_code == 200
+    last = audit_exports(ex)["items"][0]
+    assert last["new"].get("reason") == "上级部门要求", last

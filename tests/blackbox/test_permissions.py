@@ -123,7 +123,7 @@ def test_grid_worker_cannot_deregister_other_grid(srv, world):
 
 
 def test_grid_worker_reveal_forbidden(srv, world):
-    r = srv.api("POST", f"/persons/{world['a']}/reveal", "gw_a")
+    r = srv.api("POST", f"/persons/{world['a']}/reveal", "gw_a", json={"reason": "business"})
     check_error(r, 403, "forbidden")
     assert world["id_a"] not in r.text
 
@@ -157,17 +157,17 @@ def test_worker_reads_every_grid(srv, world):
 
 
 def test_worker_may_reveal(srv, world):
-    b = ok(srv.api("POST", f"/persons/{world['b']}/reveal", "worker"))
+    b = ok(srv.api("POST", f"/persons/{world['b']}/reveal", "worker", json={"reason": "business"}))
     assert b["id_number"] == world["id_b"]
     assert b["phone"] == world["phone_b"]
 
 
 def test_reveal_unauthenticated_401(srv, world):
-    check_error(srv.api("POST", f"/persons/{world['a']}/reveal"), 401, "unauthenticated")
+    check_error(srv.api("POST", f"/persons/{world['a']}/reveal", json={"reason": "business"}), 401, "unauthenticated")
 
 
 def test_reveal_missing_404(srv):
-    check_error(srv.api("POST", "/persons/999999/reveal", "director"), 404, "not_found")
+    check_error(srv.api("POST", "/persons/999999/reveal", "director", json={"reason": "business"}), 404, "not_found")
 
 
 # -------------------------------------------------------------------- audit
@@ -177,7 +177,7 @@ def audit(srv, token="admin", **params):
 
 def test_reveal_by_director_is_audited(srv, world):
     pid = srv.new_person(phone=new_phone())
-    b = ok(srv.api("POST", f"/persons/{pid}/reveal", "director"))
+    b = ok(srv.api("POST", f"/persons/{pid}/reveal", "director", json={"reason": "business"}))
     assert len(b["id_number"]) == 18 and "*" not in b["id_number"]
     assert "*" not in b["phone"] and len(b["phone"]) == 11
     idn = b["id_number"]
@@ -196,7 +196,7 @@ def test_reveal_by_director_is_audited(srv, world):
 
 
 def test_reveal_audit_readable_by_director(srv, world):
-    ok(srv.api("POST", f"/persons/{world['a']}/reveal", "director"))
+    ok(srv.api("POST", f"/persons/{world['a']}/reveal", "director", json={"reason": "business"}))
     a = audit(srv, "director", entity="person", entity_id=world["a"], action="reveal")
     assert any(x["username"] == srv.users["director"][0] for x in a["items"])
 
@@ -258,3 +258,49 @@ def test_audit_log_masks_sensitive_values(srv):
 def test_grid_worker_grid_list_only_own(srv, world):
     items = ok(srv.api("GET", "/grids", "gw_a"))["items"]
     assert [g["id"] for g in items] == [srv.grid_a]
+
+
+# --------------------------------------------------------------------------
+# a reveal says why (PIPL art. 51), and the reason is in its audit record
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("body", [None, {}, {"reason": ""}, {"reason": "  "}, {"reason": "other"},
+                                  {"reason": "其他", "reason_text": " "}])
+def test_reveal_without_reason_422(srv, world, body):
+    before = audit(srv, entity="person", entity_id=world["a"], action="reveal")["total"]
+    r = srv.api("POST", f"/persons/{world['a']}/reveal", "director", json=body)
+    e = check_error(r, 422, "invalid")
+    assert "原因" in as_text(e), e
+    assert "*" in srv.person(world["a"])["id_number"]
+    assert audit(srv, entity="person", entity_id=world["a"], action="reveal")["total"] == before
+
+
+@pytest.mark.parametrize("body,want", [
+    ({"reason": "business"}, "办理业务"),
+    ({"reason": "核对身份"}, "核对身份"),
+    ({"reason": "superior"}, "上级部门要求"),
+    ({"reason": "other", "reason_text": "区民政局核对高龄津贴名单"}, "其他：区民政局核对高龄津贴名单"),
+    ({"reason": "街道 复核低保"}, "其他：街道 复核低保"),
+])
+def test_reveal_reason_in_audit(srv, body, want):
+    pid = srv.new_person(phone=new_phone())
+    b = ok(srv.api("POST", f"/persons/{pid}/reveal", "director", json=body))
+    assert "*" not in b["id_number"]
+    a = audit(srv, entity="person", entity_id=pid, action="reveal")
+    assert a["total"] == 1, a
+    assert a["items"][0]["new"].get("reason") == want, a["items"][0]
+    # the reason says why; the audit record still holds no full number
+    assert b["id_number"] not in as_text(a["items"][0]), a["items"][0]
+
+
+def test_reveal_reason_too_long_422(srv, world):
+    r = srv.api("POST", f"/persons/{world['a']}/reveal", "director",
+                json={"reason": "other", "reason_text": "查" * 61})
+    check_error(r, 422, "invalid")
+
+
+def test_reveal_reasons_are_a_code_table(srv):
+    t = ok(srv.api("GET", "/codes", "director"))
+    t = t.get("reveal_reason", t)
+    labels = as_text(t)
+    for want in ("办理业务", "核对身份", "上级部门要求", "其他"):
+        assert want in labels, t

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from juwei_util import (VEC_F, VEC_M, _RUN, age_from, check_error, id15_to_18, id_birth,
+from juwei_util import (ADMIN_PW, VEC_F, VEC_M, _RUN, age_from, check_error, id15_to_18, id_birth,
                         id_check_char, make_id, mask_id, mask_phone, new_id, new_label,
                         new_name, new_phone, ok)
 
@@ -257,6 +257,67 @@ def test_search_latin_name(srv):
     assert pid in srv.search_ids("JOHNA")
 
 
+# Surnames read as people say them (data/surnames.tsv), and ICU's reading
+# too, so that either finds the person; full pinyin, initials, and the full
+# surname (or more) followed by initials.
+SURNAME_CASES = [
+    ("朴庆美", ["piao", "piaoqingmei", "pq", "pqm", "piaoqm", "pu", "puqingmei"]),
+    ("覃海燕", ["qin", "qinhaiyan", "qhy", "qinhy", "tan", "thy"]),
+    ("缪文涛", ["miao", "miaowentao", "mwt", "miaowt"]),
+    ("万俟南星", ["moqi", "moqinanxing", "mqnx", "moqinx", "mq", "wanqi"]),
+    ("拓跋云飞", ["tuoba", "tuobayunfei", "tbyf", "tb", "tuobayf"]),
+    ("单田芳", ["shan", "dan", "shantf", "dantianfang", "stf", "dtf"]),
+    ("曾国藩", ["zeng", "zengguofan", "zgf", "zenggf"]),
+    ("尉迟恭", ["yuchi", "yuchigong", "ycg", "yuchig"]),
+    ("长孙无忌", ["zhangsun", "zhangsunwj", "zswj"]),
+    ("阚泽", ["kan", "kanze", "kz"]),
+    ("黑旋风", ["he", "hexuanfeng", "hexf", "hxf"]),
+]
+
+
+@pytest.mark.parametrize("name,queries", SURNAME_CASES, ids=[c[0] for c in SURNAME_CASES])
+def test_search_by_surname_reading(srv, name, queries):
+    pid = srv.new_person(name=name)
+    for q in queries:
+        assert pid in srv.search_ids(q), f"q={q!r} did not find {name}"
+
+
+@pytest.mark.parametrize("q", ["zhangsf", "zhangsanf", "zhangsanfe", "ZhangSF"])
+def test_search_full_then_initials(srv, zsf, q):
+    assert zsf["id"] in srv.search_ids(q), f"q={q!r} did not find 张三丰"
+
+
+def test_search_full_then_initials_misses(srv, zsf):
+    for q in ("zhangsfx", "zhangsanfx", "zhangxf", "zsanfeng" + "x"):
+        assert zsf["id"] not in srv.search_ids(q), q
+
+
+def test_search_total_counts_each_person_once(srv):
+    """A person matched by several of their keys is one result."""
+    pid = srv.new_person(name="朴庆美")
+    b = ok(srv.api("GET", "/persons", "admin", params={"q": "p", "per_page": 100}))
+    ids = srv.search_ids("p")
+    assert pid in ids and b["total"] == len(ids)
+
+
+def test_search_keys_follow_a_rename(srv):
+    pid = srv.new_person(name="覃思琪")
+    assert pid in srv.search_ids("qinsq")
+    ok(srv.api("PATCH", f"/persons/{pid}", "admin", json={"name": "拓跋思琪"}))
+    assert pid not in srv.search_ids("qinsq")
+    assert pid not in srv.search_ids("tansq")
+    assert pid in srv.search_ids("tuobasq")
+
+
+def test_search_surname_reading_deregistered(srv):
+    pid = srv.new_person(name="缪思远")
+    ok(srv.api("POST", f"/persons/{pid}/deregister", "admin",
+               json={"reason": "moved_away", "date": "2024-01-01"}))
+    assert pid not in srv.search_ids("miaosy")
+    assert pid in srv.search_ids("miaosy", include_deregistered=1)
+    assert pid in srv.search_ids("mousy", include_deregistered=1)
+
+
 # -------------------------------------------------------------- deregister
 def test_deregister(srv):
     name = new_name()
@@ -498,7 +559,7 @@ def test_15_digit_id_upgraded(srv):
     assert p["id_number"] == mask_id(id18)
     assert p["birth_date"] == d.isoformat()
     assert p["sex"] == "1"
-    full = ok(srv.api("POST", f"/persons/{pid}/reveal", "director"))
+    full = ok(srv.api("POST", f"/persons/{pid}/reveal", "director", json={"reason": "business"}))
     assert full["id_number"] == id18
     # the upgraded number is the same person as its 18-digit form
     check_error(post_person(srv, person_body(id_number=id18)), 409, "conflict")
@@ -543,3 +604,62 @@ def test_unknown_api_path_404(srv):
 def test_stats(srv):
     b = ok(srv.api("GET", "/stats", "admin"))
     assert isinstance(b, dict) and b
+
+
+# ------------------------------------------------ re-indexing an older store
+def _sql(db, *stmts):
+    import sqlite3
+    c = sqlite3.connect(str(db), timeout=10)
+    try:
+        with c:
+            out = [c.execute(s).fetchall() for s in stmts]
+    finally:
+        c.close()
+    return out
+
+
+def test_store_from_before_the_keys_is_reindexed(server_factory):
+    """A store as the previous version left it (no person_key table, ICU's
+    one reading in name_py/name_ini, their indexes) is migrated at open and
+    its names re-indexed by `serve`: the table's readings find them.  (The
+    migration that adds person_key must be the last one.)"""
+    s = server_factory()
+    s.tokens["admin"] = s.login_token("admin", ADMIN_PW)
+    piao = s.new_person(name="朴庆美")
+    tuoba = s.new_person(name="拓跋云飞")
+    gone = s.new_person(name="缪思远")
+    ok(s.api("POST", f"/persons/{gone}/deregister", "admin",
+             json={"reason": "moved_away", "date": "2024-01-01"}))
+    s.stop()
+    (version,), = _sql(s.db, "SELECT value FROM meta WHERE key='schema_version'")[0]
+    _sql(s.db,
+         "DROP TABLE person_key",
+         "CREATE INDEX person_py ON person (name_py, status)",
+         "CREATE INDEX person_ini ON person (name_ini, status)",
+         f"UPDATE person SET name_py='puqingmei', name_ini='pqm' WHERE id={piao}",
+         f"UPDATE person SET name_py='tabayunfei', name_ini='tbyf' WHERE id={tuoba}",
+         f"UPDATE person SET name_py='mousiyuan', name_ini='msy' WHERE id={gone}",
+         "DELETE FROM meta WHERE key='person_keys'",
+         f"UPDATE meta SET value='{int(version) - 1}' WHERE key='schema_version'")
+    s.start()
+    s.tokens["admin"] = s.login_token("admin", ADMIN_PW)
+    for q in ("piao", "piaoqm", "pqm", "pu"):
+        assert piao in s.search_ids(q), q
+    for q in ("tuoba", "tuobayf", "tb", "taba"):
+        assert tuoba in s.search_ids(q), q
+    assert gone not in s.search_ids("miaosy")
+    assert gone in s.search_ids("miaosy", include_deregistered=1)
+    assert _sql(s.db, "SELECT value FROM meta WHERE key='schema_version'")[0] == [(version,)]
+    (state,), = _sql(s.db, "SELECT value FROM meta WHERE key='person_keys'")[0]
+    assert state.startswith("k1:") and " " not in state
+
+
+def test_surname_table_from_a_file(server_factory, tmp_path):
+    """JUWEI_SURNAMES names another table; a wrong one stops the program
+    with the line and the reason."""
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("# 测试\n朴 piao\n", encoding="utf-8")
+    from conftest import run_cli
+    r = run_cli("serve", "--db", tmp_path / "x.db", env={"JUWEI_SURNAMES": bad})
+    assert r.returncode != 0
+    assert "JUWEI_SURNAMES" in r.stderr and "第2行" in r.stderr and "制表符" in r.stderr

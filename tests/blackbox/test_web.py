@@ -286,7 +286,7 @@ def test_reveal_as_director(srv, web_director):
     assert r.status_code == 200 and idn not in page_text(r)
     tok = hidden(r.text)
     assert tok, "person page has no form with _csrf (reveal)"
-    r = web_director.post(f"/persons/{pid}/reveal", {"_csrf": tok})
+    r = web_director.post(f"/persons/{pid}/reveal", {"_csrf": tok, "reason": "business"})
     assert r.status_code == 200
     t = page_text(r)
     assert idn in t and phone in t
@@ -315,7 +315,7 @@ def test_grid_worker_pages(srv):
     assert r.status_code == 200
     assert w.get(f"/persons/{b}").status_code == 403
     tok = hidden(r.text) or w.csrf("/")
-    r = w.post(f"/persons/{a}/reveal", {"_csrf": tok})
+    r = w.post(f"/persons/{a}/reveal", {"_csrf": tok, "reason": "business"})
     assert r.status_code == 403
     assert ida not in page_text(r)
 
@@ -400,3 +400,18 @@ def test_house_page(srv, web_admin):
     r = web_admin.get(f"/houses/{place['house']}")
     assert r.status_code == 200
     assert "101" in page_text(r)
+
+
+def test_reveal_asks_why(srv, web_director):
+    """The person page's reveal form asks for a reason; without one nothing is shown."""
+    idn = new_id()
+    pid = srv.new_person(id_number=idn)
+    r = web_director.get(f"/persons/{pid}")
+    assert 'name="reason"' in r.text and "办理业务" in r.text and "上级部门要求" in r.text
+    tok = hidden(r.text)
+    r = web_director.post(f"/persons/{pid}/reveal", {"_csrf": tok})
+    assert r.status_code == 422 and "原因" in page_text(r) and idn not in page_text(r)
+    r = web_director.post(f"/persons/{pid}/reveal", {"_csrf": tok, "reason": "other", "reason_text": "核对门牌"})
+    assert r.status_code == 200 and idn in page_text(r)
+    a = ok(srv.api("GET", "/audit", "admin", params={"entity": "person", "entity_id": pid, "action": "reveal"}))
+    assert a["items"][0]["new"]["reason"] == "其他：核对门牌"

@@ -578,7 +578,7 @@ test('10. ledgers: the elderly ledger, its statistics drawn as SVG, a disabled e
 		const token = await apiLogin(USERS.zhuren);
 		const people = await api('GET', '/api/v1/persons?age_band=15-59&per_page=1', undefined, token);
 		const pid = people.json.items[0].id;
-		const full = await api('POST', `/api/v1/persons/${pid}/reveal`, {}, token);
+		const full = await api('POST', `/api/v1/persons/${pid}/reveal`, { reason: 'business' }, token);
 		const idn = full.json.id_number;
 		await page.goto(`${base}/ledgers/disabled/new?subject_id=${pid}`);
 		await page.locator('#f-category').selectOption('肢体残疾');

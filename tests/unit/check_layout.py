@@ -4,7 +4,7 @@
 
 MODE is "two" (the two-level 高龄津贴 roster), "one" (the one-level visit
 record without totals) or "big" (100,000 rows).  Prints what it finds;
-exits 1 on a mismatch, 77 when openpyxl is missing (the test skips)."""
+exits 1 on a mismatch, 77 when openpyxl is missing (the test fails: deps.sh installs it)."""
 import datetime
 import re
 import sys

@@ -3,8 +3,8 @@
  * surnames, compound surnames, traditional and rare characters, foreign
  * names, buffer limits, the cache, and calls from several threads.
  *
- * The expected strings are what ICU 72 gives; where ICU differs from a
- * dictionary, the test says so.
+ * The expected strings are what ICU 72 gives, or data/surnames.tsv where
+ * it has the surname; where ICU differs from a dictionary, the test says so.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -54,6 +55,138 @@ static void test_compound_surnames(void **state)
 	check("长孙无忌", "zhangsunwuji", "zswj");
 	check("尉迟恭", "yuchigong", "ycg");
 	check("诸葛亮", "zhugeliang", "zgl");
+}
+
+static void test_surname_table(void **state)
+{
+	/* data/surnames.tsv, where ICU's Han-Latin/Names reads otherwise */
+	check("朴庆美", "piaoqingmei", "pqm");       /* ICU: pu */
+	check("覃海燕", "qinhaiyan", "qhy");         /* ICU: tan */
+	check("缪文涛", "miaowentao", "mwt");        /* ICU: mou */
+	check("黑旋风", "hexuanfeng", "hxf");        /* ICU: hei */
+	check("阚泽", "kanze", "kz");                /* ICU: han */
+	check("莘明", "shenming", "sm");             /* ICU: xin */
+	/* compounds read as units; ICU: wanqi, taba, shanyu */
+	check("万俟南星", "moqinanxing", "mqnx");
+	check("拓跋云飞", "tuobayunfei", "tbyf");
+	check("单于明", "chanyuming", "cym");
+	check("东郭先生", "dongguoxiansheng", "dgxs");
+	/* a table character after the surname takes the common reading */
+	check("王朴", "wangpu", "wp");
+}
+
+/* The keys of a name, space-separated, in the order given. */
+struct keylist {
+	char s[1024];
+	int n;
+};
+
+static void add_key(const char *key, void *ud)
+{
+	struct keylist *k = ud;
+	size_t len = strlen(k->s);
+
+	snprintf(k->s + len, sizeof(k->s) - len, "%s%s", k->n ? " " : "", key);
+	k->n++;
+}
+
+static void check_keys(const char *name, const char *keys)
+{
+	struct keylist k = { .n = 0 };
+	int n;
+
+	k.s[0] = '\0';
+	n = pinyin_keys(name, add_key, &k);
+	assert_int_equal(n, k.n);
+	assert_string_equal(k.s, keys);
+}
+
+static void test_keys(void **state)
+{
+	/* initials, full surname then initials, full pinyin ("zhangs",
+	 * "zhangsanf" are prefixes of it, so not kept apart) */
+	check_keys("张三丰", "zsf zhangsf zhangsanfeng");
+	check_keys("李娜", "ln lina");
+	check_keys("李", "li");
+	/* the table's readings, then ICU's surname and common readings */
+	check_keys("单田芳", "stf shantf shantianfang dtf dantf dantianfang");
+	check_keys("朴庆美", "pqm piaoqm piaoqingmei puqm puqingmei");
+	check_keys("乐明", "ym yueming lm leming");
+	check_keys("曾国藩", "zgf zenggf zengguofan cgf cenggf cengguofan");
+	/* compounds: the table's, ICU's as a unit, and character by character */
+	check_keys("万俟南星", "mqnx moqnx moqinx moqinanxing wqnx wanqnx wanqinx wanqinanxing");
+	check_keys("尉迟恭", "ycg yucg yuchigong");
+	/* Latin words are syllables too */
+	check_keys("KIM MINJUN", "km kimminjun");
+	/* at most 4 syllables in full before the initials */
+	check_keys("买买提·艾力", "mmtal maimtal maimaital maimaitial maimaitiaili");
+	check_keys("", "");
+	check_keys("𠮷", "");
+}
+
+/* Writes text to a temporary file; its path goes to path. */
+static void temp_table(char *path, size_t n, const char *text)
+{
+	FILE *f;
+
+	snprintf(path, n, "/tmp/jw_surnames_%d.tsv", (int)getpid());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_table_override(void **state)
+{
+	char path[64], msg[256], v1[64];
+
+	snprintf(v1, sizeof(v1), "%s", pinyin_keys_version());
+	assert_true(strncmp(v1, "k1:", 3) == 0);
+	/* refused while the module is open */
+	temp_table(path, sizeof(path), "# 测试\n朴\tbu\n");
+	assert_int_equal(pinyin_use_surnames(path, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "关闭"));
+	pinyin_shutdown();
+	assert_int_equal(pinyin_use_surnames(path, msg, sizeof(msg)), 0);
+	check("朴庆美", "buqingmei", "bqm");
+	check("覃海燕", "tanhaiyan", "thy");      /* not in this table: ICU */
+	assert_string_not_equal(pinyin_keys_version(), v1);
+	pinyin_shutdown();
+	assert_int_equal(pinyin_use_surnames(NULL, msg, sizeof(msg)), 0);
+	check("朴庆美", "piaoqingmei", "pqm");
+	assert_string_equal(pinyin_keys_version(), v1);
+	pinyin_shutdown();
+	unlink(path);
+}
+
+static void test_table_errors(void **state)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "朴 piao\n", "第1行：姓氏和读音之间应为一个制表符" },
+		{ "#\n万俟\tmoqi\n", "第2行：读音“moqi”应为每字一个音节" },
+		{ "朴\tpiáo\n", "第1行：读音“piáo”只能用拼音字母" },
+		{ "欧阳修\tou yang xiu\n", "第1行：姓氏“欧阳修”应为一到两个汉字" },
+		{ "ab\tab\n", "第1行：姓氏“ab”应为一到两个汉字" },
+		{ "朴\tpiao\n\n朴\tpu\n", "第3行：姓氏与第1行重复" },
+		{ "乐\tyue|le|lo|la|li\n", "第1行：一个姓氏最多4种读音" },
+	};
+	char path[64], msg[256];
+	size_t i;
+
+	pinyin_shutdown();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		temp_table(path, sizeof(path), bad[i].text);
+		assert_int_equal(pinyin_use_surnames(path, msg, sizeof(msg)), -1);
+		if (!strstr(msg, bad[i].msg))
+			fail_msg("%s: got “%s”", bad[i].text, msg);
+	}
+	unlink(path);
+	assert_int_equal(pinyin_use_surnames("/nonexistent/s.tsv", msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "/nonexistent/s.tsv"));
+	/* a refused file leaves the built-in table in use */
+	check("朴庆美", "piaoqingmei", "pqm");
 }
 
 static void test_traditional(void **state)
@@ -213,6 +346,10 @@ int main(void)
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_surname_readings),
 		cmocka_unit_test(test_compound_surnames),
+		cmocka_unit_test(test_surname_table),
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_table_override),
+		cmocka_unit_test(test_table_errors),
 		cmocka_unit_test(test_traditional),
 		cmocka_unit_test(test_middle_dots),
 		cmocka_unit_test(test_latin),

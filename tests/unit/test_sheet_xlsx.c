@@ -19,7 +19,7 @@
 #include "io/sheet.h"
 
 #define DATA "tests/data/sheet/"
-#define YANGGUANG "../shared/data/small/yangguang_community.xlsx"
+#define YANGGUANG "tests/data/community/small_community.xlsx"
 
 static void cell_is(const struct sheet_row *row, int col, enum cell_kind kind, const char *text)
 {
@@ -377,7 +377,7 @@ static void test_yangguang(void **state)
 {
 	FILE *f = fopen(YANGGUANG, "rb");
 	if (!f)
-		skip();
+		fail_msg("%s is missing from the checkout (run from the repository's top)", YANGGUANG);
 	fclose(f);
 
 	struct sheet *s = open_ok(YANGGUANG);
