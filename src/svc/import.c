@@ -1366,7 +1366,9 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 	const char *doc = "id_card";
 	if (pv[PF_DOC_TYPE])
 		doc = code_lookup(&code_tables[CT_DOC_TYPE], pv[PF_DOC_TYPE]);
-	else if (idn && idnum_doc_type_of(idn))
+	/* as the registry: no type, or 居民身份证 with a number only another
+	 * document has */
+	if ((!pv[PF_DOC_TYPE] || (doc && strcmp(doc, "id_card") == 0)) && idn && idnum_doc_type_of(idn))
 		doc = idnum_doc_type_of(idn);
 	if (idn) {
 		bool derived = false;
