@@ -954,6 +954,21 @@ static void cmp_key(const char *in, char *out, size_t outsz)
 		snprintf(out, outsz, "%s", in ? in : "");
 }
 
+/* The same name written another way?  Spaces first (cheap); ICU's
+ * transform only when the spaced-out names differ. */
+static bool same_name(const char *a, const char *b)
+{
+	char k1[128], k2[128];
+	if (!a || !b)
+		return !a && !b;
+	if (name_normalize(a, k1, sizeof(k1)) != (size_t)-1 && name_normalize(b, k2, sizeof(k2)) != (size_t)-1 &&
+	    strcmp(k1, k2) == 0)
+		return true;
+	cmp_key(a, k1, sizeof(k1));
+	cmp_key(b, k2, sizeof(k2));
+	return strcmp(k1, k2) == 0;
+}
+
 #define ROW_BITS 40
 static void note_row_of(struct imp *im, int64_t pid, int64_t row)
 {
@@ -1086,10 +1101,31 @@ static const char *cell_value(const struct cell *c, int target, char *tmp, size_
 /* A row of the data that is the sheet's header again (sheets pasted one
  * under another): at least two cells name fields, one of them in the name
  * or the number column. */
+/* Cheap first look, for every row: is the cell in the name or the number
+ * column one of those fields' header names (姓名, 名字, 身份证号 …)? */
+static bool looks_like_header(struct imp *im, const struct sheet_row *row)
+{
+	for (int c = 0; c < row->n && c < im->ncols; c++) {
+		int t = im->target[c];
+		const char *v = row->cells[c].text;
+		if ((t != PF_NAME && t != PF_ID_NUMBER) || !v || !*v || strlen(v) > 48 ||
+		    strpbrk(v, "0123456789"))
+			continue;
+		char key[128];
+		header_key(v, key, sizeof(key));
+		const struct field_def *f = &entities[ENT_PERSON].fields[t];
+		if (key[0] && synonym_rank(f->synonyms, f->label, key) >= 0)
+			return true;
+	}
+	return false;
+}
+
 static bool repeated_header(struct imp *im, const struct sheet_row *row)
 {
 	int score = 0;
 	bool key = false;
+	if (!looks_like_header(im, row))
+		return false;
 	for (int c = 0; c < row->n && c < im->ncols; c++) {
 		int r, t = header_target(row->cells[c].text, &r);
 		if (t == T_NONE)
@@ -1424,8 +1460,8 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 	const char *rel = pv[PF_RELATION] ? code_lookup(&code_tables[CT_RELATION], pv[PF_RELATION]) : NULL;
 	char akey[200] = "";
 	const char *addr = pv[PF_CURRENT_ADDRESS] ? pv[PF_CURRENT_ADDRESS] : xv[X_HOUSE_ADDRESS];
-	if (addr && address_key(addr, akey, sizeof(akey)) == (size_t)-1)
-		akey[0] = 0;
+	if (rel && !xv[X_HOUSEHOLD_NO] && addr && address_key(addr, akey, sizeof(akey)) == (size_t)-1)
+		akey[0] = 0;   /* only rows that look for their household by address need it */
 	bool pending = false;
 	if (rc == JW_OK && !hh && pid && !xv[X_HOUSEHOLD_NO]) {
 		/* a person stored before keeps the household they are in */
@@ -1460,10 +1496,7 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 		struct record old;
 		record_init(&old, pe);
 		rc = STORE_CALL(im->st, record_get, im->a->community, pe, pid, &old, &e3);
-		char k1[128], k2[128];
 		const char *oldname = rc == JW_OK ? record_get(&old, PF_NAME) : NULL;
-		cmp_key(oldname, k1, sizeof(k1));
-		cmp_key(name, k2, sizeof(k2));
 		int fsheet;
 		int64_t first = row_of(im, pid, &fsheet);
 		char where[192] = "";
@@ -1476,7 +1509,7 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 			       "证件号码为该号码的居民已注销，不能导入；如需恢复，请在居民页面核对");
 			counted = true;
 			rc = JW_ECONFLICT;
-		} else if (name && strcmp(k1, k2) != 0) {
+		} else if (name && !same_name(oldname, name)) {
 			if (first)
 				reject(im, row->rownum, "name", name, num,
 				       "与%s第%lld行的证件号码相同，但姓名不同（“%s”与“%s”），请核对后重新导入该行",
