@@ -187,6 +187,7 @@ bool list_req_from_query(struct http_req *r, struct list_req *lr, struct jw_erro
 	lr->q = req_query(r, "q");
 	lr->sort = req_query(r, "sort");
 	lr->residence_type = req_query(r, "residence_type");
+	lr->hukou_status = req_query(r, "hukou_status");
 	lr->age_band = req_query(r, "age_band");
 	const char *match = req_query(r, "match");
 	lr->match_any = match && strcmp(match, "any") == 0;
@@ -391,7 +392,13 @@ static int plan_item(const struct plan_cell *c, void *ud)
 	} else {
 		buf_adds(b, ",\"household_id\":null,\"household_no\":null,\"head_name\":null");
 	}
-	buf_addf(b, ",\"persons\":%d}", c->persons);
+	buf_addf(b, ",\"persons\":%d,\"migrants\":%d,\"marks\":[", c->persons, c->migrants);
+	for (int m = 0, k = 0; m < PM__COUNT; m++)
+		if (c->marks & (1u << m)) {
+			buf_adds(b, k++ ? "," : "");
+			buf_json_str(b, plan_marks[m].key);
+		}
+	buf_adds(b, "]}");
 	return JW_OK;
 }
 
@@ -400,7 +407,8 @@ void api_building_plan(struct http_req *r, struct http_resp *w)
 	struct jw_error err;
 	struct buf rooms = BUF_INIT;
 	struct plan_out po = { &rooms, 0, 0 };
-	int rc = svc_building_plan(r->st, &r->actor, r->id, plan_item, &po, &err);
+	struct plan_summary sum;
+	int rc = svc_building_plan(r->st, &r->actor, r->id, plan_item, &po, &sum, &err);
 	if (rc != JW_OK) {
 		buf_release(&rooms);
 		fail(w, &err, NULL);
@@ -409,6 +417,18 @@ void api_building_plan(struct http_req *r, struct http_resp *w)
 	ok_json(w, 200);
 	buf_addf(&w->body, "{\"building_id\":%lld,\"floors\":%d,\"rooms\":[", (long long)r->id, po.max_floor);
 	buf_add(&w->body, rooms.data ? rooms.data : "", rooms.len);
+	/* the legend: only the marks this user may see */
+	buf_addf(&w->body, "],\"counts\":{\"rooms\":%d,\"households\":%d,\"persons\":%d},\"legend\":[",
+		 sum.rooms, sum.households, sum.persons);
+	for (int m = 0, k = 0; m < PM__COUNT; m++) {
+		if (!(sum.visible & (1u << m)))
+			continue;
+		buf_adds(&w->body, k++ ? ",{\"key\":" : "{\"key\":");
+		buf_json_str(&w->body, plan_marks[m].key);
+		buf_adds(&w->body, ",\"label\":");
+		buf_json_str(&w->body, plan_marks[m].label);
+		buf_addf(&w->body, ",\"rooms\":%d}", sum.count[m]);
+	}
 	buf_adds(&w->body, "]}");
 	buf_release(&rooms);
 }
@@ -499,9 +519,11 @@ void api_stats(struct http_req *r, struct http_resp *w)
 	buf_addf(&w->body,
 		 "{\"persons\":%lld,\"registered\":%lld,\"migrant\":%lld,\"foreign\":%lld,"
 		 "\"households\":%lld,\"houses\":%lld,\"buildings\":%lld,\"grids\":%lld,"
-		 "\"over60\":%lld,\"over80\":%lld,\"deregistered\":%lld}",
+		 "\"over60\":%lld,\"over80\":%lld,\"deregistered\":%lld,"
+		 "\"living_and_registered\":%lld,\"living_only\":%lld,\"registered_only\":%lld}",
 		 (long long)s.persons, (long long)s.registered, (long long)s.migrant,
 		 (long long)s.foreign, (long long)s.households, (long long)s.houses,
 		 (long long)s.buildings, (long long)s.grids, (long long)s.over60,
-		 (long long)s.over80, (long long)s.deregistered);
+		 (long long)s.over80, (long long)s.deregistered, (long long)s.living_and_registered,
+		 (long long)s.living_only, (long long)s.registered_only);
 }

@@ -579,10 +579,16 @@ void api_visit_create(struct http_req *r, struct http_resp *w)
 	struct verr ve;
 	struct jw_error err;
 	verr_init(&ve);
-	json_t *sid = json_object_get(j, "subject_id");
+	json_t *sid = json_object_get(j, "subject_id"), *eid = json_object_get(j, "entry_id");
 	int64_t id = 0;
+	if (eid && !json_is_null(eid) && (!json_is_integer(eid) || json_integer_value(eid) < 1)) {
+		json_decref(j);
+		fail_msg(w, JW_EBADREQ, "entry_id", "entry_id 应为台账记录的编号（正整数）");
+		return;
+	}
 	int rc = svc_visit_add(r->st, &r->actor, json_string_value(json_object_get(j, "subject")),
 			       json_is_integer(sid) ? json_integer_value(sid) : 0,
+			       json_is_integer(eid) ? json_integer_value(eid) : 0,
 			       json_string_value(json_object_get(j, "visit_date")),
 			       json_string_value(json_object_get(j, "method")),
 			       json_string_value(json_object_get(j, "note")),
@@ -614,6 +620,10 @@ static int visit_item(const struct visit_row *v, void *ud)
 	buf_json_str(b, v->next_date);
 	buf_adds(b, ",\"username\":");
 	buf_json_str(b, v->username);
+	if (v->entry_id > 0)
+		buf_addf(b, ",\"entry_id\":%lld", (long long)v->entry_id);
+	else
+		buf_adds(b, ",\"entry_id\":null");
 	buf_addc(b, '}');
 	return JW_OK;
 }

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "http/http.h"
 #include "lib/util.h"
+#include "svc/backup.h"
 
 int cmd_serve(int argc, char **argv)
 {
@@ -13,9 +14,10 @@ int cmd_serve(int argc, char **argv)
 		{ "db", "PATH", "数据库文件路径", NULL },
 		{ "listen", "HOST:PORT", "监听地址，默认 127.0.0.1:8080（局域网使用请填本机地址）", NULL },
 		{ "threads", "N", "工作线程数，默认等于CPU核数", NULL },
+		{ "backup-dir", "DIR", "每日自动备份的文件夹（保留最近30份），默认为数据库所在文件夹下的 backups", NULL },
 	};
 	const int n = (int)(sizeof(opts) / sizeof(opts[0]));
-	int rc = opt_parse("serve", "--db PATH [--listen HOST:PORT] [--threads N]", argc, argv, opts, n, NULL, 0);
+	int rc = opt_parse("serve", "--db PATH [--listen HOST:PORT] [--threads N] [--backup-dir DIR]", argc, argv, opts, n, NULL, 0);
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	const char *db = opt_get(opts, n, "db");
@@ -30,6 +32,7 @@ int cmd_serve(int argc, char **argv)
 		fputs("juwei serve: --threads 应为1到64之间的整数\n", stderr);
 		return 2;
 	}
+	svc_backup_daily_config(opt_get(opts, n, "backup-dir"));
 	struct jw_error err;
 	jw_error_clear(&err);
 	if (http_serve(db, listen ? listen : "127.0.0.1:8080", (int)nt, &err) != JW_OK)

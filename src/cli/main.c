@@ -20,6 +20,9 @@ static const struct {
 	{ "user", cmd_user, "管理账号：user add / user passwd" },
 	{ "import", cmd_import, "从 Excel（.xlsx/.xls）或 CSV 导入居民" },
 	{ "export", cmd_export, "把居民、户、房屋等导出为 Excel 或 CSV" },
+	{ "backup", cmd_backup, "在线备份数据库（服务运行时也可），检查通过才算成功" },
+	{ "restore", cmd_restore, "从备份恢复数据库（原文件改名保留）" },
+	{ "check", cmd_check, "检查数据库完整性和派生数据是否与登记一致" },
 };
 
 static void usage(FILE *f)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "http/http.h"
+#include "svc/backup.h"
 #include "svc/ledger.h"
 #include "web/web.h"
 #include "lib/util.h"
@@ -342,8 +343,10 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 	bool keys_on = !keys_done && pthread_create(&keys, NULL, keys_refresh_thread, NULL) == 0;
 	pthread_t days;
 	bool days_on = pthread_create(&days, NULL, ledger_days, NULL) == 0;
+	svc_backup_daily_start(db);   /* the daily backup: own thread, own connection */
 	while (!g_stop)
 		pause();
+	svc_backup_daily_stop();
 	if (days_on)
 		pthread_join(days, NULL);
 	if (keys_on)

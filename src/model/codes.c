@@ -289,6 +289,19 @@ static const struct code_entry person_status_codes[] = {
 	{ "deregistered", "已注销", "注销" },
 };
 
+/*
+ * 人户状态: how a person's residence and household registration (户口)
+ * relate, as committees record 人户分离 (公安部《户口登记》 practice; the
+ * wording of the 人口普查 短表 "人户分离情况"): 人在户在 — lives here, hukou
+ * here; 人在户不在 — lives here, hukou elsewhere (see 户籍地址); 户在人不在 —
+ * hukou here, lives elsewhere (see 去向).
+ */
+static const struct code_entry hukou_status_codes[] = {
+	{ "living_and_registered", "人在户在", "人户一致|人户同在|一致" },
+	{ "living_only", "人在户不在", "户籍在外" },
+	{ "registered_only", "户在人不在", "人已外出|外出" },
+};
+
 const struct code_table code_tables[CT__COUNT] = {
 	[CT_SEX]            = TABLE("sex", "性别", "GB/T 2261.1-2003", sex_codes),
 	[CT_ETHNIC]         = TABLE("ethnic", "民族", "GB/T 3304-1991", ethnic_codes),
@@ -305,6 +318,7 @@ const struct code_table code_tables[CT__COUNT] = {
 	[CT_HOUSE_USE]      = TABLE("house_use", "房屋使用情况", "本系统", house_use_codes),
 	[CT_ROLE]           = TABLE("role", "角色", "本系统", role_codes),
 	[CT_PERSON_STATUS]  = TABLE("person_status", "人员状态", "本系统", person_status_codes),
+	[CT_HUKOU_STATUS]   = TABLE("hukou_status", "人户状态", "本系统（人户分离登记）", hukou_status_codes),
 };
 
 const struct code_table *code_table_find(const char *key)

@@ -45,6 +45,7 @@ enum code_table_id {
 	CT_HOUSE_USE,
 	CT_ROLE,
 	CT_PERSON_STATUS,
+	CT_HUKOU_STATUS,
 	CT__COUNT
 };
 

@@ -129,8 +129,8 @@ static const struct field_def retirees_fields[] = {
 	TXT("former_unit", "原工作单位", F, 100, NULL),
 	DATE("retire_date", "退休日期", F),
 	TXT("pension", "养老金类别", L | F, 10, "企业|机关事业|城乡居民"),
-	TXT("certified", "本年已认证", L | F, 2, "是|否"),
-	DATE("certify_date", "认证日期", F),
+	TXT("certified", "本年已认证", L | F, 2, "是|否"),   /* from certify_date: see year_flag */
+	DATE("certify_date", "认证日期", L | F),
 	NOTES,
 };
 
@@ -244,9 +244,10 @@ static const struct layout_col elderly_alone_cols[] = {
 };
 static const struct layout_def elderly_layouts[] = {
 	{ "allowance", "高龄津贴发放花名册", "{year}年{month}月{community}高龄津贴发放花名册", NULL, NULL, NULL,
-	  elderly_pay_cols, (int)(sizeof(elderly_pay_cols) / sizeof(elderly_pay_cols[0])), false },
+	  elderly_pay_cols, (int)(sizeof(elderly_pay_cols) / sizeof(elderly_pay_cols[0])), false, NULL, NULL },
 	{ "alone", "独居（空巢）老人登记表", "{community}独居（空巢）老人登记表", NULL, NULL, NULL,
-	  elderly_alone_cols, (int)(sizeof(elderly_alone_cols) / sizeof(elderly_alone_cols[0])), false },
+	  elderly_alone_cols, (int)(sizeof(elderly_alone_cols) / sizeof(elderly_alone_cols[0])), false,
+	  "living", "独居|空巢" },
 };
 
 /* §3 残疾人基本情况登记表 / 两项补贴 */
@@ -268,7 +269,7 @@ static const struct layout_col disabled_cols[] = {
 };
 static const struct layout_def disabled_layouts[] = {
 	{ "roster", "残疾人基本情况登记表", "{community}残疾人基本情况登记表", NULL, NULL, NULL,
-	  disabled_cols, (int)(sizeof(disabled_cols) / sizeof(disabled_cols[0])), false },
+	  disabled_cols, (int)(sizeof(disabled_cols) / sizeof(disabled_cols[0])), false, NULL, NULL },
 };
 
 /* §4 城市最低生活保障对象花名册 (a household a row) */
@@ -287,7 +288,7 @@ static const struct layout_col dibao_cols[] = {
 };
 static const struct layout_def dibao_layouts[] = {
 	{ "roster", "城市最低生活保障对象花名册", "{community}城市最低生活保障对象花名册", NULL, NULL, NULL,
-	  dibao_cols, (int)(sizeof(dibao_cols) / sizeof(dibao_cols[0])), false },
+	  dibao_cols, (int)(sizeof(dibao_cols) / sizeof(dibao_cols[0])), false, NULL, NULL },
 };
 
 /* §5 失业人员登记 */
@@ -308,7 +309,7 @@ static const struct layout_col unemployed_cols[] = {
 };
 static const struct layout_def unemployed_layouts[] = {
 	{ "roster", "失业人员登记表", "{community}失业人员登记表", NULL, NULL, NULL,
-	  unemployed_cols, (int)(sizeof(unemployed_cols) / sizeof(unemployed_cols[0])), false },
+	  unemployed_cols, (int)(sizeof(unemployed_cols) / sizeof(unemployed_cols[0])), false, NULL, NULL },
 };
 
 /* §7a 流动人口登记表 */
@@ -332,7 +333,7 @@ static const struct layout_col migrants_cols[] = {
 };
 static const struct layout_def migrants_layouts[] = {
 	{ "register", "流动人口登记表", "{community}流动人口登记表", NULL, NULL, NULL,
-	  migrants_cols, (int)(sizeof(migrants_cols) / sizeof(migrants_cols[0])), false },
+	  migrants_cols, (int)(sizeof(migrants_cols) / sizeof(migrants_cols[0])), false, NULL, NULL },
 };
 
 /* §7b 出租房屋登记表 */
@@ -355,7 +356,7 @@ static const struct layout_col rental_cols[] = {
 };
 static const struct layout_def rental_layouts[] = {
 	{ "register", "出租房屋登记表", "{community}出租房屋登记表", NULL, NULL, NULL,
-	  rental_cols, (int)(sizeof(rental_cols) / sizeof(rental_cols[0])), false },
+	  rental_cols, (int)(sizeof(rental_cols) / sizeof(rental_cols[0])), false, NULL, NULL },
 };
 
 /* §10 志愿者花名册 */
@@ -377,7 +378,7 @@ static const struct layout_col volunteers_cols[] = {
 };
 static const struct layout_def volunteers_layouts[] = {
 	{ "roster", "志愿者花名册", "{community}志愿者花名册", NULL, NULL, NULL,
-	  volunteers_cols, (int)(sizeof(volunteers_cols) / sizeof(volunteers_cols[0])), false },
+	  volunteers_cols, (int)(sizeof(volunteers_cols) / sizeof(volunteers_cols[0])), false, NULL, NULL },
 };
 
 #define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -387,42 +388,43 @@ static const struct layout_def volunteers_layouts[] = {
 const struct ledger_def builtin_ledgers[] = {
 	{ "elderly", "老年人台账", "老龄", ENT_PERSON, FIELDS(elderly_fields), R_STAFF, R_DESK, false,
 	  DR_AGE_MIN, NULL, 60, 7, LAYOUTS(elderly_layouts),
-	  "60周岁以上的居民自动列入；80、90、100周岁分档；独居老人每7天走访一次。", false },
+	  "60周岁以上的居民自动列入；80、90、100周岁分档；独居老人每7天走访一次。", false, NULL, NULL },
 	{ "disabled", "残疾人台账", "残联", ENT_PERSON, FIELDS(disabled_fields), R_STAFF, R_DESK, false,
 	  DR_NONE, NULL, 0, 0, LAYOUTS(disabled_layouts),
-	  "残疾类别、等级按 GB/T 26341；残疾人证号 = 身份证号 + 类别码 + 等级码。", false },
+	  "残疾类别、等级按 GB/T 26341；残疾人证号 = 身份证号 + 类别码 + 等级码。", false, NULL, NULL },
 	{ "dibao", "最低生活保障台账", "民政", ENT_HOUSEHOLD, FIELDS(dibao_fields), R_DESK, R_DESK, false,
-	  DR_NONE, NULL, 0, 0, LAYOUTS(dibao_layouts), "以户为单位；保障期写在起止日期。", false },
+	  DR_NONE, NULL, 0, 0, LAYOUTS(dibao_layouts), "以户为单位；保障期写在起止日期。", false, NULL, NULL },
 	{ "temp_aid", "临时救助台账", "民政", ENT_HOUSEHOLD, FIELDS(temp_aid_fields), R_DESK, R_DESK, false,
-	  DR_NONE, NULL, 0, 0, NULL, 0, NULL, false },
+	  DR_NONE, NULL, 0, 0, NULL, 0, NULL, false, NULL, NULL },
 	{ "tekun", "特困供养人员台账", "民政", ENT_PERSON, FIELDS(tekun_fields), R_DESK, R_DESK, false,
-	  DR_NONE, NULL, 0, 30, NULL, 0, NULL, false },
+	  DR_NONE, NULL, 0, 30, NULL, 0, NULL, false, NULL, NULL },
 	{ "veterans", "退役军人和优抚对象台账", "退役军人服务", ENT_PERSON, FIELDS(veterans_fields), R_STAFF, R_DESK,
-	  false, DR_NONE, NULL, 0, 0, NULL, 0, NULL, false },
+	  false, DR_NONE, NULL, 0, 0, NULL, 0, NULL, false, NULL, NULL },
 	{ "unemployed", "失业人员登记台账", "人社", ENT_PERSON, FIELDS(unemployed_fields), R_STAFF, R_DESK, false,
 	  DR_EMPLOYMENT, "unemployed", 0, 0, LAYOUTS(unemployed_layouts),
-	  "就业状况为“失业”的居民自动列入。", false },
+	  "就业状况为“失业”的居民自动列入。", false, NULL, NULL },
 	{ "zero_employment", "零就业家庭台账", "人社", ENT_HOUSEHOLD, FIELDS(zero_emp_fields), R_STAFF, R_DESK, false,
 	  DR_ZERO_EMPLOYMENT, NULL, 0, 30, NULL, 0,
-	  "有16–59周岁成员、但无人在职或从事个体、灵活就业的户自动列入。", false },
+	  "有16–59周岁成员、但无人在职或从事个体、灵活就业的户自动列入。", false, NULL, NULL },
 	{ "retirees", "退休人员台账", "人社", ENT_PERSON, FIELDS(retirees_fields), R_STAFF, R_DESK, false,
 	  DR_EMPLOYMENT, "retired", 0, 0, NULL, 0,
-	  "就业状况为“退休”的居民自动列入；养老金资格认证在本人生日所在月份。", false },
+	  "就业状况为“退休”的居民自动列入；养老金资格认证在本人生日所在月份，本年已认证按认证日期计算。", false,
+	  "certified", "certify_date" },
 	{ "correction", "社区矫正对象台账", "司法", ENT_PERSON, FIELDS(correction_fields), R_DIRECTOR, R_DIRECTOR, true,
 	  DR_NONE, NULL, 0, 30, NULL, 0, "受限台账：只有主任和指定的工作人员可以查看，每次查看都记入审计日志。",
-	  false },
+	  false, NULL, NULL },
 	{ "family_planning", "计生特殊家庭台账", "卫健", ENT_HOUSEHOLD, FIELDS(family_planning_fields), R_DESK,
-	  R_DESK, false, DR_NONE, NULL, 0, 90, NULL, 0, NULL, false },
+	  R_DESK, false, DR_NONE, NULL, 0, 90, NULL, 0, NULL, false, NULL, NULL },
 	{ "migrants", "流动人口台账", "综治", ENT_PERSON, FIELDS(migrants_fields), R_STAFF, R_STAFF, false,
-	  DR_RESIDENCE, "migrant", 0, 0, LAYOUTS(migrants_layouts), "人口类型为“流动人口”的居民自动列入。", false },
+	  DR_RESIDENCE, "migrant", 0, 0, LAYOUTS(migrants_layouts), "人口类型为“流动人口”的居民自动列入。", false, NULL, NULL },
 	{ "rental", "出租房屋台账", "综治", ENT_HOUSE, FIELDS(rental_fields), R_STAFF, R_STAFF, false,
-	  DR_NONE, NULL, 0, 0, LAYOUTS(rental_layouts), "租期到期前30天提醒。", false },
+	  DR_NONE, NULL, 0, 0, LAYOUTS(rental_layouts), "租期到期前30天提醒。", false, NULL, NULL },
 	{ "special_care", "特殊关爱对象台账", "综治", ENT_PERSON, FIELDS(special_care_fields), R_DIRECTOR, R_DIRECTOR,
 	  true, DR_NONE, NULL, 0, 30, NULL, 0,
 	  "受限台账（未成年人、家庭暴力、社区戒毒等）：只有主任和指定的工作人员可以查看，每次查看都记入审计日志。",
-	  false },
+	  false, NULL, NULL },
 	{ "volunteers", "志愿者台账", "志愿服务", ENT_PERSON, FIELDS(volunteers_fields), R_STAFF, R_DESK, false,
-	  DR_NONE, NULL, 0, 0, LAYOUTS(volunteers_layouts), NULL, false },
+	  DR_NONE, NULL, 0, 0, LAYOUTS(volunteers_layouts), NULL, false, NULL, NULL },
 };
 const int nbuiltin_ledgers = N_OF(builtin_ledgers);
 

@@ -50,6 +50,11 @@ struct ledger_def {
 	int nlayouts;
 	const char *note;         /* one line for the ledger's page, or NULL */
 	bool custom;              /* defined by the committee (lives in the store) */
+	/* A yearly status derived from a date (本年已认证 from 认证日期): the
+	 * field year_flag reads 是 when the date field year_date falls in the
+	 * current year, else 否; it is never stored.  NULL: none. */
+	const char *year_flag;
+	const char *year_date;
 };
 
 extern const struct ledger_def builtin_ledgers[];

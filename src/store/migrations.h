@@ -231,14 +231,32 @@ static const char *const sqlite_migrations[] = {
 	"  ('visit', 'visit_subject', '100000 50000 5 2');\n"
 	"ANALYZE sqlite_schema;\n",
 
-	/* 6: every Latin key a person is found by (model/pinyin.h
+	/* 6: ledgers after review (issue 8).  A visit belongs to the entry it
+	 * was recorded on and inherits a restricted ledger's restriction.  The
+	 * retirees' 本年已认证 is derived from the date of the last
+	 * certification: an old "certified = 是" without a date takes the date
+	 * the entry was last changed (when someone marked it), and the stored
+	 * flag goes.  Nobody with the admin role is a reader of a restricted
+	 * ledger. */
+	"ALTER TABLE visit ADD COLUMN entry_id INTEGER;\n"
+	"ALTER TABLE visit ADD COLUMN restricted_to TEXT;\n"
+	"UPDATE ledger_entry SET data = json_set(data, '$.certify_date',\n"
+	"    date(coalesce(updated_at, created_at, CAST(strftime('%s', 'now') AS INTEGER)), 'unixepoch', 'localtime'))\n"
+	"  WHERE ledger = 'retirees' AND json_extract(data, '$.certified') = '是'\n"
+	"    AND coalesce(json_extract(data, '$.certify_date'), '') = '';\n"
+	"UPDATE ledger_entry SET data = json_remove(data, '$.certified')\n"
+	"  WHERE ledger = 'retirees' AND json_type(data, '$.certified') IS NOT NULL;\n"
+	"DELETE FROM ledger_reader WHERE user_id IN (SELECT id FROM app_user WHERE role = 'admin');\n",
+
+	/* 7: every Latin key a person is found by (model/pinyin.h
 	 * pinyin_keys(): each reading of the surname, full pinyin of the first
 	 * syllables then initials), one prefix range for a pinyin search;
 	 * de-registered persons' keys carry a "~" like their grams.  The keys
 	 * are computed in C, so this copies the old full pinyin and initials
 	 * (searches keep working) and leaves meta('person_keys') unset: `juwei
 	 * serve` then re-indexes every name (svc_person_keys_refresh()).
-	 * name_py / name_ini stay, unindexed, as the name's one reading. */
+	 * name_py / name_ini stay, unindexed, as the name's one reading.
+	 * Keep it the last migration (a test rebuilds the store before it). */
 	"CREATE TABLE person_key (\n"
 	"  key TEXT NOT NULL, person_id INTEGER NOT NULL,\n"
 	"  PRIMARY KEY (key, person_id)) WITHOUT ROWID;\n"
@@ -256,6 +274,19 @@ static const char *const sqlite_migrations[] = {
 	"INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES\n"
 	"  ('person_key', 'sqlite_autoindex_person_key_1', '3500000 3 1'),\n"
 	"  ('person_key', 'person_key_person', '3500000 4');\n"
+	"ANALYZE sqlite_schema;\n",
+
+	/* 8: 人户状态 (hukou_status) and 去向 (whereabouts) of a person.  A
+	 * migrant (流动人口) lives here with the hukou elsewhere by definition:
+	 * 人在户不在; for everybody else the state is not known until a worker
+	 * records it, so it stays empty.  The index answers the dashboard's
+	 * counts and the list filter. */
+	"ALTER TABLE person ADD COLUMN hukou_status TEXT;\n"
+	"ALTER TABLE person ADD COLUMN whereabouts TEXT;\n"
+	"UPDATE person SET hukou_status = 'living_only' WHERE residence_type = 'migrant';\n"
+	"CREATE INDEX person_hukou ON person (community, status, hukou_status, grid_id);\n"
+	"INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES\n"
+	"  ('person', 'person_hukou', '1000000 1000000 950000 300000 10000');\n"
 	"ANALYZE sqlite_schema;\n",
 };
 

@@ -1120,7 +1120,10 @@ static int sq_building_plan(struct store *st, const char *community, int64_t bui
 		"SELECT h.id, h.unit, h.floor, h.room, h.\"use\", hh.id, hh.household_no,"
 		" (SELECT p.name FROM person p WHERE p.household_id = hh.id AND p.relation = '02'"
 		"   AND p.status = 'active' LIMIT 1),"
-		" (SELECT count(*) FROM person p WHERE p.household_id = hh.id AND p.status = 'active')"
+		" (SELECT count(*) FROM person p WHERE p.household_id = hh.id AND p.status = 'active'),"
+		" hh.type,"
+		" (SELECT count(*) FROM person p WHERE p.household_id = hh.id AND p.status = 'active'"
+		"   AND p.residence_type = 'migrant')"
 		" FROM house h LEFT JOIN household hh ON hh.house_id = h.id"
 		" WHERE h.building_id = ? AND h.community = ?"
 		" ORDER BY h.unit, h.floor DESC, length(h.room), h.room, hh.id");
@@ -1140,9 +1143,70 @@ static int sq_building_plan(struct store *st, const char *community, int64_t bui
 			.household_no = col_text(s, 6),
 			.head_name = col_text(s, 7),
 			.persons = sqlite3_column_int(s, 8),
+			.household_type = col_text(s, 9),
+			.migrants = sqlite3_column_int(s, 10),
 		};
 		rc = cb(&c, ud);
 		if (rc != JW_OK)
+			break;
+	}
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
+}
+
+#define IN_BUILDING_MAX 16
+
+static int sq_entry_in_building(struct store *st, const char *community, int64_t building_id,
+				const char *const *ledgers, int nledgers, entry_cb cb, void *ud,
+				struct jw_error *err)
+{
+	if (nledgers <= 0)
+		return JW_OK;
+	if (nledgers > IN_BUILDING_MAX)
+		return jw_fail(err, JW_EBADREQ, "ledger", "一次最多查询%d个台账", IN_BUILDING_MAX);
+	/* ?1 community, ?2 building, ?3… the ledgers; each branch walks the
+	 * building's persons, households or houses and looks their open
+	 * entries up in ledger_entry_open */
+	struct buf in = BUF_INIT, sql = BUF_INIT;
+	for (int i = 0; i < nledgers; i++)
+		buf_addf(&in, "%s?%d", i ? "," : "", i + 3);
+	const char *l = buf_cstr(&in);
+	buf_addf(&sql,
+		 "SELECT e.id, e.ledger, e.subject, e.subject_id, e.data, p.house_id"
+		 " FROM person p JOIN ledger_entry e ON e.subject = 'person' AND e.subject_id = p.id"
+		 "  AND e.end_date IS NULL AND e.ledger IN (%s)"
+		 " WHERE p.building_id = ?2 AND p.status = 'active' AND e.community = ?1"
+		 " UNION ALL SELECT e.id, e.ledger, e.subject, e.subject_id, e.data, ho.id"
+		 " FROM house ho JOIN household hh ON hh.house_id = ho.id"
+		 " JOIN ledger_entry e ON e.subject = 'household' AND e.subject_id = hh.id"
+		 "  AND e.end_date IS NULL AND e.ledger IN (%s)"
+		 " WHERE ho.building_id = ?2 AND e.community = ?1"
+		 " UNION ALL SELECT e.id, e.ledger, e.subject, e.subject_id, e.data, ho.id"
+		 " FROM house ho JOIN ledger_entry e ON e.subject = 'house' AND e.subject_id = ho.id"
+		 "  AND e.end_date IS NULL AND e.ledger IN (%s)"
+		 " WHERE ho.building_id = ?2 AND e.community = ?1", l, l, l);
+	sqlite3_stmt *s = stmt(st, buf_cstr(&sql));
+	buf_release(&in);
+	buf_release(&sql);
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	sqlite3_bind_int64(s, 2, building_id);
+	for (int i = 0; i < nledgers; i++)
+		bind_text(s, i + 3, ledgers[i]);
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct entry_row e = {
+			.id = sqlite3_column_int64(s, 0),
+			.ledger = col_text(s, 1),
+			.subject = col_text(s, 2),
+			.subject_id = sqlite3_column_int64(s, 3),
+			.data = col_text(s, 4),
+			.house_id = sqlite3_column_int64(s, 5),
+		};
+		if ((rc = cb(&e, ud)) != JW_OK)
 			break;
 	}
 	if (rc == JW_OK && step != SQLITE_DONE)
@@ -1192,6 +1256,26 @@ static int sq_stats(struct store *st, const char *community, int64_t grid,
 			o->migrant = n;
 		else if (strcmp(rt, "foreign") == 0)
 			o->foreign = n;
+	}
+	if (step != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	/* 人户状态: the person_hukou index alone */
+	if (!(s = stmt(st, "SELECT hukou_status, count(*) FROM person INDEXED BY person_hukou"
+			   " WHERE community=? AND status='active' AND hukou_status IS NOT NULL"
+			   " AND (?2 = 0 OR grid_id = ?2) GROUP BY hukou_status")))
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, community);
+	sqlite3_bind_int64(s, 2, grid);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *hs = col_text(s, 0);
+		int64_t n = sqlite3_column_int64(s, 1);
+		if (strcmp(hs, "living_and_registered") == 0)
+			o->living_and_registered = n;
+		else if (strcmp(hs, "living_only") == 0)
+			o->living_only = n;
+		else if (strcmp(hs, "registered_only") == 0)
+			o->registered_only = n;
 	}
 	if (step != SQLITE_DONE)
 		return db_fail(st, err, __func__);
@@ -1536,15 +1620,19 @@ static int sq_entry_update(struct store *st, const char *community, const struct
 	return JW_OK;
 }
 
+/* The visits that count for an entry: those of its subject, except the ones
+ * of a restricted ledger other than the entry's own. */
+#define VISIT_OF_ENTRY "(v.restricted_to IS NULL OR v.restricted_to = e.ledger)"
 #define ENTRY_COLS \
 	"SELECT e.id, e.ledger, e.subject, e.subject_id, e.status, e.start_date, e.end_date, e.end_reason," \
 	" e.data, e.derived, e.grid_id, e.sex, e.birth_date, e.created_at, e.updated_at," \
 	" CASE e.subject WHEN 'person' THEN p.name WHEN 'household' THEN hh.household_no ELSE ho.address END," \
 	" p.id_number, coalesce(p.phone, hh.phone), coalesce(p.current_address, hho.address, ho.address)," \
 	" p.household_id," \
-	" (SELECT max(v.visit_date) FROM visit v WHERE v.subject = e.subject AND v.subject_id = e.subject_id)," \
+	" (SELECT max(v.visit_date) FROM visit v WHERE v.subject = e.subject AND v.subject_id = e.subject_id" \
+	"   AND " VISIT_OF_ENTRY ")," \
 	" (SELECT v.next_date FROM visit v WHERE v.subject = e.subject AND v.subject_id = e.subject_id" \
-	"   ORDER BY v.visit_date DESC, v.id DESC LIMIT 1)"
+	"   AND " VISIT_OF_ENTRY " ORDER BY v.visit_date DESC, v.id DESC LIMIT 1)"
 #define ENTRY_FROM \
 	" FROM ledger_entry e" \
 	" LEFT JOIN person p ON e.subject = 'person' AND p.id = e.subject_id" \
@@ -1601,13 +1689,38 @@ static int sq_entry_get(struct store *st, const char *community, int64_t id, ent
 	return jw_fail(err, JW_ENOTFOUND, "", "找不到该台账记录");
 }
 
+/* The SQL of an entry filter's field: an entry column (into col) or a
+ * ledger field (its JSON path into *path; col is set by the caller). */
+static bool entry_filter_col(const char *field, char *col, size_t n, char (*path)[40])
+{
+	static const char *const own[] = { "birth_date", "start_date", "end_date" };
+	(*path)[0] = 0;
+	if (!field || !*field)
+		return false;
+	if (strncmp(field, "entry.", 6) == 0) {
+		for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+			if (strcmp(field + 6, own[i]) == 0) {
+				snprintf(col, n, "e.%s", own[i]);
+				return true;
+			}
+		return false;
+	}
+	if (strlen(field) > 32)
+		return false;
+	for (const char *p = field; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	snprintf(*path, sizeof(*path), "$.%s", field);
+	return true;
+}
+
 static int sq_entry_list(struct store *st, const char *community, const struct entry_query *q, entry_cb cb,
 			 void *ud, int64_t *total, struct jw_error *err)
 {
 	struct buf w = BUF_INIT, sql = BUF_INIT;
-	const char *bv[12];
+	const char *bv[128];   /* 5 + ENTRY_MAX_FILTERS × (a path + 16 IN values) */
 	int nb = 0, rc = JW_OK;
-	char like[160], path[80];
+	char like[160], path[80], paths[ENTRY_MAX_FILTERS][40], ins[ENTRY_MAX_FILTERS][256];
 	bv[nb++] = community;
 	bv[nb++] = q->ledger;
 	buf_adds(&w, " WHERE e.community = ?1 AND e.ledger = ?2");
@@ -1634,7 +1747,43 @@ static int sq_entry_list(struct store *st, const char *community, const struct e
 	if (q->visit_before) {
 		bv[nb++] = q->visit_before;
 		buf_addf(&w, " AND coalesce((SELECT max(v.visit_date) FROM visit v WHERE v.subject = e.subject"
-			 " AND v.subject_id = e.subject_id), '') < ?%d", nb);
+			 " AND v.subject_id = e.subject_id AND " VISIT_OF_ENTRY "), '') < ?%d", nb);
+	}
+	if (q->after_id > 0)
+		buf_addf(&w, " AND e.id > %lld", (long long)q->after_id);
+	for (int i = 0; i < q->nwhere && i < ENTRY_MAX_FILTERS; i++) {
+		const struct entry_filter *f = &q->where[i];
+		char col[64];
+		if (!entry_filter_col(f->field, col, sizeof(col), &paths[i])) {
+			rc = jw_fail(err, JW_EBADREQ, "field", "不能按“%s”筛选", f->field ? f->field : "");
+			goto out;
+		}
+		if (paths[i][0]) {
+			bv[nb++] = paths[i];
+			snprintf(col, sizeof(col), "coalesce(json_extract(e.data, ?%d), '')", nb);
+		}
+		if (f->op == EOP_IN) {
+			/* a|b|c: one bound value each */
+			snprintf(ins[i], sizeof(ins[i]), "%s", f->value ? f->value : "");
+			buf_addf(&w, " AND %s IN (", col);
+			int k = 0;
+			for (char *p = ins[i], *bar; p && k < 16; p = bar ? bar + 1 : NULL) {
+				if ((bar = strchr(p, '|')))
+					*bar = 0;
+				bv[nb++] = p;
+				buf_addf(&w, "%s?%d", k++ ? ", " : "", nb);
+			}
+			buf_addc(&w, ')');
+			continue;
+		}
+		bv[nb++] = f->value ? f->value : "";
+		if (f->op == EOP_MONTH) {
+			buf_addf(&w, " AND substr(%s, 6, 2) = ?%d", col, nb);
+			continue;
+		}
+		static const char *const ops[] = { [EOP_EQ] = "=", [EOP_LT] = "<", [EOP_LE] = "<=", [EOP_GT] = ">",
+						   [EOP_GE] = ">=" };
+		buf_addf(&w, " AND %s %s ?%d", col, ops[f->op <= EOP_GE ? f->op : EOP_EQ], nb);
 	}
 	sqlite3_stmt *s;
 	if (total && q->want_total) {
@@ -2040,7 +2189,8 @@ static int sq_ledger_trend(struct store *st, const char *community, const char *
 static int sq_visit_insert(struct store *st, const char *community, struct visit_row *v, struct jw_error *err)
 {
 	sqlite3_stmt *s = stmt(st, "INSERT INTO visit (community, subject, subject_id, visit_date, method, note,"
-				   " next_date, username, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+				   " next_date, username, created_at, entry_id, restricted_to)"
+				   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, community);
@@ -2052,6 +2202,11 @@ static int sq_visit_insert(struct store *st, const char *community, struct visit
 	bind_text(s, 7, v->next_date);
 	bind_text(s, 8, v->username);
 	sqlite3_bind_int64(s, 9, now_s());
+	if (v->entry_id > 0)
+		sqlite3_bind_int64(s, 10, v->entry_id);
+	else
+		sqlite3_bind_null(s, 10);
+	bind_text(s, 11, v->restricted_to);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return db_fail(st, err, __func__);
 	v->id = sqlite3_last_insert_rowid(DB(st));
@@ -2062,7 +2217,8 @@ static int sq_visit_list(struct store *st, const char *community, const char *su
 			 void *ud, struct jw_error *err)
 {
 	sqlite3_stmt *s = stmt(st, "SELECT id, subject, subject_id, visit_date, method, note, next_date, username,"
-				   " created_at FROM visit WHERE community = ?1 AND subject = ?2 AND subject_id = ?3"
+				   " created_at, entry_id, restricted_to FROM visit"
+				   " WHERE community = ?1 AND subject = ?2 AND subject_id = ?3"
 				   " ORDER BY visit_date DESC, id DESC LIMIT 200");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
@@ -2073,7 +2229,8 @@ static int sq_visit_list(struct store *st, const char *community, const char *su
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct visit_row v = { sqlite3_column_int64(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2),
 				       col_text(s, 3), col_text(s, 4), col_text(s, 5), col_text(s, 6),
-				       col_text(s, 7), sqlite3_column_int64(s, 8) };
+				       col_text(s, 7), sqlite3_column_int64(s, 8), sqlite3_column_int64(s, 9),
+				       col_text(s, 10) };
 		if ((rc = cb(&v, ud)) != JW_OK)
 			break;
 	}
@@ -2147,6 +2304,361 @@ static int sq_reader_has(struct store *st, const char *community, const char *le
 	return JW_OK;
 }
 
+/* ---- backup, integrity, verification (svc/backup.c, svc/check.c) ---- */
+
+/* Copies src's main database into a new file at path in steps of a few
+ * hundred pages.  src holds one read transaction throughout, so the copy is
+ * one snapshot and writers on other connections go on (WAL) without making
+ * the backup restart.  Row counts of every table are compared at the end. */
+static int backup_db(sqlite3 *src, const char *path, const volatile int *cancel, struct jw_error *err)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *bk = NULL;
+	int rc = JW_OK, step;
+	bool reading = false;
+	remove(path);
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = jw_fail(err, JW_EIO, "out", "无法创建备份文件“%s”：%s", path, dst ? sqlite3_errmsg(dst) : "内存不足");
+		goto out;
+	}
+	if (sqlite3_exec(src, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = jw_fail(err, JW_EBUSY, "db", "无法读取数据库：%s", sqlite3_errmsg(src));
+		goto out;
+	}
+	reading = true;
+	if (!(bk = sqlite3_backup_init(dst, "main", src, "main"))) {
+		rc = jw_fail(err, JW_ESTORE, "out", "无法开始备份：%s", sqlite3_errmsg(dst));
+		goto out;
+	}
+	while ((step = sqlite3_backup_step(bk, 256)) == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED) {
+		if (cancel && *cancel) {
+			rc = jw_fail(err, JW_EIO, "out", "备份已中止（服务正在停止）");
+			goto out;
+		}
+		if (step != SQLITE_OK)
+			sqlite3_sleep(20);
+	}
+	if (step != SQLITE_DONE) {
+		rc = jw_fail(err, (step & 0xff) == SQLITE_FULL ? JW_EIO : JW_ESTORE, "out", "备份写入失败（%s），请检查备份位置的磁盘空间",
+			     sqlite3_errstr(step));
+		goto out;
+	}
+	sqlite3_backup_finish(bk);
+	bk = NULL;
+	/* one self-contained file: readers of the copy (even read-only ones)
+	 * then make no -wal / -shm beside it */
+	if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = jw_fail(err, JW_EIO, "out", "备份文件“%s”无法写完：%s", path, sqlite3_errmsg(dst));
+		goto out;
+	}
+	/* the copy has every row of the snapshot */
+	sqlite3_stmt *t = NULL;
+	if (sqlite3_prepare_v2(src, "SELECT name FROM sqlite_schema WHERE type = 'table'"
+			       " AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE 'sqlite_%'", -1, &t, NULL) != SQLITE_OK) {
+		rc = jw_fail(err, JW_ESTORE, "db", NULL);
+		goto out;
+	}
+	while (rc == JW_OK && sqlite3_step(t) == SQLITE_ROW) {
+		char sql[200];
+		int64_t n[2] = { -1, -2 };
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", (const char *)sqlite3_column_text(t, 0));
+		for (int k = 0; k < 2; k++) {
+			sqlite3_stmt *c = NULL;
+			if (sqlite3_prepare_v2(k ? dst : src, sql, -1, &c, NULL) == SQLITE_OK && sqlite3_step(c) == SQLITE_ROW)
+				n[k] = sqlite3_column_int64(c, 0);
+			sqlite3_finalize(c);
+		}
+		if (n[0] != n[1])
+			rc = jw_fail(err, JW_ESTORE, "out", "备份不完整：表 %s 原有%lld行，备份中%lld行",
+				     (const char *)sqlite3_column_text(t, 0), (long long)n[0], (long long)n[1]);
+	}
+	sqlite3_finalize(t);
+out:
+	if (bk)
+		sqlite3_backup_finish(bk);
+	if (reading)
+		sqlite3_exec(src, "COMMIT", NULL, NULL, NULL);
+	if (dst && sqlite3_close(dst) != SQLITE_OK && rc == JW_OK)
+		rc = jw_fail(err, JW_EIO, "out", "备份文件“%s”无法写完", path);
+	if (rc != JW_OK)
+		remove(path);
+	return rc;
+}
+
+static int sq_backup_to(struct store *st, const char *path, const volatile int *cancel, struct jw_error *err)
+{
+	if (st->txdepth > 0 || st->reading)
+		return jw_fail(err, JW_ESTORE, "", "备份不能在事务中进行");
+	return backup_db(DB(st), path, cancel, err);
+}
+
+/* PRAGMA integrity_check and foreign_key_check on db; problems to cb. */
+static int integrity_db(sqlite3 *db, problem_cb cb, void *ud, int64_t *problems)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
+	int rc = JW_OK;
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(20)", -1, &s, NULL) != SQLITE_OK) {
+		n++;
+		if (cb)
+			cb("数据库无法检查：文件已损坏或不是数据库文件", ud);
+	} else {
+		int step;
+		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(s, 0);
+			if (t && strcmp(t, "ok") == 0)
+				continue;
+			n++;
+			char line[400];
+			snprintf(line, sizeof(line), "数据库文件结构损坏：%.300s", t ? t : "");
+			for (char *c = line; *c; c++)
+				if (*c == '\n')
+					*c = ' ';
+			if (cb && (rc = cb(line, ud)) != JW_OK)
+				break;
+		}
+		if (step != SQLITE_ROW && step != SQLITE_DONE) {
+			n++;
+			if (cb)
+				cb("数据库文件结构损坏：无法读完（文件已损坏）", ud);
+		}
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check LIMIT 20", -1, &s,
+			       NULL) == SQLITE_OK) {
+		while (rc == JW_OK && sqlite3_step(s) == SQLITE_ROW) {
+			char line[200];
+			n++;
+			snprintf(line, sizeof(line), "引用不存在：%s 表第%lld行引用的 %s 记录不存在",
+				 (const char *)sqlite3_column_text(s, 0), (long long)sqlite3_column_int64(s, 1),
+				 (const char *)sqlite3_column_text(s, 2));
+			if (cb)
+				rc = cb(line, ud);
+		}
+	}
+	sqlite3_finalize(s);
+	*problems = n;
+	return rc;
+}
+
+static int sq_integrity(struct store *st, problem_cb cb, void *ud, int64_t *problems, struct jw_error *err)
+{
+	(void)err;
+	return integrity_db(DB(st), cb, ud, problems);
+}
+
+static int sq_verify(struct store *st, const char *community, enum store_verify what, int64_t *n, int64_t *sample,
+		     int nsample, struct jw_error *err)
+{
+	/* each: the ids of the rows that break the rule (?1 = community) */
+	static const char *const sql[SV__COUNT] = {
+		[SV_HOUSEHOLD_SIZE] =
+			"SELECT h.id FROM household h WHERE h.community = ?1 AND h.size IS NOT"
+			" (SELECT count(*) FROM person p WHERE p.household_id = h.id AND p.status = 'active')",
+		[SV_PERSON_LOCATION] =
+			"SELECT p.id FROM person p LEFT JOIN household h ON h.id = p.household_id"
+			" WHERE p.community = ?1 AND (p.house_id IS NOT h.house_id OR p.building_id IS NOT h.building_id"
+			"  OR p.grid_id IS NOT h.grid_id)",
+		[SV_HOUSEHOLD_LOCATION] =
+			"SELECT h.id FROM household h LEFT JOIN house o ON o.id = h.house_id"
+			" WHERE h.community = ?1 AND (h.building_id IS NOT o.building_id OR h.grid_id IS NOT o.grid_id)",
+		[SV_HOUSE_GRID] =
+			"SELECT o.id FROM house o LEFT JOIN building b ON b.id = o.building_id"
+			" WHERE o.community = ?1 AND o.grid_id IS NOT b.grid_id",
+		[SV_SEARCH_TEXT] =
+			"SELECT p.id FROM person p WHERE p.community = ?1 AND CASE p.status WHEN 'active' THEN"
+			"  NOT EXISTS (SELECT 1 FROM person_fts f WHERE f.rowid = p.id)"
+			"  OR EXISTS (SELECT 1 FROM person_fts_gone g WHERE g.rowid = p.id)"
+			" ELSE NOT EXISTS (SELECT 1 FROM person_fts_gone g WHERE g.rowid = p.id)"
+			"  OR EXISTS (SELECT 1 FROM person_fts f WHERE f.rowid = p.id) END"
+			" UNION ALL SELECT f.rowid FROM person_fts f WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.id = f.rowid)"
+			" UNION ALL SELECT g.rowid FROM person_fts_gone g WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.id = g.rowid)",
+		[SV_SEARCH_NAME] =
+			"SELECT p.id FROM person p WHERE p.community = ?1 AND (p.name_py IS NULL OR p.name_ini IS NULL"
+			" OR p.id_rev IS NOT jw_reverse(p.id_number) OR p.phone_rev IS NOT jw_reverse(p.phone)"
+			" OR NOT EXISTS (SELECT 1 FROM person_gram g WHERE g.person_id = p.id"
+			"  AND (substr(g.gram, 1, 1) = '~') = (p.status <> 'active')))",
+		[SV_ENTRY_SUBJECT] =
+			"SELECT e.id FROM ledger_entry e WHERE e.community = ?1 AND NOT CASE e.subject"
+			" WHEN 'person' THEN EXISTS (SELECT 1 FROM person p WHERE p.id = e.subject_id)"
+			" WHEN 'household' THEN EXISTS (SELECT 1 FROM household h WHERE h.id = e.subject_id)"
+			" ELSE EXISTS (SELECT 1 FROM house o WHERE o.id = e.subject_id) END",
+	};
+	if ((int)what < 0 || what >= SV__COUNT)
+		return jw_fail(err, JW_EINVAL, "", NULL);
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(DB(st), sql[what], -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, err, __func__);
+	bind_text(s, 1, community);
+	int64_t k = 0;
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (k < nsample)
+			sample[k] = sqlite3_column_int64(s, 0);
+		k++;
+	}
+	sqlite3_finalize(s);
+	if (step != SQLITE_DONE)
+		return jw_fail(err, JW_ESTORE, "", "检查时读取失败（数据库可能已损坏）");
+	*n = k;
+	return JW_OK;
+}
+
+static int sq_changes(struct store *st, int64_t *n)
+{
+	*n = sqlite3_total_changes64(DB(st));
+	return JW_OK;
+}
+
+static int sq_meta_get(struct store *st, const char *key, char *out, size_t n, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT value FROM meta WHERE key = ?");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, key);
+	int step = sqlite3_step(s);
+	if (n)
+		out[0] = '\0';
+	if (step == SQLITE_ROW && n)
+		snprintf(out, n, "%s", col_text(s, 0) ? col_text(s, 0) : "");
+	sqlite3_reset(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	return JW_OK;
+}
+
+static int sq_meta_put(struct store *st, const char *key, const char *value, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, key);
+	bind_text(s, 2, value ? value : "");
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return JW_OK;
+}
+
+/* store_inspect for SQLite files: opened read-only, never changed. */
+static int first_problem(const char *text, void *ud)
+{
+	struct store_file_info *o = ud;
+	if (!o->problem[0])
+		snprintf(o->problem, sizeof(o->problem), "%s", text);
+	return JW_OK;
+}
+
+static int64_t count_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+int sqlite_inspect(const char *path, struct store_file_info *o, struct jw_error *err);
+int sqlite_inspect(const char *path, struct store_file_info *o, struct jw_error *err)
+{
+	memset(o, 0, sizeof(*o));
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return jw_fail(err, JW_EIO, "from", "无法打开文件“%s”，请检查路径", path);
+	char head[16] = "";
+	size_t got = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	if (got < 16 || memcmp(head, "SQLite format 3", 16) != 0) {
+		snprintf(o->problem, sizeof(o->problem), "“%s”不是 Juwei 的数据库文件（不是 SQLite 数据库）", path);
+		return JW_OK;
+	}
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(o->problem, sizeof(o->problem), "无法打开“%s”：%s", path, db ? sqlite3_errmsg(db) : "内存不足");
+		sqlite3_close(db);
+		return JW_OK;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	sqlite3_create_function(db, "jw_reverse", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_reverse, NULL, NULL);
+	int64_t problems = 0;
+	integrity_db(db, first_problem, o, &problems);
+	if (problems) {
+		char why[384];
+		snprintf(why, sizeof(why), "“%.100s”已损坏，不能使用（%.200s）", path, o->problem);
+		snprintf(o->problem, sizeof(o->problem), "%s", why);
+		goto out;
+	}
+	int64_t tables = count_of(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN"
+				  " ('meta', 'community', 'person', 'household', 'house', 'building', 'grid', 'audit', 'app_user')");
+	int64_t v = count_of(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'");
+	if (tables != 9 || v < 1) {
+		snprintf(o->problem, sizeof(o->problem), "“%s”不是 Juwei 的数据库（可能是其他程序的文件）", path);
+		goto out;
+	}
+	o->schema_version = (int)v;
+	if (v > SQLITE_MIGRATIONS) {
+		snprintf(o->problem, sizeof(o->problem), "“%s”的数据库版本（%lld）比本程序新（%d），请先升级 juwei", path,
+			 (long long)v, SQLITE_MIGRATIONS);
+		goto out;
+	}
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT code FROM community ORDER BY rowid LIMIT 1", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		snprintf(o->community, sizeof(o->community), "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (!o->community[0]) {
+		snprintf(o->problem, sizeof(o->problem), "“%s”中没有社区（未初始化的数据库）", path);
+		goto out;
+	}
+	o->is_store = true;
+	o->persons = count_of(db, "SELECT count(*) FROM person");
+	o->households = count_of(db, "SELECT count(*) FROM household");
+	o->audit = count_of(db, "SELECT count(*) FROM audit");
+out:
+	sqlite3_close(db);
+	return JW_OK;
+}
+
+int sqlite_file_copy(const char *from, const char *to, struct jw_error *err);
+int sqlite_file_copy(const char *from, const char *to, struct jw_error *err)
+{
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(from, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return jw_fail(err, JW_EIO, "from", "无法打开文件“%s”", from);
+	}
+	sqlite3_busy_timeout(db, 5000);
+	int rc = backup_db(db, to, NULL, err);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* Another process keeps the store open (a server's connections): it holds
+ * a shared lock that an exclusive transaction cannot get past. */
+bool sqlite_in_use(const char *path);
+bool sqlite_in_use(const char *path)
+{
+	sqlite3 *db = NULL;
+	bool busy = false;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	fclose(f);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return false;
+	}
+	sqlite3_busy_timeout(db, 200);
+	if (sqlite3_exec(db, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; SELECT count(*) FROM sqlite_schema",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		busy = (sqlite3_errcode(db) & 0xff) == SQLITE_BUSY;
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	return busy;
+}
+
 const struct store_ops sqlite_store_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -2178,6 +2690,7 @@ const struct store_ops sqlite_store_ops = {
 	.relocate = sq_relocate,
 	.household_size = sq_household_size,
 	.building_plan = sq_building_plan,
+	.entry_in_building = sq_entry_in_building,
 	.stats = sq_stats,
 	.user_insert = sq_user_insert,
 	.user_get = sq_user_get,
@@ -2206,4 +2719,10 @@ const struct store_ops sqlite_store_ops = {
 	.reader_has = sq_reader_has,
 	.audit_insert = sq_audit_insert,
 	.audit_list = sq_audit_list,
+	.backup_to = sq_backup_to,
+	.integrity = sq_integrity,
+	.verify = sq_verify,
+	.changes = sq_changes,
+	.meta_get = sq_meta_get,
+	.meta_put = sq_meta_put,
 };

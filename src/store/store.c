@@ -90,3 +90,29 @@ int store_rollback(struct store *st)
 	st->txdepth--;
 	return st->txdepth == 0 ? st->ops->rollback(st) : st->ops->rollback_to(st, st->txdepth);
 }
+
+/* ---- files (restore, backup) ---- */
+
+int sqlite_inspect(const char *path, struct store_file_info *o, struct jw_error *err);
+int sqlite_file_copy(const char *from, const char *to, struct jw_error *err);
+bool sqlite_in_use(const char *path);
+
+static const char *sqlite_path(const char *location)
+{
+	return strncmp(location, "sqlite:", 7) == 0 ? location + 7 : location;
+}
+
+int store_inspect(const char *location, struct store_file_info *out, struct jw_error *err)
+{
+	return sqlite_inspect(sqlite_path(location), out, err);
+}
+
+int store_file_copy(const char *from, const char *to, struct jw_error *err)
+{
+	return sqlite_file_copy(sqlite_path(from), sqlite_path(to), err);
+}
+
+bool store_in_use(const char *location)
+{
+	return sqlite_in_use(sqlite_path(location));
+}

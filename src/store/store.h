@@ -125,6 +125,7 @@ struct community_row {
 struct stats_row {
 	int64_t persons, registered, migrant, foreign, households, houses,
 		buildings, grids, over60, over80, deregistered;
+	int64_t living_and_registered, living_only, registered_only;  /* 人户状态 of the active */
 };
 
 /* One room of a building's 楼盘表. */
@@ -137,6 +138,9 @@ struct plan_cell {
 	const char *household_no;
 	const char *head_name;
 	int persons;              /* active persons living there */
+	const char *household_type;
+	int migrants;             /* active migrants (流动人口) of the household */
+	unsigned marks;           /* set by svc_building_plan: bits of enum plan_mark */
 };
 typedef int (*plan_cb)(const struct plan_cell *c, void *ud);
 
@@ -160,8 +164,22 @@ struct entry_row {
 	const char *id_number, *phone, *address;
 	int64_t household_id;
 	const char *last_visit, *next_visit;   /* the newest visit's date and next date */
+	int64_t house_id;         /* entry_in_building: the house the subject lives in (is) */
 };
 typedef int (*entry_cb)(const struct entry_row *e, void *ud);
+
+/* A condition on an entry: field is a ledger field (its JSON data, compared
+ * as text; a missing value is "") or one of the entry's own columns
+ * "entry.birth_date", "entry.start_date", "entry.end_date". */
+enum entry_op { EOP_EQ, EOP_LT, EOP_LE, EOP_GT, EOP_GE,
+		EOP_IN,       /* value: "a|b|c" */
+		EOP_MONTH };  /* a date whose month is value ("03") */
+struct entry_filter {
+	const char *field;
+	enum entry_op op;
+	const char *value;
+};
+#define ENTRY_MAX_FILTERS 6
 
 struct entry_query {
 	const char *ledger;
@@ -176,6 +194,10 @@ struct entry_query {
 	int64_t limit, offset;    /* limit 0: count only */
 	bool want_total;
 	bool oldest_first;        /* by id ascending (exports) */
+	struct entry_filter where[ENTRY_MAX_FILTERS];   /* all must hold */
+	int nwhere;
+	int64_t after_id;         /* > 0: only entries with a greater id (paging
+				   * with oldest_first) */
 };
 
 /* Membership of a derived ledger (svc/ledger.c builds it from the rule). */
@@ -211,9 +233,29 @@ struct visit_row {
 	int64_t subject_id;
 	const char *visit_date, *method, *note, *next_date, *username;
 	int64_t created_at;
+	int64_t entry_id;         /* the ledger entry it was recorded on (0: the subject) */
+	const char *restricted_to;/* the restricted ledger whose readers alone may see
+				   * it (NULL: whoever may see the subject) */
 };
 typedef int (*visit_cb)(const struct visit_row *v, void *ud);
 typedef int (*custom_cb)(const char *key, const char *def_json, void *ud);
+
+/* ---- backup, restore, check (svc/backup.c, svc/check.c) ---- */
+
+/* A problem found by a check, in Chinese (one line). */
+typedef int (*problem_cb)(const char *text, void *ud);
+
+/* Derived columns and indexes the store keeps itself, verified by `verify`. */
+enum store_verify {
+	SV_HOUSEHOLD_SIZE,      /* household.size = its active members */
+	SV_PERSON_LOCATION,     /* a person's house/building/grid = their household's */
+	SV_HOUSEHOLD_LOCATION,  /* a household's building/grid = its house's */
+	SV_HOUSE_GRID,          /* a house's grid = its building's */
+	SV_SEARCH_TEXT,         /* every person has their full-text row (and no stray rows) */
+	SV_SEARCH_NAME,         /* every person has name grams, pinyin, reversed numbers */
+	SV_ENTRY_SUBJECT,       /* every ledger entry's subject exists */
+	SV__COUNT
+};
 
 struct store_ops {
 	const char *name;
@@ -266,6 +308,12 @@ struct store_ops {
 	int (*relocate)(struct store *st, int64_t house_id, int64_t building_id, int64_t grid_id, struct jw_error *err);
 	int (*household_size)(struct store *st, int64_t household_id, struct jw_error *err);
 	int (*building_plan)(struct store *st, const char *community, int64_t building_id, plan_cb cb, void *ud, struct jw_error *err);
+	/* The open entries of the given ledgers whose subject lives in (a
+	 * person, a household) or is (a house) in the building, with house_id
+	 * set; one query.  Only id, ledger, subject, subject_id, data, house_id. */
+	int (*entry_in_building)(struct store *st, const char *community, int64_t building_id,
+				 const char *const *ledgers, int nledgers, entry_cb cb, void *ud,
+				 struct jw_error *err);
 	int (*stats)(struct store *st, const char *community, int64_t grid_id, const char *born_before_60, const char *born_before_80, struct stats_row *out, struct jw_error *err);
 
 	int (*user_insert)(struct store *st, struct user_row *u, struct jw_error *err);
@@ -303,7 +351,43 @@ struct store_ops {
 
 	int (*audit_insert)(struct store *st, const char *community, const struct audit_row *a, struct jw_error *err);
 	int (*audit_list)(struct store *st, const char *community, const char *entity, int64_t entity_id, const char *action, int64_t limit, int64_t offset, audit_cb cb, void *ud, int64_t *total, struct jw_error *err);
+
+	/* A consistent copy of the whole store into a new file at path, made
+	 * online (other connections go on reading and writing) in small steps;
+	 * the copy's row counts are compared with the snapshot it was taken
+	 * from.  cancel (may be NULL): non-zero stops it (path removed). */
+	int (*backup_to)(struct store *st, const char *path, const volatile int *cancel, struct jw_error *err);
+	/* The back end's own integrity check of the open store (structure,
+	 * references); each problem to cb; *problems = how many. */
+	int (*integrity)(struct store *st, problem_cb cb, void *ud, int64_t *problems, struct jw_error *err);
+	/* How many rows break rule what; the first ids (up to nsample) in sample. */
+	int (*verify)(struct store *st, const char *community, enum store_verify what, int64_t *n, int64_t *sample, int nsample, struct jw_error *err);
+	/* Rows written by this connection since it was opened. */
+	int (*changes)(struct store *st, int64_t *n);
+	/* Small settings and facts kept with the store (meta table). get: ""
+	 * when absent. */
+	int (*meta_get)(struct store *st, const char *key, char *out, size_t n, struct jw_error *err);
+	int (*meta_put)(struct store *st, const char *key, const char *value, struct jw_error *err);
 };
+
+/* What a store file holds, read without changing it (restore, backup). */
+struct store_file_info {
+	bool is_store;            /* a Juwei store (its meta, community and registry tables) */
+	int schema_version;       /* meta's schema_version */
+	char community[16];
+	int64_t persons, households, audit;
+	char problem[384];        /* "" when the file is fit to restore; else why not (Chinese) */
+};
+/* Inspects the file at location read-only: file format, integrity, schema
+ * version (not newer than this program's), the tables a store has.
+ * JW_OK with out->problem set when the file is unfit; an error code only
+ * when the inspection itself failed. */
+int store_inspect(const char *location, struct store_file_info *out, struct jw_error *err);
+/* Copies the store file from (read-only) into a new file to, consistently. */
+int store_file_copy(const char *from, const char *to, struct jw_error *err);
+/* Whether another process has the store at location open (a running
+ * server): false when it cannot be told. */
+bool store_in_use(const char *location);
 
 /* Opens the store at location: a file path or "sqlite:PATH" (SQLite), or
  * "postgres://…" once that back end exists.  Creates the file and applies

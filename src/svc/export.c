@@ -247,6 +247,7 @@ static void filters_json(struct buf *b, const struct list_req *lr)
 		buf_json_str(b, k); buf_addf(b, ":%lld", (long long)(v)); } } while (0)
 	S("q", lr->q);
 	S("residence_type", lr->residence_type);
+	S("hukou_status", lr->hukou_status);
 	S("age_band", lr->age_band);
 	I("grid_id", lr->grid_id);
 	I("building_id", lr->building_id);

@@ -64,6 +64,10 @@ struct layout_def {
 	const struct layout_col *cols;
 	int ncols;
 	bool no_totals;          /* leave the 合计 row out */
+	/* Which entries the form lists, as data: those whose ledger field
+	 * where_field is one of where_in ("独居|空巢").  NULL: every entry. */
+	const char *where_field;
+	const char *where_in;
 };
 
 struct layout_ctx {

@@ -133,6 +133,8 @@ bool ledger_can(struct store *st, const struct actor *a, const struct ledger_def
 	if (l->restricted) {
 		if (a->role == ROLE_DIRECTOR)
 			return true;
+		if (a->role == ROLE_ADMIN)
+			return false;   /* "not even the administrator", named or not */
 		bool named = false;
 		struct jw_error err;
 		if (a->user_id > 0 && STORE_CALL(st, reader_has, a->community, l->key, a->user_id, &named, &err) != JW_OK)
@@ -165,6 +167,47 @@ static int audit_read(struct store *st, const struct actor *a, const struct ledg
 
 /* ---- entries ---- */
 
+/* The ledger's yearly status (year_flag) from its date: 是 when the date
+ * falls in the current year. */
+static void year_flag_set(const struct ledger_def *l, struct record *r)
+{
+	if (!l->year_flag)
+		return;
+	int fi = entity_field_index(r->ent, l->year_flag), di = entity_field_index(r->ent, l->year_date);
+	if (fi < 0 || di < 0)
+		return;
+	int y, m, d, ty, tm, td;
+	const char *dv = record_get(r, di);
+	date_today(&ty, &tm, &td);
+	bool given = r->given[fi];
+	record_set(r, fi, dv && date_parse(dv, &y, &m, &d) && y == ty ? "是" : "否");
+	r->given[fi] = given;
+}
+
+/* What a worker types for the yearly status: 是 without a date records
+ * today as the date (unless the date already falls in this year); 否
+ * without a date removes this year's date (a certification entered by
+ * mistake).  A date given wins: the status follows it.  in holds what was
+ * given, r what will be stored. */
+static void year_flag_input(const struct ledger_def *l, const struct record *in, struct record *r)
+{
+	if (!l->year_flag)
+		return;
+	int fi = entity_field_index(r->ent, l->year_flag), di = entity_field_index(r->ent, l->year_date);
+	if (fi < 0 || di < 0 || !in->given[fi] || in->given[di])
+		return;
+	int y, m, d, ty, tm, td;
+	char today[11];
+	date_today(&ty, &tm, &td);
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", ty, tm, td);
+	const char *dv = record_get(r, di), *fv = record_get(in, fi);
+	bool this_year = dv && date_parse(dv, &y, &m, &d) && y == ty;
+	if (fv && strcmp(fv, "是") == 0 && !this_year)
+		record_set(r, di, today);
+	else if (fv && strcmp(fv, "否") == 0 && this_year)
+		record_set(r, di, NULL);
+}
+
 void entry_fields(const struct ledger_def *l, const char *data_json, struct record *out)
 {
 	record_init(out, ledger_ent(l));
@@ -183,24 +226,43 @@ void entry_fields(const struct ledger_def *l, const char *data_json, struct reco
 	}
 	memset(out->given, 0, (size_t)l->nfields);
 	json_decref(j);
+	year_flag_set(l, out);
 }
 
 static char *fields_json(const struct ledger_def *l, const struct record *r)
 {
 	json_t *j = json_object();
 	for (int i = 0; i < l->nfields; i++)
-		if (r->v[i])
+		if (r->v[i] && !(l->year_flag && strcmp(l->fields[i].name, l->year_flag) == 0))
 			json_object_set_new(j, l->fields[i].name, json_string(r->v[i]));
 	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(j);
 	return s;
 }
 
-/* The audit's view of an entry: fields with their sensitive values masked. */
-static char *audit_json(const struct ledger_def *l, int64_t subject_id, const struct record *r, const char *status)
+/* The audit's view of an entry: fields with their sensitive values masked.
+ * A restricted ledger's record names the fields that changed (against old;
+ * every given field when old is NULL) and holds no value, not even the
+ * subject: the audit log is read by people the ledger is hidden from. */
+static char *audit_json(const struct ledger_def *l, int64_t subject_id, const struct record *r, const char *status,
+			const struct record *old)
 {
 	json_t *j = json_object();
 	json_object_set_new(j, "ledger", json_string(l->key));
+	if (l->restricted) {
+		json_t *names = json_array();
+		for (int i = 0; r && i < l->nfields; i++) {
+			const char *a = r->v[i], *b = old ? old->v[i] : NULL;
+			if ((a || b) && !(a && b && strcmp(a, b) == 0))
+				json_array_append_new(names, json_string(l->fields[i].name));
+		}
+		json_object_set_new(j, "fields", names);
+		if (status)
+			json_object_set_new(j, "status", json_string(status));
+		char *s = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+		return s;
+	}
 	json_object_set_new(j, "subject_id", json_integer(subject_id));
 	if (status)
 		json_object_set_new(j, "status", json_string(status));
@@ -238,7 +300,33 @@ int svc_entry_list(struct store *st, const struct actor *a, const struct ledger_
 		if (!known)
 			return jw_fail(err, JW_EBADREQ, "field", "《%s》没有名为“%s”的项目", l->title, q->field);
 	}
+	for (int i = 0; i < q->nwhere; i++) {
+		const char *f = q->where[i].field;
+		if (f && strncmp(f, "entry.", 6) != 0 && entity_field_index(ledger_ent(l), f) < 0)
+			return jw_fail(err, JW_EBADREQ, "field", "《%s》没有名为“%s”的项目", l->title, f);
+	}
+	/* the yearly status is not stored: it is its date in this year */
+	char y0[11], y1[11];
+	const char *keep_field = q->field, *keep_value = q->value;
+	int keep_nwhere = q->nwhere;
+	if (q->field && q->value && l->year_flag && strcmp(q->field, l->year_flag) == 0 &&
+	    q->nwhere + 2 <= ENTRY_MAX_FILTERS) {
+		int ty, tm, td;
+		date_today(&ty, &tm, &td);
+		snprintf(y0, sizeof(y0), "%04d-01-01", ty);
+		snprintf(y1, sizeof(y1), "%04d-12-31", ty);
+		if (strcmp(q->value, "是") == 0) {
+			q->where[q->nwhere++] = (struct entry_filter){ l->year_date, EOP_GE, y0 };
+			q->where[q->nwhere++] = (struct entry_filter){ l->year_date, EOP_LE, y1 };
+		} else {   /* 否: no date this year (a missing date reads "") */
+			q->where[q->nwhere++] = (struct entry_filter){ l->year_date, EOP_LT, y0 };
+		}
+		q->field = q->value = NULL;
+	}
 	int rc = STORE_CALL(st, entry_list, a->community, q, cb, ud, total, err);
+	q->field = keep_field;   /* the caller's query as it was (pages show it) */
+	q->value = keep_value;
+	q->nwhere = keep_nwhere;
 	if (rc == JW_OK)
 		rc = audit_read(st, a, l, 0, "list", err);
 	return rc;
@@ -275,12 +363,13 @@ int svc_entry_get(struct store *st, const struct actor *a, const struct ledger_d
 }
 
 struct ledger_of { const char *key; bool match; char subject[16]; int64_t subject_id; char *data; char status[16];
-		   char start[11]; char end[11]; char reason[128]; int64_t grid; };
+		   char start[11]; char end[11]; char reason[128]; int64_t grid; char ledger[64]; };
 
 static int ledger_of_cb(const struct entry_row *e, void *ud)
 {
 	struct ledger_of *o = ud;
 	o->match = strcmp(e->ledger, o->key) == 0;
+	snprintf(o->ledger, sizeof(o->ledger), "%s", e->ledger);
 	snprintf(o->subject, sizeof(o->subject), "%s", e->subject);
 	o->subject_id = e->subject_id;
 	o->data = xstrdup(e->data ? e->data : "{}");
@@ -370,6 +459,7 @@ int svc_entry_create(struct store *st, const struct actor *a, const struct ledge
 		if (l->fields[i].flags & FF_READONLY)
 			fields->given[i] = 0;
 	record_normalize_validate(fields, true, ve);
+	year_flag_input(l, fields, fields);
 	entry_rules(st, a, l, subject_id, fields, ve);
 	if (ve->n)
 		return verr_to_error(ve, err);
@@ -382,7 +472,7 @@ int svc_entry_create(struct store *st, const struct actor *a, const struct ledge
 	}
 	rc = STORE_CALL(st, entry_insert, a->community, &e, err);
 	if (rc == JW_OK) {
-		char *aj = audit_json(l, subject_id, fields, "open");
+		char *aj = audit_json(l, subject_id, fields, "open", NULL);
 		rc = svc_audit_raw(st, a, "create", "ledger_entry", e.id, NULL, aj, err);
 		free(aj);
 	}
@@ -425,6 +515,7 @@ int svc_entry_update(struct store *st, const struct actor *a, const struct ledge
 	for (int i = 0; i < l->nfields; i++)
 		if (fields->given[i])
 			record_set(&merged, i, fields->v[i]);
+	year_flag_input(l, fields, &merged);
 	int y, m, d;
 	if (!str_empty(start_date) && !date_parse(start_date, &y, &m, &d))
 		verr_add(ve, "start_date", "起始日期应为有效日期，格式如 2026-03-05");
@@ -463,8 +554,8 @@ int svc_entry_update(struct store *st, const struct actor *a, const struct ledge
 	}
 	rc = STORE_CALL(st, entry_update, a->community, &e, err);
 	if (rc == JW_OK) {
-		char *oj = audit_json(l, o.subject_id, &old, o.status);
-		char *nj = audit_json(l, o.subject_id, &merged, e.status);
+		char *oj = l->restricted ? NULL : audit_json(l, o.subject_id, &old, o.status, NULL);
+		char *nj = audit_json(l, o.subject_id, &merged, e.status, &old);
 		rc = svc_audit_raw(st, a, "update", "ledger_entry", id, oj, nj, err);
 		free(oj);
 		free(nj);
@@ -850,13 +941,33 @@ static int subject_entity(const char *subject)
 }
 
 int svc_visit_add(struct store *st, const struct actor *a, const char *subject, int64_t subject_id,
-		  const char *date, const char *method, const char *note, const char *next_date, struct verr *ve,
-		  int64_t *id, struct jw_error *err)
+		  int64_t entry_id, const char *date, const char *method, const char *note, const char *next_date,
+		  struct verr *ve, int64_t *id, struct jw_error *err)
 {
 	char today[11];
 	int y, m, d;
 	if (!svc_can(a, &entities[ENT_PERSON], P_WRITE))
 		return jw_fail(err, JW_EPERM, "", "您的角色（%s）不能登记走访", role_label(a->role));
+	/* a visit on an entry: its subject, and its ledger's restriction */
+	struct ledger_of eo = { .key = "" };
+	const struct ledger_def *el = NULL;
+	if (entry_id > 0) {
+		int rc0 = STORE_CALL(st, entry_get, a->community, entry_id, ledger_of_cb, &eo, err);
+		free(eo.data);
+		eo.data = NULL;
+		if (rc0 == JW_ENOTFOUND)
+			return jw_fail(err, JW_ENOTFOUND, "entry_id", "没有编号为%lld的台账记录", (long long)entry_id);
+		if (rc0 != JW_OK)
+			return rc0;
+		if (!(el = ledger_find(st, a->community, eo.ledger)))
+			return jw_fail(err, JW_ENOTFOUND, "entry_id", "没有编号为%lld的台账记录", (long long)entry_id);
+		if (!ledger_can(st, a, el, true))
+			return refuse(a, el, true, err);
+		if (a->role == ROLE_GRID_WORKER && eo.grid != a->grid_id)
+			return jw_fail(err, JW_EPERM, "entry_id", "这条记录不在您负责的网格内");
+		subject = eo.subject;
+		subject_id = eo.subject_id;
+	}
 	if (subject_entity(subject) < 0)
 		return jw_fail(err, JW_EBADREQ, "subject", "走访对象应为 person、household 或 house");
 	date_today(&y, &m, &d);
@@ -885,14 +996,22 @@ int svc_visit_add(struct store *st, const struct actor *a, const char *subject, 
 		return verr_to_error(ve, err);
 	struct visit_row v = { .subject = subject, .subject_id = subject_id, .visit_date = date,
 			       .method = str_empty(method) ? "上门" : method, .note = note,
-			       .next_date = str_empty(next_date) ? NULL : next_date, .username = a->username };
+			       .next_date = str_empty(next_date) ? NULL : next_date, .username = a->username,
+			       .entry_id = entry_id, .restricted_to = el && el->restricted ? el->key : NULL };
 	if ((rc = store_begin(st)) != JW_OK)
 		return jw_fail(err, rc, "", NULL);
 	rc = STORE_CALL(st, visit_insert, a->community, &v, err);
 	if (rc == JW_OK) {
 		char json[256];
-		snprintf(json, sizeof(json), "{\"subject\":\"%s\",\"subject_id\":%lld,\"visit_date\":\"%s\"}", subject,
-			 (long long)subject_id, date);
+		if (v.restricted_to)   /* who was visited is the restricted ledger's */
+			snprintf(json, sizeof(json), "{\"ledger\":\"%s\",\"entry_id\":%lld,\"visit_date\":\"%s\"}",
+				 v.restricted_to, (long long)entry_id, date);
+		else if (entry_id > 0)
+			snprintf(json, sizeof(json), "{\"subject\":\"%s\",\"subject_id\":%lld,\"entry_id\":%lld,"
+				 "\"visit_date\":\"%s\"}", subject, (long long)subject_id, (long long)entry_id, date);
+		else
+			snprintf(json, sizeof(json), "{\"subject\":\"%s\",\"subject_id\":%lld,\"visit_date\":\"%s\"}",
+				 subject, (long long)subject_id, date);
 		rc = svc_audit_raw(st, a, "create", "visit", v.id, NULL, json, err);
 	}
 	if (rc == JW_OK && (rc = store_commit(st)) != JW_OK)
@@ -902,6 +1021,33 @@ int svc_visit_add(struct store *st, const struct actor *a, const char *subject, 
 	if (rc == JW_OK)
 		*id = v.id;
 	return rc;
+}
+
+/* Lists the visits the viewer may see: a restricted ledger's only to its
+ * readers, each such one audited as read. */
+struct vis_filter {
+	struct store *st;
+	const struct actor *a;
+	visit_cb cb;
+	void *ud;
+	int nhit;
+	int64_t hit[200];
+	const struct ledger_def *hit_l[200];
+};
+
+static int vis_filter_cb(const struct visit_row *v, void *ud)
+{
+	struct vis_filter *f = ud;
+	if (v->restricted_to) {
+		const struct ledger_def *l = ledger_builtin(v->restricted_to);
+		if (!l || !ledger_can(f->st, f->a, l, false))
+			return JW_OK;
+		if (f->nhit < 200) {
+			f->hit_l[f->nhit] = l;
+			f->hit[f->nhit++] = v->id;
+		}
+	}
+	return f->cb(v, f->ud);
 }
 
 int svc_visit_list(struct store *st, const struct actor *a, const char *subject, int64_t subject_id,
@@ -917,27 +1063,43 @@ int svc_visit_list(struct store *st, const struct actor *a, const char *subject,
 	int rc = check_subject(st, a, &probe, subject_id, &ve, err);
 	if (rc != JW_OK)
 		return rc;
-	return STORE_CALL(st, visit_list, a->community, subject, subject_id, cb, ud, err);
+	struct vis_filter *f = xcalloc(1, sizeof(*f));
+	*f = (struct vis_filter){ .st = st, .a = a, .cb = cb, .ud = ud };
+	rc = STORE_CALL(st, visit_list, a->community, subject, subject_id, vis_filter_cb, f, err);
+	for (int i = 0; rc == JW_OK && i < f->nhit; i++) {
+		char json[160];
+		snprintf(json, sizeof(json), "{\"ledger\":\"%s\",\"read\":\"visit\",\"visit_id\":%lld}",
+			 f->hit_l[i]->key, (long long)f->hit[i]);
+		rc = svc_audit_raw(st, a, "ledger_read", "visit", f->hit[i], NULL, json, err);
+	}
+	free(f);
+	return rc;
 }
 
 /* ---- reminders ---- */
+
+#define REM_PAGE 500
 
 struct rem_ctx {
 	reminder_cb cb;
 	void *ud;
 	struct reminder r;
 	const char *today;
-	const char *field_date;   /* the field that holds the due date (ending) */
-	int field_ix;
+	int field_ix;             /* the field that holds the due date (ending) */
 	const struct ledger_def *l;
 	int window_days;
 	int ty, tm, td;
+	/* paging: rows of this page, the last id, the restricted entries shown */
+	int64_t n, last_id;
+	int nhit;
+	int64_t hit[REM_PAGE];
 };
 
 static int rem_person80(const struct record *p, void *ud)
 {
 	struct rem_ctx *c = ud;
 	int y, m, d, oy, om, od;
+	c->n++;
 	if (!date_parse(record_get(p, PF_BIRTH_DATE), &y, &m, &d))
 		return JW_OK;
 	date_turning(y, m, d, 80, &oy, &om, &od);
@@ -948,142 +1110,179 @@ static int rem_person80(const struct record *p, void *ud)
 	return c->cb(&c->r, c->ud);
 }
 
+/* A reminder from entry e; a restricted ledger's entry is noted for its
+ * ledger_read audit record. */
+static int rem_emit(struct rem_ctx *c, const struct entry_row *e)
+{
+	if (c->l->restricted && c->nhit < REM_PAGE)
+		c->hit[c->nhit++] = e->id;
+	return c->cb(&c->r, c->ud);
+}
+
 static int rem_entry(const struct entry_row *e, void *ud)
 {
 	struct rem_ctx *c = ud;
+	c->n++;
+	c->last_id = e->id;
 	c->r.subject = e->subject;
 	c->r.subject_id = e->subject_id;
 	c->r.name = e->name;
 	if (strcmp(c->r.kind, "pension") == 0) {
+		/* the query chose those born in the month and not certified in
+		 * the year of the window */
 		int y, m, d;
-		struct record f;
-		entry_fields(c->l, e->data, &f);
-		const char *done = record_get(&f, entity_field_index(f.ent, "certified"));
-		bool certified = done && strcmp(done, "是") == 0;
-		record_release(&f);
-		if (certified || !e->birth_date || !date_parse(e->birth_date, &y, &m, &d))
-			return JW_OK;
-		/* the certification window is the birthday's month */
-		int months_ahead = (m - c->tm + 12) % 12;
-		if (months_ahead > 1)
+		if (!e->birth_date || !date_parse(e->birth_date, &y, &m, &d))
 			return JW_OK;
 		int wy = c->ty + (m < c->tm ? 1 : 0);
 		snprintf(c->r.date, sizeof(c->r.date), "%04d-%02d-01", wy, m);
 		snprintf(c->r.detail, sizeof(c->r.detail), "养老金资格认证：%d月（生日所在月）", m);
-		return c->cb(&c->r, c->ud);
+		return rem_emit(c, e);
 	}
 	if (strcmp(c->r.kind, "visit") == 0) {
 		snprintf(c->r.date, sizeof(c->r.date), "%s", e->next_visit ? e->next_visit : c->today);
 		snprintf(c->r.detail, sizeof(c->r.detail), "《%s》要求每%d天走访一次；上次走访：%s", c->l->title,
 			 c->l->visit_days, e->last_visit ? e->last_visit : "无记录");
-		return c->cb(&c->r, c->ud);
+		return rem_emit(c, e);
 	}
-	/* an end date near: the entry's own, or a date field of the ledger */
-	const char *due = NULL;
-	char buf[16] = "";
-	if (c->field_ix >= 0) {
-		struct record f;
-		entry_fields(c->l, e->data, &f);
-		const char *v = record_get(&f, c->field_ix);
-		if (v)
-			snprintf(buf, sizeof(buf), "%s", v);
-		record_release(&f);
-		due = buf[0] ? buf : NULL;
-	}
+	/* an end date near: a date field of the ledger (the query chose the window) */
+	char due[16] = "";
+	struct record f;
+	entry_fields(c->l, e->data, &f);
+	const char *v = record_get(&f, c->field_ix);
+	if (v)
+		snprintf(due, sizeof(due), "%s", v);
+	record_release(&f);
 	int y, m, d;
-	if (!due || !date_parse(due, &y, &m, &d))
+	if (!due[0] || !date_parse(due, &y, &m, &d))
 		return JW_OK;
 	long left = days_between(c->ty, c->tm, c->td, y, m, d);
 	if (left < 0 || left > c->window_days)
 		return JW_OK;
 	snprintf(c->r.date, sizeof(c->r.date), "%04d-%02d-%02d", y, m, d);
 	snprintf(c->r.detail, sizeof(c->r.detail), "%s：%s（还有%ld天）", c->l->fields[c->field_ix].label, due, left);
-	return c->cb(&c->r, c->ud);
+	return rem_emit(c, e);
+}
+
+/* Every entry of q, a page at a time (oldest first, by id); a restricted
+ * ledger's entries that made a reminder are each audited as read. */
+static int rem_pages(struct store *st, const struct actor *a, struct entry_query *q, struct rem_ctx *c,
+		     struct jw_error *err)
+{
+	q->oldest_first = true;
+	q->limit = REM_PAGE;
+	q->after_id = 0;
+	for (;;) {
+		c->n = 0;
+		c->nhit = 0;
+		int rc = STORE_CALL(st, entry_list, a->community, q, rem_entry, c, NULL, err);
+		if (rc != JW_OK)
+			return rc;
+		for (int i = 0; i < c->nhit; i++)
+			if ((rc = audit_read(st, a, c->l, c->hit[i], "reminder", err)) != JW_OK)
+				return rc;
+		if (c->n < REM_PAGE)
+			return JW_OK;
+		q->after_id = c->last_id;
+	}
 }
 
 int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void *ud, struct jw_error *err)
 {
 	char today[11], from[11], to[11];
-	struct rem_ctx c = { .cb = cb, .ud = ud, .today = today };
-	date_today(&c.ty, &c.tm, &c.td);
-	snprintf(today, sizeof(today), "%04d-%02d-%02d", c.ty, c.tm, c.td);
-	if (!svc_can(a, &entities[ENT_PERSON], P_READ))
+	struct rem_ctx *c = xcalloc(1, sizeof(*c));
+	c->cb = cb;
+	c->ud = ud;
+	c->today = today;
+	date_today(&c->ty, &c->tm, &c->td);
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", c->ty, c->tm, c->td);
+	int rc = JW_OK;
+	if (!svc_can(a, &entities[ENT_PERSON], P_READ)) {
+		free(c);
 		return jw_fail(err, JW_EPERM, "", NULL);
-	int rc;
-	/* 1. turning 80 in the next 60 days: born between today-80y and today+60d-80y */
-	int y2, m2, d2;
-	years_before(80, c.ty, c.tm, c.td, from);
-	date_add_days(c.ty, c.tm, c.td, 60, &y2, &m2, &d2);
-	years_before(80, y2, m2, d2, to);
-	/* born after `from` (not 80 yet) and on or before `to` */
-	struct list_req lr;
-	list_req_init(&lr);
-	lr.all = true;
-	lr.sort = "birth_date";
-	c.r = (struct reminder){ .kind = "birthday80", .label = "80周岁生日（高龄津贴）", .ledger = "elderly",
-				 .subject = "person" };
-	{
-		struct query q;
-		query_init(&q);
-		q.active_only = true;
-		q.limit = 1000;
-		q.sort = "birth_date";
-		query_filter(&q, "birth_date", FOP_GT, from);
-		query_filter(&q, "birth_date", FOP_LE, to);
-		char g[24];
-		if (a->role == ROLE_GRID_WORKER) {
-			snprintf(g, sizeof(g), "%lld", (long long)a->grid_id);
-			query_filter(&q, "grid_id", FOP_EQ, g);
-		}
-		rc = STORE_CALL(st, record_list, a->community, &entities[ENT_PERSON], &q, rem_person80, &c, NULL, err);
-		if (rc != JW_OK)
-			return rc;
 	}
-	/* 2–4: from the ledgers the actor may read */
-	for (int i = 0; i < nbuiltin_ledgers; i++) {
+	/* 1. turning 80 in the next 60 days: born after today-80y (not 80 yet)
+	 * and on or before today+60d-80y */
+	int y2, m2, d2;
+	years_before(80, c->ty, c->tm, c->td, from);
+	date_add_days(c->ty, c->tm, c->td, 60, &y2, &m2, &d2);
+	years_before(80, y2, m2, d2, to);
+	c->r = (struct reminder){ .kind = "birthday80", .label = "80周岁生日（高龄津贴）", .ledger = "elderly",
+				  .subject = "person" };
+	struct query pq;
+	query_init(&pq);
+	pq.active_only = true;
+	pq.limit = REM_PAGE;
+	pq.sort = "birth_date";
+	query_filter(&pq, "birth_date", FOP_GT, from);
+	query_filter(&pq, "birth_date", FOP_LE, to);
+	char g[24];
+	if (a->role == ROLE_GRID_WORKER) {
+		snprintf(g, sizeof(g), "%lld", (long long)a->grid_id);
+		query_filter(&pq, "grid_id", FOP_EQ, g);
+	}
+	do {
+		c->n = 0;
+		rc = STORE_CALL(st, record_list, a->community, &entities[ENT_PERSON], &pq, rem_person80, c, NULL, err);
+		pq.offset += REM_PAGE;
+	} while (rc == JW_OK && c->n == REM_PAGE);
+	/* 2–4: from the ledgers the actor may read, filtered by the store */
+	for (int i = 0; rc == JW_OK && i < nbuiltin_ledgers; i++) {
 		const struct ledger_def *l = &builtin_ledgers[i];
 		if (!ledger_can(st, a, l, false))
 			continue;
-		struct entry_query q = { .limit = 1000, .oldest_first = true };
-		q.ledger = l->key;
+		struct entry_query base = { .ledger = l->key };
 		if (a->role == ROLE_GRID_WORKER)
-			q.grid_id = a->grid_id;
-		c.l = l;
-		c.field_ix = -1;
+			base.grid_id = a->grid_id;
+		c->l = l;
+		c->field_ix = -1;
 		if (strcmp(l->key, "retirees") == 0) {
-			c.r = (struct reminder){ .kind = "pension", .label = "养老金资格认证", .ledger = l->key };
-			if ((rc = STORE_CALL(st, entry_list, a->community, &q, rem_entry, &c, NULL, err)) != JW_OK)
-				return rc;
+			/* born in this month or the next, not certified in the window's year */
+			for (int k = 0; rc == JW_OK && k < 2; k++) {
+				int mm = (c->tm - 1 + k) % 12 + 1, wy = c->ty + (mm < c->tm ? 1 : 0);
+				char month[8], y0[16];
+				snprintf(month, sizeof(month), "%02d", mm);
+				snprintf(y0, sizeof(y0), "%04d-01-01", wy);
+				struct entry_query q = base;
+				q.where[q.nwhere++] = (struct entry_filter){ "entry.birth_date", EOP_MONTH, month };
+				if (l->year_date)
+					q.where[q.nwhere++] = (struct entry_filter){ l->year_date, EOP_LT, y0 };
+				c->r = (struct reminder){ .kind = "pension", .label = "养老金资格认证", .ledger = l->key };
+				rc = rem_pages(st, a, &q, c, err);
+			}
 		}
-		if (l->visit_days > 0) {
+		if (rc == JW_OK && l->visit_days > 0) {
 			char before[11];
 			int vy, vm, vd;
-			date_add_days(c.ty, c.tm, c.td, -l->visit_days, &vy, &vm, &vd);
+			date_add_days(c->ty, c->tm, c->td, -l->visit_days, &vy, &vm, &vd);
 			snprintf(before, sizeof(before), "%04d-%02d-%02d", vy, vm, vd);
-			struct entry_query vq = q;
+			struct entry_query vq = base;
 			vq.visit_before = before;
-			if (strcmp(l->key, "elderly") == 0) {   /* the rhythm is for those living alone */
-				vq.field = "living";
-				vq.value = "独居";
-			}
-			c.r = (struct reminder){ .kind = "visit", .label = "走访到期", .ledger = l->key };
-			if ((rc = STORE_CALL(st, entry_list, a->community, &vq, rem_entry, &c, NULL, err)) != JW_OK)
-				return rc;
+			if (strcmp(l->key, "elderly") == 0)   /* the rhythm is for those living alone */
+				vq.where[vq.nwhere++] = (struct entry_filter){ "living", EOP_EQ, "独居" };
+			c->r = (struct reminder){ .kind = "visit", .label = "走访到期", .ledger = l->key };
+			rc = rem_pages(st, a, &vq, c, err);
 		}
 		static const struct { const char *ledger, *field; } ending[] = {
 			{ "rental", "contract_end" }, { "migrants", "permit_until" }, { "correction", "corr_end" },
 		};
-		for (size_t k = 0; k < sizeof(ending) / sizeof(ending[0]); k++) {
+		for (size_t k = 0; rc == JW_OK && k < sizeof(ending) / sizeof(ending[0]); k++) {
 			if (strcmp(ending[k].ledger, l->key) != 0)
 				continue;
-			c.field_ix = entity_field_index(ledger_ent(l), ending[k].field);
-			c.window_days = 30;
-			c.r = (struct reminder){ .kind = "ending", .label = "即将到期", .ledger = l->key };
-			if ((rc = STORE_CALL(st, entry_list, a->community, &q, rem_entry, &c, NULL, err)) != JW_OK)
-				return rc;
+			char until[11];
+			int uy, um, ud2;
+			c->window_days = 30;
+			date_add_days(c->ty, c->tm, c->td, c->window_days, &uy, &um, &ud2);
+			snprintf(until, sizeof(until), "%04d-%02d-%02d", uy, um, ud2);
+			c->field_ix = entity_field_index(ledger_ent(l), ending[k].field);
+			struct entry_query q = base;
+			q.where[q.nwhere++] = (struct entry_filter){ ending[k].field, EOP_GE, today };
+			q.where[q.nwhere++] = (struct entry_filter){ ending[k].field, EOP_LE, until };
+			c->r = (struct reminder){ .kind = "ending", .label = "即将到期", .ledger = l->key };
+			rc = rem_pages(st, a, &q, c, err);
 		}
 	}
-	return JW_OK;
+	free(c);
+	return rc;
 }
 
 /* ---- the committee's own ledgers ---- */
@@ -1273,6 +1472,10 @@ int svc_ledger_reader(struct store *st, const struct actor *a, const struct ledg
 		return jw_fail(err, JW_ENOTFOUND, "username", "没有名为“%s”的账号", username ? username : "");
 	if (rc != JW_OK)
 		return rc;
+	if (on && role_parse(u.role) == ROLE_ADMIN)
+		return jw_fail(err, JW_EINVAL, "username",
+			       "“%s”是管理员账号：受限台账只对社区主任和被指定的工作人员开放，管理员不能被指定为查看人",
+			       u.username);
 	if ((rc = store_begin(st)) != JW_OK)
 		return jw_fail(err, rc, "", NULL);
 	rc = STORE_CALL(st, reader_set, a->community, l->key, u.id, on, err);
@@ -1286,4 +1489,83 @@ int svc_ledger_reader(struct store *st, const struct actor *a, const struct ledg
 	else if (rc != JW_OK)
 		store_rollback(st);
 	return rc;
+}
+
+/* ---- choosing an entry's subject (pickers) ---- */
+
+#define PICK_MAX 20
+
+struct pick_ids { int64_t id[PICK_MAX]; int n; int take; /* -1: the row's id, else a person field */ };
+
+static int pick_collect(const struct record *r, void *ud)
+{
+	struct pick_ids *p = ud;
+	int64_t id = r->id;
+	if (p->take >= 0 && !record_int(r, p->take, &id))
+		return JW_OK;
+	for (int i = 0; i < p->n; i++)
+		if (p->id[i] == id)
+			return JW_OK;
+	if (p->n < PICK_MAX && id > 0)
+		p->id[p->n++] = id;
+	return JW_OK;
+}
+
+int svc_ledger_pick(struct store *st, const struct actor *a, const struct ledger_def *l, const char *text,
+		    pick_cb cb, void *ud, int *found, struct jw_error *err)
+{
+	*found = 0;
+	if (!ledger_can(st, a, l, true))
+		return refuse(a, l, true, err);
+	if (str_empty(text))
+		return JW_OK;
+	const struct entity_def *se = &entities[l->subject];
+	struct pick_ids ids = { .take = -1 };
+	struct list_req lr;
+	list_req_init(&lr);
+	lr.q = text;
+	lr.page = 1;
+	lr.per_page = PICK_MAX;
+	int rc = svc_list(st, a, se, &lr, pick_collect, &ids, NULL, err);
+	if (rc != JW_OK)
+		return rc;
+	if (se->id != ENT_PERSON) {   /* a household or house by a resident's name or number */
+		ids.take = se->id == ENT_HOUSEHOLD ? PF_HOUSEHOLD_ID : PF_HOUSE_ID;
+		if ((rc = svc_list(st, a, &entities[ENT_PERSON], &lr, pick_collect, &ids, NULL, err)) != JW_OK)
+			return rc;
+	}
+	for (int i = 0; i < ids.n; i++) {
+		struct record r, h;
+		struct jw_error e2;
+		struct ledger_pick p = { .id = ids.id[i] };
+		if (svc_get(st, a, se, ids.id[i], &r, &e2) != JW_OK) {
+			record_release(&r);
+			continue;
+		}
+		if (se->id == ENT_PERSON) {
+			char m[64] = "";
+			if (record_get(&r, PF_ID_NUMBER))
+				mask_idnum(record_get(&r, PF_ID_NUMBER), m, sizeof(m));
+			snprintf(p.label, sizeof(p.label), "%s", record_get(&r, PF_NAME) ? record_get(&r, PF_NAME) : "");
+			snprintf(p.detail, sizeof(p.detail), "%s %s", m,
+				 record_get(&r, PF_CURRENT_ADDRESS) ? record_get(&r, PF_CURRENT_ADDRESS) : "");
+		} else if (se->id == ENT_HOUSEHOLD) {
+			int64_t hid = 0;
+			snprintf(p.label, sizeof(p.label), "户编号 %s",
+				 record_get(&r, HF_HOUSEHOLD_NO) ? record_get(&r, HF_HOUSEHOLD_NO) : "");
+			if (record_int(&r, HF_HOUSE_ID, &hid) && svc_get(st, a, &entities[ENT_HOUSE], hid, &h, &e2) == JW_OK)
+				snprintf(p.detail, sizeof(p.detail), "%s",
+					 record_get(&h, HOF_ADDRESS) ? record_get(&h, HOF_ADDRESS) : "");
+			if (hid)
+				record_release(&h);
+		} else {
+			snprintf(p.label, sizeof(p.label), "%s",
+				 record_get(&r, HOF_ADDRESS) ? record_get(&r, HOF_ADDRESS) : "");
+		}
+		record_release(&r);
+		(*found)++;
+		if ((rc = cb(&p, ud)) != JW_OK)
+			return rc;
+	}
+	return JW_OK;
 }

@@ -87,10 +87,14 @@ struct ledger_stats {
 int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledger_def *l,
 		     struct ledger_stats *out, struct jw_error *err);
 
-/* Visits (走访) on any subject. */
+/* Visits (走访) on any subject, or on a ledger entry (entry_id > 0: its
+ * subject; the visit belongs to the entry and a restricted ledger's visit
+ * is seen by that ledger's readers only). */
 int svc_visit_add(struct store *st, const struct actor *a, const char *subject, int64_t subject_id,
-		  const char *date, const char *method, const char *note, const char *next_date, struct verr *ve,
-		  int64_t *id, struct jw_error *err);
+		  int64_t entry_id, const char *date, const char *method, const char *note, const char *next_date,
+		  struct verr *ve, int64_t *id, struct jw_error *err);
+/* The subject's visits the actor may see, newest first; reading a
+ * restricted ledger's visit is audited. */
 int svc_visit_list(struct store *st, const struct actor *a, const char *subject, int64_t subject_id,
 		   visit_cb cb, void *ud, struct jw_error *err);
 
@@ -134,6 +138,20 @@ int svc_ledger_define(struct store *st, const struct actor *a, const char *json,
 /* Names a worker as a reader of a restricted ledger (director, admin). */
 int svc_ledger_reader(struct store *st, const struct actor *a, const struct ledger_def *l, const char *username,
 		      bool on, struct jw_error *err);
+
+/* Candidates for an entry's subject, found by text (a name, an ID or phone
+ * number's end, a household number or an address fragment): persons; or
+ * households / houses matching themselves or through a resident.  At most
+ * 20, each with a label and a detail line (ID numbers masked); *found
+ * receives how many.  Needs write access to the ledger. */
+struct ledger_pick {
+	int64_t id;
+	char label[160];
+	char detail[200];
+};
+typedef int (*pick_cb)(const struct ledger_pick *p, void *ud);
+int svc_ledger_pick(struct store *st, const struct actor *a, const struct ledger_def *l, const char *text,
+		    pick_cb cb, void *ud, int *found, struct jw_error *err);
 
 /* The entry's fields as a record of the ledger's entity (caller releases). */
 void entry_fields(const struct ledger_def *l, const char *data_json, struct record *out);

@@ -187,10 +187,19 @@ static int row_cb(const struct entry_row *e, void *ud)
 	return rc;
 }
 
-/* The generic roster of a ledger without a layout of its own. */
-static void generic_layout(const struct ledger_def *l, struct layout_def *d, struct layout_col *cols, char *title,
-			   size_t titlesz)
+/* The generic roster of a ledger without a layout of its own: one per
+ * export (two exports may run at once on two threads). */
+struct generic {
+	struct layout_def d;
+	struct layout_col cols[MAX_COLS];
+	char title[160];
+	char srcs[LEDGER_MAX_FIELDS][40];   /* "f.<field>", the columns' sources */
+};
+
+static void generic_layout(const struct ledger_def *l, struct generic *g)
 {
+	struct layout_col *cols = g->cols;
+	char (*srcs)[40] = g->srcs;
 	int n = 0;
 	cols[n++] = (struct layout_col){ NULL, "序号", NULL, LT_SERIAL, 0, false, false };
 	if (l->subject == ENT_PERSON) {
@@ -208,7 +217,6 @@ static void generic_layout(const struct ledger_def *l, struct layout_def *d, str
 	} else {
 		cols[n++] = (struct layout_col){ NULL, "房屋地址", "h.address", LT_TEXT, 30, false, true };
 	}
-	static char srcs[LEDGER_MAX_FIELDS][40];
 	for (int i = 0; i < l->nfields && n < MAX_COLS - 2; i++) {
 		const struct field_def *fd = &l->fields[i];
 		if (strcmp(fd->name, "notes") == 0)
@@ -221,16 +229,14 @@ static void generic_layout(const struct ledger_def *l, struct layout_def *d, str
 	}
 	cols[n++] = (struct layout_col){ NULL, "登记日期", "e.start_date", LT_DATE, 0, false, false };
 	cols[n++] = (struct layout_col){ NULL, "备注", "f.notes", LT_TEXT, 0, false, false };
-	snprintf(title, titlesz, "{community}%s", l->title);
-	*d = (struct layout_def){ "roster", l->title, title, NULL, NULL, NULL, cols, n, false };
+	snprintf(g->title, sizeof(g->title), "{community}%s", l->title);
+	g->d = (struct layout_def){ "roster", l->title, g->title, NULL, NULL, NULL, cols, n, false, NULL, NULL };
 }
 
 int svc_ledger_export(struct store *st, const struct actor *a, const struct ledger_def *l, const char *layout_key,
 		      const char *path, int64_t *rows, struct jw_error *err)
 {
-	static __thread struct layout_col gcols[MAX_COLS];
-	static __thread char gtitle[160];
-	struct layout_def gd;
+	struct generic *gen = NULL;
 	const struct layout_def *d = NULL;
 	*rows = 0;
 	if (!ledger_can(st, a, l, false))
@@ -243,13 +249,16 @@ int svc_ledger_export(struct store *st, const struct actor *a, const struct ledg
 	if (!d && layout_key && *layout_key && strcmp(layout_key, "roster") != 0)
 		return jw_fail(err, JW_EBADREQ, "layout", "《%s》没有名为“%s”的导出版式", l->title, layout_key);
 	if (!d) {
-		generic_layout(l, &gd, gcols, gtitle, sizeof(gtitle));
-		d = &gd;
+		gen = xcalloc(1, sizeof(*gen));
+		generic_layout(l, gen);
+		d = &gen->d;
 	}
 	struct community_row com;
 	int rc = svc_community(st, a, &com, err);
-	if (rc != JW_OK)
+	if (rc != JW_OK) {
+		free(gen);
 		return rc;
+	}
 	struct lx *x = xcalloc(1, sizeof(*x));
 	*x = (struct lx){ .st = st, .a = a, .l = l, .d = d, .reveal = svc_can(a, &entities[ENT_PERSON], P_REVEAL),
 			  .err = err };
@@ -257,13 +266,17 @@ int svc_ledger_export(struct store *st, const struct actor *a, const struct ledg
 	struct layout_ctx ctx = { com.name, x->ty, x->tm, x->td };
 	if (!(x->w = layout_begin(d, &ctx, path, err))) {
 		free(x);
+		free(gen);
 		return err->code ? err->code : JW_EIO;
 	}
 	struct entry_query q = { .ledger = l->key, .limit = INT64_MAX, .oldest_first = true };
+	if (d->where_field && d->where_in)   /* the form's own selection (独居、空巢) */
+		q.where[q.nwhere++] = (struct entry_filter){ d->where_field, EOP_IN, d->where_in };
 	rc = svc_entry_list(st, a, l, &q, row_cb, x, NULL, err);
 	if (rc != JW_OK) {
 		layout_abort(x->w);
 		free(x);
+		free(gen);
 		return rc;
 	}
 	rc = layout_end(x->w, err);
@@ -275,6 +288,7 @@ int svc_ledger_export(struct store *st, const struct actor *a, const struct ledg
 		rc = svc_audit_raw(st, a, "export", "ledger", 0, NULL, json, err);
 	}
 	free(x);
+	free(gen);
 	return rc;
 }
 

@@ -93,6 +93,7 @@ struct list_req {
 	const char *sort;
 	int64_t grid_id, building_id, house_id, household_id;
 	const char *residence_type;
+	const char *hukou_status;  /* 人户状态: a code or label of CT_HUKOU_STATUS */
 	const char *age_band;      /* a key of age_bands[]: "0-14", "60+", … */
 	bool include_deregistered;
 	bool match_any;            /* digits: anywhere in the number, not only its ends */
@@ -125,8 +126,31 @@ int svc_reveal_reason(const char *reason, const char *text, char out[REVEAL_REAS
  * only with a reason (svc_reveal_reason), audited with that reason. */
 int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, const char *reason,
 		      const char *reason_text, struct record *out, struct jw_error *err);
+/* What a grid worker looks for on a 楼盘表, declared once: a room is 空置
+ * (no household), 出租 (房屋性质 租赁, or on the rental ledger), a 流动人口户
+ * (a household of migrants), or has residents on a ledger.  A ledger's
+ * mark is shown only to those who may read that ledger. */
+enum plan_mark { PM_VACANT, PM_RENTED, PM_MIGRANT, PM_ALONE, PM_DIBAO, PM_DISABLED, PM_CORRECTION, PM__COUNT };
+struct plan_mark_def {
+	const char *key;      /* "alone": CSS class m-alone, JSON "marks" */
+	const char *label;    /* 独居老人 */
+	const char *abbr;     /* one character for the room's badge: 独 */
+	const char *ledger;   /* the ledger whose open entries mark a room, or NULL */
+	const char *field;    /* with value: only entries whose field holds it */
+	const char *value;
+};
+extern const struct plan_mark_def plan_marks[PM__COUNT];
+/* A building's counts, filled when the plan has been walked. */
+struct plan_summary {
+	unsigned visible;          /* bits of the marks this actor may see */
+	int rooms, households, persons;
+	int count[PM__COUNT];      /* rooms with each mark */
+};
+/* Walks the building's rooms (c->marks set) in plan order; sum (may be
+ * NULL) receives the counts.  The ledger marks come from one query per
+ * building; a look at a restricted ledger's marks is audited. */
 int svc_building_plan(struct store *st, const struct actor *a, int64_t building_id, plan_cb cb,
-		      void *ud, struct jw_error *err);
+		      void *ud, struct plan_summary *sum, struct jw_error *err);
 /* Creates every room of a building (units × floors × rooms_per_floor) that
  * does not exist yet; *created receives how many. */
 int svc_building_generate_houses(struct store *st, const struct actor *a, int64_t building_id,

@@ -290,10 +290,31 @@ static void fields_form(struct http_req *r, struct buf *b, const struct ledger_d
 			web_form_field(r, b, &l->fields[i], f ? f->v[i] : NULL, ve, editing);
 }
 
+struct picks { struct buf *b; const char *chosen; };
+
+static int pick_li(const struct ledger_pick *p, void *ud)
+{
+	struct picks *c = ud;
+	struct buf *b = c->b;
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", (long long)p->id);
+	buf_addf(b, "<li><label><input type=\"radio\" name=\"subject_id\" value=\"%s\" required%s> ", id,
+		 c->chosen && strcmp(c->chosen, id) == 0 ? " checked" : "");
+	buf_adds(b, "<strong>");
+	buf_html(b, p->label);
+	buf_adds(b, "</strong> <span class=\"muted\">");
+	buf_html(b, p->detail);
+	buf_addf(b, "（编号 %s）</span></label></li>", id);
+	return JW_OK;
+}
+
 static void new_form(struct http_req *r, struct http_resp *w, const struct ledger_def *l, const char *subject_id,
 		     const char *start, const struct record *f, const struct verr *ve)
 {
 	char title[96];
+	const char *find = req_query(r, "find");
+	if (!find)
+		find = req_form(r, "find");
 	snprintf(title, sizeof(title), "新增：%s", l->title);
 	page_begin(r, w, title);
 	struct buf *b = &w->body;
@@ -302,20 +323,52 @@ static void new_form(struct http_req *r, struct http_resp *w, const struct ledge
 	buf_adds(b, "</h1>");
 	if (ve && ve->n)
 		page_notice(b, "err", "有几项需要修改，见各项下的说明。");
+	/* the picker: a GET search that lists the candidates to choose from */
+	buf_addf(b, "<form class=\"filters\" method=\"get\" action=\"/ledgers/%s/new\"><label for=\"f-find\">查找%s"
+		    "<input id=\"f-find\" name=\"find\" size=\"24\" value=\"", l->key, subject_label(l));
+	buf_html(b, find);
+	buf_addf(b, "\" placeholder=\"%s\"></label><button type=\"submit\">查找</button></form>",
+		 l->subject == ENT_PERSON ? "姓名、拼音或证件号码后几位" :
+		 l->subject == ENT_HOUSEHOLD ? "户编号、地址或家庭成员姓名" : "地址或住户姓名");
 	buf_addf(b, "<form class=\"record\" method=\"post\" action=\"/ledgers/%s\">", l->key);
 	page_csrf(b, r);
 	const char *msg = ve ? verr_for(ve, "subject_id") : NULL;
-	buf_addf(b, "<div class=\"f req%s\"><label for=\"f-subject_id\">%s编号</label>"
-		    "<input name=\"subject_id\" id=\"f-subject_id\" type=\"number\" min=\"1\" value=\"",
-		 msg ? " bad" : "", subject_label(l));
-	buf_html(b, subject_id);
-	buf_adds(b, "\"><span class=\"hint\">在居民（户、房屋）页面地址中的数字，或从居民页面点“列入台账”</span>");
+	struct buf list = BUF_INIT;
+	struct picks pc = { &list, subject_id };
+	int found = 0;
+	struct jw_error perr;
+	if (find && *find && svc_ledger_pick(r->st, &r->actor, l, find, pick_li, &pc, &found, &perr) != JW_OK)
+		found = 0;
+	if (find && *find) {
+		buf_addf(b, "<input type=\"hidden\" name=\"find\" value=\"");
+		buf_html(b, find);
+		buf_adds(b, "\">");
+	}
+	if (found) {
+		buf_addf(b, "<fieldset class=\"f req wide%s\"><legend>选择%s</legend><ul class=\"picks\">", msg ? " bad" : "",
+			 subject_label(l));
+		buf_add(b, list.data, list.len);
+		buf_adds(b, "</ul>");
+	} else {
+		if (find && *find) {
+			buf_adds(b, "<p class=\"muted\">没有找到与“");
+			buf_html(b, find);
+			buf_addf(b, "”相符的%s，请换个写法再查找，或直接填写编号。</p>", subject_label(l));
+		}
+		buf_addf(b, "<div class=\"f req%s\"><label for=\"f-subject_id\">%s编号</label>"
+			    "<input name=\"subject_id\" id=\"f-subject_id\" type=\"number\" min=\"1\" value=\"",
+			 msg ? " bad" : "", subject_label(l));
+		buf_html(b, subject_id);
+		buf_adds(b, "\"><span class=\"hint\">用上面的“查找”选择，或从居民（户、房屋）页面点“列入台账”</span>");
+	}
+	buf_release(&list);
 	if (msg) {
 		buf_adds(b, "<p class=\"err\" id=\"e-subject_id\">");
 		buf_html(b, msg);
 		buf_adds(b, "</p>");
 	}
-	buf_adds(b, "</div><div class=\"f\"><label for=\"f-start_date\">列入日期</label>"
+	buf_adds(b, found ? "</fieldset>" : "</div>");
+	buf_adds(b, "<div class=\"f\"><label for=\"f-start_date\">列入日期</label>"
 		    "<input name=\"start_date\" id=\"f-start_date\" type=\"date\" value=\"");
 	buf_html(b, start);
 	buf_adds(b, "\"><span class=\"hint\">留空为今天</span></div>");
@@ -486,7 +539,10 @@ static int visit_li(const struct visit_row *v, void *ud)
 	return JW_OK;
 }
 
-void web_visits_block(struct http_req *r, struct buf *b, const char *subject, int64_t id, const char *back)
+/* The visits of a subject and the form to record one (on an entry page:
+ * the visit belongs to entry_id). */
+static void visits_block(struct http_req *r, struct buf *b, const char *subject, int64_t id, int64_t entry_id,
+			 const char *back)
 {
 	struct jw_error err;
 	struct vis c = { b, 0 };
@@ -503,6 +559,8 @@ void web_visits_block(struct http_req *r, struct buf *b, const char *subject, in
 	buf_addf(b, "<input type=\"hidden\" name=\"subject\" value=\"%s\"><input type=\"hidden\" name=\"subject_id\" "
 		    "value=\"%lld\"><input type=\"hidden\" name=\"back\" value=\"", subject, (long long)id);
 	buf_html(b, back);
+	if (entry_id > 0)
+		buf_addf(b, "\"><input type=\"hidden\" name=\"entry_id\" value=\"%lld", (long long)entry_id);
 	buf_adds(b, "\"><div class=\"f\"><label for=\"f-visit_date\">走访日期</label><input type=\"date\" name=\"visit_date\" "
 		    "id=\"f-visit_date\"><span class=\"hint\">留空为今天</span></div><div class=\"f\"><label for=\"f-method\">方式"
 		    "</label><select name=\"method\" id=\"f-method\"><option>上门</option><option>电话</option><option>视频</option>"
@@ -510,6 +568,11 @@ void web_visits_block(struct http_req *r, struct buf *b, const char *subject, in
 		    "name=\"note\" id=\"f-note\" rows=\"3\" required></textarea></div><div class=\"f\"><label for=\"f-next_date\">"
 		    "下次走访</label><input type=\"date\" name=\"next_date\" id=\"f-next_date\"></div><div class=\"actions\">"
 		    "<button type=\"submit\">保存走访</button></div></form></details>");
+}
+
+void web_visits_block(struct http_req *r, struct buf *b, const char *subject, int64_t id, const char *back)
+{
+	visits_block(r, b, subject, id, 0, back);
 }
 
 void web_entry(struct http_req *r, struct http_resp *w)
@@ -530,7 +593,7 @@ void web_entry(struct http_req *r, struct http_resp *w)
 	buf_release(&body);
 	char back[128];
 	snprintf(back, sizeof(back), "/ledgers/%s/entries/%lld", l->key, (long long)r->id);
-	web_visits_block(r, &w->body, s.subject, s.subject_id, back);
+	visits_block(r, &w->body, s.subject, s.subject_id, r->id, back);
 	page_end(w);
 }
 
@@ -565,13 +628,14 @@ void web_visit_create(struct http_req *r, struct http_resp *w)
 	struct jw_error err;
 	int64_t sid = 0, id;
 	verr_init(&ve);
-	const char *sv = req_form(r, "subject_id");
-	if (!sv || !parse_i64(sv, 1, INT64_MAX, &sid)) {
+	const char *sv = req_form(r, "subject_id"), *ev = req_form(r, "entry_id");
+	int64_t eid = 0;
+	if (!sv || !parse_i64(sv, 1, INT64_MAX, &sid) || (ev && *ev && !parse_i64(ev, 1, INT64_MAX, &eid))) {
 		jw_fail(&err, JW_EBADREQ, "subject_id", "缺少走访对象");
 		web_error(r, w, &err);
 		return;
 	}
-	if (svc_visit_add(r->st, &r->actor, req_form(r, "subject"), sid, req_form(r, "visit_date"),
+	if (svc_visit_add(r->st, &r->actor, req_form(r, "subject"), sid, eid, req_form(r, "visit_date"),
 			  req_form(r, "method"), req_form(r, "note"), req_form(r, "next_date"), &ve, &id, &err) != JW_OK) {
 		web_error(r, w, &err);
 		return;

@@ -15,6 +15,7 @@
 #include "web/page.h"
 #include "svc/ledger.h"
 #include "web/web.h"
+#include "svc/backup.h"
 
 static const char css[] =
 	":root{--fg:#1f2933;--muted:#616e7c;--line:#d9e2ec;--bg:#f5f7fa;--accent:#b42318;--link:#1d4ed8}\n"
@@ -58,6 +59,7 @@ static const char css[] =
 	".card{background:#fff;border:1px solid var(--line);padding:.8rem 1rem}\n"
 	".card b{display:block;font-size:1.6rem}.card span{color:var(--muted)}\n"
 	".pager{display:flex;gap:1rem;align-items:center;margin:.8rem 0}\n"
+	"#backup-status,.backup-dir{overflow-wrap:anywhere}.backup-dir input{max-width:100%}\n"
 	".muted{color:var(--muted)}.tag{display:inline-block;padding:0 .4rem;border-radius:3px;background:#eef2f7;font-size:.85rem}\n"
 	".tag.off{background:#fde8e8;color:var(--accent)}\n"
 	".toolbar{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 1rem}\n"
@@ -74,6 +76,20 @@ static const char css[] =
 	"table.plan td.vacant{background:#f1f5f9;color:var(--muted)}\n"
 	"table.plan td.occupied{background:#fff}table.plan th.floor{background:#eef2f7;text-align:center}\n"
 	"table.plan .room{font-weight:700;display:block}\n"
+	"table.plan th.unit{text-align:center}table.plan td.none{background:transparent;border:none}\n"
+	"table.plan td.m-vacant{background:#eef2f7;color:var(--muted)}table.plan td.m-rented{background:#fef3c7}\n"
+	"table.plan td.m-migrant{box-shadow:inset 4px 0 0 #2563eb}\n"
+	".mk{display:inline-block;min-width:1.4em;padding:0 .2em;margin:.15em .15em 0 0;border-radius:3px;font-size:.75rem;"
+	"line-height:1.4;color:#fff;text-align:center}\n"
+	".mk-rented{background:#b45309}.mk-migrant{background:#2563eb}.mk-alone{background:#7c3aed}"
+	".mk-dibao{background:#047857}.mk-disabled{background:#0e7490}.mk-correction{background:#b42318}\n"
+	"ul.legend{display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;list-style:none;padding:0;margin:.4rem 0}\n"
+	"ul.legend .sw{display:inline-block;width:1.2em;height:1.2em;border:1px solid #9aa5b1;background:#eef2f7;"
+	"vertical-align:middle;margin-right:.3em}ul.legend .mk{margin-right:.3em}ul.legend b{margin-left:.2em}\n"
+	"@page plan{size:A4 landscape;margin:8mm}\n"
+	"@media print{.plan-sheet{page:plan}.plan-sheet .scroll{overflow:visible}table.plan{font-size:8pt}"
+	"table.plan td{width:auto;min-width:0;padding:.15rem .25rem}"
+	"table.plan td,.mk,ul.legend .sw{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n"
 	".login{max-width:360px;margin:8vh auto;background:#fff;border:1px solid var(--line);padding:1.5rem}\n"
 	".login label{display:block;margin:.6rem 0 .2rem}.login input{width:100%}.login button{width:100%;margin-top:1rem}\n"
 	"pre.json{white-space:pre-wrap;word-break:break-all;margin:0;font-size:.8rem;max-width:40rem}\n"
@@ -418,6 +434,9 @@ void web_dashboard(struct http_req *r, struct http_resp *w)
 	card(b, "户籍人口", s.registered, "/persons?residence_type=registered");
 	card(b, "流动人口", s.migrant, "/persons?residence_type=migrant");
 	card(b, "境外人员", s.foreign, "/persons?residence_type=foreign");
+	card(b, "人在户在", s.living_and_registered, "/persons?hukou_status=living_and_registered");
+	card(b, "人在户不在", s.living_only, "/persons?hukou_status=living_only");
+	card(b, "户在人不在", s.registered_only, "/persons?hukou_status=registered_only");
 	card(b, "60岁以上", s.over60, "/persons?age_band=60%2B");
 	card(b, "80岁以上", s.over80, "/persons?age_band=80%2B");
 	card(b, "户数", s.households, "/households");
@@ -426,7 +445,57 @@ void web_dashboard(struct http_req *r, struct http_resp *w)
 	card(b, "网格", s.grids, "/grids");
 	card(b, "已注销", s.deregistered, "/persons?include_deregistered=1");
 	buf_adds(b, "</div>");
+	struct backup_status bs;
+	if (svc_backup_status(r->st, &r->actor, &bs, &err) == JW_OK) {
+		/* the last good backup (admin, director): a committee's one file */
+		buf_addf(b, "<p class=\"notice %s\" id=\"backup-status\">", bs.stale ? "err" : "info");
+		if (bs.last_ok) {
+			char when[32];
+			time_t tt = (time_t)bs.last_ok;
+			struct tm tmv;
+			localtime_r(&tt, &tmv);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tmv);
+			buf_addf(b, "最近一次成功备份：<time>%s</time>", when);
+			buf_adds(b, "（");
+			buf_html(b, bs.last_file);
+			buf_adds(b, "）");
+		} else {
+			buf_adds(b, "尚无成功的备份");
+		}
+		if (bs.stale)
+			buf_adds(b, "。<strong>警告：最近两天没有成功的备份</strong>，请检查备份文件夹，"
+				    "或运行 juwei backup --db 数据库 --out 文件");
+		if (bs.last_error[0] && bs.last_error_at > bs.last_ok) {
+			buf_adds(b, "。最近一次备份失败：");
+			buf_html(b, bs.last_error);
+		}
+		buf_adds(b, "</p><p class=\"muted backup-dir\">每日自动备份到：<code>");
+		buf_html(b, bs.dir);
+		buf_adds(b, "</code>（");
+		buf_html(b, bs.dir_source);
+		buf_adds(b, "，保留最近30份）</p>");
+		if (r->actor.role == ROLE_ADMIN && !bs.dir_fixed) {
+			buf_adds(b, "<form method=\"post\" action=\"/backup/settings\" class=\"filters backup-dir\">");
+			page_csrf(b, r);
+			buf_adds(b, "<label>备份文件夹（完整路径，留空为默认）<input name=\"backup_dir\" size=\"40\" value=\"");
+			if (strcmp(bs.dir_source, "管理员设置") == 0)
+				buf_html(b, bs.dir);
+			buf_adds(b, "\"></label><button type=\"submit\">保存</button></form>");
+		}
+	}
 	page_end(w);
+}
+
+/* The daily backups' folder, set by the admin on the desk. */
+void web_backup_settings(struct http_req *r, struct http_resp *w)
+{
+	struct jw_error err;
+	jw_error_clear(&err);
+	if (svc_backup_set_dir(r->st, &r->actor, req_form(r, "backup_dir"), &err) != JW_OK) {
+		web_error(r, w, &err);
+		return;
+	}
+	resp_redirect(w, "/");
 }
 
 /* ---- audit log ---- */
@@ -439,6 +508,7 @@ static const char *action_label(const char *a)
 		{ "lock", "账号锁定" }, { "generate_houses", "生成房屋" }, { "bulk_create", "批量新增" },
 		{ "user_add", "添加账号" }, { "user_passwd", "修改密码" }, { "init", "初始化" },
 		{ "import", "导入" }, { "export", "导出" },
+		{ "backup", "备份" }, { "restore", "恢复" }, { "check", "检查" }, { "settings", "修改设置" },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (a && strcmp(a, t[i].k) == 0)

@@ -5,6 +5,7 @@
  * de-registration; a household's members; a building's 楼盘表.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -133,7 +134,7 @@ static void link_with(struct http_req *r, struct buf *b, const char *path, const
 		      const char *val)
 {
 	static const char *keys[] = { "q", "grid_id", "building_id", "house_id", "household_id",
-				      "residence_type", "age_band", "include_deregistered", "match",
+				      "residence_type", "hukou_status", "age_band", "include_deregistered", "match",
 				      "sort", "page" };
 	bool first = true;
 	buf_adds(b, path);
@@ -170,7 +171,8 @@ static void export_form(struct http_req *r, struct buf *b, const struct entity_d
 {
 	buf_addf(b, "<form class=\"export\" method=\"get\" action=\"/%s/export.xlsx\">", e->path);
 	const struct { const char *name, *val; } s[] = {
-		{ "q", lr->q }, { "residence_type", lr->residence_type }, { "age_band", lr->age_band },
+		{ "q", lr->q }, { "residence_type", lr->residence_type }, { "hukou_status", lr->hukou_status },
+		{ "age_band", lr->age_band },
 		{ "match", lr->match_any ? "any" : NULL }, { "include_deregistered", lr->include_deregistered ? "1" : NULL },
 	};
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
@@ -298,6 +300,8 @@ void web_list(struct http_req *r, struct http_resp *w)
 	if (e->id == ENT_PERSON) {
 		buf_adds(b, "<label>人口类型");
 		code_select(b, "residence_type", &code_tables[CT_RESIDENCE], lr.residence_type, "全部");
+		buf_adds(b, "</label><label>人户状态");
+		code_select(b, "hukou_status", &code_tables[CT_HUKOU_STATUS], lr.hukou_status, "全部");
 		buf_adds(b, "</label><label>年龄段");
 		age_band_select(b, lr.age_band);
 		buf_adds(b, "</label><label>范围<select name=\"include_deregistered\">"
@@ -684,44 +688,203 @@ static void sub_table(struct http_req *r, struct buf *b, const struct entity_def
 	buf_release(&rows);
 }
 
-/* 楼盘表: per unit, floors from the top down, rooms across. */
-struct plan_ctx {
-	struct buf *b;
+/* 楼盘表: units side by side, floors from the top down, each unit's rooms
+ * across; a room marked by what a worker looks for (svc plan_marks), with
+ * a legend and the building's counts.  Printed on A4 landscape. */
+struct plan_room {
+	int64_t house_id, household_id;
 	int unit, floor;
-	bool open;
+	char room[24];
+	char head[64];          /* the first household's head (or number) */
+	int households, persons;
+	unsigned marks;
 };
 
-static int plan_cell_html(const struct plan_cell *c, void *ud)
+struct plan_rooms {
+	struct plan_room *v;
+	size_t n, cap;
+};
+
+static int plan_collect(const struct plan_cell *c, void *ud)
 {
-	struct plan_ctx *pc = ud;
-	struct buf *b = pc->b;
-	if (c->unit != pc->unit) {
-		if (pc->open)
-			buf_adds(b, "</tr></tbody></table></div>");
-		buf_addf(b, "<h3>%d 单元</h3><div class=\"scroll\"><table class=\"plan\"><tbody>", c->unit);
-		pc->unit = c->unit;
-		pc->floor = -1;
-		pc->open = true;
+	struct plan_rooms *pr = ud;
+	struct plan_room *last = pr->n ? &pr->v[pr->n - 1] : NULL;
+	if (!last || last->house_id != c->house_id) {
+		if (pr->n == pr->cap) {
+			size_t cap = pr->cap ? pr->cap * 2 : 64;
+			struct plan_room *nv = realloc(pr->v, cap * sizeof(*nv));
+			if (!nv)
+				return JW_ENOMEM;
+			pr->v = nv;
+			pr->cap = cap;
+		}
+		last = &pr->v[pr->n++];
+		memset(last, 0, sizeof(*last));
+		last->house_id = c->house_id;
+		last->unit = c->unit;
+		last->floor = c->floor;
+		snprintf(last->room, sizeof(last->room), "%s", c->room ? c->room : "");
 	}
-	if (c->floor != pc->floor) {
-		if (pc->floor != -1)
-			buf_adds(b, "</tr>");
-		buf_addf(b, "<tr><th class=\"floor\">%d层</th>", c->floor);
-		pc->floor = c->floor;
-	}
-	buf_addf(b, "<td class=\"%s\"><a class=\"room\" href=\"/houses/%lld\">", c->household_id ? "occupied" : "vacant",
-		 (long long)c->house_id);
-	buf_html(b, c->room);
-	buf_adds(b, "</a>");
+	last->marks |= c->marks;
 	if (c->household_id) {
-		buf_addf(b, "<a href=\"/households/%lld\">", (long long)c->household_id);
-		buf_html(b, c->head_name ? c->head_name : c->household_no);
-		buf_addf(b, "</a> <span class=\"muted\">%d人</span>", c->persons);
+		if (!last->households++) {
+			last->household_id = c->household_id;
+			snprintf(last->head, sizeof(last->head), "%s",
+				 c->head_name ? c->head_name : c->household_no ? c->household_no : "");
+		}
+		last->persons += c->persons;
+	}
+	return JW_OK;
+}
+
+static void plan_badges(struct buf *b, unsigned marks)
+{
+	for (int m = PM_RENTED; m < PM__COUNT; m++)
+		if (marks & (1u << m))
+			buf_addf(b, "<span class=\"mk mk-%s\" title=\"%s\">%s</span>", plan_marks[m].key,
+				 plan_marks[m].label, plan_marks[m].abbr);
+}
+
+static void plan_room_td(struct buf *b, const struct plan_room *pr)
+{
+	buf_adds(b, pr->households ? "<td class=\"r occupied" : "<td class=\"r vacant");
+	for (int m = 0; m < PM__COUNT; m++)
+		if (pr->marks & (1u << m))
+			buf_addf(b, " m-%s", plan_marks[m].key);
+	buf_addf(b, "\"><a class=\"room\" href=\"/houses/%lld\">", (long long)pr->house_id);
+	buf_html(b, pr->room);
+	buf_adds(b, "</a>");
+	if (pr->households) {
+		buf_addf(b, "<a href=\"/households/%lld\">", (long long)pr->household_id);
+		buf_html(b, pr->head);
+		buf_adds(b, "</a>");
+		if (pr->households > 1)
+			buf_addf(b, "等%d户", pr->households);
+		buf_addf(b, " <span class=\"muted\">%d人</span>", pr->persons);
 	} else {
-		buf_adds(b, "空置");
+		buf_adds(b, "<span class=\"muted\">空置</span>");
+	}
+	if (pr->marks & ~(1u << PM_VACANT)) {
+		buf_adds(b, "<div class=\"mks\">");
+		plan_badges(b, pr->marks);
+		buf_adds(b, "</div>");
 	}
 	buf_adds(b, "</td>");
-	return JW_OK;
+}
+
+static int int_desc(const void *x, const void *y)
+{
+	int a = *(const int *)x, b = *(const int *)y;
+	return (a < b) - (a > b);
+}
+
+/* The plan of building rec: legend, counts, one table for every unit. */
+static void plan_section(struct http_req *r, struct buf *b, const struct record *rec, bool print_link)
+{
+	struct plan_rooms pr = { 0 };
+	struct plan_summary sum;
+	struct jw_error err;
+	buf_adds(b, "<section class=\"plan-sheet\"><h2>楼盘表 <span class=\"muted\">");
+	buf_html(b, record_get(rec, BF_NAME));
+	buf_adds(b, "</span></h2>");
+	if (svc_building_plan(r->st, &r->actor, rec->id, plan_collect, &pr, &sum, &err) != JW_OK) {
+		page_notice(b, "err", err.message);
+		goto out;
+	}
+	if (!pr.n) {
+		buf_addf(b, "<p class=\"muted\">尚未登记房屋。<a href=\"/houses/new?building_id=%lld\">登记房屋</a></p>",
+			 (long long)rec->id);
+		goto out;
+	}
+	/* legend with the building's counts */
+	buf_adds(b, "<ul class=\"legend\">");
+	for (int m = 0; m < PM__COUNT; m++) {
+		if (!(sum.visible & (1u << m)))
+			continue;
+		buf_addf(b, "<li data-mark=\"%s\" class=\"m-%s\">", plan_marks[m].key, plan_marks[m].key);
+		if (m == PM_VACANT)
+			buf_adds(b, "<span class=\"sw\"></span>");
+		else
+			plan_badges(b, 1u << m);
+		buf_addf(b, "<span class=\"label\">%s</span> <b>%d</b></li>", plan_marks[m].label, sum.count[m]);
+	}
+	buf_adds(b, "</ul>");
+	buf_addf(b, "<p class=\"plan-counts\">房屋 %d 间 · 住户 %d 户 · 在册 %d 人 · 图例中的数字为房间数", sum.rooms,
+		 sum.households, sum.persons);
+	if (print_link)
+		buf_addf(b, " <a class=\"noprint\" href=\"/buildings/%lld/plan\">打印版（A4 横向）</a>", (long long)rec->id);
+	buf_adds(b, "</p>");
+
+	/* the units in order, each as wide as its widest floor */
+	int units[64], width[64], nu = 0;
+	int *floors = xcalloc(pr.n, sizeof(int));
+	int nf = 0;
+	for (size_t i = 0; i < pr.n; i++) {
+		int u = 0;
+		while (u < nu && units[u] != pr.v[i].unit)
+			u++;
+		if (u == nu && nu < 64) {
+			units[nu] = pr.v[i].unit;
+			width[nu++] = 0;
+		}
+		floors[nf++] = pr.v[i].floor;
+	}
+	qsort(floors, (size_t)nf, sizeof(int), int_desc);
+	int k = 0;
+	for (int i = 0; i < nf; i++)
+		if (!k || floors[k - 1] != floors[i])
+			floors[k++] = floors[i];
+	nf = k;
+	for (int u = 0; u < nu; u++)
+		for (int f = 0; f < nf; f++) {
+			int n = 0;
+			for (size_t i = 0; i < pr.n; i++)
+				n += pr.v[i].unit == units[u] && pr.v[i].floor == floors[f];
+			if (n > width[u])
+				width[u] = n;
+		}
+	buf_adds(b, "<div class=\"scroll\"><table class=\"plan\"><thead><tr><th class=\"corner\">楼层</th>");
+	for (int u = 0; u < nu; u++)
+		buf_addf(b, "<th class=\"unit\" colspan=\"%d\">%d 单元</th>", width[u] ? width[u] : 1, units[u]);
+	buf_adds(b, "</tr></thead><tbody>");
+	for (int f = 0; f < nf; f++) {
+		buf_addf(b, "<tr><th class=\"floor\">%d层</th>", floors[f]);
+		for (int u = 0; u < nu; u++) {
+			int n = 0;
+			for (size_t i = 0; i < pr.n; i++)
+				if (pr.v[i].unit == units[u] && pr.v[i].floor == floors[f]) {
+					plan_room_td(b, &pr.v[i]);
+					n++;
+				}
+			for (; n < (width[u] ? width[u] : 1); n++)
+				buf_adds(b, "<td class=\"none\"></td>");
+		}
+		buf_adds(b, "</tr>");
+	}
+	buf_adds(b, "</tbody></table></div>");
+	free(floors);
+out:
+	buf_adds(b, "</section>");
+	free(pr.v);
+}
+
+void web_building_plan(struct http_req *r, struct http_resp *w)
+{
+	struct record rec;
+	struct jw_error err;
+	if (svc_get(r->st, &r->actor, &entities[ENT_BUILDING], r->id, &rec, &err) != JW_OK) {
+		web_error(r, w, &err);
+		record_release(&rec);
+		return;
+	}
+	char title[160];
+	snprintf(title, sizeof(title), "楼盘表 %s", record_get(&rec, BF_NAME) ? record_get(&rec, BF_NAME) : "");
+	page_begin(r, w, title);
+	buf_addf(&w->body, "<p class=\"noprint\"><a href=\"/buildings/%lld\">返回楼栋</a> · "
+		    "用浏览器打印（Ctrl+P），纸张为 A4 横向</p>", (long long)rec.id);
+	plan_section(r, &w->body, &rec, false);
+	page_end(w);
+	record_release(&rec);
 }
 
 static void person_actions(struct http_req *r, struct buf *b, const struct record *rec, bool revealed)
@@ -833,19 +996,9 @@ static void show_page(struct http_req *r, struct http_resp *w, const struct reco
 		lr.grid_id = rec->id;
 		sub_table(r, b, &entities[ENT_BUILDING], &lr, "楼栋");
 		break;
-	case ENT_BUILDING: {
-		struct jw_error err;
-		struct plan_ctx pc = { b, -1, -1, false };
-		buf_adds(b, "<h2>楼盘表</h2>");
-		if (svc_building_plan(r->st, &r->actor, rec->id, plan_cell_html, &pc, &err) != JW_OK)
-			page_notice(b, "err", err.message);
-		if (pc.open)
-			buf_adds(b, "</tr></tbody></table></div>");
-		else
-			buf_addf(b, "<p class=\"muted\">尚未登记房屋。<a href=\"/houses/new?building_id=%lld\">登记房屋</a></p>",
-				 (long long)rec->id);
+	case ENT_BUILDING:
+		plan_section(r, b, rec, true);
 		break;
-	}
 	default:
 		break;
 	}

@@ -16,12 +16,14 @@ void web_login_form(struct http_req *r, struct http_resp *w);
 void web_login(struct http_req *r, struct http_resp *w);
 void web_logout(struct http_req *r, struct http_resp *w);
 void web_dashboard(struct http_req *r, struct http_resp *w);
+void web_backup_settings(struct http_req *r, struct http_resp *w);
 void web_audit(struct http_req *r, struct http_resp *w);
 
 void web_list(struct http_req *r, struct http_resp *w);
 void web_new(struct http_req *r, struct http_resp *w);
 void web_create(struct http_req *r, struct http_resp *w);
 void web_show(struct http_req *r, struct http_resp *w);
+void web_building_plan(struct http_req *r, struct http_resp *w);
 void web_edit(struct http_req *r, struct http_resp *w);
 void web_update(struct http_req *r, struct http_resp *w);
 void web_person_deregister(struct http_req *r, struct http_resp *w);

@@ -601,3 +601,71 @@ test('10. ledgers: the elderly ledger, its statistics drawn as SVG, a disabled e
 		assert.equal(readFileSync(xp).subarray(0, 2).toString('latin1'), 'PK');
 	});
 });
+
+test('11. ledgers: a household put into 低保 by finding it by a member\'s name (picker, no numbers typed)', async () => {
+	await journey('11-ledger-picker', DESKTOP, async ({ page }) => {
+		await login(page, USERS.zhuren, '/ledgers/dibao/new');
+		const token = await apiLogin(USERS.zhuren);
+		const open = await api('GET', '/api/v1/ledgers/dibao/entries?per_page=100', undefined, token);
+		const taken = new Set(open.json.items.map((e) => e.subject_id));
+		const people = await api('GET', '/api/v1/persons?per_page=100', undefined, token);
+		const who = people.json.items.find((p) => p.household_id && !taken.has(p.household_id));
+		assert.ok(who, 'a person in a household not yet in 低保');
+		await page.locator('#f-find').fill(who.name);
+		await submitAndWait(page, page.getByRole('button', { name: '查找' }), 'GET');
+		const radio = page.locator(`input[type=radio][name=subject_id][value="${who.household_id}"]`);
+		assert.equal(await radio.count(), 1, `the picker offers the household of ${who.name}`);
+		await shot(page, '11a-picker');
+		await radio.check();
+		await page.locator('#f-amount').fill('860');
+		await submitAndWait(page, page.getByRole('button', { name: '保存' }));
+		assert.match(new URL(page.url()).pathname, /^\/ledgers\/dibao\/entries\/\d+$/);
+		const link = await page.locator('main dl.fields dd a').first().getAttribute('href');
+		assert.equal(link, `/households/${who.household_id}`);
+	});
+});
+
+test('12. the 楼盘表 as grid workers use it: units side by side, marked rooms, legend with counts, A4 landscape print', async () => {
+	await journey('12-building-plan-marks', DESKTOP, async ({ page }) => {
+		// the director reads the restricted correction ledger: its mark is in the legend
+		await login(page, USERS.zhuren, '/buildings/1');
+		const legend = page.locator('ul.legend li');
+		const keys = await legend.evaluateAll((lis) => lis.map((li) => li.dataset.mark));
+		for (const k of ['vacant', 'rented', 'migrant', 'alone', 'dibao', 'disabled', 'correction'])
+			assert.ok(keys.includes(k), `legend has ${k} (${keys.join(',')})`);
+		const counts = await legend.locator('b').allInnerTexts();
+		assert.ok(counts.every((n) => /^\d+$/.test(n.trim())), `legend counts ${counts.join(',')}`);
+		// a legend count is the number of rooms with that class
+		for (const k of ['vacant', 'alone']) {
+			const n = Number((await page.locator(`ul.legend li[data-mark="${k}"] b`).innerText()).trim());
+			assert.equal(await page.locator(`table.plan td.m-${k}`).count(), n, `${k}: legend and rooms agree`);
+		}
+		// every unit is a column group of the one table's header
+		const units = await page.locator('table.plan thead th.unit').allInnerTexts();
+		assert.ok(units.length >= 1 && units.every((u) => /^\d+ 单元$/.test(u.trim())), `unit headers ${units.join(',')}`);
+		assert.equal(await page.locator('table.plan').count(), 1, 'units side by side in one table');
+		// rooms of different marks look different
+		const bg = async (sel) => page.locator(sel).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+		if (await page.locator('table.plan td.m-vacant').count() && await page.locator('table.plan td.occupied:not(.m-rented)').count())
+			assert.notEqual(await bg('table.plan td.m-vacant'), await bg('table.plan td.occupied:not(.m-rented)'));
+
+		// the print page: A4 landscape
+		await page.getByRole('link', { name: /打印版/ }).click();
+		await page.waitForURL((u) => u.pathname === '/buildings/1/plan');
+		assert.equal(await page.locator('section.plan-sheet').count(), 1);
+		await shot(page, '12a-building-plan-print-page');
+		const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
+		const box = pdf.toString('latin1').match(/\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/);
+		assert.ok(box, 'a page size in the PDF');
+		const [w, h] = [Number(box[1]), Number(box[2])];
+		assert.ok(Math.abs(w - 841.9) < 2 && Math.abs(h - 595.3) < 2, `A4 landscape page, got ${w}×${h} pt`);
+		writeFileSync(join(SHOTS, '12b-building-plan.pdf'), pdf);
+
+		// the grid worker may not read it: no correction mark, not even as a class
+		await page.context().clearCookies();
+		await login(page, USERS.wangge, '/buildings/1');
+		const html = await page.content();
+		assert.ok(!/m-correction|矫正/.test(html), 'no correction mark for a grid worker');
+		assert.ok(await page.locator('ul.legend li[data-mark="alone"]').count() === 1, 'the grid worker sees 独居老人');
+	});
+});

@@ -3,7 +3,9 @@
  * disability card number (残疾人证号 = ID number + category digit + grade
  * digit, checked against the holder and the ledger's labels), birthdays
  * and ages on 29 February, the date arithmetic the reminders use, and the
- * 高龄 bands.
+ * 高龄 bands; and, on a real store, the entry filters the reminders and
+ * exports use (paging past 1,000, a field between dates, a field in a list,
+ * a month), and 本年已认证 derived from the date of the last certification.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +20,12 @@
 #include "lib/err.h"
 #include "lib/util.h"
 #include "model/ledger.h"
+#include "store/store.h"
+#include "svc/ledger.h"
+#include "svc/svc.h"
+
+#include <stdlib.h>
+#include <unistd.h>
 
 /* GB 11643 check character; first17 is 17 digits. */
 static void idnum(const char *first17, char out[19])
@@ -470,6 +478,218 @@ static void declarations(void **state)
 	assert_string_equal(disability_grades[1], "二级");
 }
 
+/* ---- on a store ---- */
+
+struct fx { char path[64]; struct store *st; struct actor admin; };
+static struct fx g_fx;
+
+static void store_up(void)
+{
+	struct jw_error err;
+	snprintf(g_fx.path, sizeof(g_fx.path), "/tmp/juwei-ledger-test-%d.db", (int)getpid());
+	unlink(g_fx.path);
+	g_fx.st = store_open(g_fx.path, &err);
+	assert_non_null(g_fx.st);
+	struct community_row c = { "110105087003", "测试社区" };
+	assert_int_equal(STORE_CALL(g_fx.st, community_insert, &c, &err), JW_OK);
+	assert_int_equal(actor_system(g_fx.st, &g_fx.admin, &err), JW_OK);
+}
+
+static void store_down(void)
+{
+	char p[96];
+	store_close(g_fx.st);
+	unlink(g_fx.path);
+	snprintf(p, sizeof(p), "%s-wal", g_fx.path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", g_fx.path);
+	unlink(p);
+}
+
+struct seen { int64_t n, last, sum; };
+
+static int count_cb(const struct entry_row *e, void *ud)
+{
+	struct seen *s = ud;
+	s->n++;
+	s->last = e->id;
+	s->sum += e->subject_id;
+	return JW_OK;
+}
+
+static void entry_filters(void **state)
+{
+	(void)state;
+	struct jw_error err;
+	store_up();
+	/* 1,205 entries: subject i has permit_until today+i (mod 60) days and
+	 * living 独居 / 空巢 / 与家人同住 in turn; start dates in months 1–12 */
+	assert_int_equal(store_begin(g_fx.st), JW_OK);
+	for (int i = 1; i <= 1205; i++) {
+		char data[128], start[16];
+		static const char *const liv[3] = { "独居", "空巢", "与家人同住" };
+		snprintf(data, sizeof(data), "{\"permit_until\":\"2030-%02d-%02d\",\"living\":\"%s\"}", 1 + i % 12,
+			 1 + i % 28, liv[i % 3]);
+		snprintf(start, sizeof(start), "2025-%02d-01", 1 + i % 12);
+		struct entry_row e = { .ledger = "migrants", .subject = "person", .subject_id = i, .status = "open",
+				       .start_date = start, .data = data };
+		assert_int_equal(STORE_CALL(g_fx.st, entry_insert, "110105087003", &e, &err), JW_OK);
+	}
+	assert_int_equal(store_commit(g_fx.st), JW_OK);
+	/* paging with after_id reaches every entry */
+	struct entry_query q = { .ledger = "migrants", .oldest_first = true, .limit = 500 };
+	struct seen all = { 0 };
+	for (;;) {
+		struct seen page = { 0 };
+		assert_int_equal(STORE_CALL(g_fx.st, entry_list, "110105087003", &q, count_cb, &page, NULL, &err), JW_OK);
+		all.n += page.n;
+		all.sum += page.sum;
+		if (page.n < 500)
+			break;
+		q.after_id = page.last;
+	}
+	assert_int_equal(all.n, 1205);
+	assert_int_equal(all.sum, 1205 * 1206 / 2);
+	/* a field between two dates: months 3 and 4 of 2030 */
+	struct entry_query w = { .ledger = "migrants", .limit = 5000, .want_total = true };
+	w.where[w.nwhere++] = (struct entry_filter){ "permit_until", EOP_GE, "2030-03-01" };
+	w.where[w.nwhere++] = (struct entry_filter){ "permit_until", EOP_LE, "2030-04-31" };
+	struct seen between = { 0 };
+	int64_t total = 0;
+	assert_int_equal(STORE_CALL(g_fx.st, entry_list, "110105087003", &w, count_cb, &between, &total, &err), JW_OK);
+	int64_t want = 0;
+	for (int i = 1; i <= 1205; i++)
+		want += (1 + i % 12 == 3 || 1 + i % 12 == 4);
+	assert_int_equal(between.n, want);
+	assert_int_equal(total, want);
+	/* a field in a list */
+	struct entry_query in = { .ledger = "migrants", .limit = 5000 };
+	in.where[in.nwhere++] = (struct entry_filter){ "living", EOP_IN, "独居|空巢" };
+	struct seen alone = { 0 };
+	assert_int_equal(STORE_CALL(g_fx.st, entry_list, "110105087003", &in, count_cb, &alone, NULL, &err), JW_OK);
+	want = 0;
+	for (int i = 1; i <= 1205; i++)
+		want += i % 3 != 2;
+	assert_int_equal(alone.n, want);
+	/* a month of an entry's own date; a missing field reads "" */
+	struct entry_query mo = { .ledger = "migrants", .limit = 5000 };
+	mo.where[mo.nwhere++] = (struct entry_filter){ "entry.start_date", EOP_MONTH, "07" };
+	mo.where[mo.nwhere++] = (struct entry_filter){ "certify_date", EOP_LT, "2030-01-01" };
+	struct seen july = { 0 };
+	assert_int_equal(STORE_CALL(g_fx.st, entry_list, "110105087003", &mo, count_cb, &july, NULL, &err), JW_OK);
+	want = 0;
+	for (int i = 1; i <= 1205; i++)
+		want += 1 + i % 12 == 7;
+	assert_int_equal(july.n, want);
+	/* a name that is not a field is refused, never put in SQL */
+	struct entry_query bad = { .ledger = "migrants", .limit = 10 };
+	bad.where[bad.nwhere++] = (struct entry_filter){ "x') OR 1=1 --", EOP_EQ, "a" };
+	assert_int_equal(STORE_CALL(g_fx.st, entry_list, "110105087003", &bad, count_cb, &july, NULL, &err),
+			 JW_EBADREQ);
+	store_down();
+}
+
+struct got { char certified[8]; char date[16]; int64_t id; };
+
+static int got_cb(const struct entry_row *e, void *ud)
+{
+	struct got *g = ud;
+	const struct ledger_def *l = ledger_builtin("retirees");
+	struct record f;
+	entry_fields(l, e->data, &f);
+	const char *c = record_get(&f, entity_field_index(f.ent, "certified"));
+	const char *d = record_get(&f, entity_field_index(f.ent, "certify_date"));
+	snprintf(g->certified, sizeof(g->certified), "%s", c ? c : "");
+	snprintf(g->date, sizeof(g->date), "%s", d ? d : "");
+	g->id = e->id;
+	record_release(&f);
+	return JW_OK;
+}
+
+static void certified_each_year(void **state)
+{
+	(void)state;
+	struct jw_error err;
+	struct verr ve;
+	store_up();
+	const struct ledger_def *l = ledger_builtin("retirees");
+	assert_non_null(l->year_flag);
+	/* a retired person: taken into the retirees ledger */
+	struct record p;
+	record_init(&p, &entities[ENT_PERSON]);
+	record_set(&p, PF_NAME, "张退休");
+	record_set(&p, PF_ID_NUMBER, "11010519491231002X");
+	record_set(&p, PF_EMPLOYMENT_STATUS, "退休");
+	record_set(&p, PF_RESIDENCE_TYPE, "registered");
+	int64_t pid = 0;
+	verr_init(&ve);
+	int rc = svc_create(g_fx.st, &g_fx.admin, &p, &ve, &pid, &err);
+	if (rc != JW_OK)
+		fail_msg("create: %s %s", err.field, err.message);
+	record_release(&p);
+	struct got g = { "", "", 0 };
+	struct entry_query q = { .limit = 10 };
+	assert_int_equal(svc_entry_list(g_fx.st, &g_fx.admin, l, &q, got_cb, &g, NULL, &err), JW_OK);
+	assert_true(g.id > 0);
+	assert_string_equal(g.certified, "否");
+	int ty, tm, td;
+	date_today(&ty, &tm, &td);
+	char last_year[24], today[24];
+	snprintf(last_year, sizeof(last_year), "%04d-06-15", ty - 1);
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", ty, tm, td);
+	/* a certification dated last year reads 否 this year */
+	struct record f;
+	entry_fields(l, NULL, &f);
+	record_set(&f, entity_field_index(f.ent, "certified"), "是");
+	record_set(&f, entity_field_index(f.ent, "certify_date"), last_year);
+	verr_init(&ve);
+	assert_int_equal(svc_entry_update(g_fx.st, &g_fx.admin, l, g.id, &f, NULL, NULL, NULL, false, &ve, &err), JW_OK);
+	record_release(&f);
+	assert_int_equal(svc_entry_list(g_fx.st, &g_fx.admin, l, &q, got_cb, &g, NULL, &err), JW_OK);
+	assert_string_equal(g.date, last_year);
+	assert_string_equal(g.certified, "否");
+	/* 是 without a date records today */
+	entry_fields(l, NULL, &f);
+	record_set(&f, entity_field_index(f.ent, "certified"), "是");
+	verr_init(&ve);
+	assert_int_equal(svc_entry_update(g_fx.st, &g_fx.admin, l, g.id, &f, NULL, NULL, NULL, false, &ve, &err), JW_OK);
+	record_release(&f);
+	assert_int_equal(svc_entry_list(g_fx.st, &g_fx.admin, l, &q, got_cb, &g, NULL, &err), JW_OK);
+	assert_string_equal(g.date, today);
+	assert_string_equal(g.certified, "是");
+	/* the list filter follows the date */
+	struct entry_query yes = { .limit = 10, .want_total = true, .field = "certified", .value = "是" };
+	int64_t total = -1;
+	assert_int_equal(svc_entry_list(g_fx.st, &g_fx.admin, l, &yes, NULL, NULL, &total, &err), JW_OK);
+	assert_int_equal(total, 1);
+	/* 否 removes this year's date */
+	entry_fields(l, NULL, &f);
+	record_set(&f, entity_field_index(f.ent, "certified"), "否");
+	verr_init(&ve);
+	assert_int_equal(svc_entry_update(g_fx.st, &g_fx.admin, l, g.id, &f, NULL, NULL, NULL, false, &ve, &err), JW_OK);
+	record_release(&f);
+	assert_int_equal(svc_entry_list(g_fx.st, &g_fx.admin, l, &q, got_cb, &g, NULL, &err), JW_OK);
+	assert_string_equal(g.date, "");
+	assert_string_equal(g.certified, "否");
+	assert_int_equal(svc_entry_list(g_fx.st, &g_fx.admin, l, &yes, NULL, NULL, &total, &err), JW_OK);
+	assert_int_equal(total, 0);
+	store_down();
+}
+
+static void alone_layout_filter(void **state)
+{
+	(void)state;
+	const struct ledger_def *l = ledger_builtin("elderly");
+	const struct layout_def *alone = NULL;
+	for (int i = 0; i < l->nlayouts; i++)
+		if (strcmp(l->layouts[i].key, "alone") == 0)
+			alone = &l->layouts[i];
+	assert_non_null(alone);
+	assert_string_equal(alone->where_field, "living");
+	assert_string_equal(alone->where_in, "独居|空巢");
+	assert_null(l->layouts[0].where_field);   /* the allowance roster lists everyone in a band */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +705,11 @@ int main(void)
 		cmocka_unit_test(days_walk),
 		cmocka_unit_test(bands),
 		cmocka_unit_test(declarations),
+		cmocka_unit_test(entry_filters),
+		cmocka_unit_test(certified_each_year),
+		cmocka_unit_test(alone_layout_filter),
 	};
+	if (svc_init() != JW_OK)
+		return 1;
 	return cmocka_run_group_tests_name("ledger", tests, NULL, NULL);
 }
