@@ -27,13 +27,39 @@ static int bar(double f, int64_t rows, void *ud)
 	return 0;
 }
 
+/* "工作表“第二网格”" for a workbook's sheet i, "" for a CSV. */
+static const char *sheet_tag(const struct import_result *r, int i, char *buf, size_t sz)
+{
+	if (i < 0 || i >= r->nsheets || !r->sheets[i].name[0] || r->nsheets < 2) {
+		buf[0] = 0;
+		return buf;
+	}
+	snprintf(buf, sz, "工作表“%s”", r->sheets[i].name);
+	return buf;
+}
+
 static void print_summary(const struct import_result *r, const char *file)
 {
+	char w1[192], w2[192];
 	printf("%s：%s共%lld行数据（表头在第%lld行%s%s）\n", file, r->dry_run ? "试导入（未保存）；" : "",
 	       (long long)r->rows, (long long)r->header_row, r->sheet[0] ? "，工作表 " : "", r->sheet);
 	printf("  新增 %lld 人，更新 %lld 人，无变化 %lld 人，合并重复行 %lld 行，拒绝 %lld 行\n",
 	       (long long)r->imported, (long long)r->updated, (long long)r->unchanged, (long long)r->merged,
 	       (long long)r->rejected);
+	if (r->nsheets > 1 || (r->nsheets == 1 && r->sheets[0].name[0]))
+		for (int i = 0; i < r->nsheets; i++) {
+			const struct import_sheet *s = &r->sheets[i];
+			if (s->status == ISHEET_IMPORTED)
+				printf("  工作表“%s”：表头第%lld行，%lld行数据，新增 %lld，更新 %lld，无变化 %lld，合并 %lld，拒绝 %lld%s\n",
+				       s->name, (long long)s->header_row, (long long)s->rows, (long long)s->imported,
+				       (long long)s->updated, (long long)s->unchanged, (long long)s->merged,
+				       (long long)s->rejected, s->repeated_headers ? "（含重复表头行，已跳过）" : "");
+			else
+				printf("  工作表“%s”：%s——%s\n", s->name, import_sheet_status_label(s->status), s->reason);
+		}
+	if (r->repeated_headers || r->footers)
+		printf("  跳过重复的表头行 %lld 行、标题/合计/制表人等行 %lld 行\n", (long long)r->repeated_headers,
+		       (long long)r->footers);
 	if (r->households_created || r->houses_created || r->buildings_created)
 		printf("  新建 %lld 户、%lld 套房屋、%lld 栋楼\n", (long long)r->households_created,
 		       (long long)r->houses_created, (long long)r->buildings_created);
@@ -44,13 +70,22 @@ static void print_summary(const struct import_result *r, const char *file)
 		printf("\n");
 	}
 	for (int64_t i = 0; i < r->nrejects && i < 20; i++)
-		printf("  第%lld行%s%s%s：%s\n", (long long)r->rejects[i].row, r->rejects[i].column[0] ? "（" : "",
+		printf("  %s第%lld行%s%s%s：%s\n", sheet_tag(r, r->rejects[i].sheet, w1, sizeof(w1)),
+		       (long long)r->rejects[i].row, r->rejects[i].column[0] ? "（" : "",
 		       r->rejects[i].column, r->rejects[i].column[0] ? "）" : "", r->rejects[i].reason);
 	if (r->rejected > 20)
 		printf("  ……另有 %lld 行被拒绝，完整清单见 --report 报告或 --json 输出\n", (long long)r->rejected - 20);
-	for (int64_t i = 0; i < r->nmerges && i < 10; i++)
-		printf("  第%lld行与第%lld行证件号码相同，已合并\n", (long long)r->merges[i].row,
-		       (long long)r->merges[i].into);
+	for (int64_t i = 0; i < r->nmerges && i < 10; i++) {
+		const struct import_merge *m = &r->merges[i];
+		printf("  %s第%lld行与%s第%lld行证件号码相同，已合并%s%s\n", sheet_tag(r, m->sheet, w1, sizeof(w1)),
+		       (long long)m->row, sheet_tag(r, m->into_sheet, w2, sizeof(w2)), (long long)m->into,
+		       m->note[0] ? "：" : "", m->note);
+	}
+	for (int64_t i = 0; i < r->nwarnings && i < 20; i++)
+		printf("  提示：%s第%lld行：%s\n", sheet_tag(r, r->warnings[i].sheet, w1, sizeof(w1)),
+		       (long long)r->warnings[i].row, r->warnings[i].message);
+	if (r->nwarnings > 20)
+		printf("  ……另有 %lld 条提示，见 --report 报告\n", (long long)r->nwarnings - 20);
 }
 
 int cmd_import(int argc, char **argv)
@@ -60,7 +95,7 @@ int cmd_import(int argc, char **argv)
 		{ "dry-run", NULL, "只检查、不保存：报告将会新增、更新和拒绝哪些行", NULL },
 		{ "report", "OUT.xlsx", "把被拒绝和合并的行写入报告工作簿", NULL },
 		{ "json", NULL, "在标准输出打印一个 JSON 对象（见 docs/IMPORT.md）", NULL },
-		{ "sheet", "NAME", "工作簿中的工作表名称或序号（默认自动选择“居民”等）", NULL },
+		{ "sheet", "NAME", "只导入这一张工作表（名称或序号；默认导入每张有表头的工作表）", NULL },
 	};
 	const int n = (int)(sizeof(opts) / sizeof(opts[0]));
 	const char *pos[2] = { NULL, NULL };
@@ -123,7 +158,7 @@ int cmd_import(int argc, char **argv)
 		if (report)
 			printf("  报告：%s\n", report);
 	}
-	int code = res.rejected ? 3 : 0;
+	int code = res.rejected || import_sheets_failed(&res) ? 3 : 0;
 	import_result_release(&res);
 	return code;
 }

@@ -78,7 +78,8 @@ static uint32_t halfwidth(uint32_t c)
 }
 
 /*
- * Trims s, turns full-width characters half-width and upper-cases ASCII
+ * Drops every space in s (ends and inside: people group the digits as
+ * "110105 19580305 123X"), turns full-width characters half-width and upper-cases ASCII
  * letters (all of them if upper_all, else only x), writing into out
  * (outsz > 0, always terminated, never a partial character).  Returns the
  * number of characters of the whole normalised text; *fits tells whether
@@ -111,6 +112,11 @@ static size_t normalise(const char *s, char *out, size_t outsz, bool upper_all,
 
 	while (left) {
 		n = u8_decode(p, left, &c);
+		if (is_space_cp(c)) {   /* "110105 19580305 123X": spaces go */
+			p += n;
+			left -= n;
+			continue;
+		}
 		c = halfwidth(c);
 		if (c == 'x' || (upper_all && c >= 'a' && c <= 'z'))
 			c -= 'a' - 'A';
@@ -494,4 +500,28 @@ int doc_check(const char *doc_type, const char *number, const char *field,
 	if (derived)
 		*derived = der;
 	return 0;
+}
+
+const char *idnum_doc_type_of(const char *number)
+{
+	char buf[NORM_MAX];
+	bool fits;
+	size_t n = normalise(number, buf, sizeof(buf), true, &fits);
+
+	if (!fits)
+		return NULL;
+	if (n == ID_LEN && all_digits(buf, ID_LEN - 1)) {
+		switch (kind_of(buf)) {
+		case IDNUM_HMT_PERMIT:
+			return "residence_permit";
+		case IDNUM_FOREIGN_PERMANENT:
+			return "foreign_permanent";
+		case IDNUM_RESIDENT:
+			return NULL;
+		}
+	}
+	if (n == OLD_ID_LEN && is_upper(buf[0]) && is_upper(buf[1]) && is_upper(buf[2]) &&
+	    all_digits(buf + 3, OLD_ID_LEN - 3))
+		return "foreign_permanent";
+	return NULL;
 }

@@ -40,7 +40,7 @@ struct idnum_info {
 char idnum_check_char(const char *first17);
 
 /*
- * Parses a 公民身份号码 as typed: trims spaces, turns full-width digits and
+ * Parses a 公民身份号码 as typed: drops spaces (at the ends and inside), turns full-width digits and
  * letters into ASCII and a lower-case x into X, upgrades a 15-digit number
  * (inserts "19" after the address code, appends the check character), then
  * checks length, characters, the birth date (a real date, not before 1880,
@@ -69,5 +69,15 @@ bool idnum_valid(const char *s);
 int doc_check(const char *doc_type, const char *number, const char *field,
 	      char *out_number, size_t outsz, struct idnum_info *info,
 	      bool *derived, struct jw_error *err);
+
+/*
+ * The document type a number itself names, for a number typed with no
+ * 证件类型: "residence_permit" for an 18-character number starting 81, 82
+ * or 83, "foreign_permanent" for one starting 9 (and the pre-2023 form of
+ * three letters and twelve digits); NULL for anything else (a 居民身份证
+ * number, or a number that names no type, such as a passport's).  Only
+ * the shape is looked at; doc_check() then checks the number.
+ */
+const char *idnum_doc_type_of(const char *number);
 
 #endif

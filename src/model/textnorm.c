@@ -4,14 +4,21 @@
  *
  * Everything works on code points decoded by utf8_decode(), so a
  * supplementary-plane character is always one character.  Lower-casing
- * uses ICU's simple case mapping (u_tolower); nothing else needs ICU.
+ * uses ICU's simple case mapping (u_tolower); the keys names and
+ * addresses are compared by use ICU's NFKC normaliser and its
+ * Traditional-Simplified transliterator (one, behind a lock).
  */
 #include "model/textnorm.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
 
 #include "lib/util.h"
 
@@ -428,5 +435,118 @@ size_t phone_normalize(const char *in, char *out, size_t outsz)
 			sink_put(&s, cp);
 	if (bad)
 		s.over = true;
+	return sink_end(&s);
+}
+
+/* ---- names and addresses as compared ---------------------------------- */
+
+size_t name_normalize(const char *in, char *out, size_t outsz)
+{
+	struct sink s = { out, outsz, 0, outsz == 0 };
+	size_t len, pos, k;
+	bool han = false;
+	uint32_t cp;
+
+	if (!in)
+		in = "";
+	len = strlen(in);
+	for (pos = 0; pos < len && !han; pos += k) {
+		k = utf8_decode(in + pos, len - pos, &cp);
+		if (!k)
+			return sink_end(&(struct sink){ out, outsz, 0, true });
+		han = is_cjk_ideograph(cp);
+	}
+	if (!han)
+		return text_normalize(in, out, outsz);
+	for (pos = 0; pos < len; pos += k) {
+		k = utf8_decode(in + pos, len - pos, &cp);
+		if (!is_space(cp) && !(cp >= 0x2000 && cp <= 0x200B) && cp != 0x202F &&
+		    cp != 0x205F && cp != 0xFEFF)
+			sink_put(&s, fold_fullwidth(cp));
+	}
+	return sink_end(&s);
+}
+
+static pthread_mutex_t ts_lock = PTHREAD_MUTEX_INITIALIZER;
+static UTransliterator *ts_trans;    /* guarded by ts_lock */
+static bool ts_tried;                /* guarded by ts_lock */
+
+/* in (UTF-8) through NFKC and, if simplify, Traditional-Simplified, to
+ * out (UTF-8).  false when ICU fails or out is too small. */
+static bool icu_fold(const char *in, bool simplify, char *out, size_t outsz)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UChar a[512], b[1024];
+	int32_t na, nb, limit;
+	const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&st);
+
+	if (U_FAILURE(st))
+		return false;
+	u_strFromUTF8(a, 512, &na, in, -1, &st);
+	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+		return false;
+	nb = unorm2_normalize(nfkc, a, na, b, 1024, &st);
+	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+		return false;
+	if (simplify) {
+		pthread_mutex_lock(&ts_lock);
+		if (!ts_tried) {
+			UErrorCode e2 = U_ZERO_ERROR;
+			ts_tried = true;
+			ts_trans = utrans_openU(u"Traditional-Simplified", -1, UTRANS_FORWARD, NULL, 0, NULL, &e2);
+			if (U_FAILURE(e2))
+				ts_trans = NULL;
+		}
+		if (ts_trans) {
+			limit = nb;
+			utrans_transUChars(ts_trans, b, &nb, 1024, 0, &limit, &st);
+		}
+		pthread_mutex_unlock(&ts_lock);
+		if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+			return false;
+	}
+	int32_t n8;
+	u_strToUTF8(out, (int32_t)outsz, &n8, b, nb, &st);
+	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING || (size_t)n8 >= outsz)
+		return false;
+	return true;
+}
+
+size_t name_key(const char *in, char *out, size_t outsz)
+{
+	char tmp[256];
+	size_t n = name_normalize(in, tmp, sizeof(tmp));
+
+	if (n == (size_t)-1)
+		return sink_end(&(struct sink){ out, outsz, 0, true });
+	if (!icu_fold(tmp, true, out, outsz)) {   /* as normalised, unfolded */
+		if (n + 1 > outsz)
+			return sink_end(&(struct sink){ out, outsz, 0, true });
+		memcpy(out, tmp, n + 1);
+		return n;
+	}
+	/* NFKC may have made spaces again (U+2002 …): the name has none */
+	return name_normalize(out, out, outsz) ;
+}
+
+size_t address_key(const char *in, char *out, size_t outsz)
+{
+	char tmp[1024];
+	struct sink s = { out, outsz, 0, outsz == 0 };
+	size_t len, pos, k;
+	uint32_t cp;
+
+	if (!in || !icu_fold(in, false, tmp, sizeof(tmp)))
+		return sink_end(&(struct sink){ out, outsz, 0, true });
+	len = strlen(tmp);
+	for (pos = 0; pos < len; pos += k) {
+		k = utf8_decode(tmp + pos, len - pos, &cp);
+		if (!k) {
+			s.over = true;
+			break;
+		}
+		if (!is_space(cp) && !u_isUWhiteSpace((UChar32)cp))
+			sink_put(&s, cp);
+	}
 	return sink_end(&s);
 }

@@ -4,7 +4,8 @@
  * indexed by, phone numbers, and strict UTF-8 decoding.
  *
  * Nothing here allocates memory that outlives a call; all output goes to
- * buffers the caller owns.  Traditional characters are kept as typed.
+ * buffers the caller owns.  Traditional characters are kept as typed;
+ * only name_key() folds them, for comparing.
  */
 #ifndef JW_TEXTNORM_H
 #define JW_TEXTNORM_H
@@ -89,5 +90,28 @@ bool name_is_separator(uint32_t cp);
  * "+86 138-1234 5678" → "13812345678"; "(010) 6552-1234" → "01065521234".
  */
 size_t phone_normalize(const char *in, char *out, size_t outsz);
+
+/*
+ * A person's name as stored: a name with a CJK ideograph in it loses every
+ * whitespace character (ASCII, U+3000, U+00A0, U+2000–U+200B, at the ends
+ * and inside: "张 三 " is 张三) and has full-width ASCII folded; any other
+ * name (a Latin one) goes through text_normalize (its spaces are part of
+ * it).  Returns the length, or (size_t)-1 when out is too small or in is
+ * not valid UTF-8.  in and out may be the same buffer.
+ */
+size_t name_normalize(const char *in, char *out, size_t outsz);
+
+/*
+ * A name as compared, to tell "the same person written another way":
+ * name_normalize, NFKC, then ICU's Traditional-Simplified transform (張三
+ * and 张三 have the same key).  Same returns as name_normalize.
+ */
+size_t name_key(const char *in, char *out, size_t outsz);
+
+/*
+ * An address as compared: NFKC (full-width digits and letters, compatibility
+ * forms) with every whitespace character removed.  Same returns.
+ */
+size_t address_key(const char *in, char *out, size_t outsz);
 
 #endif

@@ -262,6 +262,77 @@ bool import_date_text(const char *in, char out[11])
 	return true;
 }
 
+void import_birth_parse(const char *in, bool numeric, struct birth_spec *b)
+{
+	char t[64], d[11];
+	int ty, tm, td;
+	memset(b, 0, sizeof(*b));
+	if (!in || text_normalize(in, t, sizeof(t)) == (size_t)-1 || !t[0])
+		return;
+	date_today(&ty, &tm, &td);
+	size_t n = strlen(t);
+	bool digits = strspn(t, "0123456789") == n;
+	/* 195803 and 1958: a year and month, a year (before any serial) */
+	if (digits && (n == 6 || n == 4)) {
+		int y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+		int m = n == 6 ? (t[4] - '0') * 10 + (t[5] - '0') : 0;
+		if (y >= 1880 && y <= ty && (n == 4 || (m >= 1 && m <= 12))) {
+			b->prec = n == 6 ? 2 : 1;
+			b->year = y;
+			b->month = m;
+			return;
+		}
+	}
+	if (import_date_text(t, d)) {
+		b->prec = 3;
+		b->year = (int)strtol(d, NULL, 10);
+		b->month = (int)strtol(d + 5, NULL, 10);
+		b->day = (int)strtol(d + 8, NULL, 10);
+		return;
+	}
+	/* year and month: 1958.03 1958.3 1958.1 1958-03 1958/3 1958年3月 */
+	for (const char *p = t; *p; p++) {
+		if (isdigit((unsigned char)*p) || *p == '-' || *p == '/' || *p == '.')
+			continue;
+		if (strncmp(p, "年", 3) == 0 || strncmp(p, "月", 3) == 0 || strncmp(p, "份", 3) == 0) {
+			p += 2;
+			continue;
+		}
+		return;
+	}
+	long v[3];
+	int len[3];
+	int k = date_parts(t, v, len);
+	if (k < 1 || k > 2 || len[0] != 4 || v[0] < 1880 || v[0] > ty)
+		return;
+	b->year = (int)v[0];
+	if (k == 1) {
+		b->prec = 1;
+		return;
+	}
+	if (len[1] > 2 || v[1] < 1 || v[1] > 12)
+		return;
+	b->month = (int)v[1];
+	/* 1958.1: Excel shows 1958.10 so, a number cell is October; typed
+	 * as text it may be either */
+	if (len[1] == 1 && v[1] == 1 && strchr(t, '.')) {
+		if (numeric)
+			b->month = 10;
+		else
+			b->alt_month = 10;
+	}
+	b->prec = 2;
+}
+
+bool import_birth_fits(const struct birth_spec *b, int y, int m, int d)
+{
+	if (b->prec < 1 || b->year != y)
+		return false;
+	if (b->prec >= 2 && b->month != m && b->alt_month != m)
+		return false;
+	return b->prec < 3 || b->day == d;
+}
+
 /* ---- the import's state ---- */
 
 struct bcache {             /* buildings met in this import */
@@ -272,6 +343,20 @@ struct bcache {             /* buildings met in this import */
 	bool created;
 };
 
+struct akent {              /* a household met by its address (no 户号) */
+	char key[200];          /* model/textnorm.h address_key */
+	int64_t hh;
+};
+
+struct pend {               /* a member stored before its head (no 户号) */
+	char key[200];
+	char rel[32];           /* the relation's code */
+	char name[64];
+	int64_t pid, row;
+	int sheet;
+	bool done;
+};
+
 struct imp {
 	struct store *st;
 	const struct actor *a;
@@ -279,12 +364,22 @@ struct imp {
 	const struct import_opts *o;
 	struct import_result *res;
 	struct sheet *sh;
-	int ncols;
-	int *target;                    /* per column */
+	int ncols;                      /* of the sheet being read */
+	int *target;                    /* per column (points into targets[cur]) */
 	int *rank;
 	bool *has_data;                 /* unnamed/unknown column with data */
+	int cur;                        /* the sheet being read: res->sheets[cur] */
+	int **targets, **ranks;         /* per sheet */
+	bool **has_datas;
+	int npreview_sheet;             /* preview rows taken from this sheet */
+	struct akent *ak;               /* address → household, hashed */
+	int64_t nak;                    /* slots (a power of two) */
+	int64_t nak_used;
+	struct pend *pend;
+	int64_t npend, cappend;
 	int64_t base_id;                /* the newest person before the import */
-	int32_t *row_of;                /* the file row that first named person id i */
+	int64_t *row_of;                /* the file row that first named person id i
+					 * (row | sheet << 40) */
 	int64_t nrow_of, caprow_of;
 	struct bcache *bc;
 	int64_t nbc, capbc;
@@ -316,14 +411,38 @@ static int row_savepoint(struct imp *im, struct jw_error *err)
 
 static void reject(struct imp *im, int64_t row, const char *field, const char *name, const char *idnum,
 		   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void warn(struct imp *im, int sheet, int64_t row, const char *field, const char *name, const char *fmt,
+		 ...) __attribute__((format(printf, 6, 7)));
 
-/* The header of the column a field came from. */
+/* The header of the column a field came from (in the sheet being read). */
 static const char *column_of(struct imp *im, const char *field)
 {
 	for (int c = 0; c < im->ncols; c++)
 		if (im->target[c] != T_NONE && strcmp(target_key(im->target[c]), field) == 0)
-			return im->res->cols[c].header;
+			return im->res->sheets[im->cur].cols[c].header;
 	return "";
+}
+
+/* Something to tell about a row that was stored (or a sheet). */
+static void warn(struct imp *im, int sheet, int64_t row, const char *field, const char *name, const char *fmt,
+		 ...)
+{
+	struct import_result *r = im->res;
+	if (r->nwarnings >= MAX_REJECTS)
+		return;
+	r->warnings = grow(r->warnings, &r->capwarnings, r->nwarnings + 1, sizeof(*r->warnings));
+	struct import_warning *w = &r->warnings[r->nwarnings++];
+	memset(w, 0, sizeof(*w));
+	w->sheet = sheet;
+	w->row = row;
+	snprintf(w->field, sizeof(w->field), "%s", field ? field : "");
+	if (field && sheet == im->cur)
+		snprintf(w->column, sizeof(w->column), "%s", column_of(im, field));
+	snprintf(w->name, sizeof(w->name), "%s", name ? name : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w->message, sizeof(w->message), fmt, ap);
+	va_end(ap);
 }
 
 static void reject(struct imp *im, int64_t row, const char *field, const char *name, const char *idnum,
@@ -336,6 +455,7 @@ static void reject(struct imp *im, int64_t row, const char *field, const char *n
 	r->rejects = grow(r->rejects, &r->caprejects, r->nrejects + 1, sizeof(*r->rejects));
 	struct import_reject *j = &r->rejects[r->nrejects++];
 	memset(j, 0, sizeof(*j));
+	j->sheet = im->cur;
 	j->row = row;
 	snprintf(j->field, sizeof(j->field), "%s", field ? field : "");
 	snprintf(j->column, sizeof(j->column), "%s", field ? column_of(im, field) : "");
@@ -826,13 +946,30 @@ static bool same_text(const char *x, const char *y)
 	return strcmp(x, y) == 0;
 }
 
-/* A name as compared: normalised (full-width folded, spaces collapsed). */
-static void name_key(const char *in, char *out, size_t outsz)
+/* A name as compared: model/textnorm.h's name_key (no spaces, traditional
+ * folded to simplified); the name itself when it cannot be folded. */
+static void cmp_key(const char *in, char *out, size_t outsz)
 {
-	if (!in || text_normalize(in, out, outsz) == (size_t)-1)
+	if (!in || name_key(in, out, outsz) == (size_t)-1)
 		snprintf(out, outsz, "%s", in ? in : "");
 }
 
+/* The same name written another way?  Spaces first (cheap); ICU's
+ * transform only when the spaced-out names differ. */
+static bool same_name(const char *a, const char *b)
+{
+	char k1[128], k2[128];
+	if (!a || !b)
+		return !a && !b;
+	if (name_normalize(a, k1, sizeof(k1)) != (size_t)-1 && name_normalize(b, k2, sizeof(k2)) != (size_t)-1 &&
+	    strcmp(k1, k2) == 0)
+		return true;
+	cmp_key(a, k1, sizeof(k1));
+	cmp_key(b, k2, sizeof(k2));
+	return strcmp(k1, k2) == 0;
+}
+
+#define ROW_BITS 40
 static void note_row_of(struct imp *im, int64_t pid, int64_t row)
 {
 	if (pid <= 0 || pid > INT32_MAX)
@@ -841,18 +978,21 @@ static void note_row_of(struct imp *im, int64_t pid, int64_t row)
 	while (im->nrow_of <= pid)
 		im->row_of[im->nrow_of++] = 0;
 	if (!im->row_of[pid])
-		im->row_of[pid] = (int32_t)(row > INT32_MAX ? INT32_MAX : row);
+		im->row_of[pid] = (row & ((INT64_C(1) << ROW_BITS) - 1)) | ((int64_t)im->cur << ROW_BITS);
 }
 
-static int64_t row_of(struct imp *im, int64_t pid)
+/* The row (and *sheet) that first named person pid in this import; 0 if none. */
+static int64_t row_of(struct imp *im, int64_t pid, int *sheet)
 {
-	return pid > 0 && pid < im->nrow_of ? im->row_of[pid] : 0;
+	int64_t v = pid > 0 && pid < im->nrow_of ? im->row_of[pid] : 0;
+	*sheet = (int)(v >> ROW_BITS);
+	return v & ((INT64_C(1) << ROW_BITS) - 1);
 }
 
 /* Updates a stored person with a row: only what differs, only what the
  * row gives; fill_only keeps every stored value (a merge). */
 static int update_person(struct imp *im, int64_t row, int64_t pid, struct record *in, bool fill_only,
-			 bool *changed, struct verr *ve, struct jw_error *err)
+			 bool keep_name, bool *changed, struct verr *ve, struct jw_error *err)
 {
 	struct record old, norm, upd;
 	int rc;
@@ -880,6 +1020,8 @@ static int update_person(struct imp *im, int64_t row, int64_t pid, struct record
 			nv = ph;
 		if (f->sens == SENS_ID)
 			continue;   /* the key itself */
+		if (i == PF_NAME && keep_name)
+			continue;   /* the same name written another way: the stored one stays */
 		if (fill_only && sv)
 			continue;
 		if (!same_text(nv, sv)) {
@@ -944,6 +1086,8 @@ static const char *cell_value(const struct cell *c, int target, char *tmp, size_
 				*p = 'X';
 		return tmp;
 	}
+	if (target == PF_BIRTH_DATE)
+		return t;   /* 出生年月: read with the ID number, in do_row */
 	if (target >= 0 && target < T_EXTRA && entities[ENT_PERSON].fields[target].type == FT_DATE) {
 		char d[11];
 		if (import_date_text(t, d)) {
@@ -954,13 +1098,205 @@ static const char *cell_value(const struct cell *c, int target, char *tmp, size_
 	return t;
 }
 
+/* A row of the data that is the sheet's header again (sheets pasted one
+ * under another): at least two cells name fields, one of them in the name
+ * or the number column. */
+/* Cheap first look, for every row: is the cell in the name or the number
+ * column one of those fields' header names (姓名, 名字, 身份证号 …)? */
+static bool looks_like_header(struct imp *im, const struct sheet_row *row)
+{
+	for (int c = 0; c < row->n && c < im->ncols; c++) {
+		int t = im->target[c];
+		const char *v = row->cells[c].text;
+		if ((t != PF_NAME && t != PF_ID_NUMBER) || !v || !*v || strlen(v) > 48 ||
+		    strpbrk(v, "0123456789"))
+			continue;
+		char key[128];
+		header_key(v, key, sizeof(key));
+		const struct field_def *f = &entities[ENT_PERSON].fields[t];
+		if (key[0] && synonym_rank(f->synonyms, f->label, key) >= 0)
+			return true;
+	}
+	return false;
+}
+
+static bool repeated_header(struct imp *im, const struct sheet_row *row)
+{
+	int score = 0;
+	bool key = false;
+	if (!looks_like_header(im, row))
+		return false;
+	for (int c = 0; c < row->n && c < im->ncols; c++) {
+		int r, t = header_target(row->cells[c].text, &r);
+		if (t == T_NONE)
+			continue;
+		score++;
+		if ((im->target[c] == PF_NAME && t == PF_NAME) || (im->target[c] == PF_ID_NUMBER && t == PF_ID_NUMBER))
+			key = true;
+	}
+	return score >= 2 && key;
+}
+
+/* A cell that could be a document number: six digits or more ("4人",
+ * "审核人：…" are not). */
+static bool number_like(const char *v)
+{
+	char t[128];
+	int digits = 0;
+	if (!v || text_normalize(v, t, sizeof(t)) == (size_t)-1)
+		return false;
+	for (const char *p = t; *p; p++)
+		digits += isdigit((unsigned char)*p) != 0;
+	return digits >= 6;
+}
+
+/* A title or footer row inside the sheet (合计, 制表人, 填表日期, 注：…, or
+ * a lone title like 第二网格居民花名册): no person, so not a rejected row.
+ * Only asked of rows without anything like a document number. */
+static bool noise_row(const struct sheet_row *row)
+{
+	static const char *lead[] = { "合计", "总计", "小计", "共计", "制表", "填表", "审核", "审批", "负责人",
+				      "联系人", "联系电话：", "注：", "注:", "说明", "备注：", "备注:", "日期", "统计" };
+	static const char *titles[] = { "花名册", "名册", "登记表", "统计表", "一览表", "明细表", "信息表", "汇总" };
+	int cells = 0;
+	const char *only = NULL;
+	for (int c = 0; c < row->n; c++) {
+		char t[256];
+		const char *v = row->cells[c].text;
+		if (!v || !*v || text_normalize(v, t, sizeof(t)) == (size_t)-1 || !t[0])
+			continue;
+		cells++;
+		only = v;
+		for (size_t k = 0; k < sizeof(lead) / sizeof(lead[0]); k++)
+			if (strncmp(t, lead[k], strlen(lead[k])) == 0)
+				return true;
+	}
+	if (cells == 1)
+		for (size_t k = 0; k < sizeof(titles) / sizeof(titles[0]); k++)
+			if (strstr(only, titles[k]))
+				return true;
+	return false;
+}
+
+/* ---- households by address (no 户号) ---- */
+
+static int64_t *ak_slot(struct imp *im, const char *key, bool *found)
+{
+	*found = false;
+	if (!im->nak)
+		return NULL;
+	for (uint64_t i = key_hash(key) & (uint64_t)(im->nak - 1);; i = (i + 1) & (uint64_t)(im->nak - 1)) {
+		if (!im->ak[i].hh)
+			return &im->ak[i].hh;
+		if (strcmp(im->ak[i].key, key) == 0) {
+			*found = true;
+			return &im->ak[i].hh;
+		}
+	}
+}
+
+static int64_t ak_get(struct imp *im, const char *key)
+{
+	bool found;
+	int64_t *v = ak_slot(im, key, &found);
+	return found ? *v : 0;
+}
+
+/* Remembers the first household met at key (only rows already stored). */
+static void ak_put(struct imp *im, const char *key, int64_t hh)
+{
+	if (im->nak_used + 1 > im->nak / 2) {
+		struct akent *old = im->ak;
+		int64_t n = im->nak;
+		im->nak = n ? n * 2 : 256;
+		im->ak = xcalloc((size_t)im->nak, sizeof(*im->ak));
+		im->nak_used = 0;
+		for (int64_t i = 0; i < n; i++)
+			if (old[i].hh)
+				ak_put(im, old[i].key, old[i].hh);
+		free(old);
+	}
+	bool found;
+	int64_t *v = ak_slot(im, key, &found);
+	if (found)
+		return;
+	struct akent *e = (struct akent *)((char *)v - offsetof(struct akent, hh));
+	snprintf(e->key, sizeof(e->key), "%s", key);
+	e->hh = hh;
+	im->nak_used++;
+}
+
+/* A relation's code is the head's (户主, 本人). */
+static bool head_relation(const char *code)
+{
+	return code && (strcmp(code, "02") == 0 || strcmp(code, "01") == 0);
+}
+
+/* A household for a head whose address names no dwelling: made, with no
+ * house. */
+static int household_new(struct imp *im, char **xv, const char *residence_type, int64_t *id, struct jw_error *err)
+{
+	struct record h;
+	struct verr ve;
+	int rc;
+	verr_init(&ve);
+	record_init(&h, &entities[ENT_HOUSEHOLD]);
+	if (xv[X_HOUSEHOLD_TYPE])
+		record_set(&h, HF_TYPE, xv[X_HOUSEHOLD_TYPE]);
+	else if (residence_type)
+		record_set(&h, HF_TYPE, strcmp(residence_type, "户籍人口") == 0 ||
+				 strcmp(residence_type, "registered") == 0 ? "hukou" : "migrant");
+	rc = row_savepoint(im, err);
+	if (rc == JW_OK)
+		rc = svc_create(im->st, &im->bulk, &h, &ve, id, err);
+	if (rc == JW_EINVAL && ve.n && strcmp(ve.item[0].field, "type") == 0) {
+		record_set(&h, HF_TYPE, NULL);
+		verr_init(&ve);
+		rc = svc_create(im->st, &im->bulk, &h, &ve, id, err);
+	}
+	record_release(&h);
+	if (rc == JW_OK)
+		im->res->households_created++;
+	return rc;
+}
+
+/* Members stored before their head (same address): into its household. */
+static int pend_resolve(struct imp *im, const char *key, int64_t hh, struct jw_error *err)
+{
+	for (int64_t i = 0; i < im->npend; i++) {
+		struct pend *p = &im->pend[i];
+		if (p->done || strcmp(p->key, key) != 0)
+			continue;
+		p->done = true;
+		struct record u;
+		struct verr ve;
+		struct jw_error e2;
+		verr_init(&ve);
+		jw_error_clear(&e2);
+		record_init(&u, &entities[ENT_PERSON]);
+		record_setf(&u, PF_HOUSEHOLD_ID, "%lld", (long long)hh);
+		record_set(&u, PF_RELATION, p->rel);
+		int rc = svc_update(im->st, &im->bulk, p->pid, &u, &ve, &e2);
+		record_release(&u);
+		if (fatal(rc)) {
+			*err = e2;
+			return rc;
+		}
+		if (rc != JW_OK)
+			warn(im, p->sheet, p->row, "relation", p->name, "未能编入同一地址户主的户：%s",
+			     ve.n ? ve.item[0].message : e2.message);
+	}
+	return JW_OK;
+}
+
 static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *err)
 {
 	const struct entity_def *pe = &entities[ENT_PERSON];
 	struct import_result *res = im->res;
+	struct import_sheet *sheet = &res->sheets[im->cur];
 	char *pv[PF__COUNT] = { 0 }, *xv[X__COUNT] = { 0 };
 	int prank[PF__COUNT];
-	bool sci = false, any = false;
+	bool sci = false, any = false, birth_num = false;
 	char tmp[256];
 	int rc = JW_OK;
 
@@ -982,13 +1318,27 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 			free(pv[t]);
 			pv[t] = xstrdup(v);
 			prank[t] = im->rank[c];
+			if (t == PF_BIRTH_DATE)
+				birth_num = row->cells[c].kind == CELL_NUMBER;
 		}
 	}
-	if (!any)
-		goto out;   /* a blank row */
+	if (!any) {
+		/* a blank row, or a 合计 / title in a column that is no field */
+		if (row->n && noise_row(row))
+			res->footers++;
+		goto out;
+	}
+	if (repeated_header(im, row)) {
+		res->repeated_headers++;
+		goto out;
+	}
+	if (!number_like(pv[PF_ID_NUMBER]) && noise_row(row)) {
+		res->footers++;
+		goto out;
+	}
 	res->rows++;
 
-	if (res->npreview < im->o->preview_rows && res->cols) {
+	if (im->npreview_sheet < im->o->preview_rows && sheet->cols) {
 		char **pr = xcalloc((size_t)im->ncols, sizeof(char *));
 		for (int c = 0; c < im->ncols && c < row->n; c++) {
 			const char *t = row->cells[c].text;
@@ -1010,14 +1360,30 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 			pr[c] = xstrdup(t);
 		}
 		res->preview = realloc(res->preview, (size_t)(res->npreview + 1) * sizeof(char **));
-		if (!res->preview)
-			abort();
 		res->preview_row = realloc(res->preview_row, (size_t)(res->npreview + 1) * sizeof(int64_t));
-		if (!res->preview_row)
+		res->preview_sheet = realloc(res->preview_sheet, (size_t)(res->npreview + 1) * sizeof(int));
+		if (!res->preview || !res->preview_row || !res->preview_sheet)
 			abort();
 		res->preview_row[res->npreview] = row->rownum;
+		res->preview_sheet[res->npreview] = im->cur;
 		res->preview[res->npreview++] = pr;
+		im->npreview_sheet++;
 	}
+
+	/* the name as stored: no spaces in a Chinese name (张 三 → 张三) */
+	char typed[128] = "";
+	if (pv[PF_NAME]) {
+		char nm[256];
+		if (text_normalize(pv[PF_NAME], typed, sizeof(typed)) == (size_t)-1)
+			typed[0] = 0;
+		if (name_normalize(pv[PF_NAME], nm, sizeof(nm)) != (size_t)-1) {
+			free(pv[PF_NAME]);
+			pv[PF_NAME] = nm[0] ? xstrdup(nm) : NULL;
+		}
+	}
+	/* a sheet named 流动人口 says what its rows are */
+	if (!pv[PF_RESIDENCE_TYPE] && sheet->residence_default[0])
+		pv[PF_RESIDENCE_TYPE] = xstrdup(sheet->residence_default);
 
 	const char *name = pv[PF_NAME], *idn = pv[PF_ID_NUMBER];
 	if (sci) {
@@ -1027,19 +1393,56 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 		goto out;
 	}
 
-	/* the number as stored: normalised by the document's rules */
+	/* the number as stored: normalised by the document's rules; with no
+	 * 证件类型 the number may name its type (81/82/83…, 9…) */
 	int64_t pid = 0;
 	char num[40] = "";
+	bool id_dated = false;
+	struct idnum_info info;
+	const char *doc = "id_card";
+	if (pv[PF_DOC_TYPE])
+		doc = code_lookup(&code_tables[CT_DOC_TYPE], pv[PF_DOC_TYPE]);
+	/* as the registry: no type, or 居民身份证 with a number only another
+	 * document has */
+	if ((!pv[PF_DOC_TYPE] || (doc && strcmp(doc, "id_card") == 0)) && idn && idnum_doc_type_of(idn))
+		doc = idnum_doc_type_of(idn);
 	if (idn) {
-		const char *doc = pv[PF_DOC_TYPE] ? code_lookup(&code_tables[CT_DOC_TYPE], pv[PF_DOC_TYPE]) : "id_card";
-		struct idnum_info info;
-		bool derived;
+		bool derived = false;
 		struct jw_error e2;
 		char norm[64];
 		if (text_normalize(idn, norm, sizeof(norm)) != (size_t)-1 && doc &&
 		    doc_check(doc, norm, "id_number", num, sizeof(num), &info, &derived, &e2) == JW_OK) {
+			id_dated = derived;
 			if ((rc = STORE_CALL(im->st, record_find, im->a->community, pe, "id_number", num, &pid, err)) != JW_OK)
 				goto out;
+		}
+	}
+
+	/* 出生年月: the ID number is the authority */
+	if (pv[PF_BIRTH_DATE]) {
+		struct birth_spec b;
+		char raw[64];
+		snprintf(raw, sizeof(raw), "%s", pv[PF_BIRTH_DATE]);
+		import_birth_parse(raw, birth_num, &b);
+		bool dating_doc = doc && (strcmp(doc, "id_card") == 0 || strcmp(doc, "residence_permit") == 0 ||
+					  strcmp(doc, "foreign_permanent") == 0);
+		if (b.prec == 3) {
+			/* a full date: stored; one contradicting the ID is refused by the service */
+			char d[11];
+			snprintf(d, sizeof(d), "%04d-%02d-%02d", b.year, b.month, b.day);
+			free(pv[PF_BIRTH_DATE]);
+			pv[PF_BIRTH_DATE] = xstrdup(d);
+		} else if (id_dated) {
+			free(pv[PF_BIRTH_DATE]);
+			pv[PF_BIRTH_DATE] = NULL;
+			if (!import_birth_fits(&b, info.year, info.month, info.day))
+				warn(im, im->cur, row->rownum, "birth_date", name,
+				     "出生年月“%s”%s，已按证件号码中的出生日期%04d-%02d-%02d登记", raw,
+				     b.prec ? "与证件号码不符" : "无法识别", info.year, info.month, info.day);
+		} else if (dating_doc && b.prec) {
+			/* the number is wrong: its own error says so, not the 出生年月 */
+			free(pv[PF_BIRTH_DATE]);
+			pv[PF_BIRTH_DATE] = NULL;
 		}
 	}
 
@@ -1053,6 +1456,31 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 	int64_t hh = 0;
 	rc = household_for(im, xv, pv[PF_RELATION], pv[PF_CURRENT_ADDRESS], pv[PF_RESIDENCE_TYPE], &hh, &e3);
 
+	/* no 户号: a head's household is found by its (normalised) 现居住地址 */
+	const char *rel = pv[PF_RELATION] ? code_lookup(&code_tables[CT_RELATION], pv[PF_RELATION]) : NULL;
+	char akey[200] = "";
+	const char *addr = pv[PF_CURRENT_ADDRESS] ? pv[PF_CURRENT_ADDRESS] : xv[X_HOUSE_ADDRESS];
+	if (rel && !xv[X_HOUSEHOLD_NO] && addr && address_key(addr, akey, sizeof(akey)) == (size_t)-1)
+		akey[0] = 0;   /* only rows that look for their household by address need it */
+	bool pending = false;
+	if (rc == JW_OK && !hh && pid && !xv[X_HOUSEHOLD_NO]) {
+		/* a person stored before keeps the household they are in */
+		struct record cur;
+		record_init(&cur, pe);
+		rc = STORE_CALL(im->st, record_get, im->a->community, pe, pid, &cur, &e3);
+		if (rc == JW_OK && !record_int(&cur, PF_HOUSEHOLD_ID, &hh))
+			hh = 0;
+		record_release(&cur);
+	}
+	if (rc == JW_OK && !hh && rel && !xv[X_HOUSEHOLD_NO]) {
+		if (akey[0])
+			hh = ak_get(im, akey);
+		if (!hh && akey[0] && head_relation(rel))
+			rc = household_new(im, xv, pv[PF_RESIDENCE_TYPE], &hh, &e3);
+		else if (!hh)
+			pending = true;   /* stored without a household (see below) */
+	}
+
 	struct record in;
 	record_init(&in, pe);
 	for (int i = 0; i < PF__COUNT; i++)
@@ -1060,16 +1488,20 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 			record_set(&in, i, pv[i]);
 	if (hh)
 		record_setf(&in, PF_HOUSEHOLD_ID, "%lld", (long long)hh);
+	else if (pv[PF_RELATION] && rel)
+		record_set(&in, PF_RELATION, NULL);   /* no household to relate to */
 
 	bool counted = false;
 	if (rc == JW_OK && pid) {
 		struct record old;
 		record_init(&old, pe);
 		rc = STORE_CALL(im->st, record_get, im->a->community, pe, pid, &old, &e3);
-		char k1[128], k2[128];
-		name_key(record_get(&old, PF_NAME), k1, sizeof(k1));
-		name_key(name, k2, sizeof(k2));
-		int64_t first = row_of(im, pid);
+		const char *oldname = rc == JW_OK ? record_get(&old, PF_NAME) : NULL;
+		int fsheet;
+		int64_t first = row_of(im, pid, &fsheet);
+		char where[192] = "";
+		if (first && fsheet != im->cur)
+			snprintf(where, sizeof(where), "工作表“%s”", res->sheets[fsheet].name);
 		if (rc != JW_OK) {
 			/* e3 says */
 		} else if (strcmp(record_get(&old, PF_STATUS), "active") != 0) {
@@ -1077,20 +1509,22 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 			       "证件号码为该号码的居民已注销，不能导入；如需恢复，请在居民页面核对");
 			counted = true;
 			rc = JW_ECONFLICT;
-		} else if (name && strcmp(k1, k2) != 0) {
+		} else if (name && !same_name(oldname, name)) {
 			if (first)
 				reject(im, row->rownum, "name", name, num,
-				       "与第%lld行的证件号码相同，但姓名不同（“%s”与“%s”），请核对后重新导入该行",
-				       (long long)first, record_get(&old, PF_NAME), name);
+				       "与%s第%lld行的证件号码相同，但姓名不同（“%s”与“%s”），请核对后重新导入该行",
+				       where, (long long)first, oldname, name);
 			else
 				reject(im, row->rownum, "name", name, num,
 				       "该证件号码已登记为“%s”，与本行姓名“%s”不同，未作修改，请核对",
-				       record_get(&old, PF_NAME), name);
+				       oldname, name);
 			counted = true;
 			rc = JW_ECONFLICT;
 		} else {
 			bool changed;
-			rc = update_person(im, row->rownum, pid, &in, first != 0, &changed, &ve, &e3);
+			/* the same name written another way (spaces, 繁/简): the stored one stays */
+			bool other = name && oldname && strcmp(typed[0] ? typed : name, oldname) != 0;
+			rc = update_person(im, row->rownum, pid, &in, first != 0, true, &changed, &ve, &e3);
 			if (rc == JW_OK) {
 				if (first) {
 					res->merged++;
@@ -1098,15 +1532,27 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 						res->merges = grow(res->merges, &res->capmerges, res->nmerges + 1,
 								   sizeof(*res->merges));
 						struct import_merge *m = &res->merges[res->nmerges++];
+						memset(m, 0, sizeof(*m));
+						m->sheet = im->cur;
+						m->into_sheet = fsheet;
 						m->row = row->rownum;
 						m->into = first;
 						snprintf(m->name, sizeof(m->name), "%s", name ? name : "");
 						mask_idnum(num, m->id_masked, sizeof(m->id_masked));
+						if (other)
+							snprintf(m->note, sizeof(m->note),
+								 "姓名写法不同（“%s”与已登记的“%s”，空格或繁简之别），按同一人合并",
+								 typed[0] ? typed : name, oldname);
 					}
-				} else if (changed) {
-					res->updated++;
 				} else {
-					res->unchanged++;
+					if (changed)
+						res->updated++;
+					else
+						res->unchanged++;
+					if (other && strcmp(name, oldname) != 0)
+						warn(im, im->cur, row->rownum, "name", name,
+						     "姓名“%s”与已登记的“%s”只是写法不同（空格或繁简），按同一人处理，姓名未改",
+						     typed[0] ? typed : name, oldname);
 				}
 				note_row_of(im, pid, row->rownum);
 			}
@@ -1122,8 +1568,30 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 	record_release(&in);
 
 	if (rc == JW_OK) {
-		if (im->row_sp && (rc = store_commit(im->st)) != JW_OK)
+		if (im->row_sp && (rc = store_commit(im->st)) != JW_OK) {
 			rc = jw_fail(err, rc, "", NULL);
+			goto out;
+		}
+		if (hh && akey[0] && !xv[X_HOUSEHOLD_NO]) {
+			ak_put(im, akey, hh);
+			if (head_relation(rel) && im->npend && (rc = pend_resolve(im, akey, hh, err)) != JW_OK)
+				goto out;
+		}
+		if (pending && akey[0]) {
+			im->pend = grow(im->pend, &im->cappend, im->npend + 1, sizeof(*im->pend));
+			struct pend *p = &im->pend[im->npend++];
+			memset(p, 0, sizeof(*p));
+			snprintf(p->key, sizeof(p->key), "%s", akey);
+			snprintf(p->rel, sizeof(p->rel), "%s", rel);
+			snprintf(p->name, sizeof(p->name), "%s", name ? name : "");
+			p->pid = pid;
+			p->row = row->rownum;
+			p->sheet = im->cur;
+		} else if (pending) {
+			warn(im, im->cur, row->rownum, "relation", name,
+			     "填写了与户主关系“%s”，但没有户号，也没有现居住地址可找到户主：已登记，未编入户，请在居民页面指定所在户",
+			     pv[PF_RELATION]);
+		}
 		goto out;
 	}
 	if (im->row_sp)
@@ -1152,47 +1620,60 @@ out:
 
 /* ---- the file ---- */
 
-static int choose_sheet(struct sheet *sh, const char *want, char *name, size_t namesz, int *index,
-			struct jw_error *err)
+/* The sheet --sheet names (by name or 1-based number), or an error that
+ * lists the sheets there are. */
+static int want_sheet(struct sheet *sh, const char *want, int *index, struct jw_error *err)
 {
 	int n = sheet_count(sh), pick = -1;
-	if (want && *want) {
-		int64_t k;
-		for (int i = 0; i < n && pick < 0; i++)
-			if (strcmp(sheet_name(sh, i), want) == 0)
-				pick = i;
-		if (pick < 0 && parse_i64(want, 1, n, &k))
-			pick = (int)k - 1;
-		if (pick < 0) {
-			char names[512] = "";
-			size_t o = 0;
-			for (int i = 0; i < n && o + 8 < sizeof(names); i++) {
-				int w = snprintf(names + o, sizeof(names) - o, "%s“%s”", i ? "、" : "", sheet_name(sh, i));
-				if (w < 0 || (size_t)w >= sizeof(names) - o)
-					break;
-				o += (size_t)w;
-			}
-			return jw_fail(err, JW_EBADREQ, "sheet", "工作簿中没有名为“%s”的工作表；可选：%s", want, names);
+	int64_t k;
+	for (int i = 0; i < n && pick < 0; i++)
+		if (strcmp(sheet_name(sh, i), want) == 0)
+			pick = i;
+	if (pick < 0 && parse_i64(want, 1, n, &k))
+		pick = (int)k - 1;
+	if (pick < 0) {
+		char names[512] = "";
+		size_t o = 0;
+		for (int i = 0; i < n && o + 8 < sizeof(names); i++) {
+			int w = snprintf(names + o, sizeof(names) - o, "%s“%s”", i ? "、" : "", sheet_name(sh, i));
+			if (w < 0 || (size_t)w >= sizeof(names) - o)
+				break;
+			o += (size_t)w;
 		}
-	} else {
-		const char *hints[] = { "居民", "人员", "人口", "花名册" };
-		for (size_t h = 0; h < 4 && pick < 0; h++)
-			for (int i = 0; i < n && pick < 0; i++)
-				if (strstr(sheet_name(sh, i), hints[h]))
-					pick = i;
-		if (pick < 0)
-			pick = 0;
+		return jw_fail(err, JW_EBADREQ, "sheet", "工作簿中没有名为“%s”的工作表；可选：%s", want, names);
 	}
-	snprintf(name, namesz, "%s", n > 0 ? sheet_name(sh, pick) : "");
 	*index = pick;
-	return sheet_select(sh, pick, err);
+	return JW_OK;
 }
 
-/* Finds the header among the first rows; fills im's columns. */
-static int find_header(struct imp *im, struct jw_error *err)
+/* The 人口类型 a sheet's name gives its rows (流动人口 → migrant), or "". */
+static void sheet_residence(const char *name, char *out, size_t outsz)
 {
+	static const struct {
+		const char *word, *code;
+	} w[] = { { "流动", "migrant" }, { "外来", "migrant" }, { "境外", "foreign" }, { "外籍", "foreign" },
+		  { "户籍", "registered" } };
+	out[0] = 0;
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (strstr(name, w[i].word)) {
+			snprintf(out, outsz, "%s", w[i].code);
+			return;
+		}
+}
+
+/* Finds sheet i's header among its first rows and maps its columns.  A
+ * sheet with none is SKIPPED, one without a column every row needs is
+ * FAILED (*why says so, as an error); JW_OK unless the file is broken. */
+static int find_header(struct imp *im, int i, struct jw_error *why, struct jw_error *err)
+{
+	struct import_sheet *s = &im->res->sheets[i];
 	struct sheet_row row;
 	int rc;
+	jw_error_clear(why);
+	snprintf(s->name, sizeof(s->name), "%s", sheet_name(im->sh, i) ? sheet_name(im->sh, i) : "");
+	sheet_residence(s->name, s->residence_default, sizeof(s->residence_default));
+	if ((rc = sheet_select(im->sh, i, err)) != JW_OK)
+		return rc;
 	for (int k = 0; k < HEADER_SCAN; k++) {
 		rc = sheet_next(im->sh, &row, err);
 		if (rc < 0)
@@ -1212,61 +1693,78 @@ static int find_header(struct imp *im, struct jw_error *err)
 		if (score < 2)
 			continue;
 		/* this is the header */
-		im->res->header_row = row.rownum;
-		im->ncols = row.n;
-		im->target = xcalloc((size_t)row.n, sizeof(int));
-		im->rank = xcalloc((size_t)row.n, sizeof(int));
-		im->has_data = xcalloc((size_t)row.n, sizeof(bool));
-		im->res->cols = xcalloc((size_t)row.n, sizeof(struct import_col));
-		im->res->ncols = row.n;
+		int *target = xcalloc((size_t)row.n, sizeof(int)), *rank = xcalloc((size_t)row.n, sizeof(int));
+		im->targets[i] = target;
+		im->ranks[i] = rank;
+		im->has_datas[i] = xcalloc((size_t)row.n, sizeof(bool));
+		s->header_row = row.rownum;
+		s->ncols = row.n;
+		s->cols = xcalloc((size_t)row.n, sizeof(struct import_col));
 		for (int c = 0; c < row.n; c++) {
 			int r = 0, t = header_target(row.cells[c].text, &r);
-			im->target[c] = t;
-			im->rank[c] = r;
-			snprintf(im->res->cols[c].header, sizeof(im->res->cols[c].header), "%s", row.cells[c].text);
+			target[c] = t;
+			rank[c] = r;
+			snprintf(s->cols[c].header, sizeof(s->cols[c].header), "%s", row.cells[c].text);
 		}
 		/* one column a field, the best-named one; only the document
 		 * number may come from several (公民身份号码, 其他证件号码) */
 		for (int c = 0; c < row.n; c++) {
-			int t = im->target[c];
+			int t = target[c];
 			if (t == T_NONE || t == PF_ID_NUMBER)
 				continue;
 			for (int d = 0; d < row.n; d++)
-				if (d != c && im->target[d] == t &&
-				    (im->rank[d] < im->rank[c] || (im->rank[d] == im->rank[c] && d < c))) {
-					im->target[c] = T_NONE;
+				if (d != c && target[d] == t &&
+				    (rank[d] < rank[c] || (rank[d] == rank[c] && d < c))) {
+					target[c] = T_NONE;
 					break;
 				}
 		}
 		for (int c = 0; c < row.n; c++) {
-			int t = im->target[c];
+			int t = target[c];
 			if (t == T_NONE)
 				continue;
-			snprintf(im->res->cols[c].target, sizeof(im->res->cols[c].target), "%s", target_key(t));
-			snprintf(im->res->cols[c].label, sizeof(im->res->cols[c].label), "%s", target_label(t));
+			snprintf(s->cols[c].target, sizeof(s->cols[c].target), "%s", target_key(t));
+			snprintf(s->cols[c].label, sizeof(s->cols[c].label), "%s", target_label(t));
 		}
-		/* the columns without which no row can be stored */
+		/* the columns without which no row can be stored (a sheet named
+		 * 流动人口 says the 人口类型 of its rows) */
 		const int must[] = { PF_NAME, PF_ID_NUMBER, PF_RESIDENCE_TYPE };
 		for (size_t m = 0; m < sizeof(must) / sizeof(must[0]); m++) {
-			bool have = false;
+			bool have = must[m] == PF_RESIDENCE_TYPE && s->residence_default[0];
 			for (int c = 0; c < row.n; c++)
-				have = have || im->target[c] == must[m];
+				have = have || target[c] == must[m];
 			if (!have) {
 				const struct field_def *f = &entities[ENT_PERSON].fields[must[m]];
 				char syn[256];
 				snprintf(syn, sizeof(syn), "%s", f->synonyms);
 				for (char *p = syn; (p = strchr(p, '|'));)
 					*p = '/';
-				return jw_fail(err, JW_EBADREQ, f->name,
-					       "第%lld行是表头，但没有“%s”列（可用的列名：%s）。请在表中加上这一列后再导入",
-					       (long long)row.rownum, f->label, syn);
+				/* without a name or a number it is another table (楼栋,
+				 * 志愿者…): skipped; without 人口类型 a roster that fails */
+				s->status = must[m] == PF_RESIDENCE_TYPE ? ISHEET_FAILED : ISHEET_SKIPPED;
+				jw_fail(why, JW_EBADREQ, f->name,
+					"%s%s%s第%lld行是表头，但没有“%s”列（可用的列名：%s）。请在表中加上这一列后再导入",
+					s->name[0] ? "工作表“" : "", s->name, s->name[0] ? "”" : "",
+					(long long)row.rownum, f->label, syn);
+				if (s->status == ISHEET_FAILED)
+					strlcpy_jw(s->reason, why->message, sizeof(s->reason));
+				else
+					snprintf(s->reason, sizeof(s->reason),
+						 "表头（第%lld行）没有“%s”列，不是居民名单，已跳过", (long long)row.rownum,
+						 f->label);
+				return JW_OK;
 			}
 		}
+		s->status = ISHEET_IMPORTED;
 		return JW_OK;
 	}
-	return jw_fail(err, JW_EBADREQ, "file",
-		       "在前%d行中没有找到表头：表头行应至少有两个可识别的列名，如“姓名”“公民身份号码”“人口类型”。请检查文件或工作表",
-		       HEADER_SCAN);
+	s->status = ISHEET_SKIPPED;
+	jw_fail(why, JW_EBADREQ, "file",
+		"在前%d行中没有找到表头：表头行应至少有两个可识别的列名，如“姓名”“公民身份号码”“人口类型”。请检查文件或工作表",
+		HEADER_SCAN);
+	snprintf(s->reason, sizeof(s->reason), "前%d行中没有可识别的表头（如“姓名”“公民身份号码”），不是居民名单，已跳过",
+		 HEADER_SCAN);
+	return JW_OK;
 }
 
 static void add_unknown(struct import_result *r, const char *s)
@@ -1285,10 +1783,40 @@ static void summary_json(struct buf *b, const char *file, const struct import_re
 	buf_adds(b, "{\"file\":");
 	buf_json_str(b, file);
 	buf_addf(b, ",\"rows\":%lld,\"imported\":%lld,\"updated\":%lld,\"unchanged\":%lld,"
-		 "\"merged\":%lld,\"rejected\":%lld,\"households_created\":%lld,\"houses_created\":%lld}",
+		 "\"merged\":%lld,\"rejected\":%lld,\"households_created\":%lld,\"houses_created\":%lld,\"sheets\":[",
 		 (long long)r->rows, (long long)r->imported, (long long)r->updated, (long long)r->unchanged,
 		 (long long)r->merged, (long long)r->rejected, (long long)r->households_created,
 		 (long long)r->houses_created);
+	for (int i = 0, n = 0; i < r->nsheets; i++) {
+		if (r->sheets[i].status != ISHEET_IMPORTED)
+			continue;
+		buf_adds(b, n++ ? "," : "");
+		buf_json_str(b, r->sheets[i].name);
+	}
+	buf_adds(b, "]}");
+}
+
+/* Totals as they are now, to count a sheet by difference. */
+struct counts {
+	int64_t rows, imported, updated, unchanged, merged, rejected, repeated, footers;
+};
+
+static void counts_take(const struct import_result *r, struct counts *c)
+{
+	*c = (struct counts){ r->rows, r->imported, r->updated, r->unchanged, r->merged, r->rejected,
+			      r->repeated_headers, r->footers };
+}
+
+static void counts_to_sheet(const struct import_result *r, const struct counts *c, struct import_sheet *s)
+{
+	s->rows = r->rows - c->rows;
+	s->imported = r->imported - c->imported;
+	s->updated = r->updated - c->updated;
+	s->unchanged = r->unchanged - c->unchanged;
+	s->merged = r->merged - c->merged;
+	s->rejected = r->rejected - c->rejected;
+	s->repeated_headers = r->repeated_headers - c->repeated;
+	s->footers = r->footers - c->footers;
 }
 
 int svc_import_persons(struct store *st, const struct actor *a, const char *path,
@@ -1310,17 +1838,53 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 	im.res = res;
 	if (!(im.sh = sheet_open(path, err)))
 		return err->code ? err->code : JW_EBADREQ;
-	int sheet_ix = 0;
-	if ((rc = choose_sheet(im.sh, o->sheet, res->sheet, sizeof(res->sheet), &sheet_ix, err)) != JW_OK)
-		goto done;
 	if (sheet_encoding(im.sh))
 		snprintf(res->encoding, sizeof(res->encoding), "%s", sheet_encoding(im.sh));
-	if ((rc = find_header(&im, err)) != JW_OK)
-		goto done;
-	/* read again from the top: the rows after the header are data */
-	if ((rc = sheet_select(im.sh, sheet_ix, err)) != JW_OK)
-		goto done;
 
+	/* every sheet with a roster header, or only the one asked for */
+	int n = sheet_count(im.sh), only = -1, nread = 0, first = -1;
+	if (n < 1)
+		n = 1;
+	if (o->sheet && *o->sheet && (rc = want_sheet(im.sh, o->sheet, &only, err)) != JW_OK)
+		goto done;
+	res->sheets = xcalloc((size_t)n, sizeof(*res->sheets));
+	res->nsheets = n;
+	im.targets = xcalloc((size_t)n, sizeof(int *));
+	im.ranks = xcalloc((size_t)n, sizeof(int *));
+	im.has_datas = xcalloc((size_t)n, sizeof(bool *));
+	struct jw_error why, first_why;
+	int why_rank = 0;   /* 3 a failed sheet, 2 a header without a column, 1 no header */
+	jw_error_clear(&first_why);
+	for (int i = 0; i < n; i++) {
+		if (only >= 0 && i != only) {
+			res->sheets[i].status = ISHEET_SKIPPED;
+			snprintf(res->sheets[i].name, sizeof(res->sheets[i].name), "%s", sheet_name(im.sh, i));
+			snprintf(res->sheets[i].reason, sizeof(res->sheets[i].reason), "未选择（--sheet）");
+			continue;
+		}
+		if ((rc = find_header(&im, i, &why, err)) != JW_OK)
+			goto done;
+		if (res->sheets[i].status == ISHEET_IMPORTED) {
+			nread++;
+			if (first < 0)
+				first = i;
+		} else {
+			int k = res->sheets[i].status == ISHEET_FAILED ? 3 : strcmp(why.field, "file") != 0 ? 2 : 1;
+			if (k > why_rank) {
+				first_why = why;   /* the error to give when no sheet can be read */
+				why_rank = k;
+			}
+		}
+	}
+	if (first < 0) {
+		*err = first_why;
+		rc = err->code ? err->code : JW_EBADREQ;
+		goto done;
+	}
+	snprintf(res->sheet, sizeof(res->sheet), "%s", res->sheets[first].name);
+	res->header_row = res->sheets[first].header_row;
+	res->cols = res->sheets[first].cols;
+	res->ncols = res->sheets[first].ncols;
 
 	struct query q;
 	query_init(&q);
@@ -1333,25 +1897,57 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 		goto done;
 	}
 	STORE_CALL(st, bulk_mode, true);
-	struct sheet_row row;
-	int64_t n = 0;
-	for (;;) {
-		int k = sheet_next(im.sh, &row, err);
-		if (k < 0) {
-			rc = err->code ? err->code : JW_EBADREQ;
-			break;
-		}
-		if (k == 0)
-			break;
-		if (row.rownum <= res->header_row)
+	int64_t nr = 0;
+	int done_sheets = 0;
+	for (int i = 0; rc == JW_OK && i < n; i++) {
+		struct import_sheet *s = &res->sheets[i];
+		if (s->status != ISHEET_IMPORTED)
 			continue;
-		if ((rc = do_row(&im, &row, err)) != JW_OK)
+		im.cur = i;
+		im.target = im.targets[i];
+		im.rank = im.ranks[i];
+		im.has_data = im.has_datas[i];
+		im.ncols = s->ncols;
+		im.npreview_sheet = 0;
+		im.last_house = 0;
+		im.last_hh = 0;
+		struct counts c0;
+		counts_take(res, &c0);
+		/* read again from the top: the rows after the header are data */
+		if ((rc = sheet_select(im.sh, i, err)) != JW_OK)
 			break;
-		if (o->progress && ++n % PROGRESS_EVERY == 0 &&
-		    o->progress(sheet_progress(im.sh), res->rows, o->ud) != 0) {
-			rc = jw_fail(err, JW_EBADREQ, "", "导入已取消，未保存任何数据");
-			break;
+		struct sheet_row row;
+		for (;;) {
+			int k = sheet_next(im.sh, &row, err);
+			if (k < 0) {
+				rc = err->code ? err->code : JW_EBADREQ;
+				break;
+			}
+			if (k == 0)
+				break;
+			if (row.rownum <= s->header_row)
+				continue;
+			if ((rc = do_row(&im, &row, err)) != JW_OK)
+				break;
+			if (o->progress && ++nr % PROGRESS_EVERY == 0 &&
+			    o->progress((done_sheets + sheet_progress(im.sh)) / nread, res->rows, o->ud) != 0) {
+				rc = jw_fail(err, JW_EBADREQ, "", "导入已取消，未保存任何数据");
+				break;
+			}
 		}
+		counts_to_sheet(res, &c0, s);
+		done_sheets++;
+	}
+	/* members whose head never came: stored, without a household */
+	for (int64_t i = 0; rc == JW_OK && i < im.npend; i++) {
+		struct pend *p = &im.pend[i];
+		if (p->done)
+			continue;
+		const char *lab = code_label(&code_tables[CT_RELATION], p->rel);
+		im.cur = p->sheet;
+		warn(&im, p->sheet, p->row, "relation", p->name,
+		     "与户主关系为“%s”，但没有户号，同一现居住地址也没有户主行：已登记，未编入户，请在居民页面指定所在户",
+		     lab ? lab : p->rel);
 	}
 	/* buildings made here grow to the floors and units their rooms need */
 	for (int64_t i = 0; rc == JW_OK && i < im.nbc; i++) {
@@ -1374,17 +1970,22 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 	/* derived ledgers take in the newcomers (and let go of those changed) */
 	if (rc == JW_OK && (res->imported || res->updated || res->merged))
 		rc = svc_ledger_derive_new(st, a->community, NULL, err);
-	for (int c = 0; c < im.ncols; c++) {
-		if (im.target[c] != T_NONE)
+	for (int i = 0; i < n; i++) {
+		struct import_sheet *s = &res->sheets[i];
+		if (s->status != ISHEET_IMPORTED)
 			continue;
-		char h[128];
-		header_key(res->cols[c].header, h, sizeof(h));
-		if (h[0]) {
-			add_unknown(res, res->cols[c].header);
-		} else if (im.has_data[c]) {
-			char lab[64];
-			snprintf(lab, sizeof(lab), "第%d列（无列名）", c + 1);
-			add_unknown(res, lab);
+		for (int c = 0; c < s->ncols; c++) {
+			if (im.targets[i][c] != T_NONE)
+				continue;
+			char h[128];
+			header_key(s->cols[c].header, h, sizeof(h));
+			if (h[0]) {
+				add_unknown(res, s->cols[c].header);
+			} else if (im.has_datas[i][c]) {
+				char lab[64];
+				snprintf(lab, sizeof(lab), "第%d列（无列名）", c + 1);
+				add_unknown(res, lab);
+			}
 		}
 	}
 	if (rc == JW_OK && !o->dry_run) {
@@ -1402,39 +2003,84 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 	}
 done:
 	sheet_close(im.sh);
-	free(im.target);
-	free(im.rank);
-	free(im.has_data);
+	for (int i = 0; im.targets && i < res->nsheets; i++) {
+		free(im.targets[i]);
+		free(im.ranks[i]);
+		free(im.has_datas[i]);
+	}
+	free(im.targets);
+	free(im.ranks);
+	free(im.has_datas);
 	free(im.row_of);
 	free(im.bc);
 	free(im.bix);
+	free(im.ak);
+	free(im.pend);
 	return rc;
+}
+
+int64_t import_sheets_failed(const struct import_result *r)
+{
+	int64_t n = 0;
+	for (int i = 0; i < r->nsheets; i++)
+		n += r->sheets[i].status == ISHEET_FAILED;
+	return n;
+}
+
+const char *import_sheet_status_label(enum import_sheet_status st)
+{
+	return st == ISHEET_IMPORTED ? "已导入" : st == ISHEET_SKIPPED ? "已跳过" : "未导入（缺少必需的列）";
 }
 
 void import_result_release(struct import_result *r)
 {
-	free(r->cols);
+	for (int i = 0; i < r->npreview; i++) {
+		int s = r->preview_sheet ? r->preview_sheet[i] : 0;
+		for (int c = 0; r->sheets && c < r->sheets[s].ncols; c++)
+			free(r->preview[i][c]);
+		free(r->preview[i]);
+	}
+	for (int i = 0; i < r->nsheets; i++)
+		free(r->sheets[i].cols);
+	free(r->sheets);
 	for (int i = 0; i < r->nunknown; i++)
 		free(r->unknown[i]);
 	free(r->unknown);
 	free(r->rejects);
 	free(r->merges);
-	for (int i = 0; i < r->npreview; i++) {
-		for (int c = 0; c < r->ncols; c++)
-			free(r->preview[i][c]);
-		free(r->preview[i]);
-	}
+	free(r->warnings);
 	free(r->preview);
 	free(r->preview_row);
+	free(r->preview_sheet);
 	memset(r, 0, sizeof(*r));
+}
+
+static const char *sheet_of(const struct import_result *r, int i)
+{
+	return i >= 0 && i < r->nsheets ? r->sheets[i].name : "";
+}
+
+static void columns_json(struct buf *b, const struct import_col *cols, int ncols)
+{
+	buf_addc(b, '[');
+	for (int c = 0; c < ncols; c++) {
+		buf_adds(b, c ? ",{\"header\":" : "{\"header\":");
+		buf_json_str(b, cols[c].header);
+		buf_adds(b, ",\"field\":");
+		buf_json_str(b, cols[c].target[0] ? cols[c].target : NULL);
+		buf_addc(b, '}');
+	}
+	buf_addc(b, ']');
 }
 
 void import_result_json(struct buf *b, const struct import_result *r)
 {
 	buf_addf(b, "{\"rows\":%lld,\"imported\":%lld,\"updated\":%lld,\"unchanged\":%lld,\"merged\":%lld,"
-		 "\"rejected\":%lld,\"unknown_columns\":[",
+		 "\"rejected\":%lld,\"repeated_headers\":%lld,\"footers\":%lld,\"warnings_count\":%lld,"
+		 "\"unknown_columns\":[",
 		 (long long)r->rows, (long long)r->imported, (long long)r->updated, (long long)r->unchanged,
-		 (long long)r->merged, (long long)r->rejected);
+		 (long long)r->merged, (long long)r->rejected, (long long)r->repeated_headers, (long long)r->footers,
+		 (long long)r->nwarnings);
 	for (int i = 0; i < r->nunknown; i++) {
 		if (i)
 			buf_addc(b, ',');
@@ -1447,18 +2093,33 @@ void import_result_json(struct buf *b, const struct import_result *r)
 	buf_json_str(b, r->sheet);
 	buf_adds(b, ",\"encoding\":");
 	buf_json_str(b, r->encoding[0] ? r->encoding : NULL);
-	buf_adds(b, ",\"columns\":[");
-	for (int c = 0; c < r->ncols; c++) {
-		buf_adds(b, c ? ",{\"header\":" : "{\"header\":");
-		buf_json_str(b, r->cols[c].header);
-		buf_adds(b, ",\"field\":");
-		buf_json_str(b, r->cols[c].target[0] ? r->cols[c].target : NULL);
+	buf_adds(b, ",\"columns\":");
+	columns_json(b, r->cols, r->ncols);
+	buf_adds(b, ",\"sheets\":[");
+	for (int i = 0; i < r->nsheets; i++) {
+		const struct import_sheet *s = &r->sheets[i];
+		static const char *st[] = { "imported", "skipped", "failed" };
+		buf_adds(b, i ? ",{\"name\":" : "{\"name\":");
+		buf_json_str(b, s->name);
+		buf_addf(b, ",\"status\":\"%s\",\"reason\":", st[s->status]);
+		buf_json_str(b, s->reason[0] ? s->reason : NULL);
+		buf_addf(b, ",\"header_row\":%lld,\"rows\":%lld,\"imported\":%lld,\"updated\":%lld,\"unchanged\":%lld,"
+			 "\"merged\":%lld,\"rejected\":%lld,\"repeated_headers\":%lld,\"footers\":%lld,"
+			 "\"residence_default\":",
+			 (long long)s->header_row, (long long)s->rows, (long long)s->imported, (long long)s->updated,
+			 (long long)s->unchanged, (long long)s->merged, (long long)s->rejected,
+			 (long long)s->repeated_headers, (long long)s->footers);
+		buf_json_str(b, s->residence_default[0] ? s->residence_default : NULL);
+		buf_adds(b, ",\"columns\":");
+		columns_json(b, s->cols, s->ncols);
 		buf_addc(b, '}');
 	}
 	buf_adds(b, "],\"rejects\":[");
 	for (int64_t i = 0; i < r->nrejects; i++) {
 		const struct import_reject *j = &r->rejects[i];
-		buf_addf(b, "%s{\"row\":%lld,\"column\":", i ? "," : "", (long long)j->row);
+		buf_adds(b, i ? ",{\"sheet\":" : "{\"sheet\":");
+		buf_json_str(b, sheet_of(r, j->sheet));
+		buf_addf(b, ",\"row\":%lld,\"column\":", (long long)j->row);
 		buf_json_str(b, j->column);
 		buf_adds(b, ",\"field\":");
 		buf_json_str(b, j->field);
@@ -1471,17 +2132,46 @@ void import_result_json(struct buf *b, const struct import_result *r)
 	buf_adds(b, "],\"merges\":[");
 	for (int64_t i = 0; i < r->nmerges; i++) {
 		const struct import_merge *m = &r->merges[i];
-		buf_addf(b, "%s{\"row\":%lld,\"into\":%lld,\"name\":", i ? "," : "", (long long)m->row,
-			 (long long)m->into);
+		buf_adds(b, i ? ",{\"sheet\":" : "{\"sheet\":");
+		buf_json_str(b, sheet_of(r, m->sheet));
+		buf_addf(b, ",\"row\":%lld,\"into\":%lld,\"into_sheet\":", (long long)m->row, (long long)m->into);
+		buf_json_str(b, sheet_of(r, m->into_sheet));
+		buf_adds(b, ",\"name\":");
 		buf_json_str(b, m->name);
 		buf_adds(b, ",\"id_number\":");
 		buf_json_str(b, m->id_masked);
+		buf_adds(b, ",\"note\":");
+		buf_json_str(b, m->note[0] ? m->note : NULL);
+		buf_addc(b, '}');
+	}
+	buf_adds(b, "],\"warnings\":[");
+	for (int64_t i = 0; i < r->nwarnings; i++) {
+		const struct import_warning *w = &r->warnings[i];
+		buf_adds(b, i ? ",{\"sheet\":" : "{\"sheet\":");
+		buf_json_str(b, sheet_of(r, w->sheet));
+		buf_addf(b, ",\"row\":%lld,\"column\":", (long long)w->row);
+		buf_json_str(b, w->column);
+		buf_adds(b, ",\"field\":");
+		buf_json_str(b, w->field);
+		buf_adds(b, ",\"message\":");
+		buf_json_str(b, w->message);
+		buf_adds(b, ",\"name\":");
+		buf_json_str(b, w->name);
 		buf_addc(b, '}');
 	}
 	buf_adds(b, "]}");
 }
 
 /* ---- the report workbook ---- */
+
+static void header_row(lxw_worksheet *ws, const char *const *h, const double *w, int n, lxw_format *bold)
+{
+	for (int c = 0; c < n; c++) {
+		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w[c], NULL);
+		worksheet_write_string(ws, 0, (lxw_col_t)c, h[c], bold);
+	}
+	worksheet_freeze_panes(ws, 1, 0);
+}
 
 int import_report_xlsx(const struct import_result *r, const char *path, struct jw_error *err)
 {
@@ -1492,38 +2182,48 @@ int import_report_xlsx(const struct import_result *r, const char *path, struct j
 	format_set_bold(bold);
 
 	lxw_worksheet *ws = workbook_add_worksheet(wb, "被拒绝的行");
-	const char *h1[] = { "行号", "列", "原因", "姓名", "证件号码" };
-	const double w1[] = { 8, 16, 70, 12, 22 };
-	for (int c = 0; c < 5; c++) {
-		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w1[c], NULL);
-		worksheet_write_string(ws, 0, (lxw_col_t)c, h1[c], bold);
-	}
-	worksheet_freeze_panes(ws, 1, 0);
+	const char *h1[] = { "工作表", "行号", "列", "原因", "姓名", "证件号码" };
+	const double w1[] = { 14, 8, 16, 70, 12, 22 };
+	header_row(ws, h1, w1, 6, bold);
 	for (int64_t i = 0; i < r->nrejects; i++) {
 		const struct import_reject *j = &r->rejects[i];
 		lxw_row_t row = (lxw_row_t)(i + 1);
-		worksheet_write_number(ws, row, 0, (double)j->row, NULL);
-		worksheet_write_string(ws, row, 1, j->column, NULL);
-		worksheet_write_string(ws, row, 2, j->reason, NULL);
-		worksheet_write_string(ws, row, 3, j->name, NULL);
-		worksheet_write_string(ws, row, 4, j->id_masked, NULL);
+		worksheet_write_string(ws, row, 0, sheet_of(r, j->sheet), NULL);
+		worksheet_write_number(ws, row, 1, (double)j->row, NULL);
+		worksheet_write_string(ws, row, 2, j->column, NULL);
+		worksheet_write_string(ws, row, 3, j->reason, NULL);
+		worksheet_write_string(ws, row, 4, j->name, NULL);
+		worksheet_write_string(ws, row, 5, j->id_masked, NULL);
 	}
 
 	ws = workbook_add_worksheet(wb, "合并的行");
-	const char *h2[] = { "行号", "合并到第几行", "姓名", "证件号码" };
-	const double w2[] = { 8, 14, 12, 22 };
-	for (int c = 0; c < 4; c++) {
-		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w2[c], NULL);
-		worksheet_write_string(ws, 0, (lxw_col_t)c, h2[c], bold);
-	}
-	worksheet_freeze_panes(ws, 1, 0);
+	const char *h2[] = { "工作表", "行号", "合并到的工作表", "合并到第几行", "姓名", "证件号码", "说明" };
+	const double w2[] = { 14, 8, 14, 14, 12, 22, 50 };
+	header_row(ws, h2, w2, 7, bold);
 	for (int64_t i = 0; i < r->nmerges; i++) {
 		const struct import_merge *m = &r->merges[i];
 		lxw_row_t row = (lxw_row_t)(i + 1);
-		worksheet_write_number(ws, row, 0, (double)m->row, NULL);
-		worksheet_write_number(ws, row, 1, (double)m->into, NULL);
-		worksheet_write_string(ws, row, 2, m->name, NULL);
-		worksheet_write_string(ws, row, 3, m->id_masked, NULL);
+		worksheet_write_string(ws, row, 0, sheet_of(r, m->sheet), NULL);
+		worksheet_write_number(ws, row, 1, (double)m->row, NULL);
+		worksheet_write_string(ws, row, 2, sheet_of(r, m->into_sheet), NULL);
+		worksheet_write_number(ws, row, 3, (double)m->into, NULL);
+		worksheet_write_string(ws, row, 4, m->name, NULL);
+		worksheet_write_string(ws, row, 5, m->id_masked, NULL);
+		worksheet_write_string(ws, row, 6, m->note, NULL);
+	}
+
+	ws = workbook_add_worksheet(wb, "提示");
+	const char *h4[] = { "工作表", "行号", "列", "提示", "姓名" };
+	const double w4[] = { 14, 8, 16, 70, 12 };
+	header_row(ws, h4, w4, 5, bold);
+	for (int64_t i = 0; i < r->nwarnings; i++) {
+		const struct import_warning *w = &r->warnings[i];
+		lxw_row_t row = (lxw_row_t)(i + 1);
+		worksheet_write_string(ws, row, 0, sheet_of(r, w->sheet), NULL);
+		worksheet_write_number(ws, row, 1, (double)w->row, NULL);
+		worksheet_write_string(ws, row, 2, w->column, NULL);
+		worksheet_write_string(ws, row, 3, w->message, NULL);
+		worksheet_write_string(ws, row, 4, w->name, NULL);
 	}
 
 	ws = workbook_add_worksheet(wb, "未识别的列");
@@ -1533,16 +2233,33 @@ int import_report_xlsx(const struct import_result *r, const char *path, struct j
 		worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, r->unknown[i], NULL);
 
 	ws = workbook_add_worksheet(wb, "汇总");
-	worksheet_set_column(ws, 0, 0, 16, NULL);
-	const char *k[] = { "数据行", "新增", "更新", "无变化", "合并", "拒绝", "新建户", "新建房屋" };
-	const int64_t v[] = { r->rows, r->imported, r->updated, r->unchanged, r->merged, r->rejected,
-			      r->households_created, r->houses_created };
-	for (int i = 0; i < 8; i++) {
-		worksheet_write_string(ws, (lxw_row_t)i, 0, k[i], bold);
-		worksheet_write_number(ws, (lxw_row_t)i, 1, (double)v[i], NULL);
+	const char *h3[] = { "工作表", "状态", "表头行", "数据行", "新增", "更新", "无变化", "合并", "拒绝",
+			     "重复表头行", "说明" };
+	const double w3[] = { 16, 12, 8, 8, 8, 8, 8, 8, 8, 10, 50 };
+	header_row(ws, h3, w3, 11, bold);
+	lxw_row_t row = 1;
+	for (int i = 0; i < r->nsheets; i++, row++) {
+		const struct import_sheet *s = &r->sheets[i];
+		worksheet_write_string(ws, row, 0, s->name[0] ? s->name : "（CSV）", NULL);
+		worksheet_write_string(ws, row, 1, import_sheet_status_label(s->status), NULL);
+		const int64_t v[] = { s->header_row, s->rows, s->imported, s->updated, s->unchanged, s->merged,
+				      s->rejected, s->repeated_headers };
+		for (int k = 0; k < 8 && s->status == ISHEET_IMPORTED; k++)
+			worksheet_write_number(ws, row, (lxw_col_t)(2 + k), (double)v[k], NULL);
+		worksheet_write_string(ws, row, 10, s->reason, NULL);
 	}
+	worksheet_write_string(ws, row, 0, "合计", bold);
+	const int64_t tv[] = { r->rows, r->imported, r->updated, r->unchanged, r->merged, r->rejected,
+			       r->repeated_headers };
+	for (int k = 0; k < 7; k++)
+		worksheet_write_number(ws, row, (lxw_col_t)(3 + k), (double)tv[k], bold);
+	row += 2;
+	worksheet_write_string(ws, row, 0, "新建户", bold);
+	worksheet_write_number(ws, row++, 1, (double)r->households_created, NULL);
+	worksheet_write_string(ws, row, 0, "新建房屋", bold);
+	worksheet_write_number(ws, row++, 1, (double)r->houses_created, NULL);
 	if (r->dry_run)
-		worksheet_write_string(ws, 8, 0, "试导入：未保存任何数据", bold);
+		worksheet_write_string(ws, row, 0, "试导入：未保存任何数据", bold);
 
 	lxw_error le = workbook_close(wb);
 	if (le != LXW_NO_ERROR)

@@ -324,10 +324,32 @@ static int person_rules(struct store *st, const struct actor *a, struct record *
 	struct jw_error e2;
 	const char *doc = record_get(m, PF_DOC_TYPE);
 
+	/* a Chinese name has no spaces: "张 三 " is 张三 (model/textnorm.h) */
+	if (in->given[PF_NAME] && record_get(in, PF_NAME)) {
+		char nm[256];
+		if (name_normalize(record_get(in, PF_NAME), nm, sizeof(nm)) != (size_t)-1 &&
+		    strcmp(nm, record_get(in, PF_NAME)) != 0) {
+			record_set(in, PF_NAME, nm[0] ? nm : NULL);
+			record_set(m, PF_NAME, nm[0] ? nm : NULL);
+		}
+	}
 	if (!doc) {
-		record_set(m, PF_DOC_TYPE, "id_card");
-		record_set(in, PF_DOC_TYPE, "id_card");
-		doc = "id_card";
+		/* no 证件类型: the number may name it (81/82/83…, 9…) */
+		const char *num0 = record_get(m, PF_ID_NUMBER);
+		const char *guess = num0 ? idnum_doc_type_of(num0) : NULL;
+		doc = guess ? guess : "id_card";
+		record_set(m, PF_DOC_TYPE, doc);
+		record_set(in, PF_DOC_TYPE, doc);
+		doc = record_get(m, PF_DOC_TYPE);
+	} else if (strcmp(doc, "id_card") == 0 && in->given[PF_ID_NUMBER] && record_get(m, PF_ID_NUMBER)) {
+		/* 居民身份证 (the forms' default) with a number that can only be
+		 * another document's: no 居民身份证 starts with 8 or 9 */
+		const char *guess = idnum_doc_type_of(record_get(m, PF_ID_NUMBER));
+		if (guess) {
+			record_set(m, PF_DOC_TYPE, guess);
+			record_set(in, PF_DOC_TYPE, guess);
+			doc = record_get(m, PF_DOC_TYPE);
+		}
 	}
 	if (record_get(m, PF_ID_NUMBER) && !verr_for(ve, "id_number") && !verr_for(ve, "doc_type")) {
 		if (doc_check(doc, record_get(m, PF_ID_NUMBER), "id_number", num, sizeof(num), &info,

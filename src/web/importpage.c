@@ -164,7 +164,8 @@ void web_import_form(struct http_req *r, struct http_resp *w)
 		    "<input id=\"f-file\" type=\"file\" name=\"file\" required "
 		    "accept=\".xlsx,.xls,.csv,.txt,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel,text/csv\"> "
 		    "<button type=\"submit\">上传并预览</button></form>"
-		    "<p class=\"muted\">文件最大64MB。表中须有“姓名”“公民身份号码”“人口类型”三列；"
+		    "<p class=\"muted\">文件最大64MB。工作簿中每张有表头的工作表都会导入（说明页等没有表头的工作表跳过）。"
+		    "表中须有“姓名”“公民身份号码”“人口类型”三列（工作表名为“流动人口”等时可无“人口类型”）；"
 		    "有“户编号”“与户主关系”“房屋编号”（如 B0001-2-302）或“…号楼2单元302室”形式的地址时，会同时建立户和房屋。</p>");
 	page_end(w);
 }
@@ -229,6 +230,16 @@ void web_import_upload(struct http_req *r, struct http_resp *w)
 	resp_redirect(w, loc);
 }
 
+static const char *sheet_name_of(const struct import_result *x, int i)
+{
+	return i >= 0 && i < x->nsheets ? x->sheets[i].name : "";
+}
+
+static bool many_sheets(const struct import_result *x)
+{
+	return x->nsheets > 1 || (x->nsheets == 1 && x->sheets[0].name[0]);
+}
+
 static void counts(struct buf *b, const struct import_result *x)
 {
 	buf_addf(b, "<dl class=\"fields\"><dt>数据行</dt><dd>%lld</dd><dt>新增</dt><dd>%lld 人</dd>"
@@ -237,18 +248,49 @@ static void counts(struct buf *b, const struct import_result *x)
 		 (long long)x->rows, (long long)x->imported, (long long)x->updated, (long long)x->unchanged,
 		 (long long)x->merged, (long long)x->rejected, (long long)x->households_created,
 		 (long long)x->houses_created, (long long)x->buildings_created);
+	if (!many_sheets(x))
+		return;
+	buf_adds(b, "<h2>各工作表</h2><table class=\"sheets\"><thead><tr><th>工作表</th><th>状态</th><th>表头行</th>"
+		    "<th>数据行</th><th>新增</th><th>更新</th><th>无变化</th><th>合并</th><th>拒绝</th>"
+		    "<th>跳过的重复表头</th><th>说明</th></tr></thead><tbody>");
+	for (int i = 0; i < x->nsheets; i++) {
+		const struct import_sheet *s = &x->sheets[i];
+		buf_adds(b, "<tr><td>");
+		buf_html(b, s->name);
+		buf_adds(b, "</td><td>");
+		buf_html(b, import_sheet_status_label(s->status));
+		if (s->status == ISHEET_IMPORTED)
+			buf_addf(b, "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td>"
+				 "<td>%lld</td><td>%lld</td><td>",
+				 (long long)s->header_row, (long long)s->rows, (long long)s->imported,
+				 (long long)s->updated, (long long)s->unchanged, (long long)s->merged,
+				 (long long)s->rejected, (long long)s->repeated_headers);
+		else
+			buf_adds(b, "</td><td colspan=\"8\"></td><td>");
+		buf_html(b, s->reason);
+		buf_adds(b, "</td></tr>");
+	}
+	buf_addf(b, "<tr><th>合计</th><td></td><td></td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td>"
+		 "<td>%lld</td><td>%lld</td><td></td></tr></tbody></table>",
+		 (long long)x->rows, (long long)x->imported, (long long)x->updated, (long long)x->unchanged,
+		 (long long)x->merged, (long long)x->rejected, (long long)x->repeated_headers);
 }
 
 static void rejects_table(struct buf *b, const struct import_result *x, int64_t max)
 {
-	if (x->nrejects == 0 && x->nmerges == 0)
-		return;
+	bool ms = many_sheets(x);
 	if (x->nrejects) {
-		buf_adds(b, "<h2>被拒绝的行</h2><table><thead><tr><th>行号</th><th>列</th><th>原因</th><th>姓名</th>"
-			    "<th>证件号码</th></tr></thead><tbody>");
+		buf_addf(b, "<h2>被拒绝的行</h2><table><thead><tr>%s<th>行号</th><th>列</th><th>原因</th><th>姓名</th>"
+			 "<th>证件号码</th></tr></thead><tbody>", ms ? "<th>工作表</th>" : "");
 		for (int64_t i = 0; i < x->nrejects && i < max; i++) {
 			const struct import_reject *j = &x->rejects[i];
-			buf_addf(b, "<tr><td>%lld</td><td>", (long long)j->row);
+			buf_adds(b, "<tr>");
+			if (ms) {
+				buf_adds(b, "<td>");
+				buf_html(b, sheet_name_of(x, j->sheet));
+				buf_adds(b, "</td>");
+			}
+			buf_addf(b, "<td>%lld</td><td>", (long long)j->row);
 			buf_html(b, j->column);
 			buf_adds(b, "</td><td>");
 			buf_html(b, j->reason);
@@ -263,43 +305,83 @@ static void rejects_table(struct buf *b, const struct import_result *x, int64_t 
 			buf_addf(b, "<p class=\"muted\">只显示前 %lld 行，完整清单见报告。</p>", (long long)max);
 	}
 	if (x->nmerges) {
-		buf_adds(b, "<h2>合并的重复行</h2><table><thead><tr><th>行号</th><th>合并到第几行</th><th>姓名</th>"
-			    "<th>证件号码</th></tr></thead><tbody>");
+		buf_addf(b, "<h2>合并的重复行</h2><table><thead><tr>%s<th>行号</th><th>合并到</th><th>姓名</th>"
+			 "<th>证件号码</th><th>说明</th></tr></thead><tbody>", ms ? "<th>工作表</th>" : "");
 		for (int64_t i = 0; i < x->nmerges && i < max; i++) {
 			const struct import_merge *m = &x->merges[i];
-			buf_addf(b, "<tr><td>%lld</td><td>%lld</td><td>", (long long)m->row, (long long)m->into);
+			buf_adds(b, "<tr>");
+			if (ms) {
+				buf_adds(b, "<td>");
+				buf_html(b, sheet_name_of(x, m->sheet));
+				buf_adds(b, "</td>");
+			}
+			buf_addf(b, "<td>%lld</td><td>", (long long)m->row);
+			if (ms && m->into_sheet != m->sheet) {
+				buf_adds(b, "工作表“");
+				buf_html(b, sheet_name_of(x, m->into_sheet));
+				buf_adds(b, "”");
+			}
+			buf_addf(b, "第%lld行</td><td>", (long long)m->into);
 			buf_html(b, m->name);
 			buf_adds(b, "</td><td>");
 			buf_html(b, m->id_masked);
+			buf_adds(b, "</td><td>");
+			buf_html(b, m->note);
+			buf_adds(b, "</td></tr>");
+		}
+		buf_adds(b, "</tbody></table>");
+	}
+	if (x->nwarnings) {
+		buf_addf(b, "<h2>提示（这些行已导入）</h2><table><thead><tr>%s<th>行号</th><th>姓名</th><th>提示</th>"
+			 "</tr></thead><tbody>", ms ? "<th>工作表</th>" : "");
+		for (int64_t i = 0; i < x->nwarnings && i < max; i++) {
+			const struct import_warning *v = &x->warnings[i];
+			buf_adds(b, "<tr>");
+			if (ms) {
+				buf_adds(b, "<td>");
+				buf_html(b, sheet_name_of(x, v->sheet));
+				buf_adds(b, "</td>");
+			}
+			buf_addf(b, "<td>%lld</td><td>", (long long)v->row);
+			buf_html(b, v->name);
+			buf_adds(b, "</td><td>");
+			buf_html(b, v->message);
 			buf_adds(b, "</td></tr>");
 		}
 		buf_adds(b, "</tbody></table>");
 	}
 }
 
-static void preview(struct buf *b, const struct import_result *x)
+/* One sheet's header mapping and first rows. */
+static void preview_sheet(struct buf *b, const struct import_result *x, int si)
 {
-	buf_addf(b, "<h2>识别的列</h2><p class=\"muted\">表头在第 %lld 行", (long long)x->header_row);
-	if (x->sheet[0]) {
-		buf_adds(b, "，工作表“");
-		buf_html(b, x->sheet);
+	const struct import_sheet *s = &x->sheets[si];
+	buf_adds(b, "<h2>识别的列");
+	if (s->name[0]) {
+		buf_adds(b, "：工作表“");
+		buf_html(b, s->name);
 		buf_adds(b, "”");
 	}
+	buf_addf(b, "</h2><p class=\"muted\">表头在第 %lld 行", (long long)s->header_row);
 	if (x->encoding[0]) {
 		buf_adds(b, "，编码 ");
 		buf_html(b, x->encoding);
 	}
+	if (s->residence_default[0]) {
+		buf_adds(b, "；没有“人口类型”的行按工作表名称记为 ");
+		buf_html(b, code_label(&code_tables[CT_RESIDENCE], s->residence_default));
+	}
 	buf_adds(b, "。</p><div class=\"scroll\"><table class=\"preview\"><thead><tr><th>文件中的列</th>");
-	for (int c = 0; c < x->ncols; c++) {
+	for (int c = 0; c < s->ncols; c++) {
 		buf_adds(b, "<th>");
-		buf_html(b, x->cols[c].header[0] ? x->cols[c].header : "（无列名）");
+		buf_html(b, s->cols[c].header[0] ? s->cols[c].header : "（无列名）");
 		buf_adds(b, "</th>");
 	}
 	buf_adds(b, "</tr><tr><th>导入为</th>");
-	for (int c = 0; c < x->ncols; c++) {
-		if (x->cols[c].label[0]) {
+	for (int c = 0; c < s->ncols; c++) {
+		if (s->cols[c].label[0]) {
 			buf_adds(b, "<td class=\"ok\">");
-			buf_html(b, x->cols[c].label);
+			buf_html(b, s->cols[c].label);
 		} else {
 			buf_adds(b, "<td class=\"muted\">忽略");
 		}
@@ -307,8 +389,10 @@ static void preview(struct buf *b, const struct import_result *x)
 	}
 	buf_adds(b, "</tr></thead><tbody>");
 	for (int i = 0; i < x->npreview; i++) {
+		if (x->preview_sheet[i] != si)
+			continue;
 		buf_addf(b, "<tr><th>第%lld行</th>", (long long)x->preview_row[i]);
-		for (int c = 0; c < x->ncols; c++) {
+		for (int c = 0; c < s->ncols; c++) {
 			buf_adds(b, "<td>");
 			buf_html(b, x->preview[i][c] ? x->preview[i][c] : "");
 			buf_adds(b, "</td>");
@@ -316,6 +400,29 @@ static void preview(struct buf *b, const struct import_result *x)
 		buf_adds(b, "</tr>");
 	}
 	buf_adds(b, "</tbody></table></div>");
+}
+
+static void preview(struct buf *b, const struct import_result *x)
+{
+	for (int i = 0; i < x->nsheets; i++)
+		if (x->sheets[i].status == ISHEET_IMPORTED)
+			preview_sheet(b, x, i);
+	bool skipped = false;
+	for (int i = 0; i < x->nsheets; i++) {
+		const struct import_sheet *s = &x->sheets[i];
+		if (s->status == ISHEET_IMPORTED)
+			continue;
+		if (!skipped)
+			buf_adds(b, "<h2>不导入的工作表</h2><ul>");
+		skipped = true;
+		buf_adds(b, "<li>“");
+		buf_html(b, s->name);
+		buf_adds(b, "”：");
+		buf_html(b, s->reason);
+		buf_adds(b, "</li>");
+	}
+	if (skipped)
+		buf_adds(b, "</ul>");
 	if (x->nunknown) {
 		buf_adds(b, "<p>未识别、将被忽略的列：");
 		for (int i = 0; i < x->nunknown; i++) {

@@ -733,3 +733,267 @@ def test_killed_import_is_all_or_nothing(store, delay):
     cp, sm = cli_import(db, DATA / "base.csv")
     assert cp.returncode == 0, cp.stderr
     assert counts(db)["person"] == n["person"] + 5
+
+
+# --------------------------------------------------------------------------
+# issue 8 §1: a committee's workbook as committees really keep it
+# --------------------------------------------------------------------------
+ROSTERS = ["roster_workbook.xlsx", "roster_grid1_utf8bom.csv", "roster_grid1_gbk.csv"]
+
+
+def check_roster_report(sm, e, where):
+    """Per-sheet counts, rejects / merges / warnings naming sheet and row."""
+    if "sheets" in e:
+        got = {s["name"]: s for s in sm["sheets"]}
+        assert list(got) == [s["name"] for s in e["sheets"]], f"{where}: sheets {list(got)}"
+        for w in e["sheets"]:
+            g = got[w["name"]]
+            for k, v in w.items():
+                assert g.get(k) == v, f"{where}: sheet {w['name']}: {k} = {g.get(k)!r}, want {v!r}: {g}"
+            if w["status"] == "skipped":
+                assert HAN.search(g.get("reason") or ""), f"{where}: skipped sheet without a reason: {g}"
+            else:
+                mapped = {c["header"]: c["field"] for c in g["columns"]}
+                assert "name" in mapped.values() and "id_number" in mapped.values(), (
+                    f"{where}: sheet {w['name']}: mapping {mapped}")
+        for k in ("rows", "imported", "merged", "rejected"):
+            assert sum(s[k] for s in sm["sheets"]) == sm[k], f"{where}: {k} per sheet does not add up"
+    want_rej = {(r.get("sheet", ""), r["row"]): r for r in e["rejects"]}
+    got_rej = {(r["sheet"] or "", r["row"]): r for r in sm["rejects"]}
+    assert set(got_rej) == set(want_rej), f"{where}: rejected {sorted(got_rej)}, want {sorted(want_rej)}: {sm['rejects']}"
+    for k, w in want_rej.items():
+        assert got_rej[k]["field"] == w["field"], f"{where}: reject {k}: {got_rej[k]}"
+    for w in e.get("merges", []):
+        hit = [m for m in sm["merges"] if m["sheet"] == w["sheet"] and m["row"] == w["row"]]
+        assert hit, f"{where}: no merge of {w['sheet']} row {w['row']}: {sm['merges']}"
+        assert hit[0]["into"] == w["into"] and hit[0]["into_sheet"] == w["into_sheet"], hit[0]
+        if "note_has" in w:
+            assert w["note_has"] in (hit[0].get("note") or ""), f"{where}: merge note {hit[0]}"
+    want_w = {(w.get("sheet", ""), w["row"], w["field"]) for w in e.get("warnings", [])}
+    if "warnings" not in e:   # the CSV copies: the first sheet's warnings, without a sheet name
+        want_w = {("", w["row"], w["field"]) for w in EXP["roster_workbook.xlsx"]["warnings"]
+                  if w["sheet"] == "第一网格"}
+    got_w = {(w["sheet"] or "", w["row"], w["field"]) for w in sm["warnings"]}
+    assert got_w == want_w, f"{where}: warnings {sorted(got_w)}, want {sorted(want_w)}: {sm['warnings']}"
+    for w in sm["warnings"]:
+        assert HAN.search(w["message"]), w
+
+
+def check_families(s, e, where):
+    people = {p["id_number"]: p for p in store_people(s).values()}
+    for fam in e["families"]:
+        hh = {people[i].get("household_id") for i in fam}
+        assert len(hh) == 1 and None not in hh, (
+            f"{where}: family {[people[i]['name'] for i in fam]} in households {hh}")
+        heads = [people[i] for i in fam if people[i].get("relation") == "02"]
+        assert len(heads) == 1, f"{where}: family {[people[i]['name'] for i in fam]}: heads {heads}"
+    fams = [people[f[0]]["household_id"] for f in e["families"]]
+    assert len(set(fams)) == len(fams), f"{where}: two families share a household"
+    for i in e["without_household"]:
+        assert not people[i].get("household_id"), f"{where}: {people[i]['name']} put in a household"
+        assert not people[i].get("relation"), f"{where}: {people[i]['name']} keeps a relation without a household"
+
+
+@pytest.mark.parametrize("via", ["cli", "api"])
+@pytest.mark.parametrize("name", ROSTERS)
+def test_roster_every_sheet_every_valid_person(fs, name, via):
+    """Every valid resident of every sheet is stored; only the truly invalid
+    rows are rejected, with exact counts per sheet; families without a 户号
+    are grouped by their normalised address; the report names the sheets."""
+    s = fs
+    e = EXP[name]
+    sm = do_import(s, name, via)
+    where = f"{name} via {via}"
+    check_summary(sm, e, where)
+    check_roster_report(sm, e, where)
+    check_people(s, e, where)
+    check_families(s, e, where)
+
+
+def test_roster_preview_shows_each_sheet(store):
+    cp, sm = cli_import(store, DATA / "roster_workbook.xlsx", "--dry-run")
+    assert cp.returncode == 3, cp.stderr
+    assert counts(store)["person"] == 0
+    check_roster_report(sm, EXP["roster_workbook.xlsx"], "dry run")
+    by = {x["name"]: x for x in sm["sheets"]}
+    g2 = {c["header"]: c["field"] for c in by["第二网格"]["columns"]}
+    assert g2["身份证号"] == "id_number" and g2["名字"] == "name" and g2["人员类型"] == "residence_type", g2
+    assert g2["家庭关系"] == "relation" and g2["住址"] == "current_address", g2
+    g3 = {c["header"]: c["field"] for c in by["流动人口"]["columns"]}
+    assert g3["证件号码"] == "id_number" and by["流动人口"]["residence_default"] == "migrant", by["流动人口"]
+    # the summary without --json names each sheet and its counts
+    cp = run_cli("import", "persons", DATA / "roster_workbook.xlsx", "--db", store, "--dry-run")
+    assert cp.returncode == 3, cp.stderr
+    for sheet in ("第一网格", "第二网格", "流动人口", "说明"):
+        assert sheet in cp.stdout, cp.stdout
+    assert "跳过" in cp.stdout, cp.stdout
+
+
+def test_roster_sheet_option_limits(store):
+    cp, sm = cli_import(store, DATA / "roster_workbook.xlsx", "--sheet", "流动人口")
+    assert cp.returncode == 3, cp.stderr
+    assert sm["rows"] == 4 and sm["imported"] == 3 and sm["rejected"] == 1, sm
+    st = {x["name"]: x["status"] for x in sm["sheets"]}
+    assert st == {"说明": "skipped", "第一网格": "skipped", "第二网格": "skipped", "流动人口": "imported"}, st
+    assert counts(store)["person"] == 3
+
+
+def test_roster_report_workbook_names_sheets(store, tmp_path):
+    out = tmp_path / "report.xlsx"
+    cp, sm = cli_import(store, DATA / "roster_workbook.xlsx", "--report", out)
+    assert cp.returncode == 3, cp.stderr
+    wb = openpyxl.load_workbook(out, read_only=True)
+    rej = list(wb["被拒绝的行"].iter_rows(values_only=True))
+    assert rej[0][:2] == ("工作表", "行号"), rej[0]
+    assert {(r[0], int(r[1])) for r in rej[1:]} == {
+        (r["sheet"], r["row"]) for r in EXP["roster_workbook.xlsx"]["rejects"]}, rej
+    mer = list(wb["合并的行"].iter_rows(values_only=True))
+    assert any(r[0] == "第二网格" and r[2] == "第一网格" and "張偉" in (r[6] or "") for r in mer[1:]), mer
+    tips = list(wb["提示"].iter_rows(values_only=True))
+    assert len(tips) - 1 == len(sm["warnings"]) == 3, tips
+    summ = list(wb["汇总"].iter_rows(values_only=True))
+    names = [r[0] for r in summ[1:]]
+    for sheet in ("说明", "第一网格", "第二网格", "流动人口", "合计"):
+        assert sheet in names, summ
+
+
+def test_roster_meets_stored_person_written_another_way(fs):
+    """A stored 张伟 met again as 張 偉 with the same ID is the same person
+    (noted, name unchanged); 张纬 is another person: a conflict."""
+    s = fs
+    e = EXP["roster_grid1_utf8bom.csv"]
+    zw = next(p for p in e["persons"] if p["name"] == "张伟")
+    pid = s.new_person(name="张伟", id_number=zw["id_number"])
+    rows = [["姓名", "公民身份号码", "人口类型"], ["張 偉", zw["id_number"], "户籍人口"]]
+    body = ("\ufeff" + "\r\n".join(",".join(r) for r in rows) + "\r\n").encode("utf-8")
+    sm = ok(api_import(s, body))
+    assert sm["rejected"] == 0 and sm["unchanged"] + sm["updated"] == 1, sm
+    assert any(w["field"] == "name" and "張" in w["message"] for w in sm["warnings"]), sm["warnings"]
+    assert s.person(pid)["name"] == "张伟"
+    rows[1][0] = "张纬"
+    body = ("\ufeff" + "\r\n".join(",".join(r) for r in rows) + "\r\n").encode("utf-8")
+    sm = ok(api_import(s, body))
+    assert sm["rejected"] == 1 and sm["rejects"][0]["field"] == "name", sm
+    assert s.person(pid)["name"] == "张伟"
+
+
+def _id(prefix6, birth, seq):
+    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    body = f"{prefix6}{birth}{seq:03d}"
+    return body + "10X98765432"[sum(int(c) * x for c, x in zip(body, w)) % 11]
+
+
+@pytest.mark.parametrize("prefix,doc", [("810000", "residence_permit"), ("820000", "residence_permit"),
+                                        ("830000", "residence_permit"), ("911840", "foreign_permanent")])
+def test_api_doc_type_from_number(fs, prefix, doc):
+    """No 证件类型: the number names it (was: 422 'change the type to …')."""
+    s = fs
+    idn = _id(prefix, "19850418", 102)
+    body = {"name": "林美琪" if doc == "residence_permit" else "金敏俊", "id_number": idn,
+            "residence_type": "migrant" if doc == "residence_permit" else "foreign"}
+    if doc == "foreign_permanent":
+        body["nationality"] = "韩国"
+    r = s.api("POST", "/persons", "admin", json=body)
+    assert r.status_code == 201, r.text[:500]
+    p = s.person(ok(r, 201)["id"])
+    assert p["doc_type"] == doc and p["birth_date"] == "1985-04-18", p
+
+
+def test_api_spaces_in_names_and_numbers(fs):
+    """Spaces inside ID and phone numbers and anywhere in a Chinese name go."""
+    s = fs
+    idn = _id("110105", "19580305", 123)
+    pid = s.new_person(name="\u3000张 建\u3000国 ", id_number=f" {idn[:6]} {idn[6:14]}\u3000{idn[14:]} ",
+                       phone="\u3000138 0000\u30001234 ")
+    p = s.person(pid)
+    assert p["name"] == "张建国", p
+    rv = reveal(s, pid)
+    assert rv["id_number"] == idn and rv["phone"] == "13800001234", rv
+    # the same person again, spaced differently: a duplicate, not a new one
+    r = s.api("POST", "/persons", "admin", json={"name": "张建国", "id_number": idn,
+                                                  "residence_type": "registered"})
+    assert r.status_code in (409, 422), r.text[:300]
+    r = s.api("PATCH", f"/persons/{pid}", "admin", json={"name": " 张  建国"})
+    assert r.status_code == 200, r.text[:300]
+    assert s.person(pid)["name"] == "张建国"
+
+
+def test_form_doc_type_from_number_and_spaces(fs):
+    """The web form: 证件类型 left at its default (居民身份证), an 81… number
+    typed with spaces: stored as 港澳台居民居住证; the name loses its spaces."""
+    from juwei_util import Web, find_form
+    s = fs
+    w = Web(s.base)
+    w.login(*s.users["admin"])
+    r = w.get("/persons/new")
+    assert r.status_code == 200
+    attrs, vals = find_form(r.text, "id_number")
+    # 证件类型 as the form offers it (居民身份证 or empty): the number decides
+    idn = _id("810000", "19690725", 174)
+    vals.update({"name": "陈 嘉 欣 ", "id_number": f"{idn[:6]} {idn[6:14]} {idn[14:]}",
+                 "residence_type": "migrant", "phone": "138 0000 5678"})
+    r = w.post("/persons", vals)
+    assert r.status_code == 303, r.text[:800]
+    ids = s.search_ids("陈嘉欣")
+    assert len(ids) == 1, ids
+    p = s.person(ids.pop())
+    assert p["name"] == "陈嘉欣" and p["doc_type"] == "residence_permit", p
+
+
+def test_web_import_preview_shows_each_sheet(fs):
+    """The desk's /import page: the preview lists every sheet with its own
+    mapping, the skipped 说明 sheet, and rejects/merges/warnings by sheet."""
+    import re as _re
+    from juwei_util import Web
+    s = fs
+    w = Web(s.base)
+    w.login(*s.users["admin"])
+    tok = w.csrf("/import")
+    data = (DATA / "roster_workbook.xlsx").read_bytes()
+    r = w.post("/import", {"_csrf": tok}, files={"file": ("花名册.xlsx", data, "application/octet-stream")})
+    assert r.status_code == 303, r.text[:500]
+    loc = r.headers["Location"]
+    for _ in range(100):
+        r = w.get(loc)
+        assert r.status_code == 200
+        if "确认导入" in r.text or "没有保存任何数据" in r.text:
+            break
+        time.sleep(0.2)
+    t = r.text
+    assert "确认导入" in t, t[:2000]
+    for sheet in ("第一网格", "第二网格", "流动人口"):
+        assert f"识别的列：工作表“{sheet}”" in t, f"no mapping for {sheet}"
+    assert "不导入的工作表" in t and "“说明”" in t, t
+    assert "家庭关系" in t and "人员类型" in t   # 第二网格's own headers
+    assert "提示（这些行已导入）" in t and "1970.05" in t
+    assert "張偉" in t and "合并的重复行" in t
+    # the sheet table: 第二网格 row with its counts (9 rows, 6 new, 2 merged, 1 rejected)
+    row = _re.search(r"<tr><td>第二网格</td><td>已导入</td>(.*?)</tr>", t)
+    assert row and [int(x) for x in _re.findall(r"<td>(\d+)</td>", row.group(1))][:7] == [3, 9, 6, 0, 0, 2, 1], row
+    assert counts(s.db)["person"] == 0
+
+
+def test_workbook_sheet_without_residence_type_fails_others_go_in(store, tmp_path):
+    """A roster sheet lacking 人口类型 fails (named, exit 3); a table that
+    is no roster (no 姓名/公民身份号码) is skipped; the good sheet goes in."""
+    e = EXP["roster_grid1_utf8bom.csv"]
+    p1, p2 = e["persons"][0], e["persons"][1]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "第三网格"
+    ws.append(["姓名", "公民身份号码", "人口类型"])
+    ws.append([p1["name"], p1["id_number"], "户籍人口"])
+    ws2 = wb.create_sheet("第四网格")
+    ws2.append(["姓名", "公民身份号码", "联系电话"])
+    ws2.append([p2["name"], p2["id_number"], "13800000001"])
+    ws3 = wb.create_sheet("楼栋")
+    ws3.append(["楼栋名称", "所属网格", "层数"])
+    ws3.append(["1号楼", "第一网格", 6])
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    cp, sm = cli_import(store, path)
+    assert cp.returncode == 3, (cp.returncode, cp.stdout[:500], cp.stderr[:500])
+    st = {x["name"]: (x["status"], x["reason"]) for x in sm["sheets"]}
+    assert st["第三网格"][0] == "imported" and st["楼栋"][0] == "skipped", st
+    assert st["第四网格"][0] == "failed" and "人口类型" in st["第四网格"][1], st
+    assert sm["imported"] == 1 and counts(store)["person"] == 1, sm

@@ -190,7 +190,16 @@ static void test_lengths_and_chars(void **state)
 	expect_fail("1101051949X231002X", "只能包含数字和末位X");
 	expect_fail("11010519491231002Y", "只能包含数字和末位X");
 	expect_fail("1101051949一231002X", "第11位是“一”");
-	expect_fail("110105 19491231002X", "空格");
+	/* issue 8: spaces inside the number are dropped, not refused */
+	{
+		struct idnum_info sp;
+		assert_int_equal(idnum_parse("110105 19491231002X", "id_number", &sp, NULL), 0);
+		assert_string_equal(sp.number, "11010519491231002X");
+		assert_int_equal(idnum_parse("\xe3\x80\x80" "110105 19491231 002x \xe3\x80\x80", "id_number", &sp, NULL), 0);
+		assert_string_equal(sp.number, "11010519491231002X");
+		assert_int_equal(idnum_parse("110105\xe3\x80\x80" "19491231\xe3\x80\x80" "002X", "id_number", &sp, NULL), 0);
+		assert_string_equal(sp.number, "11010519491231002X");
+	}
 	expect_fail("11010519491231002X11010519491231002X11010519491231002X"
 		    "11010519491231002X", "应为18位");
 	expect_fail("110105194912310021", "公民身份号码第18位校验码应为X，请核对号码是否抄错");
@@ -336,6 +345,30 @@ static void test_doc_foreign_permanent(void **state)
 	expect_doc_fail("foreign_permanent", vec_f, "以9开头");
 }
 
+/* issue 8: a number typed with no 证件类型 names its type */
+static void test_doc_type_of(void **state)
+{
+	char s[19];
+
+	make_id(s, "810000", "19690725", "174");
+	assert_string_equal(idnum_doc_type_of(s), "residence_permit");
+	make_id(s, "820000", "19690725", "174");
+	assert_string_equal(idnum_doc_type_of(s), "residence_permit");
+	make_id(s, "830000", "19690725", "174");
+	assert_string_equal(idnum_doc_type_of(s), "residence_permit");
+	make_id(s, "911840", "19820609", "321");
+	assert_string_equal(idnum_doc_type_of(s), "foreign_permanent");
+	char sp[40];
+	snprintf(sp, sizeof(sp), " %.6s %.8s %s ", s, s + 6, s + 14);
+	assert_string_equal(idnum_doc_type_of(sp), "foreign_permanent");
+	assert_string_equal(idnum_doc_type_of("USA110085060213"), "foreign_permanent");
+	make_id(s, "110105", "19580305", "123");
+	assert_null(idnum_doc_type_of(s));
+	assert_null(idnum_doc_type_of("E12345678"));
+	assert_null(idnum_doc_type_of(""));
+	assert_null(idnum_doc_type_of("81"));
+}
+
 static void test_doc_passport(void **state)
 {
 	expect_doc_ok("passport", "E12345678", "E12345678", false);
@@ -345,7 +378,7 @@ static void test_doc_passport(void **state)
 	expect_doc_fail("passport", "E123", "护照号码应为5至17位字母或数字");
 	expect_doc_fail("passport", "123456789012345678", "护照号码");
 	expect_doc_fail("passport", "E1234-678", "护照号码");
-	expect_doc_fail("passport", "E12 34567", "护照号码");
+	expect_doc_ok("passport", "E12 34567", "E1234567", false);   /* spaces dropped */
 	expect_doc_fail("passport", "护照E12345", "护照号码");
 	expect_doc_fail("passport", "", "请填写护照号码");
 }
@@ -429,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_doc_residence_permit),
 		cmocka_unit_test(test_doc_foreign_permanent),
 		cmocka_unit_test(test_doc_passport),
+		cmocka_unit_test(test_doc_type_of),
 		cmocka_unit_test(test_doc_hk_macau_permit),
 		cmocka_unit_test(test_doc_taiwan_permit),
 		cmocka_unit_test(test_doc_type_unknown),

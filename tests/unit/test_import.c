@@ -31,6 +31,52 @@ static void expect_date(const char *in, const char *want)
 		fail_msg("\"%s\" → \"%s\" (ok=%d), want %s", in, out, ok, want);
 }
 
+/* 出生年月 as rosters write it (issue 8) */
+static void expect_birth(const char *in, bool numeric, int prec, int y, int m, int alt)
+{
+	struct birth_spec b;
+	import_birth_parse(in, numeric, &b);
+	if (b.prec != prec || (prec && b.year != y) || (prec >= 2 && (b.month != m || b.alt_month != alt)))
+		fail_msg("\"%s\"%s → prec %d %d-%d (alt %d), want prec %d %d-%d (alt %d)", in,
+			 numeric ? " (number)" : "", b.prec, b.year, b.month, b.alt_month, prec, y, m, alt);
+}
+
+static void birth_months(void **state)
+{
+	(void)state;
+	expect_birth("1958.03", false, 2, 1958, 3, 0);
+	expect_birth("1958.3", false, 2, 1958, 3, 0);
+	expect_birth("1958.1", true, 2, 1958, 10, 0);    /* a number cell: Excel shows 1958.10 */
+	expect_birth("1958.1", false, 2, 1958, 1, 10);   /* typed: either */
+	expect_birth("1958.10", false, 2, 1958, 10, 0);
+	expect_birth("1958年3月", false, 2, 1958, 3, 0);
+	expect_birth("1958年03月", false, 2, 1958, 3, 0);
+	expect_birth("195803", false, 2, 1958, 3, 0);
+	expect_birth("195803", true, 2, 1958, 3, 0);
+	expect_birth("1958-03", false, 2, 1958, 3, 0);
+	expect_birth("1958/3", false, 2, 1958, 3, 0);
+	expect_birth("1958", false, 1, 1958, 0, 0);
+	expect_birth("1958-03-05", false, 3, 1958, 3, 0);
+	expect_birth("1958.13", false, 0, 0, 0, 0);
+	expect_birth("不详", false, 0, 0, 0, 0);
+	expect_birth("", false, 0, 0, 0, 0);
+
+	struct birth_spec b;
+	import_birth_parse("1958.1", false, &b);
+	assert_true(import_birth_fits(&b, 1958, 1, 20));
+	assert_true(import_birth_fits(&b, 1958, 10, 20));
+	assert_false(import_birth_fits(&b, 1958, 3, 20));
+	import_birth_parse("1958.1", true, &b);
+	assert_false(import_birth_fits(&b, 1958, 1, 20));
+	assert_true(import_birth_fits(&b, 1958, 10, 2));
+	import_birth_parse("1958-03-05", false, &b);
+	assert_true(import_birth_fits(&b, 1958, 3, 5));
+	assert_false(import_birth_fits(&b, 1958, 3, 6));
+	import_birth_parse("1958", false, &b);
+	assert_true(import_birth_fits(&b, 1958, 12, 31));
+	assert_false(import_birth_fits(&b, 1959, 1, 1));
+}
+
 static void dates(void **state)
 {
 	(void)state;
@@ -252,6 +298,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(dates),
+		cmocka_unit_test(birth_months),
 		cmocka_unit_test(sci),
 		cmocka_unit_test(roster),
 		cmocka_unit_test(refused_row_undoes_its_places),

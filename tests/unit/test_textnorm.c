@@ -180,6 +180,41 @@ static void test_utf8(void **state)
 	assert_true(utf8_valid("", 0));
 }
 
+/* issue 8: names lose every space; traditional and simplified compare equal */
+static void test_names(void **state)
+{
+	char out[128], k1[128], k2[128];
+
+	assert_int_equal(name_normalize("张 三 ", out, sizeof(out)), strlen("张三"));
+	assert_string_equal(out, "张三");
+	name_normalize("\xe3\x80\x80" "欧阳\xe3\x80\x80" "娜娜\t", out, sizeof(out));
+	assert_string_equal(out, "欧阳娜娜");
+	name_normalize("\xc2\xa0王\xe2\x80\x82五", out, sizeof(out));
+	assert_string_equal(out, "王五");
+	name_normalize("  John   Smith ", out, sizeof(out));   /* a Latin name keeps one space */
+	assert_string_equal(out, "John Smith");
+	name_key("張 偉", k1, sizeof(k1));
+	name_key("张伟", k2, sizeof(k2));
+	assert_string_equal(k1, k2);
+	name_key("劉國強", k1, sizeof(k1));
+	assert_string_equal(k1, "刘国强");
+	name_key("张伟", k1, sizeof(k1));
+	name_key("张纬", k2, sizeof(k2));
+	assert_string_not_equal(k1, k2);
+	assert_int_equal(name_normalize("\xff", out, sizeof(out)), (size_t)-1);
+}
+
+static void test_address_key(void **state)
+{
+	char a[256], b[256];
+
+	address_key("幸福路１２号 ３单元\xe3\x80\x80" "501", a, sizeof(a));
+	address_key("幸福路12号3单元501", b, sizeof(b));
+	assert_string_equal(a, b);
+	address_key("幸福路12号3单元502", b, sizeof(b));
+	assert_string_not_equal(a, b);
+}
+
 static void test_phone(void **state)
 {
 	char out[32];
@@ -193,6 +228,8 @@ static void test_phone(void **state)
 	phone_normalize("＋８６　１３８１２３４５６７８", out, sizeof(out));
 	assert_string_equal(out, "13812345678");
 	phone_normalize("(+86) 138 1234 5678", out, sizeof(out));
+	assert_string_equal(out, "13812345678");
+	phone_normalize("\xe3\x80\x80" "138 1234\xe3\x80\x80" "5678 ", out, sizeof(out));
 	assert_string_equal(out, "13812345678");
 	phone_normalize("86138", out, sizeof(out));     /* no + : kept */
 	assert_string_equal(out, "86138");
@@ -218,6 +255,8 @@ int main(void)
 		cmocka_unit_test(test_grams_long),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_phone),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_address_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

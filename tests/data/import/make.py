@@ -627,6 +627,194 @@ def f_updates():
     }
 
 
+
+# 12. a committee's yearly roster as it is really kept (issue 8 §1) ---------
+def special_id(prefix6, birth, seq):
+    body = f"{prefix6}{birth.replace('-', '')}{seq:03d}"
+    return body + check_char(body)
+
+
+def spaced_id(idn):
+    """110105 19580305 123X, as workers group the digits."""
+    return f"{idn[:6]} {idn[6:14]} {idn[14:]}"
+
+
+def f_roster():
+    IDS = "\u3000"      # ideographic space
+    P = {}
+
+    def pp(key, name, birth, sex, rtype="户籍人口", **kw):
+        p = person(name, birth, sex, rtype=rtype)
+        p.update(kw)
+        P[key] = p
+        return p
+
+    # --- 第一网格: no 户号; addresses a worker types (no 号楼/单元/室) ------
+    A, B, C, N = "幸福路12号院3号", "幸福路12号院5号", "幸福路12号院7号", "幸福路12号院9号"
+    g1 = [  # key, name as typed, birth cell, relation, address, stored?
+        ("zjg", "张建国", "1958-03-05", "男", "1958.03", "户主", A),
+        ("lxy", "李秀英", "1961-10-12", "女", 1961.1, "配偶", A),     # numeric 1961.1 = October
+        ("zw", "张伟", "1985-06-20", "男", "198506", "子", A),
+        ("wxm", "王小明", "2010-09-01", "男", "2010年9月", "子", "幸福路１２号院 ５号"),  # before its head
+        ("wzq", "王志强", "1982-05-15", "男", 1982.05, "户主", B),
+        ("lsz", "刘淑珍", "1947-01-28", "女", "1947.1", "户主", C),   # text 1947.1 = January
+        ("chg", "陈国华", "1979-04-04", "男", None, "配偶", N),       # no head at that address
+        ("zl", "赵丽", "1990-02-14", "女", "1990-02", "女", None),    # relation, no address
+        ("wf", "吴芳", "1970-08-08", "女", "1970.05", None, "幸福路12号院11号"),  # 出生年月 off: warning
+    ]
+    typed = {"zjg": spaced_id, "lxy": lambda i: IDS + i + " ", "lsz": lambda i: " " + i + IDS}
+    names_typed = {"lsz": "刘 淑珍 ", "chg": IDS + "陈国华", "wzq": "王志强 "}
+    rows1 = [["幸福社区第一网格居民花名册（2025年度）"],
+             ["填报单位：幸福社区居民委员会        填报日期：2025年12月"],
+             ["序号", "姓名", "性别", "公民身份号码", "出生年月", "民族", "与户主关系", "现居住地址",
+              "联系电话", "人口类型"]]
+    seqno = 0
+    for key, name, birth, sex, bcell, rel, addr in g1:
+        p = pp(key, name, birth, sex)
+        seqno += 1
+        phone = p["phone"]
+        if key == "zjg":
+            phone = f"{phone[:3]} {phone[3:7]} {phone[7:]}"
+        if key == "lxy":
+            phone = IDS + phone + IDS
+        rows1.append([seqno, names_typed.get(key, name), sex, typed.get(key, lambda i: i)(p["id"]), bcell,
+                      "汉族", rel, addr, phone, "户籍人口"])
+    bad_check = person("孙强", "1966-06-06", "男")
+    rows1.append([10, "孙强", "男", wrong_check(bad_check["id"]), "1966.06", "汉族", None, None,
+                  bad_check["phone"], "户籍人口"])                    # row 13: wrong check character
+    zm = person("周敏", "1975-06-15", "女")
+    rows1.append([11, "周敏", "女", zm["id"], "1975-01-01", "汉族", None, None, zm["phone"],
+                  "户籍人口"])                                       # row 14: full date contradicts the ID
+    rows1.append(["合计：11人"])
+    rows1.append(["制表人：网格员甲", None, None, "审核人：主任乙"])
+    g1_rejects = [{"row": 13, "field": "id_number"}, {"row": 14, "field": "birth_date"}]
+
+    # --- 第二网格: other header names and order, pasted block, 国籍 ------
+    D, E = "幸福路20号院1号", "幸福路20号院2号"
+    pp("hml", "黄美玲", "1972-02-29", "女")
+    pp("hj", "何军", "1970-12-01", "男")
+    pp("fjh", "冯建华", "1965-03-03", "男")
+    pp("fxy", "冯小燕", "1995-07-07", "女")
+    lmq = {"name": "林美琪", "birth": "1985-04-18", "sex": "女", "rtype": "流动人口", "ethnic": "汉族",
+           "id": special_id("810000", "1985-04-18", 102), "phone": make_phone()}
+    jmj = {"name": "金敏俊", "birth": "1982-06-09", "sex": "男", "rtype": "境外人员", "ethnic": "",
+           "id": special_id("911840", "1982-06-09", 321), "phone": make_phone()}
+    P["lmq"], P["jmj"] = lmq, jmj
+    head2 = ["身份证号", "名字", "手机", "人员类型", "家庭关系", "住址", "出生日期", "民族", "国籍"]
+    rows2 = [["幸福社区第二网格花名册"], [], head2]
+    def r2(p, rel, addr, name=None, idn=None, nat=None, bd=True):
+        y, m, d = (int(x) for x in p["birth"].split("-"))
+        return [idn or p["id"], name or p["name"], p["phone"], p["rtype"], rel, addr,
+                datetime.date(y, m, d) if bd else None, p["ethnic"] or None, nat]
+    rows2.append(r2(P["hml"], "户主", D))                                  # row 4
+    rows2.append(r2(P["hj"], "夫", "幸福路２０号院１号"))                  # row 5: full-width address
+    rows2.append(r2(P["zw"], "子", A, name="張偉"))                        # row 6: 繁体, same ID: merged
+    rows2.append(r2(P["zl"], None, None, name="赵" + IDS + "丽", bd=False))  # row 7: spacing: merged
+    rows2.append(r2(P["lsz"], None, None, name="钱多多", bd=False))        # row 8: another person: conflict
+    rows2.append([])                                                       # row 9
+    rows2.append(["幸福社区第二网格花名册（续）"])                         # row 10
+    rows2.append(head2)                                                    # row 11: header again
+    rows2.append(r2(P["fxy"], "女", E))                                    # row 12: member before head
+    rows2.append(r2(P["fjh"], "户主", E))                                  # row 13
+    rows2.append(r2(lmq, None, "幸福路20号院3号", bd=False))               # row 14: 81…, no 证件类型
+    rows2.append(r2(jmj, None, "幸福路20号院4号", nat="韩国", bd=False))   # row 15: 9…, no 证件类型
+    rows2.append(["注：本表由网格员核对"])                                 # row 16
+    g2_rejects = [{"row": 8, "field": "name"}]
+
+    # --- 流动人口: no 人口类型 column (the sheet's name says it) ----------
+    pp("mc", "马超", "1990-01-01", "男", rtype="流动人口")
+    pp("hjg", "胡静", "1993-03-08", "女", rtype="流动人口")
+    pp("lg", "罗刚", "1988-11-30", "男", rtype="流动人口")
+    rows3 = [["流动人口登记表"], ["序号", "姓名", "证件号码", "性别", "户籍地", "现住址", "联系方式", "登记日期"]]
+    mc, hjg, lg = P["mc"], P["hjg"], P["lg"]
+    rows3.append([1, mc["name"], mc["id"], "男", "河北省保定市", "幸福路30号", f"{mc['phone'][:3]} {mc['phone'][3:]}", "2025-03-01"])
+    rows3.append([2, hjg["name"], hjg["id"][:9] + IDS + hjg["id"][9:], "女", "山东省临沂市", "幸福路31号", hjg["phone"], "2025-04-01"])
+    rows3.append([3, lg["name"], lg["id"], "男", "河南省周口市", "幸福路32号", lg["phone"], "2025-05-01"])
+    rows3.append([4, "韩梅", None, "女", "安徽省阜阳市", "幸福路33号", make_phone(), "2025-06-01"])  # row 6: no number
+    rows3.append(["合计", None, "4人"])
+    g3_rejects = [{"row": 6, "field": "id_number"}]
+
+    notes = [["填表说明"], ["1. 每个网格一张表，流动人口单独一张表。"],
+             ["2. 姓名、公民身份号码必须填写；出生年月可写作1958.03。"], ["3. 与户主关系按户籍簿填写。"]]
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "说明"
+    for r in notes:
+        ws.append(r)
+    for title, rows, text_cols in (("第一网格", rows1, (3, 8)), ("第二网格", rows2, (0, 2)),
+                                   ("流动人口", rows3, (2, 6))):
+        ws = wb.create_sheet(title)
+        sheet_rows(ws, rows, text_cols=text_cols)
+        ws.merge_cells("A1:H1")
+    write_bytes("roster_workbook.xlsx", workbook_bytes(wb))
+
+    def st(key, **kw):
+        p = P[key]
+        d = stored(p)
+        if key == "jmj":
+            d.update(doc_type="foreign_permanent", nationality="韩国")
+        if key == "lmq":
+            d.update(doc_type="residence_permit")
+        d.update(kw)
+        return d
+
+    g1_people = ["zjg", "lxy", "zw", "wxm", "wzq", "lsz", "chg", "zl", "wf"]
+    all_people = g1_people + ["hml", "hj", "fjh", "fxy", "lmq", "jmj", "mc", "hjg", "lg"]
+    families = [["zjg", "lxy", "zw"], ["wzq", "wxm"], ["lsz"], ["hml", "hj"], ["fjh", "fxy"]]
+    alone = ["chg", "zl", "wf", "lmq", "jmj", "mc", "hjg", "lg"]
+    fam = {"families": [[P[k]["id"] for k in f] for f in families],
+           "without_household": [P[k]["id"] for k in alone]}
+    expected["roster_workbook.xlsx"] = {
+        "format": "xlsx", "rows": 24, "imported": 18, "merged": 2, "rejected": 4, "exit": 3,
+        "households_created": 5, "houses_created": 0, "buildings_created": 0,
+        "unknown_columns": ["序号", "登记日期"],
+        "rejects": [dict(r, sheet="第一网格") for r in g1_rejects] +
+                   [dict(r, sheet="第二网格") for r in g2_rejects] +
+                   [dict(r, sheet="流动人口") for r in g3_rejects],
+        "merges": [{"sheet": "第二网格", "row": 6, "into": 6, "into_sheet": "第一网格",
+                    "id_number": mask_id(P["zw"]["id"]), "note_has": "張偉"},
+                   {"sheet": "第二网格", "row": 7, "into": 11, "into_sheet": "第一网格",
+                    "id_number": mask_id(P["zl"]["id"])}],
+        "sheets": [
+            {"name": "说明", "status": "skipped"},
+            {"name": "第一网格", "status": "imported", "header_row": 3, "rows": 11, "imported": 9,
+             "merged": 0, "rejected": 2, "repeated_headers": 0, "footers": 2},
+            {"name": "第二网格", "status": "imported", "header_row": 3, "rows": 9, "imported": 6,
+             "merged": 2, "rejected": 1, "repeated_headers": 1, "footers": 2},
+            {"name": "流动人口", "status": "imported", "header_row": 2, "rows": 4, "imported": 3,
+             "merged": 0, "rejected": 1, "repeated_headers": 0, "footers": 1,
+             "residence_default": "migrant"},
+        ],
+        # stored with a warning, never rejected
+        "warnings": [{"sheet": "第一网格", "row": 10, "field": "relation"},    # 陈国华: no head
+                     {"sheet": "第一网格", "row": 11, "field": "relation"},    # 赵丽: no address
+                     {"sheet": "第一网格", "row": 12, "field": "birth_date"}], # 吴芳: 1970.05
+        "persons": [st(k) for k in all_people],
+        "absent_names": ["孙强", "周敏", "钱多多", "韩梅"],
+        **fam,
+    }
+
+    # the first sheet as Excel saves it as CSV: UTF-8 with BOM, and GBK
+    def shown(v):
+        if v is None:
+            return ""
+        if isinstance(v, float):
+            return repr(v)   # Excel's General format: 1961.1, 1982.05
+        return str(v)
+    csv_rows = [[shown(v) for v in r] for r in rows1]
+    g1_exp = {
+        "format": "csv", "rows": 11, "imported": 9, "merged": 0, "rejected": 2, "exit": 3,
+        "households_created": 3, "unknown_columns": ["序号"], "rejects": g1_rejects,
+        "persons": [st(k) for k in g1_people], "absent_names": ["孙强", "周敏"],
+        "families": [[P[k]["id"] for k in f] for f in families[:3]],
+        "without_household": [P[k]["id"] for k in ("chg", "zl", "wf")],
+    }
+    write_csv("roster_grid1_utf8bom.csv", csv_rows, bom=True)
+    expected["roster_grid1_utf8bom.csv"] = dict(g1_exp, encoding="UTF-8 BOM")
+    write_csv("roster_grid1_gbk.csv", csv_rows, encoding="gbk")
+    expected["roster_grid1_gbk.csv"] = dict(g1_exp, encoding="GBK")
+
 def main():
     f_title_merged()
     f_encodings()
@@ -640,6 +828,7 @@ def main():
     f_xls()
     f_broken()
     f_updates()
+    f_roster()
     with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as f:
         json.dump(expected, f, ensure_ascii=False, indent=1, sort_keys=True)
         f.write("\n")
