@@ -307,6 +307,8 @@ test('3. create a person: ID error next to the field, values kept; masked ID; di
 	await journey('03b-director-reveal', DESKTOP, async ({ page }) => {
 		await login(page, USERS.zhuren, `/persons/${id}`);
 		assert.equal((await page.locator('dd#v-id_number').innerText()).trim(), '110105********002X');
+		// a reveal says why (PIPL art. 51)
+		await page.locator('form.reveal select[name="reason"]').selectOption({ label: '核对身份' });
 		await submitAndWait(page, page.getByRole('button', { name: '查看完整证件号和电话' }));
 		assert.equal((await page.locator('dd#v-id_number').innerText()).trim(), good);
 		assert.equal((await page.locator('dd#v-phone').innerText()).trim(), '13812345678');
@@ -321,6 +323,7 @@ test('3. create a person: ID error next to the field, values kept; masked ID; di
 		const cells = await rows.first().locator('td').allInnerTexts();
 		assert.equal(cells[1].trim(), 'zhuren', `the reveal is recorded under the director's name: ${cells.join(' | ')}`);
 		assert.equal(cells[2].trim(), '查看原文');
+		assert.match(cells.join(' | '), /核对身份/, `the reveal's reason is in its audit row: ${cells.join(' | ')}`);
 		await rows.first().scrollIntoViewIfNeeded();
 	});
 });
