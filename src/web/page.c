@@ -275,6 +275,9 @@ void page_audit_values(struct buf *b, const char *entity, const char *json)
 	json_t *v;
 	json_object_foreach(j, key, v) {
 		const struct field_def *f = e ? entity_field(e, key) : NULL;
+		/* members that are no field: a reveal's (or an export's) reason */
+		const char *xlabel = !f && strcmp(key, "reason") == 0 ? "查看原因" :
+				     !f && strcmp(key, "fields") == 0 ? "查看字段" : NULL;
 		char num[64];
 		const char *val = NULL;
 		if (json_is_string(v))
@@ -284,7 +287,7 @@ void page_audit_values(struct buf *b, const char *entity, const char *json)
 			val = num;
 		}
 		buf_adds(b, "<div><span class=\"muted\">");
-		buf_html(b, f ? f->label : key);
+		buf_html(b, f ? f->label : xlabel ? xlabel : key);
 		buf_adds(b, "：</span>");
 		if (f)
 			page_value(NULL, b, f, val, false);

@@ -887,7 +887,25 @@ void web_building_plan(struct http_req *r, struct http_resp *w)
 	record_release(&rec);
 }
 
-static void person_actions(struct http_req *r, struct buf *b, const struct record *rec, bool revealed)
+/* The reveal form's reason list (the 注销 form next to it has its own
+ * f-reason): codes of the reveal_reason table, the sent one selected. */
+static void reveal_reason_select(struct http_req *r, struct buf *b)
+{
+	const struct code_table *t = &code_tables[CT_REVEAL_REASON];
+	const char *sel = req_form(r, "reason");
+	buf_adds(b, "<select name=\"reason\" id=\"f-reveal-reason\"><option value=\"\">（请选择）</option>");
+	for (size_t i = 0; i < t->n; i++) {
+		buf_adds(b, "<option value=\"");
+		buf_html(b, t->entries[i].code);
+		buf_adds(b, sel && strcmp(sel, t->entries[i].code) == 0 ? "\" selected>" : "\">");
+		buf_html(b, t->entries[i].label);
+		buf_adds(b, "</option>");
+	}
+	buf_adds(b, "</select>");
+}
+
+static void person_actions(struct http_req *r, struct buf *b, const struct record *rec, bool revealed,
+			   const struct verr *ve)
 {
 	bool active = strcmp(record_get(rec, PF_STATUS), "active") == 0;
 	buf_adds(b, "<div class=\"toolbar\">");
@@ -897,10 +915,18 @@ static void person_actions(struct http_req *r, struct buf *b, const struct recor
 		/* a reveal says why (PIPL art. 51): the reason goes into the audit record */
 		buf_addf(b, "<form method=\"post\" action=\"/persons/%lld/reveal\" class=\"reveal\">", (long long)rec->id);
 		page_csrf(b, r);
-		buf_adds(b, "<label class=\"inline\">查看原因 ");
-		code_select(b, "reason", &code_tables[CT_REVEAL_REASON], NULL, "（请选择）");
-		buf_adds(b, "</label> <input name=\"reason_text\" maxlength=\"60\" placeholder=\"其他原因（选“其他”时填写）\" aria-label=\"其他原因\"> "
-			    "<button class=\"plain\" type=\"submit\" title=\"查看将记入审计日志\">查看完整证件号和电话</button></form>");
+		buf_adds(b, "<label class=\"inline\" for=\"f-reveal-reason\">查看原因</label> ");
+		reveal_reason_select(r, b);
+		buf_adds(b, " <input name=\"reason_text\" id=\"f-reveal-text\" maxlength=\"60\" placeholder=\"其他原因（选“其他”时填写）\" aria-label=\"其他原因\"> "
+			    "<button class=\"plain\" type=\"submit\" title=\"查看将记入审计日志\">查看完整证件号和电话</button>");
+		const char *msg = ve ? verr_for(ve, "reveal_reason") : NULL;
+		if (msg) {
+			/* no reason was given: asked for next to the button */
+			buf_adds(b, " <span class=\"err\">");
+			buf_html(b, msg);
+			buf_adds(b, "</span>");
+		}
+		buf_adds(b, "</form>");
 	}
 	buf_adds(b, "</div>");
 	if (!active) {
@@ -922,7 +948,7 @@ static void deregister_form(struct http_req *r, struct buf *b, const struct reco
 		return;
 	buf_addf(b, "<details class=\"danger\"%s><summary>注销该居民（迁出、死亡等；记录保留）</summary>"
 		    "<form class=\"record\" method=\"post\" action=\"/persons/%lld/deregister\">",
-		 ve && ve->n ? " open" : "", (long long)rec->id);
+		 ve && ve->n && !verr_for(ve, "reveal_reason") ? " open" : "", (long long)rec->id);
 	page_csrf(b, r);
 	const char *mr = ve ? verr_for(ve, "reason") : NULL, *md = ve ? verr_for(ve, "date") : NULL;
 	buf_addf(b, "<div class=\"f req%s\"><label for=\"f-reason\">注销原因</label>", mr ? " bad" : "");
@@ -960,7 +986,7 @@ static void show_page(struct http_req *r, struct http_resp *w, const struct reco
 	if (reveal)
 		page_notice(b, "info", "已显示完整的证件号码和电话；本次查看已记入审计日志。");
 	if (e->id == ENT_PERSON) {
-		person_actions(r, b, rec, reveal);
+		person_actions(r, b, rec, reveal, ve);
 	} else if (svc_can(&r->actor, e, P_WRITE)) {
 		buf_addf(b, "<div class=\"toolbar\"><a class=\"button\" href=\"/%s/%lld/edit\">修改</a>", e->path, (long long)rec->id);
 		if (e->id == ENT_HOUSEHOLD)
@@ -1020,11 +1046,21 @@ void web_person_reveal(struct http_req *r, struct http_resp *w)
 {
 	struct record rec;
 	struct jw_error err;
-	if (svc_person_reveal(r->st, &r->actor, r->id, req_form(r, "reason"), req_form(r, "reason_text"),
-			      &rec, &err) != JW_OK)
+	int rc = svc_person_reveal(r->st, &r->actor, r->id, req_form(r, "reason"), req_form(r, "reason_text"),
+				   &rec, &err);
+	if (rc == JW_EINVAL) {
+		/* no reason: the person page again (masked), the reason asked for
+		 * next to the button */
+		struct verr ve;
+		verr_init(&ve);
+		verr_add(&ve, "reveal_reason", "%s", err.message);
+		w->status = 422;
+		show_page(r, w, &rec, false, &ve);
+	} else if (rc != JW_OK) {
 		web_error(r, w, &err);
-	else
+	} else {
 		show_page(r, w, &rec, true, NULL);
+	}
 	record_release(&rec);
 }
 

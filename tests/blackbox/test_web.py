@@ -415,3 +415,45 @@ def test_reveal_asks_why(srv, web_director):
     assert r.status_code == 200 and idn in page_text(r)
     a = ok(srv.api("GET", "/audit", "admin", params={"entity": "person", "entity_id": pid, "action": "reveal"}))
     assert a["items"][0]["new"]["reason"] == "其他：核对门牌"
+
+
+def test_reveal_form_ids_are_unique(srv, web_director):
+    """The reveal form's select is not the 注销 form's f-reason (a label
+    or a script looking for one must not find the other)."""
+    pid = srv.new_person()
+    r = web_director.get(f"/persons/{pid}")
+    ids = re.findall(r'\sid="([^"]+)"', r.text)
+    m = re.search(r'<form[^>]*action="/persons/%d/reveal".*?</form>' % pid, r.text, re.S)
+    assert m, "no reveal form"
+    mine = re.findall(r'\sid="([^"]+)"', m.group(0))
+    assert mine, "the reveal form's fields have no ids"
+    dup = {i for i in mine if ids.count(i) > 1}
+    assert not dup, f"the reveal form's ids are used twice on the person page: {dup}"
+
+
+def test_reveal_without_reason_keeps_the_page(srv, web_director):
+    """No reason: the person page again (422), the question next to the
+    button, nothing revealed and nothing audited."""
+    idn, phone = new_id(), new_phone()
+    pid = srv.new_person(id_number=idn, phone=phone)
+    tok = hidden(web_director.get(f"/persons/{pid}").text)
+    r = web_director.post(f"/persons/{pid}/reveal", {"_csrf": tok, "reason": "", "reason_text": ""})
+    assert r.status_code == 422, r.status_code
+    t = page_text(r)
+    assert idn not in t and phone not in t
+    attrs, vals = find_form(r.text, "reason_text")
+    assert attrs.get("action") == f"/persons/{pid}/reveal", attrs
+    assert re.search(r'class="err"[^>]*>[^<]*查看', r.text), "the reason is not asked for next to the button"
+    assert mask_id(idn) in t, "the person page is shown again"
+    a = ok(srv.api("GET", "/audit", "admin",
+                   params={"entity": "person", "entity_id": pid, "action": "reveal"}))
+    assert a["total"] == 0
+
+
+def test_audit_page_names_the_reason(srv, web_director, web_admin):
+    pid = srv.new_person()
+    tok = hidden(web_director.get(f"/persons/{pid}").text)
+    r = web_director.post(f"/persons/{pid}/reveal", {"_csrf": tok, "reason": "verify"})
+    assert r.status_code == 200
+    t = re.sub(r"<[^>]+>", "", page_text(web_admin.get("/audit")))
+    assert "查看原因：核对身份" in t, t[:3000]
