@@ -26,7 +26,8 @@
 # (in-process queries a kind, default 1000), BENCH_SEARCH_BUDGET (seconds
 # a kind may take, default 60), BENCH_DIAG (1), BENCH_PORT (18180),
 # BENCH_VAR (where the stores and results go, default bench/var),
-# BENCH_IMPORT (1: also run import.sh N at the end).
+# BENCH_IMPORT (1: also run import.sh N at the end), BENCH_HTTP_ONLY (1:
+# only step 4, on the filled store of an earlier run of the same N).
 set -eu
 cd "$(dirname "$0")"
 
@@ -70,8 +71,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+HTTP_ONLY=${BENCH_HTTP_ONLY:-0}
 mkdir -p "$VAR"
-rm -f "$JDB" "$JDB-wal" "$JDB-shm" "$BDB" "$BDB-wal" "$BDB-shm" "$RES" "$VAR"/wrk_*.txt
+if [ "$HTTP_ONLY" = 1 ]; then
+	[ -f "$JDB" ] || { echo "run.sh: BENCH_HTTP_ONLY=1 needs the filled store $JDB of an earlier run" >&2; exit 2; }
+	rm -f "$RES" "$VAR"/wrk_*.txt
+else
+	rm -f "$JDB" "$JDB-wal" "$JDB-shm" "$BDB" "$BDB-wal" "$BDB-shm" "$RES" "$VAR"/wrk_*.txt
+fi
 : >"$RES"
 : >"$ROUNDS_FILE"
 
@@ -148,6 +155,7 @@ REV=$(git -C .. rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -z "$(git -C .. status --porcelain -- src 2>/dev/null)" ] || REV="$REV+local changes in src/"
 say "== Juwei benchmark: N=$N persons, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), juwei $REV"
 
+if [ "$HTTP_ONLY" != 1 ]; then
 # ---- 1. stores
 for db in "$JDB" "$BDB"; do
 	JUWEI_ADMIN_PASSWORD=$PW timeout 60 "$JUWEI" init --db "$db" --community-code 110105087003 \
@@ -197,6 +205,7 @@ say "== search, in process (svc_list, first page of 20 with total)"
 BENCH_SEARCH_BUDGET=$BUDGET timeout 1800 $B/search "$JDB" "$NQ" "$VAR" >"$VAR/search.txt"
 cat "$VAR/search.txt" >&2
 results "$VAR/search.txt"
+fi   # BENCH_HTTP_ONLY
 
 # stop PID: SIGTERM, then SIGKILL if it has not gone within 30 s (a
 # server still working off a backlog of slow requests).
@@ -226,7 +235,8 @@ start_juwei() {
 
 # wait_derived: the filled store's people are in no ledger yet, so serve
 # derives them in the background at start (the login above was answered
-# while it ran); the measurements start once it is done (its log line).
+# while it ran); the measurements start once it is done (its log line,
+# also written when nothing needed changing).
 wait_derived() {
 	t0=$(date +%s.%N)
 	i=0
@@ -354,7 +364,7 @@ awk -v dur="$DUR" '
 	}' "$RES" | tee "$VAR/table.md"
 
 # ---- 6. import and export (its own stores under $VAR/import)
-if [ "${BENCH_IMPORT:-1}" = 1 ]; then
+if [ "${BENCH_IMPORT:-1}" = 1 ] && [ "$HTTP_ONLY" != 1 ]; then
 	say "== import and export: ./import.sh $N"
 	BENCH_VAR=$VAR ./import.sh "$N"
 fi

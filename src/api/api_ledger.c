@@ -552,15 +552,8 @@ void api_ledger_derive(struct http_req *r, struct http_resp *w)
 		fail_msg(w, JW_EPERM, "", "只有管理员和社区主任可以重新生成台账");
 		return;
 	}
-	int rc = store_begin(r->st);
-	if (rc == JW_OK)
-		rc = svc_ledger_derive(r->st, r->actor.community, 0, 0, &added, &closed, &err);
-	else
-		jw_fail(&err, rc, "", NULL);
-	if (rc == JW_OK && (rc = store_commit(r->st)) != JW_OK)
-		jw_fail(&err, rc, "", NULL);
-	else if (rc != JW_OK)
-		store_rollback(r->st);
+	/* short transactions, like the server's own: other requests go on */
+	int rc = svc_ledger_derive_batched(r->st, r->actor.community, 0, &added, &closed, &err);
 	if (rc != JW_OK) {
 		fail(w, &err, NULL);
 		return;

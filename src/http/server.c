@@ -221,6 +221,8 @@ static void *ledger_days(void *arg)
 					if (added || closed)
 						fprintf(stderr, "juwei: 台账已按%04d-%02d-%02d更新：新列入%lld，移出%lld\n", y, m, d,
 							(long long)added, (long long)closed);
+					else if (!last)   /* at start: say that it is done */
+						fprintf(stderr, "juwei: 台账已按%04d-%02d-%02d核对，无需变动\n", y, m, d);
 				}
 			}
 			store_close(st);
