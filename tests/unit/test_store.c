@@ -255,6 +255,43 @@ static void test_grid_scope(void **state)
 	assert_int_equal(search(f, &gw, "网格内", &nm), 1);
 	assert_int_equal(svc_person_reveal(f->st, &gw, in_id, "核对身份", NULL, &r, &err), JW_EPERM);
 	record_release(&r);
+	/* a role that may reveal must still say why */
+	assert_int_equal(svc_person_reveal(f->st, &f->admin, in_id, NULL, NULL, &r, &err), JW_EINVAL);
+	assert_string_equal(err.field, "reason");
+	record_release(&r);
+	assert_int_equal(svc_person_reveal(f->st, &f->admin, in_id, "核对身份", NULL, &r, &err), JW_OK);
+	assert_string_equal(record_get(&r, PF_ID_NUMBER), n1);
+	record_release(&r);
+}
+
+/* 查看原因: a code or label, the worker's words; nothing is no reason. */
+static void test_reveal_reason(void **state)
+{
+	(void)state;
+	char w[REVEAL_REASON_MAX];
+	struct jw_error err;
+	assert_int_equal(svc_reveal_reason("business", NULL, w, &err), JW_OK);
+	assert_string_equal(w, "办理业务");
+	assert_int_equal(svc_reveal_reason("\xe3\x80\x80上级部门要求 ", "", w, &err), JW_OK);
+	assert_string_equal(w, "上级部门要求");
+	assert_int_equal(svc_reveal_reason("核对身份", "办理居住证", w, &err), JW_OK);
+	assert_string_equal(w, "核对身份：办理居住证");
+	assert_int_equal(svc_reveal_reason("other", "派出所协查", w, &err), JW_OK);
+	assert_string_equal(w, "其他：派出所协查");
+	assert_int_equal(svc_reveal_reason("法院调查令", NULL, w, &err), JW_OK);
+	assert_string_equal(w, "其他：法院调查令");
+	const char *none[][2] = { { NULL, NULL }, { "", "" }, { "  ", "\xe3\x80\x80" }, { "other", NULL },
+				  { "其他", " " } };
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		assert_int_equal(svc_reveal_reason(none[i][0], none[i][1], w, &err), JW_EINVAL);
+		assert_string_equal(err.field, "reason");
+	}
+	char longr[80];
+	memset(longr, 'a', 61);
+	longr[61] = '\0';
+	assert_int_equal(svc_reveal_reason(longr, NULL, w, &err), JW_EINVAL);
+	assert_int_equal(svc_reveal_reason("other", longr, w, &err), JW_EINVAL);
+	assert_int_equal(svc_reveal_reason("\xff\xfe", NULL, w, &err), JW_EINVAL);
 }
 
 static void test_deregister_keeps_record(void **state)
@@ -471,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_id_and_birth_mismatch),
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_grid_scope),
+		cmocka_unit_test(test_reveal_reason),
 		cmocka_unit_test(test_deregister_keeps_record),
 		cmocka_unit_test(test_audit_and_rollback),
 		cmocka_unit_test(test_building_moves_grid),
