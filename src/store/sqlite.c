@@ -941,32 +941,6 @@ static int sq_person_keys(struct store *st, int64_t id, const struct person_inde
 	return index_keys(st, id, ix, err);
 }
 
-static int sq_person_keys_state(struct store *st, char *out, size_t n, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT value FROM meta WHERE key='person_keys'");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	out[0] = '\0';
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		snprintf(out, n, "%s", col_text(s, 0) ? col_text(s, 0) : "");
-	else if (rc != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	return JW_OK;
-}
-
-static int sq_person_keys_state_set(struct store *st, const char *value, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT OR REPLACE INTO meta(key, value) VALUES('person_keys', ?)");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, value);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
 static int sq_person_names(struct store *st, int64_t after_id, int64_t limit, person_name_cb cb,
 			   void *ud, struct jw_error *err)
 {
@@ -2681,8 +2655,6 @@ const struct store_ops sqlite_store_ops = {
 	.record_find = sq_record_find,
 	.person_index = sq_person_index,
 	.person_keys = sq_person_keys,
-	.person_keys_state = sq_person_keys_state,
-	.person_keys_state_set = sq_person_keys_state_set,
 	.person_names = sq_person_names,
 	.person_insert = sq_person_insert,
 	.bulk_finish = sq_bulk_finish,

@@ -289,11 +289,6 @@ struct store_ops {
 	int (*person_insert)(struct store *st, const char *community, struct record *r, const struct person_index *ix, struct jw_error *err);
 	/* Replaces only the Latin keys (and name_py, name_ini) of person id. */
 	int (*person_keys)(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err);
-	/* The version of the keys the persons are indexed with (meta
-	 * 'person_keys': "VERSION" when done, "VERSION NEXT_ID" while a
-	 * re-index runs, "" when never indexed), and setting it. */
-	int (*person_keys_state)(struct store *st, char *out, size_t n, struct jw_error *err);
-	int (*person_keys_state_set)(struct store *st, const char *value, struct jw_error *err);
 	/* Persons with id > after_id by id, at most limit (every community). */
 	int (*person_names)(struct store *st, int64_t after_id, int64_t limit, person_name_cb cb, void *ud, struct jw_error *err);
 	/* After a bulk load: the full-text rows of active persons with id >

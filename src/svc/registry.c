@@ -1441,7 +1441,9 @@ int svc_person_keys_refresh(struct store *st, int64_t *done_now, bool *done, str
 		return jw_fail(err, JW_ENOMEM, "", "ICU 拼音转换初始化失败");
 	if ((rc = store_begin(st)) != JW_OK)
 		return jw_fail(err, rc, "", NULL);
-	if ((rc = STORE_CALL(st, person_keys_state, state, sizeof(state), err)) != JW_OK)
+	/* meta 'person_keys': "VERSION" when done, "VERSION NEXT_ID" while a
+	 * re-index runs, "" when never indexed */
+	if ((rc = STORE_CALL(st, meta_get, "person_keys", state, sizeof(state), err)) != JW_OK)
 		goto rollback;
 	if (strcmp(state, ver) == 0) {
 		*done = true;
@@ -1467,11 +1469,11 @@ int svc_person_keys_refresh(struct store *st, int64_t *done_now, bool *done, str
 			goto rollback;
 	}
 	if (b->n < 1000) {
-		rc = STORE_CALL(st, person_keys_state_set, ver, err);
+		rc = STORE_CALL(st, meta_put, "person_keys", ver, err);
 		*done = true;
 	} else {
 		snprintf(state, sizeof(state), "%s %lld", ver, (long long)b->id[b->n - 1]);
-		rc = STORE_CALL(st, person_keys_state_set, state, err);
+		rc = STORE_CALL(st, meta_put, "person_keys", state, err);
 	}
 	if (rc != JW_OK)
 		goto rollback;
