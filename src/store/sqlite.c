@@ -1800,12 +1800,33 @@ out:
 	return rc;
 }
 
+/* The rows of an UPDATE … RETURNING CLOSED_COLS, one entry_row each, to cb
+ * (NULL: none); then the statement is reset. */
+#define CLOSED_COLS " RETURNING id, ledger, subject, subject_id, end_date, end_reason"
+
+static int closed_rows(struct store *st, sqlite3_stmt *s, entry_cb cb, void *ud, struct jw_error *err)
+{
+	int r, rc = JW_OK;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct entry_row e = { .id = sqlite3_column_int64(s, 0), .ledger = col_text(s, 1),
+				       .subject = col_text(s, 2), .subject_id = sqlite3_column_int64(s, 3),
+				       .status = "closed", .end_date = col_text(s, 4), .end_reason = col_text(s, 5) };
+		if (rc == JW_OK && cb)
+			rc = cb(&e, ud);
+	}
+	if (r != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
+}
+
 static int sq_entry_close_subject(struct store *st, const char *community, const char *subject, int64_t id,
-				  const char *date, const char *reason, int64_t *closed, struct jw_error *err)
+				  const char *date, const char *reason, entry_cb cb, void *ud, int64_t *closed,
+				  struct jw_error *err)
 {
 	sqlite3_stmt *s = stmt(st,
 		"UPDATE ledger_entry SET status = 'closed', end_date = ?1, end_reason = ?2, updated_at = ?3"
-		" WHERE community = ?4 AND subject = ?5 AND subject_id = ?6 AND end_date IS NULL");
+		" WHERE community = ?4 AND subject = ?5 AND subject_id = ?6 AND end_date IS NULL" CLOSED_COLS);
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, date);
@@ -1814,14 +1835,14 @@ static int sq_entry_close_subject(struct store *st, const char *community, const
 	bind_text(s, 4, community);
 	bind_text(s, 5, subject);
 	sqlite3_bind_int64(s, 6, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
+	int rc = closed_rows(st, s, cb, ud, err);
 	*closed = sqlite3_changes(DB(st));
-	return JW_OK;
+	return rc;
 }
 
+/* Runs one statement of a derivation; cb: the statement returns CLOSED_COLS. */
 static int run_derive(struct store *st, const char *sql, const char *community, const struct derive_req *d,
-		      int64_t *changes, struct jw_error *err)
+		      entry_cb cb, int64_t *changes, struct jw_error *err)
 {
 	sqlite3_stmt *s = stmt(st, sql);
 	if (!s)
@@ -1845,8 +1866,11 @@ static int run_derive(struct store *st, const char *sql, const char *community, 
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	int rc = cb ? closed_rows(st, s, cb, d->closed_ud, err) : JW_OK;
+	if (!cb && sqlite3_step(s) != SQLITE_DONE)
 		return db_fail(st, err, __func__);
+	if (rc != JW_OK)
+		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (getenv("JUWEI_DERIVE_TIMES"))
 		fprintf(stderr, "%s %.3f s %d rows: %.90s\n", d->ledger,
@@ -1895,7 +1919,7 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 		 " 'band', CASE WHEN ?11 IS NULL THEN NULL WHEN p.birth_date <= ?13 THEN '100周岁以上'"
 		 " WHEN p.birth_date <= ?12 THEN '90–99周岁' WHEN p.birth_date <= ?11 THEN '80–89周岁' END)" : "'{}'",
 		 t, a, a, d->where, person ? " AND p.status = 'active'" : "", c_ins, t, a);
-	rc = run_derive(st, buf_cstr(&b), community, d, added, err);
+	rc = run_derive(st, buf_cstr(&b), community, d, NULL, added, err);
 	buf_reset(&b);
 	if (d->insert_only) {   /* a bulk load's newcomers: the rest has not changed */
 		buf_release(&b);
@@ -1906,9 +1930,10 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 		buf_addf(&b, "UPDATE ledger_entry SET status = 'closed', end_date = ?6, end_reason = '不再符合列入条件',"
 			 " updated_at = ?7 WHERE community = ?4 AND ledger = ?5 AND derived = 1 AND end_date IS NULL"
 			 " AND subject = '%s'%s"
-			 " AND NOT EXISTS (SELECT 1 FROM %s %s WHERE %s.id = ledger_entry.subject_id AND (%s)%s)",
-			 t, c_sub, t, a, a, d->where, person ? " AND p.status = 'active'" : "");
-		rc = run_derive(st, buf_cstr(&b), community, d, closed, err);
+			 " AND NOT EXISTS (SELECT 1 FROM %s %s WHERE %s.id = ledger_entry.subject_id AND (%s)%s)%s",
+			 t, c_sub, t, a, a, d->where, person ? " AND p.status = 'active'" : "",
+			 one && d->closed_cb ? CLOSED_COLS : "");
+		rc = run_derive(st, buf_cstr(&b), community, d, one ? d->closed_cb : NULL, closed, err);
 		buf_reset(&b);
 	}
 	/* the copied columns follow the subject (a move, a corrected birth date) */
@@ -1919,7 +1944,7 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 			 "%s AND (ledger_entry.grid_id IS NOT s.grid_id OR ledger_entry.building_id IS NOT s.building_id%s)",
 			 person ? ", sex = s.sex, birth_date = s.birth_date" : "", t, t, c_le,
 			 person ? " OR ledger_entry.sex IS NOT s.sex OR ledger_entry.birth_date IS NOT s.birth_date" : "");
-		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
+		rc = run_derive(st, buf_cstr(&b), community, d, NULL, NULL, err);
 		buf_reset(&b);
 	}
 	if (rc == JW_OK && d->living_cut && person && d->only_id == 0) {
@@ -1935,7 +1960,7 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 			 "  WHERE e.community = ?4 AND e.ledger = ?5 AND e.subject = 'person' AND e.end_date IS NULL%s)"
 			 " UPDATE ledger_entry SET data = json_set(data, '$.living', v.living) FROM v"
 			 " WHERE ledger_entry.id = v.eid AND json_extract(ledger_entry.data, '$.living') IS NOT v.living", c_rng, c_rng);
-		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
+		rc = run_derive(st, buf_cstr(&b), community, d, NULL, NULL, err);
 	} else if (rc == JW_OK && d->living_cut && person) {
 		buf_adds(&b, "UPDATE ledger_entry SET data = json_set(data, '$.living', CASE"
 			 " WHEN p.household_id IS NULL THEN NULL"
@@ -1948,7 +1973,7 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 			 " AND ledger_entry.community = ?4 AND ledger_entry.ledger = ?5 AND ledger_entry.end_date IS NULL"
 			 " AND ledger_entry.subject_id IN (SELECT ?8 UNION SELECT m.id FROM person m"
 			 "   WHERE ?10 > 0 AND m.household_id = ?10)");
-		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
+		rc = run_derive(st, buf_cstr(&b), community, d, NULL, NULL, err);
 	}
 	buf_reset(&b);
 	if (rc == JW_OK && d->band80 && person) {
@@ -1958,7 +1983,7 @@ static int sq_ledger_derive(struct store *st, const char *community, const struc
 		buf_adds(&b, ""
 			 " AND json_extract(data, '$.band') IS NOT (CASE WHEN birth_date <= ?13 THEN '100周岁以上'"
 			 " WHEN birth_date <= ?12 THEN '90–99周岁' WHEN birth_date <= ?11 THEN '80–89周岁' END)");
-		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
+		rc = run_derive(st, buf_cstr(&b), community, d, NULL, NULL, err);
 	}
 	buf_release(&b);
 	return rc;

@@ -218,6 +218,9 @@ struct derive_req {
 				   * changes to existing people were derived one by one) */
 	int64_t id_lo, id_hi;     /* id_hi > 0: only subjects with id_lo <= id <= id_hi
 				   * (a background derivation in short transactions) */
+	entry_cb closed_cb;       /* with only_id: sees each entry closed (id, ledger,
+				   * subject, dates and reason), for its audit record */
+	void *closed_ud;
 };
 
 /* One group of a ledger's statistics; after the groups, one cell a
@@ -328,8 +331,9 @@ struct store_ops {
 	int (*entry_update)(struct store *st, const char *community, const struct entry_row *e, struct jw_error *err);
 	int (*entry_get)(struct store *st, const char *community, int64_t id, entry_cb cb, void *ud, struct jw_error *err);
 	int (*entry_list)(struct store *st, const char *community, const struct entry_query *q, entry_cb cb, void *ud, int64_t *total, struct jw_error *err);
-	/* Closes every open entry of a subject (de-registration): *closed = how many. */
-	int (*entry_close_subject)(struct store *st, const char *community, const char *subject, int64_t id, const char *date, const char *reason, int64_t *closed, struct jw_error *err);
+	/* Closes every open entry of a subject (de-registration): *closed = how many;
+	 * cb (may be NULL) sees each closed entry's id, ledger, subject, dates and reason. */
+	int (*entry_close_subject)(struct store *st, const char *community, const char *subject, int64_t id, const char *date, const char *reason, entry_cb cb, void *ud, int64_t *closed, struct jw_error *err);
 	int (*ledger_derive)(struct store *st, const char *community, const struct derive_req *d, int64_t *added, int64_t *closed, struct jw_error *err);
 	/* Open entries grouped by grid, sex and 5-year age group (age on today). */
 	int (*ledger_stats)(struct store *st, const char *community, const char *ledger, const char *today, stat_cb cb, void *ud, struct jw_error *err);
