@@ -636,18 +636,6 @@ static int closings_audit(struct store *st, const struct actor *a, const struct 
 	return rc;
 }
 
-static void years_before(int years, int y, int m, int d, char out[11])
-{
-	/* born on or before this date: at least `years` old today (someone born
-	 * on 29 February comes of age on 28 February of a common year) */
-	int ty = y - years, tm = m, td = d;
-	if (tm == 2 && td == 28 && !date_valid(y, 2, 29) && date_valid(ty, 2, 29))
-		td = 29;
-	else if (!date_valid(ty, tm, td))
-		td = 28;
-	snprintf(out, 11, "%04d-%02d-%02d", ty, tm, td);
-}
-
 static int derive_range(struct store *st, const char *community, int64_t only_person, int64_t only_household,
 			bool insert_only, int64_t id_lo, int64_t id_hi, struct closings *cl_out, int64_t *added,
 			int64_t *closed, struct jw_error *err);
@@ -666,12 +654,10 @@ static int derive_range(struct store *st, const char *community, int64_t only_pe
 			bool insert_only, int64_t id_lo, int64_t id_hi, struct closings *cl_out, int64_t *added,
 			int64_t *closed, struct jw_error *err)
 {
-	char today[11], cut[11], cut16[11], cut60[11], cut80[11], cut90[11], cut100[11];
+	char today[11];
 	int y, m, d;
 	date_today(&y, &m, &d);
 	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
-	years_before(16, y, m, d, cut16);
-	years_before(60, y, m, d, cut60);
 	int64_t a_sum = 0, c_sum = 0;
 	int rc = JW_OK;
 	bool full = !only_person && !only_household && id_hi <= 0;
@@ -679,44 +665,13 @@ static int derive_range(struct store *st, const char *community, int64_t only_pe
 		STORE_CALL(st, bulk_mode, true);
 	for (int i = 0; rc == JW_OK && i < nbuiltin_ledgers; i++) {
 		const struct ledger_def *l = &builtin_ledgers[i];
-		struct derive_req q = { .ledger = l->key, .subject = subject_key(l->subject), .today = today,
-					.insert_only = insert_only, .id_lo = id_lo, .id_hi = id_hi,
-					.closed_cb = cl_out ? closing_add : NULL, .closed_ud = cl_out };
-		switch (l->rule) {
-		case DR_NONE:
+		if (!l->derive)
 			continue;
-		case DR_AGE_MIN:
-			years_before(l->rule_num, y, m, d, cut);
-			q.where = "p.birth_date <= ?1";
-			q.arg1 = cut;
-			if (entity_field_index(ledger_ent(l), "living") >= 0)
-				q.living_cut = cut;
-			if (entity_field_index(ledger_ent(l), "band") >= 0) {
-				years_before(80, y, m, d, cut80);
-				years_before(90, y, m, d, cut90);
-				years_before(100, y, m, d, cut100);
-				q.band80 = cut80;
-				q.band90 = cut90;
-				q.band100 = cut100;
-			}
-			break;
-		case DR_EMPLOYMENT:
-			q.where = "p.employment_status = ?1";
-			q.arg1 = l->rule_arg;
-			break;
-		case DR_RESIDENCE:
-			q.where = "p.residence_type = ?1";
-			q.arg1 = l->rule_arg;
-			break;
-		case DR_ZERO_EMPLOYMENT:
-			q.where = "EXISTS (SELECT 1 FROM person m WHERE m.household_id = h.id AND m.status = 'active'"
-				  " AND m.employment_status = 'unemployed' AND m.birth_date <= ?1 AND m.birth_date > ?2)"
-				  " AND NOT EXISTS (SELECT 1 FROM person m WHERE m.household_id = h.id"
-				  " AND m.status = 'active' AND m.employment_status IN ('employed', 'self_employed', 'flexible'))";
-			q.arg1 = cut16;
-			q.arg2 = cut60;
-			break;
-		}
+		/* the rule is the ledger's declaration: the store compiles it */
+		struct derive_req q = { .ledger = l->key, .subject = subject_key(l->subject), .rule = l->derive,
+					.fields = ledger_ent(l), .today = today, .insert_only = insert_only,
+					.id_lo = id_lo, .id_hi = id_hi, .closed_cb = cl_out ? closing_add : NULL,
+					.closed_ud = cl_out };
 		bool person = l->subject == ENT_PERSON;
 		if ((only_person || only_household) && !(person ? only_person : only_household))
 			continue;
@@ -1322,9 +1277,9 @@ int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void 
 	/* 1. turning 80 in the next 60 days: born after today-80y (not 80 yet)
 	 * and on or before today+60d-80y */
 	int y2, m2, d2;
-	years_before(80, c->ty, c->tm, c->td, from);
+	date_years_before(80, c->ty, c->tm, c->td, from);
 	date_add_days(c->ty, c->tm, c->td, 60, &y2, &m2, &d2);
-	years_before(80, y2, m2, d2, to);
+	date_years_before(80, y2, m2, d2, to);
 	c->r = (struct reminder){ .kind = "birthday80", .label = "80周岁生日（高龄津贴）", .ledger = "elderly",
 				  .subject = "person" };
 	struct query pq;
