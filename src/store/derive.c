@@ -211,62 +211,44 @@ int derive_sql_age_case(struct buf *sql, struct sql_args *a, const struct derive
 	return rc;
 }
 
-int derive_sql_household_case(struct buf *sql, struct sql_args *a, const struct derive_value *v,
-			      const char *alias)
+/* A household value's CASE: with cols NULL, the members of alias's
+ * household counted in correlated subqueries; else over the per-household
+ * row hh, whose aggregate columns go to cols. */
+static int household_case(struct buf *expr, struct buf *cols, struct sql_args *a, const struct derive_value *v,
+			  const char *alias)
 {
 	int rc = JW_OK;
-	buf_addf(sql, "CASE WHEN %s.household_id IS NULL THEN NULL", alias);
-	for (int i = 0; rc == JW_OK && i < DERIVE_MAX_CASES && v->cases[i].label; i++) {
-		const struct derive_case *c = &v->cases[i];
-		const struct field_def *f;
-		switch (c->test) {
-		case DCT_ALONE:
-			buf_addf(sql, " WHEN (SELECT count(*) FROM person m WHERE m.household_id = %s.household_id"
-				 " AND m.status = 'active') = 1 THEN ", alias);
-			break;
-		case DCT_ALL_AGED:
-			if (!(f = declared(ENT_PERSON, c->field, true)))
-				return JW_EINVAL;
-			buf_addf(sql, " WHEN NOT EXISTS (SELECT 1 FROM person m WHERE m.household_id = %s.household_id"
-				 " AND m.status = 'active' AND m.%s > ", alias, f->name);
-			rc = arg_cut(sql, a, c->years);
-			buf_adds(sql, ") THEN ");
-			break;
-		case DCT_ELSE:
-			buf_adds(sql, " ELSE ");
-			break;
-		default:
-			return JW_EINVAL;
-		}
-		if (rc == JW_OK)
-			rc = arg(sql, a, c->label);
-		if (c->test == DCT_ELSE)
-			break;
+	if (cols) {
+		buf_adds(cols, "count(*) AS n");
+		buf_adds(expr, "CASE WHEN hh.id IS NULL THEN NULL");
+	} else {
+		buf_addf(expr, "CASE WHEN %s.household_id IS NULL THEN NULL", alias);
 	}
-	buf_adds(sql, " END");
-	return rc;
-}
-
-int derive_sql_household_counts(struct buf *cols, struct buf *expr, struct sql_args *a,
-				const struct derive_value *v)
-{
-	int rc = JW_OK;
-	buf_adds(cols, "count(*) AS n");
-	buf_adds(expr, "CASE WHEN hh.id IS NULL THEN NULL");
 	for (int i = 0; rc == JW_OK && i < DERIVE_MAX_CASES && v->cases[i].label; i++) {
 		const struct derive_case *c = &v->cases[i];
 		const struct field_def *f;
 		switch (c->test) {
 		case DCT_ALONE:
-			buf_adds(expr, " WHEN hh.n = 1 THEN ");
+			if (cols)
+				buf_adds(expr, " WHEN hh.n = 1 THEN ");
+			else
+				buf_addf(expr, " WHEN (SELECT count(*) FROM person m WHERE m.household_id = %s.household_id"
+					 " AND m.status = 'active') = 1 THEN ", alias);
 			break;
 		case DCT_ALL_AGED:   /* nobody younger */
 			if (!(f = declared(ENT_PERSON, c->field, true)))
 				return JW_EINVAL;
-			buf_addf(cols, ", sum(%s > ", f->name);
-			rc = arg_cut(cols, a, c->years);
-			buf_addf(cols, ") AS y%d", i);
-			buf_addf(expr, " WHEN hh.y%d = 0 THEN ", i);
+			if (cols) {
+				buf_addf(cols, ", sum(%s > ", f->name);
+				rc = arg_cut(cols, a, c->years);
+				buf_addf(cols, ") AS y%d", i);
+				buf_addf(expr, " WHEN hh.y%d = 0 THEN ", i);
+			} else {
+				buf_addf(expr, " WHEN NOT EXISTS (SELECT 1 FROM person m WHERE m.household_id = %s.household_id"
+					 " AND m.status = 'active' AND m.%s > ", alias, f->name);
+				rc = arg_cut(expr, a, c->years);
+				buf_adds(expr, ") THEN ");
+			}
 			break;
 		case DCT_ELSE:
 			buf_adds(expr, " ELSE ");
@@ -281,4 +263,16 @@ int derive_sql_household_counts(struct buf *cols, struct buf *expr, struct sql_a
 	}
 	buf_adds(expr, " END");
 	return rc;
+}
+
+int derive_sql_household_case(struct buf *sql, struct sql_args *a, const struct derive_value *v,
+			      const char *alias)
+{
+	return household_case(sql, NULL, a, v, alias);
+}
+
+int derive_sql_household_counts(struct buf *cols, struct buf *expr, struct sql_args *a,
+				const struct derive_value *v)
+{
+	return household_case(expr, cols, a, v, NULL);
 }
