@@ -490,16 +490,6 @@ const char *elderly_band(int age)
 	return NULL;
 }
 
-void date_years_before(int years, int y, int m, int d, char out[11])
-{
-	int ty = y - years, tm = m, td = d;
-	if (tm == 2 && td == 28 && !date_valid(y, 2, 29) && date_valid(ty, 2, 29))
-		td = 29;
-	else if (!date_valid(ty, tm, td))
-		td = 28;
-	snprintf(out, 11, "%04d-%02d-%02d", ty, tm, td);
-}
-
 /* ---- rules ---- */
 
 static int index_of(const char *const *list, int n, const char *v)

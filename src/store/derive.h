@@ -1,5 +1,5 @@
 /*
- * derive.h — derivation rules (model/ledger.h: struct derive_def) compiled
+ * derive.h — derivation rules (model/derive.h: struct derive_def) compiled
  * to SQL, for the store's ledger_derive (store/sqlite.c).  Internal to
  * store/.
  *
@@ -14,8 +14,8 @@
 
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "model/derive.h"
 #include "model/entity.h"
-#include "model/ledger.h"
 
 #define SQL_MAX_ARGS 32
 
