@@ -114,6 +114,16 @@ void date_today(int *y, int *m, int *d)
 	*d = tmv.tm_mday;
 }
 
+void date_years_before(int years, int y, int m, int d, char out[11])
+{
+	int ty = y - years, tm = m, td = d;
+	if (tm == 2 && td == 28 && !date_valid(y, 2, 29) && date_valid(ty, 2, 29))
+		td = 29;
+	else if (!date_valid(ty, tm, td))
+		td = 28;
+	snprintf(out, 11, "%04d-%02d-%02d", ty, tm, td);
+}
+
 int64_t now_s(void) { return (int64_t)time(NULL); }
 
 bool temp_file(char *out, size_t outsz, const char *suffix, const void *data, size_t len)

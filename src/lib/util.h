@@ -33,6 +33,10 @@ int64_t days_from_civil(int64_t y, int m, int d);
 void civil_from_days(int64_t z, int *y, int *m, int *d);
 /* Today's local date. */
 void date_today(int *y, int *m, int *d);
+/* The date `years` before y-m-d: whoever was born on or before it is at
+ * least that old on y-m-d (someone born on 29 February comes of age on
+ * 28 February of a common year).  out: YYYY-MM-DD. */
+void date_years_before(int years, int y, int m, int d, char out[11]);
 /* Makes an empty private file $TMPDIR/juwei-XXXXXX<suffix> (or /tmp) and
  * writes its path to out; len bytes of data are written when data is
  * non-NULL.  false (and nothing left behind) on failure. */

@@ -381,50 +381,89 @@ static const struct layout_def volunteers_layouts[] = {
 	  volunteers_cols, (int)(sizeof(volunteers_cols) / sizeof(volunteers_cols[0])), false, NULL, NULL },
 };
 
+/* ---- derivation rules (ledger.h: conditions over declared fields) ---- */
+
+#define NOT_QUALIFIED "不再符合列入条件"
+
+/* 60周岁以上; 独居 / 空巢 (every member 60+) / 与家人同住; 享受类别 by age */
+static const struct derive_def elderly_rule = {
+	.when = { { DOV_SUBJECT, { { "birth_date", COP_AGE_MIN, NULL, 60 } } } },
+	.values = {
+		{ "living", { { DCT_ALONE, NULL, 0, "独居" }, { DCT_ALL_AGED, "birth_date", 60, "空巢" },
+			      { DCT_ELSE, NULL, 0, "与家人同住" } } },
+		{ "band", { { DCT_AGE_MIN, "birth_date", 100, "100周岁以上" },
+			    { DCT_AGE_MIN, "birth_date", 90, "90–99周岁" },
+			    { DCT_AGE_MIN, "birth_date", 80, "80–89周岁" } } },
+	},
+	.close_reason = NOT_QUALIFIED,
+};
+static const struct derive_def unemployed_rule = {
+	.when = { { DOV_SUBJECT, { { "employment_status", COP_EQ, "unemployed", 0 } } } },
+	.close_reason = NOT_QUALIFIED,
+};
+static const struct derive_def retirees_rule = {
+	.when = { { DOV_SUBJECT, { { "employment_status", COP_EQ, "retired", 0 } } } },
+	.close_reason = NOT_QUALIFIED,
+};
+static const struct derive_def migrants_rule = {
+	.when = { { DOV_SUBJECT, { { "residence_type", COP_EQ, "migrant", 0 } } } },
+	.close_reason = NOT_QUALIFIED,
+};
+/* a member of working age (16–59) out of work, and nobody in work */
+static const struct derive_def zero_employment_rule = {
+	.when = {
+		{ DOV_ANY_MEMBER, { { "employment_status", COP_EQ, "unemployed", 0 },
+				    { "birth_date", COP_AGE_MIN, NULL, 16 },
+				    { "birth_date", COP_AGE_UNDER, NULL, 60 } } },
+		{ DOV_NO_MEMBER, { { "employment_status", COP_IN, "employed|self_employed|flexible", 0 } } },
+	},
+	.close_reason = NOT_QUALIFIED,
+};
+
 #define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define FIELDS(a) a, N_OF(a)
 #define LAYOUTS(a) a, N_OF(a)
 
 const struct ledger_def builtin_ledgers[] = {
 	{ "elderly", "老年人台账", "老龄", ENT_PERSON, FIELDS(elderly_fields), R_STAFF, R_DESK, false,
-	  DR_AGE_MIN, NULL, 60, 7, LAYOUTS(elderly_layouts),
+	  DR_AGE_MIN, &elderly_rule, 7, LAYOUTS(elderly_layouts),
 	  "60周岁以上的居民自动列入；80、90、100周岁分档；独居老人每7天走访一次。", false, NULL, NULL },
 	{ "disabled", "残疾人台账", "残联", ENT_PERSON, FIELDS(disabled_fields), R_STAFF, R_DESK, false,
-	  DR_NONE, NULL, 0, 0, LAYOUTS(disabled_layouts),
+	  DR_NONE, NULL, 0, LAYOUTS(disabled_layouts),
 	  "残疾类别、等级按 GB/T 26341；残疾人证号 = 身份证号 + 类别码 + 等级码。", false, NULL, NULL },
 	{ "dibao", "最低生活保障台账", "民政", ENT_HOUSEHOLD, FIELDS(dibao_fields), R_DESK, R_DESK, false,
-	  DR_NONE, NULL, 0, 0, LAYOUTS(dibao_layouts), "以户为单位；保障期写在起止日期。", false, NULL, NULL },
+	  DR_NONE, NULL, 0, LAYOUTS(dibao_layouts), "以户为单位；保障期写在起止日期。", false, NULL, NULL },
 	{ "temp_aid", "临时救助台账", "民政", ENT_HOUSEHOLD, FIELDS(temp_aid_fields), R_DESK, R_DESK, false,
-	  DR_NONE, NULL, 0, 0, NULL, 0, NULL, false, NULL, NULL },
+	  DR_NONE, NULL, 0, NULL, 0, NULL, false, NULL, NULL },
 	{ "tekun", "特困供养人员台账", "民政", ENT_PERSON, FIELDS(tekun_fields), R_DESK, R_DESK, false,
-	  DR_NONE, NULL, 0, 30, NULL, 0, NULL, false, NULL, NULL },
+	  DR_NONE, NULL, 30, NULL, 0, NULL, false, NULL, NULL },
 	{ "veterans", "退役军人和优抚对象台账", "退役军人服务", ENT_PERSON, FIELDS(veterans_fields), R_STAFF, R_DESK,
-	  false, DR_NONE, NULL, 0, 0, NULL, 0, NULL, false, NULL, NULL },
+	  false, DR_NONE, NULL, 0, NULL, 0, NULL, false, NULL, NULL },
 	{ "unemployed", "失业人员登记台账", "人社", ENT_PERSON, FIELDS(unemployed_fields), R_STAFF, R_DESK, false,
-	  DR_EMPLOYMENT, "unemployed", 0, 0, LAYOUTS(unemployed_layouts),
+	  DR_EMPLOYMENT, &unemployed_rule, 0, LAYOUTS(unemployed_layouts),
 	  "就业状况为“失业”的居民自动列入。", false, NULL, NULL },
 	{ "zero_employment", "零就业家庭台账", "人社", ENT_HOUSEHOLD, FIELDS(zero_emp_fields), R_STAFF, R_DESK, false,
-	  DR_ZERO_EMPLOYMENT, NULL, 0, 30, NULL, 0,
+	  DR_ZERO_EMPLOYMENT, &zero_employment_rule, 30, NULL, 0,
 	  "有16–59周岁成员、但无人在职或从事个体、灵活就业的户自动列入。", false, NULL, NULL },
 	{ "retirees", "退休人员台账", "人社", ENT_PERSON, FIELDS(retirees_fields), R_STAFF, R_DESK, false,
-	  DR_EMPLOYMENT, "retired", 0, 0, NULL, 0,
+	  DR_EMPLOYMENT, &retirees_rule, 0, NULL, 0,
 	  "就业状况为“退休”的居民自动列入；养老金资格认证在本人生日所在月份，本年已认证按认证日期计算。", false,
 	  "certified", "certify_date" },
 	{ "correction", "社区矫正对象台账", "司法", ENT_PERSON, FIELDS(correction_fields), R_DIRECTOR, R_DIRECTOR, true,
-	  DR_NONE, NULL, 0, 30, NULL, 0, "受限台账：只有主任和指定的工作人员可以查看，每次查看都记入审计日志。",
+	  DR_NONE, NULL, 30, NULL, 0, "受限台账：只有主任和指定的工作人员可以查看，每次查看都记入审计日志。",
 	  false, NULL, NULL },
 	{ "family_planning", "计生特殊家庭台账", "卫健", ENT_HOUSEHOLD, FIELDS(family_planning_fields), R_DESK,
-	  R_DESK, false, DR_NONE, NULL, 0, 90, NULL, 0, NULL, false, NULL, NULL },
+	  R_DESK, false, DR_NONE, NULL, 90, NULL, 0, NULL, false, NULL, NULL },
 	{ "migrants", "流动人口台账", "综治", ENT_PERSON, FIELDS(migrants_fields), R_STAFF, R_STAFF, false,
-	  DR_RESIDENCE, "migrant", 0, 0, LAYOUTS(migrants_layouts), "人口类型为“流动人口”的居民自动列入。", false, NULL, NULL },
+	  DR_RESIDENCE, &migrants_rule, 0, LAYOUTS(migrants_layouts), "人口类型为“流动人口”的居民自动列入。", false, NULL, NULL },
 	{ "rental", "出租房屋台账", "综治", ENT_HOUSE, FIELDS(rental_fields), R_STAFF, R_STAFF, false,
-	  DR_NONE, NULL, 0, 0, LAYOUTS(rental_layouts), "租期到期前30天提醒。", false, NULL, NULL },
+	  DR_NONE, NULL, 0, LAYOUTS(rental_layouts), "租期到期前30天提醒。", false, NULL, NULL },
 	{ "special_care", "特殊关爱对象台账", "综治", ENT_PERSON, FIELDS(special_care_fields), R_DIRECTOR, R_DIRECTOR,
-	  true, DR_NONE, NULL, 0, 30, NULL, 0,
+	  true, DR_NONE, NULL, 30, NULL, 0,
 	  "受限台账（未成年人、家庭暴力、社区戒毒等）：只有主任和指定的工作人员可以查看，每次查看都记入审计日志。",
 	  false, NULL, NULL },
 	{ "volunteers", "志愿者台账", "志愿服务", ENT_PERSON, FIELDS(volunteers_fields), R_STAFF, R_DESK, false,
-	  DR_NONE, NULL, 0, 0, LAYOUTS(volunteers_layouts), NULL, false, NULL, NULL },
+	  DR_NONE, NULL, 0, LAYOUTS(volunteers_layouts), NULL, false, NULL, NULL },
 };
 const int nbuiltin_ledgers = N_OF(builtin_ledgers);
 
@@ -444,12 +483,10 @@ void ledger_entity(const struct ledger_def *l, struct entity_def *out)
 
 const char *elderly_band(int age)
 {
-	if (age >= 100)
-		return "100周岁以上";
-	if (age >= 90)
-		return "90–99周岁";
-	if (age >= 80)
-		return "80–89周岁";
+	const struct derive_value *v = &elderly_rule.values[1];
+	for (int i = 0; i < DERIVE_MAX_CASES && v->cases[i].label; i++)
+		if (v->cases[i].test == DCT_ELSE || (v->cases[i].test == DCT_AGE_MIN && age >= v->cases[i].years))
+			return v->cases[i].label;
 	return NULL;
 }
 

@@ -15,15 +15,18 @@
 
 #include <stdbool.h>
 
+#include "model/derive.h"
 #include "model/entity.h"
 #include "svc/layout.h"
 
-/* Membership derived from the registry (kept in step by the engine). */
+/* Membership derived from the registry (kept in step by the engine): the
+ * kind of rule, for what the pages say; the rule itself is the ledger's
+ * declaration (struct derive_def below). */
 enum derive_rule {
 	DR_NONE,            /* entries are made by hand (or imported) */
-	DR_AGE_MIN,         /* active persons aged at least rule_num */
-	DR_EMPLOYMENT,      /* active persons whose employment_status = rule_arg */
-	DR_RESIDENCE,       /* active persons whose residence_type = rule_arg */
+	DR_AGE_MIN,         /* active persons of at least an age */
+	DR_EMPLOYMENT,      /* active persons of an employment_status */
+	DR_RESIDENCE,       /* active persons of a residence_type */
 	DR_ZERO_EMPLOYMENT, /* households with a member aged 16–59 (working age)
 			     * and no member in work (在职、个体、灵活就业) */
 };
@@ -43,8 +46,7 @@ struct ledger_def {
 				   * its readers may read or write it; every read
 				   * is audited */
 	enum derive_rule rule;
-	const char *rule_arg;
-	int rule_num;
+	const struct derive_def *derive;   /* the rule (NULL with DR_NONE) */
 	int visit_days;           /* a visit is due every N days (0: no rhythm) */
 	const struct layout_def *layouts;
 	int nlayouts;
@@ -65,7 +67,8 @@ const struct ledger_def *ledger_builtin(const char *key);
  * helpers (validation, JSON): id ENT__COUNT, key = the ledger key. */
 void ledger_entity(const struct ledger_def *l, struct entity_def *out);
 
-/* Age bands of the elderly (享受类别). */
+/* Age bands of the elderly (享受类别): the elderly ledger's declared
+ * band value. */
 const char *elderly_band(int age);   /* "80–89周岁", …, or NULL under 80 */
 
 /* ---- rules (model/ledger.c) ---- */

@@ -17,6 +17,7 @@
 
 #include "lib/buf.h"
 #include "lib/util.h"
+#include "store/derive.h"
 #include "store/migrations.h"
 #include "store/store.h"
 
@@ -1800,12 +1801,33 @@ out:
 	return rc;
 }
 
+/* The rows of an UPDATE … RETURNING CLOSED_COLS, one entry_row each, to cb
+ * (NULL: none); then the statement is reset. */
+#define CLOSED_COLS " RETURNING id, ledger, subject, subject_id, end_date, end_reason"
+
+static int closed_rows(struct store *st, sqlite3_stmt *s, entry_cb cb, void *ud, struct jw_error *err)
+{
+	int r, rc = JW_OK;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct entry_row e = { .id = sqlite3_column_int64(s, 0), .ledger = col_text(s, 1),
+				       .subject = col_text(s, 2), .subject_id = sqlite3_column_int64(s, 3),
+				       .status = "closed", .end_date = col_text(s, 4), .end_reason = col_text(s, 5) };
+		if (rc == JW_OK && cb)
+			rc = cb(&e, ud);
+	}
+	if (r != SQLITE_DONE)
+		return db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
+}
+
 static int sq_entry_close_subject(struct store *st, const char *community, const char *subject, int64_t id,
-				  const char *date, const char *reason, int64_t *closed, struct jw_error *err)
+				  const char *date, const char *reason, entry_cb cb, void *ud, int64_t *closed,
+				  struct jw_error *err)
 {
 	sqlite3_stmt *s = stmt(st,
 		"UPDATE ledger_entry SET status = 'closed', end_date = ?1, end_reason = ?2, updated_at = ?3"
-		" WHERE community = ?4 AND subject = ?5 AND subject_id = ?6 AND end_date IS NULL");
+		" WHERE community = ?4 AND subject = ?5 AND subject_id = ?6 AND end_date IS NULL" CLOSED_COLS);
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, date);
@@ -1814,39 +1836,42 @@ static int sq_entry_close_subject(struct store *st, const char *community, const
 	bind_text(s, 4, community);
 	bind_text(s, 5, subject);
 	sqlite3_bind_int64(s, 6, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
+	int rc = closed_rows(st, s, cb, ud, err);
 	*closed = sqlite3_changes(DB(st));
-	return JW_OK;
+	return rc;
 }
 
+/* A derivation's statements: ?1 community, ?2 ledger, ?3 today, ?4 now,
+ * ?5 the only subject, ?6 that subject's household, ?7–?8 a range of
+ * subject ids; the compiled rule's values from ?9 (store/derive.c). */
+#define DERIVE_ARG0 9
+
+/* Runs one statement of a derivation; cb: the statement returns CLOSED_COLS. */
 static int run_derive(struct store *st, const char *sql, const char *community, const struct derive_req *d,
-		      int64_t *changes, struct jw_error *err)
+		      const struct sql_args *args, entry_cb cb, int64_t *changes, struct jw_error *err)
 {
 	sqlite3_stmt *s = stmt(st, sql);
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, d->arg1);
-	bind_text(s, 2, d->arg2);
-	bind_text(s, 3, d->arg3);
-	bind_text(s, 4, community);
-	bind_text(s, 5, d->ledger);
-	bind_text(s, 6, d->today);
-	sqlite3_bind_int64(s, 7, now_s());
-	sqlite3_bind_int64(s, 8, d->only_id);
-	bind_text(s, 9, d->living_cut);
-	sqlite3_bind_int64(s, 10, d->only_household);
-	bind_text(s, 11, d->band80);
-	bind_text(s, 12, d->band90);
-	bind_text(s, 13, d->band100);
+	bind_text(s, 1, community);
+	bind_text(s, 2, d->ledger);
+	bind_text(s, 3, d->today);
+	sqlite3_bind_int64(s, 4, now_s());
+	sqlite3_bind_int64(s, 5, d->only_id);
+	sqlite3_bind_int64(s, 6, d->only_household);
 	if (d->id_hi > 0) {
-		sqlite3_bind_int64(s, 14, d->id_lo);
-		sqlite3_bind_int64(s, 15, d->id_hi);
+		sqlite3_bind_int64(s, 7, d->id_lo);
+		sqlite3_bind_int64(s, 8, d->id_hi);
 	}
+	for (int i = 0; args && i < args->n; i++)
+		bind_text(s, args->first + i, args->v[i]);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	int rc = cb ? closed_rows(st, s, cb, d->closed_ud, err) : JW_OK;
+	if (!cb && sqlite3_step(s) != SQLITE_DONE)
 		return db_fail(st, err, __func__);
+	if (rc != JW_OK)
+		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (getenv("JUWEI_DERIVE_TIMES"))
 		fprintf(stderr, "%s %.3f s %d rows: %.90s\n", d->ledger,
@@ -1857,110 +1882,183 @@ static int run_derive(struct store *st, const char *sql, const char *community, 
 	return JW_OK;
 }
 
+static int derive_bad(struct jw_error *err, const struct derive_req *d)
+{
+	fprintf(stderr, "juwei: store: the derivation rule of ledger %s does not compile\n", d->ledger);
+	return jw_fail(err, JW_EINVAL, "", NULL);
+}
+
+/* The values a rule keeps (json_object(key, CASE …, …)) for the INSERT of
+ * newcomers, or '{}'. */
+static int derive_values_insert(struct buf *b, struct sql_args *args, const struct derive_req *d, bool person)
+{
+	const struct derive_def *r = d->rule;
+	if (!person || !r->values[0].field) {
+		buf_adds(b, "'{}'");
+		return JW_OK;
+	}
+	int rc = JW_OK;
+	buf_adds(b, "json_object(");
+	for (int i = 0; rc == JW_OK && i < DERIVE_MAX_VALUES && r->values[i].field; i++) {
+		const struct derive_value *v = &r->values[i];
+		if ((rc = derive_value_check(v, d->fields)) != JW_OK)
+			break;
+		if (i)
+			buf_adds(b, ", ");
+		if ((rc = derive_sql_key(b, args, v)) != JW_OK)
+			break;
+		buf_adds(b, ", ");
+		rc = derive_value_household(v) ? derive_sql_household_case(b, args, v, "p")
+					       : derive_sql_age_case(b, args, v, "p.");
+	}
+	buf_addc(b, ')');
+	return rc;
+}
+
+/* Brings one kept value of the open entries up to date, writing only the
+ * entries whose value changes. */
+static int derive_value_update(struct store *st, const char *community, const struct derive_req *d,
+			       const struct derive_value *v, const char *c_sub, const char *c_rng,
+			       struct jw_error *err)
+{
+	struct buf b = BUF_INIT, cols = BUF_INIT, expr = BUF_INIT;
+	struct sql_args args;
+	int rc = sql_args_init(&args, DERIVE_ARG0, d->today);
+	if (rc == JW_OK)
+		rc = derive_value_check(v, d->fields);
+	if (rc == JW_OK && derive_value_household(v) && d->only_id == 0) {
+		/* every household counted once */
+		rc = derive_sql_household_counts(&cols, &expr, &args, v);
+		buf_addf(&b, "WITH hh AS (SELECT household_id AS id, %s"
+			 "  FROM person WHERE status = 'active' AND household_id IN (SELECT p.household_id"
+			 "   FROM ledger_entry e JOIN person p ON p.id = e.subject_id WHERE e.community = ?1"
+			 "   AND e.ledger = ?2 AND e.subject = 'person' AND e.end_date IS NULL%s)"
+			 "  GROUP BY household_id),"
+			 " v AS (SELECT e.id AS eid, %s AS value"
+			 "  FROM ledger_entry e JOIN person p ON p.id = e.subject_id LEFT JOIN hh ON hh.id = p.household_id"
+			 "  WHERE e.community = ?1 AND e.ledger = ?2 AND e.subject = 'person' AND e.end_date IS NULL%s)"
+			 " UPDATE ledger_entry SET data = json_set(data, ", buf_cstr(&cols), c_rng, buf_cstr(&expr), c_rng);
+		if (rc == JW_OK)
+			rc = derive_sql_path(&b, &args, v);
+		buf_adds(&b, ", v.value) FROM v WHERE ledger_entry.id = v.eid AND json_extract(ledger_entry.data, ");
+		if (rc == JW_OK)
+			rc = derive_sql_path(&b, &args, v);
+		buf_adds(&b, ") IS NOT v.value");
+	} else if (rc == JW_OK && derive_value_household(v)) {
+		/* one person, and the other members of their household */
+		buf_adds(&b, "UPDATE ledger_entry SET data = json_set(data, ");
+		rc = derive_sql_path(&b, &args, v);
+		buf_adds(&b, ", ");
+		if (rc == JW_OK)
+			rc = derive_sql_household_case(&b, &args, v, "p");
+		buf_adds(&b, ") FROM person p WHERE p.id = ledger_entry.subject_id AND ledger_entry.subject = 'person'"
+			 " AND ledger_entry.community = ?1 AND ledger_entry.ledger = ?2 AND ledger_entry.end_date IS NULL"
+			 " AND ledger_entry.subject_id IN (SELECT ?5 UNION SELECT m.id FROM person m"
+			 "   WHERE ?6 > 0 AND m.household_id = ?6)");
+	} else if (rc == JW_OK) {
+		/* an age value, from the birth date the entry keeps */
+		rc = derive_sql_age_case(&expr, &args, v, "");
+		buf_adds(&b, "UPDATE ledger_entry SET data = json_set(data, ");
+		if (rc == JW_OK)
+			rc = derive_sql_path(&b, &args, v);
+		buf_addf(&b, ", %s) WHERE community = ?1 AND ledger = ?2 AND end_date IS NULL%s AND json_extract(data, ",
+			 buf_cstr(&expr), c_sub);
+		if (rc == JW_OK)
+			rc = derive_sql_path(&b, &args, v);
+		buf_addf(&b, ") IS NOT (%s)", buf_cstr(&expr));
+	}
+	if (rc == JW_OK)
+		rc = run_derive(st, buf_cstr(&b), community, d, &args, NULL, NULL, err);
+	else if (rc == JW_EINVAL)
+		rc = derive_bad(err, d);
+	buf_release(&b);
+	buf_release(&cols);
+	buf_release(&expr);
+	return rc;
+}
+
 static int sq_ledger_derive(struct store *st, const char *community, const struct derive_req *d, int64_t *added,
 			    int64_t *closed, struct jw_error *err)
 {
 	bool person = strcmp(d->subject, "person") == 0;
 	const char *t = person ? "person" : "household", *a = person ? "p" : "h";
+	enum entity_id se = person ? ENT_PERSON : ENT_HOUSEHOLD;
 	/* one subject, or all: distinct statements, so that each is planned for
-	 * what it does (an `?8 = 0 OR id = ?8` would be planned as a scan) */
-	const char *one = d->only_id ? " = ?8" : NULL;
+	 * what it does (an `?5 = 0 OR id = ?5` would be planned as a scan) */
+	bool one = d->only_id > 0;
 	char c_ins[48] = "", c_sub[64] = "", c_le[64] = "", c_rng[48] = "";
 	if (one) {
-		snprintf(c_ins, sizeof(c_ins), " AND %s.id = ?8", a);
-		snprintf(c_sub, sizeof(c_sub), " AND subject_id = ?8");
-		snprintf(c_le, sizeof(c_le), " AND ledger_entry.subject_id = ?8");
-	} else if (d->id_hi > 0) {   /* a range of subjects (?14–?15): one short transaction */
-		snprintf(c_ins, sizeof(c_ins), " AND %s.id BETWEEN ?14 AND ?15", a);
-		snprintf(c_sub, sizeof(c_sub), " AND subject_id BETWEEN ?14 AND ?15");
-		snprintf(c_le, sizeof(c_le), " AND ledger_entry.subject_id BETWEEN ?14 AND ?15");
-		snprintf(c_rng, sizeof(c_rng), " AND e.subject_id BETWEEN ?14 AND ?15");
+		snprintf(c_ins, sizeof(c_ins), " AND %s.id = ?5", a);
+		snprintf(c_sub, sizeof(c_sub), " AND subject_id = ?5");
+		snprintf(c_le, sizeof(c_le), " AND ledger_entry.subject_id = ?5");
+	} else if (d->id_hi > 0) {   /* a range of subjects (?7–?8): one short transaction */
+		snprintf(c_ins, sizeof(c_ins), " AND %s.id BETWEEN ?7 AND ?8", a);
+		snprintf(c_sub, sizeof(c_sub), " AND subject_id BETWEEN ?7 AND ?8");
+		snprintf(c_le, sizeof(c_le), " AND ledger_entry.subject_id BETWEEN ?7 AND ?8");
+		snprintf(c_rng, sizeof(c_rng), " AND e.subject_id BETWEEN ?7 AND ?8");
 	}
-	struct buf b = BUF_INIT;
-	int rc;
-	/* ?1–?3 rule arguments, ?4 community, ?5 ledger, ?6 today, ?7 now, ?8 only id, ?9 living cut */
+	if (!d->rule)
+		return derive_bad(err, d);
+	struct buf b = BUF_INIT, w = BUF_INIT, vals = BUF_INIT;
+	struct sql_args args;
+	int rc = sql_args_init(&args, DERIVE_ARG0, d->today);
+	if (rc == JW_OK)
+		rc = derive_values_insert(&vals, &args, d, person);
+	if (rc == JW_OK)
+		rc = derive_sql_when(&w, &args, d->rule, se, a);
+	if (rc != JW_OK) {
+		rc = derive_bad(err, d);
+		goto out;
+	}
 	buf_addf(&b, "INSERT INTO ledger_entry (community, ledger, subject, subject_id, status, start_date, derived,"
 		 " grid_id, building_id, sex, birth_date, data, created_at, updated_at)"
-		 " SELECT %s.community, ?5, '%s', %s.id, 'open', ?6, 1, %s.grid_id, %s.building_id, %s, %s, %s, ?7, ?7"
-		 " FROM %s %s WHERE %s.community = ?4 AND (%s)%s%s"
-		 " AND NOT EXISTS (SELECT 1 FROM ledger_entry e WHERE e.ledger = ?5 AND e.subject = '%s'"
+		 " SELECT %s.community, ?2, '%s', %s.id, 'open', ?3, 1, %s.grid_id, %s.building_id, %s, %s, %s, ?4, ?4"
+		 " FROM %s %s WHERE %s.community = ?1 AND (%s)%s%s"
+		 " AND NOT EXISTS (SELECT 1 FROM ledger_entry e WHERE e.ledger = ?2 AND e.subject = '%s'"
 		 "   AND e.subject_id = %s.id AND e.end_date IS NULL)",
-		 a, t, a, a, a, person ? "p.sex" : "NULL", person ? "p.birth_date" : "NULL",
-		 person && (d->living_cut || d->band80) ?
-		 "json_object('living', CASE WHEN ?9 IS NULL OR p.household_id IS NULL THEN NULL"
-		 " WHEN (SELECT count(*) FROM person m WHERE m.household_id = p.household_id"
-		 "   AND m.status = 'active') = 1 THEN '独居'"
-		 " WHEN NOT EXISTS (SELECT 1 FROM person m WHERE m.household_id = p.household_id"
-		 "   AND m.status = 'active' AND m.birth_date > ?9) THEN '空巢' ELSE '与家人同住' END,"
-		 " 'band', CASE WHEN ?11 IS NULL THEN NULL WHEN p.birth_date <= ?13 THEN '100周岁以上'"
-		 " WHEN p.birth_date <= ?12 THEN '90–99周岁' WHEN p.birth_date <= ?11 THEN '80–89周岁' END)" : "'{}'",
-		 t, a, a, d->where, person ? " AND p.status = 'active'" : "", c_ins, t, a);
-	rc = run_derive(st, buf_cstr(&b), community, d, added, err);
-	buf_reset(&b);
-	if (d->insert_only) {   /* a bulk load's newcomers: the rest has not changed */
-		buf_release(&b);
-		return rc;
-	}
+		 a, t, a, a, a, person ? "p.sex" : "NULL", person ? "p.birth_date" : "NULL", buf_cstr(&vals),
+		 t, a, a, buf_cstr(&w), person ? " AND p.status = 'active'" : "", c_ins, t, a);
+	rc = run_derive(st, buf_cstr(&b), community, d, &args, NULL, added, err);
+	if (d->insert_only)   /* a bulk load's newcomers: the rest has not changed */
+		goto out;
 	/* those who no longer qualify (de-registered ones were closed with their reason) */
 	if (rc == JW_OK) {
-		buf_addf(&b, "UPDATE ledger_entry SET status = 'closed', end_date = ?6, end_reason = '不再符合列入条件',"
-			 " updated_at = ?7 WHERE community = ?4 AND ledger = ?5 AND derived = 1 AND end_date IS NULL"
-			 " AND subject = '%s'%s"
-			 " AND NOT EXISTS (SELECT 1 FROM %s %s WHERE %s.id = ledger_entry.subject_id AND (%s)%s)",
-			 t, c_sub, t, a, a, d->where, person ? " AND p.status = 'active'" : "");
-		rc = run_derive(st, buf_cstr(&b), community, d, closed, err);
 		buf_reset(&b);
+		buf_reset(&w);
+		if ((rc = sql_args_init(&args, DERIVE_ARG0, d->today)) == JW_OK)
+			rc = derive_sql_when(&w, &args, d->rule, se, a);
+		if (rc == JW_OK && args.n < SQL_MAX_ARGS) {
+			int reason = args.first + args.n;
+			args.v[args.n++] = d->rule->close_reason;
+			buf_addf(&b, "UPDATE ledger_entry SET status = 'closed', end_date = ?3, end_reason = ?%d,"
+				 " updated_at = ?4 WHERE community = ?1 AND ledger = ?2 AND derived = 1 AND end_date IS NULL"
+				 " AND subject = '%s'%s"
+				 " AND NOT EXISTS (SELECT 1 FROM %s %s WHERE %s.id = ledger_entry.subject_id AND (%s)%s)%s",
+				 reason, t, c_sub, t, a, a, buf_cstr(&w), person ? " AND p.status = 'active'" : "",
+				 one && d->closed_cb ? CLOSED_COLS : "");
+			rc = run_derive(st, buf_cstr(&b), community, d, &args, one ? d->closed_cb : NULL, closed, err);
+		} else {
+			rc = derive_bad(err, d);
+		}
 	}
 	/* the copied columns follow the subject (a move, a corrected birth date) */
 	if (rc == JW_OK) {
+		buf_reset(&b);
 		buf_addf(&b, "UPDATE ledger_entry SET grid_id = s.grid_id, building_id = s.building_id%s FROM %s s"
 			 " WHERE s.id = ledger_entry.subject_id AND ledger_entry.subject = '%s'"
-			 " AND ledger_entry.community = ?4 AND ledger_entry.ledger = ?5 AND ledger_entry.end_date IS NULL"
+			 " AND ledger_entry.community = ?1 AND ledger_entry.ledger = ?2 AND ledger_entry.end_date IS NULL"
 			 "%s AND (ledger_entry.grid_id IS NOT s.grid_id OR ledger_entry.building_id IS NOT s.building_id%s)",
 			 person ? ", sex = s.sex, birth_date = s.birth_date" : "", t, t, c_le,
 			 person ? " OR ledger_entry.sex IS NOT s.sex OR ledger_entry.birth_date IS NOT s.birth_date" : "");
-		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
-		buf_reset(&b);
+		rc = run_derive(st, buf_cstr(&b), community, d, NULL, NULL, NULL, err);
 	}
-	if (rc == JW_OK && d->living_cut && person && d->only_id == 0) {
-		/* every household counted once; only entries whose value changes are written */
-		buf_addf(&b, "WITH hh AS (SELECT household_id AS id, count(*) AS n, sum(birth_date > ?9) AS young"
-			 "  FROM person WHERE status = 'active' AND household_id IN (SELECT p.household_id"
-			 "   FROM ledger_entry e JOIN person p ON p.id = e.subject_id WHERE e.community = ?4"
-			 "   AND e.ledger = ?5 AND e.subject = 'person' AND e.end_date IS NULL%s)"
-			 "  GROUP BY household_id),"
-			 " v AS (SELECT e.id AS eid, CASE WHEN hh.id IS NULL THEN NULL WHEN hh.n = 1 THEN '独居'"
-			 "  WHEN hh.young = 0 THEN '空巢' ELSE '与家人同住' END AS living"
-			 "  FROM ledger_entry e JOIN person p ON p.id = e.subject_id LEFT JOIN hh ON hh.id = p.household_id"
-			 "  WHERE e.community = ?4 AND e.ledger = ?5 AND e.subject = 'person' AND e.end_date IS NULL%s)"
-			 " UPDATE ledger_entry SET data = json_set(data, '$.living', v.living) FROM v"
-			 " WHERE ledger_entry.id = v.eid AND json_extract(ledger_entry.data, '$.living') IS NOT v.living", c_rng, c_rng);
-		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
-	} else if (rc == JW_OK && d->living_cut && person) {
-		buf_adds(&b, "UPDATE ledger_entry SET data = json_set(data, '$.living', CASE"
-			 " WHEN p.household_id IS NULL THEN NULL"
-			 " WHEN (SELECT count(*) FROM person m WHERE m.household_id = p.household_id"
-			 "   AND m.status = 'active') = 1 THEN '独居'"
-			 " WHEN NOT EXISTS (SELECT 1 FROM person m WHERE m.household_id = p.household_id"
-			 "   AND m.status = 'active' AND m.birth_date > ?9) THEN '空巢'"
-			 " ELSE '与家人同住' END)"
-			 " FROM person p WHERE p.id = ledger_entry.subject_id AND ledger_entry.subject = 'person'"
-			 " AND ledger_entry.community = ?4 AND ledger_entry.ledger = ?5 AND ledger_entry.end_date IS NULL"
-			 " AND ledger_entry.subject_id IN (SELECT ?8 UNION SELECT m.id FROM person m"
-			 "   WHERE ?10 > 0 AND m.household_id = ?10)");
-		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
-	}
-	buf_reset(&b);
-	if (rc == JW_OK && d->band80 && person) {
-		buf_addf(&b, "UPDATE ledger_entry SET data = json_set(data, '$.band', CASE WHEN birth_date <= ?13 THEN"
-			 " '100周岁以上' WHEN birth_date <= ?12 THEN '90–99周岁' WHEN birth_date <= ?11 THEN '80–89周岁'"
-			 " END) WHERE community = ?4 AND ledger = ?5 AND end_date IS NULL%s", c_sub);
-		buf_adds(&b, ""
-			 " AND json_extract(data, '$.band') IS NOT (CASE WHEN birth_date <= ?13 THEN '100周岁以上'"
-			 " WHEN birth_date <= ?12 THEN '90–99周岁' WHEN birth_date <= ?11 THEN '80–89周岁' END)");
-		rc = run_derive(st, buf_cstr(&b), community, d, NULL, err);
-	}
+	/* the values kept: only entries whose value changes are written */
+	for (int i = 0; rc == JW_OK && person && i < DERIVE_MAX_VALUES && d->rule->values[i].field; i++)
+		rc = derive_value_update(st, community, d, &d->rule->values[i], c_sub, c_rng, err);
+out:
 	buf_release(&b);
+	buf_release(&w);
+	buf_release(&vals);
 	return rc;
 }
 

@@ -200,24 +200,25 @@ struct entry_query {
 				   * with oldest_first) */
 };
 
-/* Membership of a derived ledger (svc/ledger.c builds it from the rule). */
+/* Membership of a derived ledger: its declared rule (model/ledger.h), which
+ * the store compiles to SQL (store/derive.c). */
 struct derive_req {
 	const char *ledger;
 	const char *subject;      /* "person" or "household" */
-	const char *where;        /* SQL condition on p (person) or h (household);
-				   * it may use ?1 … ?3 = arg1 … arg3 */
-	const char *arg1, *arg2, *arg3;
-	const char *today;        /* YYYY-MM-DD: start and end dates */
+	const struct derive_def *rule;
+	const struct entity_def *fields;   /* the ledger's own fields (ledger_entity):
+					    * the rule's values are kept in them */
+	const char *today;        /* YYYY-MM-DD: ages, start and end dates */
 	int64_t only_id;          /* > 0: only this subject */
-	const char *living_cut;   /* non-NULL: also set data.living (独居/空巢/与家人同住),
-				   * 空巢 = every member born on or before this date */
-	int64_t only_household;   /* > 0 (with only_id): living of that household's members too */
-	const char *band80, *band90, *band100;  /* non-NULL: set data.band (享受类别)
-						  * from these birth-date cut-offs */
+	int64_t only_household;   /* > 0 (with only_id): the household values
+				   * (living alone, empty nest) of that household's members too */
 	bool insert_only;         /* only take the newcomers in (after a bulk load whose
 				   * changes to existing people were derived one by one) */
 	int64_t id_lo, id_hi;     /* id_hi > 0: only subjects with id_lo <= id <= id_hi
 				   * (a background derivation in short transactions) */
+	entry_cb closed_cb;       /* with only_id: sees each entry closed (id, ledger,
+				   * subject, dates and reason), for its audit record */
+	void *closed_ud;
 };
 
 /* One group of a ledger's statistics; after the groups, one cell a
@@ -328,8 +329,9 @@ struct store_ops {
 	int (*entry_update)(struct store *st, const char *community, const struct entry_row *e, struct jw_error *err);
 	int (*entry_get)(struct store *st, const char *community, int64_t id, entry_cb cb, void *ud, struct jw_error *err);
 	int (*entry_list)(struct store *st, const char *community, const struct entry_query *q, entry_cb cb, void *ud, int64_t *total, struct jw_error *err);
-	/* Closes every open entry of a subject (de-registration): *closed = how many. */
-	int (*entry_close_subject)(struct store *st, const char *community, const char *subject, int64_t id, const char *date, const char *reason, int64_t *closed, struct jw_error *err);
+	/* Closes every open entry of a subject (de-registration): *closed = how many;
+	 * cb (may be NULL) sees each closed entry's id, ledger, subject, dates and reason. */
+	int (*entry_close_subject)(struct store *st, const char *community, const char *subject, int64_t id, const char *date, const char *reason, entry_cb cb, void *ud, int64_t *closed, struct jw_error *err);
 	int (*ledger_derive)(struct store *st, const char *community, const struct derive_req *d, int64_t *added, int64_t *closed, struct jw_error *err);
 	/* Open entries grouped by grid, sex and 5-year age group (age on today). */
 	int (*ledger_stats)(struct store *st, const char *community, const char *ledger, const char *today, stat_cb cb, void *ud, struct jw_error *err);

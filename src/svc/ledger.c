@@ -19,6 +19,7 @@
 #include "lib/util.h"
 #include "model/mask.h"
 #include "model/textnorm.h"
+#include "svc/hooks.h"
 
 _Static_assert(ROLE_ADMIN == 1 && ROLE_DIRECTOR == 2 && ROLE_WORKER == 3 && ROLE_GRID_WORKER == 4,
 	       "model/ledger.c's role bits follow enum role");
@@ -572,40 +573,91 @@ int svc_entry_update(struct store *st, const struct actor *a, const struct ledge
 
 /* ---- derived membership ---- */
 
-static void years_before(int years, int y, int m, int d, char out[11])
+/* Entries closed by a change hook, gathered while the store closes them and
+ * audited afterwards, each with the actor whose change closed it. */
+struct closed_entry {
+	int64_t id, subject_id;
+	char ledger[40], subject[16], end_date[11], end_reason[160];
+};
+struct closings {
+	int n, cap;
+	struct closed_entry *e;
+};
+
+static int closing_add(const struct entry_row *r, void *ud)
 {
-	/* born on or before this date: at least `years` old today (someone born
-	 * on 29 February comes of age on 28 February of a common year) */
-	int ty = y - years, tm = m, td = d;
-	if (tm == 2 && td == 28 && !date_valid(y, 2, 29) && date_valid(ty, 2, 29))
-		td = 29;
-	else if (!date_valid(ty, tm, td))
-		td = 28;
-	snprintf(out, 11, "%04d-%02d-%02d", ty, tm, td);
+	struct closings *c = ud;
+	if (c->n == c->cap) {
+		int cap = c->cap ? 2 * c->cap : 8;
+		struct closed_entry *p = realloc(c->e, (size_t)cap * sizeof(c->e[0]));
+		if (!p)
+			abort();   /* out of memory, as xstrdup */
+		c->e = p;
+		c->cap = cap;
+	}
+	struct closed_entry *e = &c->e[c->n++];
+	e->id = r->id;
+	e->subject_id = r->subject_id;
+	snprintf(e->ledger, sizeof(e->ledger), "%s", r->ledger ? r->ledger : "");
+	snprintf(e->subject, sizeof(e->subject), "%s", r->subject ? r->subject : "");
+	snprintf(e->end_date, sizeof(e->end_date), "%s", r->end_date ? r->end_date : "");
+	snprintf(e->end_reason, sizeof(e->end_reason), "%s", r->end_reason ? r->end_reason : "");
+	return JW_OK;
+}
+
+/* One audit record a closed entry (action close), naming the actor and the
+ * change that caused it; a restricted ledger's record names neither the
+ * subject nor the reason (as its other records name no values). */
+static int closings_audit(struct store *st, const struct actor *a, const struct closings *c, const char *cause,
+			  struct jw_error *err)
+{
+	int rc = JW_OK;
+	for (int i = 0; rc == JW_OK && i < c->n; i++) {
+		const struct closed_entry *e = &c->e[i];
+		const struct ledger_def *l = ledger_find(st, a->community, e->ledger);
+		json_t *o = json_pack("{s:s,s:s}", "ledger", e->ledger, "status", "open");
+		json_t *j = json_pack("{s:s}", "ledger", e->ledger);
+		if (!(l && l->restricted)) {
+			json_object_set_new(j, "subject_id", json_integer(e->subject_id));
+			json_object_set_new(j, "status", json_string("closed"));
+			json_object_set_new(j, "end_date", json_string(e->end_date));
+			json_object_set_new(j, "end_reason", json_string(e->end_reason));
+		} else {
+			json_object_set_new(j, "status", json_string("closed"));
+		}
+		json_object_set_new(j, "cause", json_string(cause));
+		char *oj = json_dumps(o, JSON_COMPACT), *nj = json_dumps(j, JSON_COMPACT);
+		rc = svc_audit_raw(st, a, "close", "ledger_entry", e->id, oj, nj, err);
+		free(oj);
+		free(nj);
+		json_decref(o);
+		json_decref(j);
+	}
+	return rc;
 }
 
 static int derive_range(struct store *st, const char *community, int64_t only_person, int64_t only_household,
-			bool insert_only, int64_t id_lo, int64_t id_hi, int64_t *added, int64_t *closed,
-			struct jw_error *err);
+			bool insert_only, int64_t id_lo, int64_t id_hi, struct closings *cl_out, int64_t *added,
+			int64_t *closed, struct jw_error *err);
 
 static int derive(struct store *st, const char *community, int64_t only_person, int64_t only_household,
 		  bool insert_only, int64_t *added, int64_t *closed, struct jw_error *err)
 {
-	return derive_range(st, community, only_person, only_household, insert_only, 0, 0, added, closed, err);
+	return derive_range(st, community, only_person, only_household, insert_only, 0, 0, NULL, added, closed,
+			    err);
 }
 
 /* id_hi > 0: only subjects with ids id_lo..id_hi, without the bulk cache
- * (one batch of a background derivation). */
+ * (one batch of a background derivation).  cl_out (one subject only):
+ * gathers the entries closed, for their audit records. */
 static int derive_range(struct store *st, const char *community, int64_t only_person, int64_t only_household,
-			bool insert_only, int64_t id_lo, int64_t id_hi, int64_t *added, int64_t *closed,
-			struct jw_error *err)
+			bool insert_only, int64_t id_lo, int64_t id_hi, struct closings *cl_out, int64_t *added,
+			int64_t *closed, struct jw_error *err)
 {
-	char today[11], cut[11], cut16[11], cut60[11], cut80[11], cut90[11], cut100[11];
+	char today[11];
 	int y, m, d;
 	date_today(&y, &m, &d);
 	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
-	years_before(16, y, m, d, cut16);
-	years_before(60, y, m, d, cut60);
 	int64_t a_sum = 0, c_sum = 0;
 	int rc = JW_OK;
 	bool full = !only_person && !only_household && id_hi <= 0;
@@ -613,43 +665,13 @@ static int derive_range(struct store *st, const char *community, int64_t only_pe
 		STORE_CALL(st, bulk_mode, true);
 	for (int i = 0; rc == JW_OK && i < nbuiltin_ledgers; i++) {
 		const struct ledger_def *l = &builtin_ledgers[i];
-		struct derive_req q = { .ledger = l->key, .subject = subject_key(l->subject), .today = today,
-					.insert_only = insert_only, .id_lo = id_lo, .id_hi = id_hi };
-		switch (l->rule) {
-		case DR_NONE:
+		if (!l->derive)
 			continue;
-		case DR_AGE_MIN:
-			years_before(l->rule_num, y, m, d, cut);
-			q.where = "p.birth_date <= ?1";
-			q.arg1 = cut;
-			if (entity_field_index(ledger_ent(l), "living") >= 0)
-				q.living_cut = cut;
-			if (entity_field_index(ledger_ent(l), "band") >= 0) {
-				years_before(80, y, m, d, cut80);
-				years_before(90, y, m, d, cut90);
-				years_before(100, y, m, d, cut100);
-				q.band80 = cut80;
-				q.band90 = cut90;
-				q.band100 = cut100;
-			}
-			break;
-		case DR_EMPLOYMENT:
-			q.where = "p.employment_status = ?1";
-			q.arg1 = l->rule_arg;
-			break;
-		case DR_RESIDENCE:
-			q.where = "p.residence_type = ?1";
-			q.arg1 = l->rule_arg;
-			break;
-		case DR_ZERO_EMPLOYMENT:
-			q.where = "EXISTS (SELECT 1 FROM person m WHERE m.household_id = h.id AND m.status = 'active'"
-				  " AND m.employment_status = 'unemployed' AND m.birth_date <= ?1 AND m.birth_date > ?2)"
-				  " AND NOT EXISTS (SELECT 1 FROM person m WHERE m.household_id = h.id"
-				  " AND m.status = 'active' AND m.employment_status IN ('employed', 'self_employed', 'flexible'))";
-			q.arg1 = cut16;
-			q.arg2 = cut60;
-			break;
-		}
+		/* the rule is the ledger's declaration: the store compiles it */
+		struct derive_req q = { .ledger = l->key, .subject = subject_key(l->subject), .rule = l->derive,
+					.fields = ledger_ent(l), .today = today, .insert_only = insert_only,
+					.id_lo = id_lo, .id_hi = id_hi, .closed_cb = cl_out ? closing_add : NULL,
+					.closed_ud = cl_out };
 		bool person = l->subject == ENT_PERSON;
 		if ((only_person || only_household) && !(person ? only_person : only_household))
 			continue;
@@ -738,7 +760,7 @@ int svc_ledger_derive_batched(struct store *st, const char *community, int64_t b
 			rc = jw_fail(err, rc, "", "数据库忙，台账稍后再更新");
 			break;
 		}
-		rc = derive_range(st, community, 0, 0, false, lo, lo + batch - 1, &ad, &cl, err);
+		rc = derive_range(st, community, 0, 0, false, lo, lo + batch - 1, NULL, &ad, &cl, err);
 		if (rc == JW_OK && (rc = store_commit(st)) != JW_OK)
 			rc = jw_fail(err, rc, "", NULL);
 		else if (rc != JW_OK)
@@ -760,8 +782,10 @@ static int first_member(const struct record *r, void *ud)
 	return 1;
 }
 
-int svc_ledger_household_members(struct store *st, const char *community, int64_t household_id,
-				 struct jw_error *err)
+/* Re-derives a household's remaining members (after one left or died):
+ * through one of them, whose household's 独居/空巢 follow. */
+static int household_members(struct store *st, const char *community, int64_t household_id,
+			     struct closings *cl, struct jw_error *err)
 {
 	struct query q;
 	char hid[24];
@@ -776,19 +800,69 @@ int svc_ledger_household_members(struct store *st, const char *community, int64_
 		return rc;
 	if (!pid)
 		return JW_OK;   /* nobody left */
-	return svc_ledger_derive(st, community, pid, household_id, NULL, NULL, err);
+	return derive_range(st, community, pid, household_id, false, 0, 0, cl, NULL, NULL, err);
 }
 
-int svc_ledger_close_person(struct store *st, const struct actor *a, int64_t person_id, const char *date,
-			    const char *reason_label, struct jw_error *err)
+/* The ledgers' change hook: derived membership follows every change of a
+ * person or household in the change's transaction (a bulk load takes its
+ * newcomers in once, at its end: svc_ledger_derive_new), and a
+ * de-registered person's open entries are closed.  Every closing is
+ * audited with the actor. */
+static int ledger_on_change(struct store *st, const struct actor *a, const struct hook_change *c,
+			    struct jw_error *err)
 {
-	char reason[96];
-	int64_t n = 0;
-	snprintf(reason, sizeof(reason), "注销：%s", reason_label ? reason_label : "");
-	int rc = STORE_CALL(st, entry_close_subject, a->community, "person", person_id, date, reason, &n, err);
-	(void)a;
+	const char *com = a->community;
+	struct closings cl = { 0 };
+	int rc = JW_OK;
+	switch (c->ev) {
+	case EV_PERSON_CREATED:
+	case EV_HOUSEHOLD_CREATED:
+		if (a->bulk)
+			return JW_OK;
+		/* fall through */
+	case EV_PERSON_CHANGED:
+	case EV_HOUSEHOLD_CHANGED:
+	case EV_HOUSEHOLD_MOVED:
+	case EV_PERSON_MOVED: {
+		bool person = c->ev == EV_PERSON_CREATED || c->ev == EV_PERSON_CHANGED || c->ev == EV_PERSON_MOVED;
+		rc = derive_range(st, com, person ? c->id : 0, person ? c->household_id : c->id, false, 0, 0, &cl,
+				  NULL, NULL, err);
+		/* the household left behind: its ledgers and its members' 独居/空巢 */
+		if (rc == JW_OK && c->ev == EV_PERSON_MOVED && c->old_household_id)
+			rc = derive_range(st, com, 0, c->old_household_id, false, 0, 0, &cl, NULL, NULL, err);
+		if (rc == JW_OK && c->ev == EV_PERSON_MOVED && c->old_household_id)
+			rc = household_members(st, com, c->old_household_id, &cl, err);
+		break;
+	}
+	case EV_PERSON_DEREGISTERED: {
+		char reason[96];
+		int64_t n = 0;
+		snprintf(reason, sizeof(reason), "注销：%s", c->reason ? c->reason : "");
+		rc = STORE_CALL(st, entry_close_subject, com, "person", c->id, c->date, reason, closing_add, &cl, &n,
+				err);
+		/* the household: its ledgers and its other members' 独居/空巢 */
+		if (rc == JW_OK && c->household_id)
+			rc = derive_range(st, com, 0, c->household_id, false, 0, 0, &cl, NULL, NULL, err);
+		if (rc == JW_OK && c->household_id)
+			rc = household_members(st, com, c->household_id, &cl, err);
+		break;
+	}
+	default:
+		break;
+	}
+	if (rc == JW_OK)
+		rc = closings_audit(st, a, &cl, hook_event_name(c->ev), err);
+	free(cl.e);
 	return rc;
 }
+
+const struct hook ledger_hook = {
+	"ledgers",
+	EV_BIT(EV_PERSON_CREATED) | EV_BIT(EV_PERSON_CHANGED) | EV_BIT(EV_PERSON_MOVED) |
+		EV_BIT(EV_PERSON_DEREGISTERED) | EV_BIT(EV_HOUSEHOLD_CREATED) | EV_BIT(EV_HOUSEHOLD_CHANGED) |
+		EV_BIT(EV_HOUSEHOLD_MOVED),
+	ledger_on_change,
+};
 
 /* ---- statistics ---- */
 
@@ -1203,9 +1277,9 @@ int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void 
 	/* 1. turning 80 in the next 60 days: born after today-80y (not 80 yet)
 	 * and on or before today+60d-80y */
 	int y2, m2, d2;
-	years_before(80, c->ty, c->tm, c->td, from);
+	date_years_before(80, c->ty, c->tm, c->td, from);
 	date_add_days(c->ty, c->tm, c->td, 60, &y2, &m2, &d2);
-	years_before(80, y2, m2, d2, to);
+	date_years_before(80, y2, m2, d2, to);
 	c->r = (struct reminder){ .kind = "birthday80", .label = "80周岁生日（高龄津贴）", .ledger = "elderly",
 				  .subject = "person" };
 	struct query pq;

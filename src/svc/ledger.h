@@ -56,12 +56,9 @@ int svc_ledger_derive_new(struct store *st, const char *community, int64_t *adde
 int svc_ledger_derive_batched(struct store *st, const char *community, int64_t batch, int64_t *added,
 			      int64_t *closed, struct jw_error *err);
 bool svc_ledger_updating(void);
-/* Re-derives a household's remaining members (after one left or died). */
-int svc_ledger_household_members(struct store *st, const char *community, int64_t household_id,
-				 struct jw_error *err);
-/* Closes a de-registered person's open entries (the caller's transaction). */
-int svc_ledger_close_person(struct store *st, const struct actor *a, int64_t person_id, const char *date,
-			    const char *reason_label, struct jw_error *err);
+/* The registry's changes reach the ledgers through their change hook
+ * (ledger_hook, svc/hooks.h): derivation, and the closing of a
+ * de-registered person's entries, each closing audited. */
 
 /* Statistics of a ledger (or of the community's persons when l is NULL). */
 #define STAT_MAX_GRIDS 256

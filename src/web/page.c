@@ -506,7 +506,7 @@ void web_backup_settings(struct http_req *r, struct http_resp *w)
 static const char *action_label(const char *a)
 {
 	static const struct { const char *k, *l; } t[] = {
-		{ "create", "新增" }, { "update", "修改" }, { "deregister", "注销" },
+		{ "create", "新增" }, { "update", "修改" }, { "deregister", "注销" }, { "close", "结束" },
 		{ "reveal", "查看原文" }, { "login", "登录" }, { "login_failed", "登录失败" },
 		{ "lock", "账号锁定" }, { "generate_houses", "生成房屋" }, { "bulk_create", "批量新增" },
 		{ "user_add", "添加账号" }, { "user_passwd", "修改密码" }, { "init", "初始化" },

@@ -451,6 +451,70 @@ def test_deregister_survivor_becomes_alone(L):
                     f"{later[0]['fields'].get('living')!r}", pytrace=False)
 
 
+def closing_audits(L, eid):
+    """The audit records of the closing of ledger entry eid."""
+    b = ok(L.c.get("/audit", "director", entity="ledger_entry", entity_id=eid, action="close",
+                   per_page=100))
+    return b["items"]
+
+
+def test_deregister_audits_each_closing_with_actor(L):
+    """A de-registration closes the person's entries through the ledgers'
+    change hook; each closed entry has its own audit record (action close)
+    naming the worker who de-registered the person (issue 9)."""
+    pid, name, _ = new_person(L, 65, employment_status="失业")   # elderly and unemployed
+    ok(L.c.post("/ledgers/volunteers/entries", {"subject_id": pid, "fields": {"team": "助老服务队"}},
+                "worker"), 201)
+    opened = {k: e for k in ("elderly", "unemployed", "volunteers")
+              for e in person_entry(L, k, pid, name=name) if e["status"] == "open"}
+    assert set(opened) == {"elderly", "unemployed", "volunteers"}, opened
+    for e in opened.values():
+        assert not closing_audits(L, e["id"]), e
+    ok(L.c.post(f"/persons/{pid}/deregister", {"reason": "moved_away", "date": iso(TODAY)}, "worker2"))
+    worker2 = L.s.users["worker2"][0]
+    for key, e in opened.items():
+        items = closing_audits(L, e["id"])
+        assert len(items) == 1, f"{key} entry {e['id']}: {items}"
+        a = items[0]
+        assert a["username"] == worker2, a
+        assert a["entity"] == "ledger_entry" and a["entity_id"] == e["id"], a
+        new = a["new"] or {}
+        assert new.get("ledger") == key and new.get("status") == "closed", a
+        assert new.get("subject_id") == pid and new.get("end_date") == iso(TODAY), a
+        assert new.get("end_reason") == "注销：迁出", a
+        assert new.get("cause") == "person_deregistered", a
+
+
+def test_change_closing_audited_with_actor(L):
+    """A change that takes a person out of a derived ledger closes the entry
+    (不再符合列入条件) with an audit record naming who made the change."""
+    pid, name, _ = new_person(L, 40, employment_status="失业")
+    es = [e for e in person_entry(L, "unemployed", pid, name=name) if e["status"] == "open"]
+    assert len(es) == 1, es
+    ok(L.c.patch(f"/persons/{pid}", {"employment_status": "在职"}, "worker"))
+    items = closing_audits(L, es[0]["id"])
+    assert len(items) == 1, items
+    assert items[0]["username"] == L.s.users["worker"][0], items
+    new = items[0]["new"] or {}
+    assert new.get("ledger") == "unemployed" and new.get("status") == "closed", items
+    assert new.get("end_reason") == "不再符合列入条件" and new.get("cause") == "person_changed", items
+
+
+def test_restricted_closing_audit_names_no_subject(L):
+    """A restricted ledger's closing is audited like its other records:
+    the ledger and the status, not whose entry it was."""
+    pid, name, _ = new_person(L, 35)
+    body = {"subject_id": pid, "fields": {"corr_type": "缓刑", "corr_start": iso(TODAY),
+                                           "corr_end": iso(TODAY + datetime.timedelta(days=365))}}
+    eid = ok(L.c.post("/ledgers/correction/entries", body, "director"), 201)["id"]
+    ok(L.c.post(f"/persons/{pid}/deregister", {"reason": "died", "date": iso(TODAY)}, "director"))
+    items = closing_audits(L, eid)
+    assert len(items) == 1 and items[0]["username"] == L.s.users["director"][0], items
+    new = items[0]["new"] or {}
+    assert new.get("ledger") == "correction" and new.get("status") == "closed", items
+    assert "subject_id" not in new and "end_reason" not in new, items
+
+
 def household_entries(L, key, hno, include_closed=True):
     params = {"q": hno}
     if include_closed:

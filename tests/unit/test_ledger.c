@@ -453,7 +453,7 @@ static void declarations(void **state)
 	assert_null(ledger_builtin("nosuch"));
 	assert_null(ledger_builtin(NULL));
 	assert_int_equal(ledger_builtin("elderly")->rule, DR_AGE_MIN);
-	assert_int_equal(ledger_builtin("elderly")->rule_num, 60);
+	assert_int_equal(ledger_builtin("elderly")->derive->when[0].all[0].years, 60);
 	assert_int_equal(ledger_builtin("elderly")->visit_days, 7);
 	assert_int_equal(ledger_builtin("unemployed")->rule, DR_EMPLOYMENT);
 	assert_int_equal(ledger_builtin("retirees")->rule, DR_EMPLOYMENT);
