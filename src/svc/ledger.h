@@ -156,4 +156,7 @@ int svc_ledger_pick(struct store *st, const struct actor *a, const struct ledger
 /* The entry's fields as a record of the ledger's entity (caller releases). */
 void entry_fields(const struct ledger_def *l, const char *data_json, struct record *out);
 
+/* The ledger's open entries the actor's list shows (svc/desk.c). */
+int64_t svc_ledger_open_count(struct store *st, const struct actor *a, const struct ledger_def *l);
+
 #endif

@@ -78,6 +78,21 @@ static int on_progress(double f, int64_t rows, void *ud)
 	return stop ? 1 : 0;
 }
 
+/* The import (or dry run) on the job's own store connection. */
+struct run_args {
+	const struct actor *a;
+	const char *path;
+	const struct import_opts *o;
+	struct import_result *res;
+	struct jw_error *err;
+};
+
+static int run_import(struct store *st, void *ud)
+{
+	struct run_args *ra = ud;
+	return svc_import_persons(st, ra->a, ra->path, ra->o, ra->res, ra->err);
+}
+
 static void *job_run(void *arg)
 {
 	struct job *j = arg;
@@ -92,14 +107,10 @@ static void *job_run(void *arg)
 	struct actor a = j->actor;
 	pthread_mutex_unlock(&g_jobs_lock);
 
-	int rc = JW_ESTORE;
 	pthread_mutex_lock(&g_run_lock);
-	struct store *st = store_open(http_store_location(), &err);
-	if (st) {
-		struct import_opts o = { .dry_run = dry, .progress = on_progress, .ud = j, .preview_rows = 10 };
-		rc = svc_import_persons(st, &a, path, &o, &res, &err);
-		store_close(st);
-	}
+	struct import_opts o = { .dry_run = dry, .progress = on_progress, .ud = j, .preview_rows = 10 };
+	struct run_args ra = { &a, path, &o, &res, &err };
+	int rc = svc_with_store(http_store_location(), run_import, &ra, &err);
 	pthread_mutex_unlock(&g_run_lock);
 	pthread_mutex_lock(&g_jobs_lock);
 	if (j->state == JOB_CANCELLED) {
@@ -565,12 +576,8 @@ void web_export(struct http_req *r, struct http_resp *w)
 	struct jw_error err;
 	struct list_req lr;
 	jw_error_clear(&err);
-	if (!list_req_from_query(r, &lr, &err)) {
-		web_error(r, w, &err);
-		return;
-	}
-	const char *rv = req_query(r, "reveal");
-	struct export_opts o = { .format = EXPORT_XLSX, .reveal = rv && strcmp(rv, "1") == 0, .filter = &lr,
+	list_req_from_query(r, &lr);
+	struct export_opts o = { .format = EXPORT_XLSX, .reveal = req_bool(r, "reveal"), .filter = &lr,
 				 .reason = req_query(r, "reason"), .reason_text = req_query(r, "reason_text") };
 	size_t n = strlen(r->path);
 	if (n > 4 && strcmp(r->path + n - 4, ".csv") == 0)

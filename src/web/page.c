@@ -249,15 +249,7 @@ void page_value(struct http_req *r, struct buf *b, const struct field_def *f, co
 	default:
 		break;
 	}
-	if (f->sens != SENS_NONE && !reveal) {
-		if (f->sens == SENS_ID)
-			mask_idnum(v, tmp, sizeof(tmp));
-		else
-			mask_phone(v, tmp, sizeof(tmp));
-		buf_html(b, tmp);
-		return;
-	}
-	buf_html(b, v);
+	buf_html(b, field_display(f, v, reveal, tmp, sizeof(tmp)));
 }
 
 void page_audit_values(struct buf *b, const char *entity, const char *json)
@@ -553,35 +545,35 @@ static int audit_row_html(const struct audit_row *a, void *ud)
 	return JW_OK;
 }
 
+static void audit_link(void *ud, int64_t page, struct buf *b)
+{
+	(void)ud;
+	buf_addf(b, "/audit?page=%lld", (long long)page);
+}
+
 void web_audit(struct http_req *r, struct http_resp *w)
 {
 	struct jw_error err;
-	int64_t page, eid, total = 0;
-	if (!req_query_int(r, "page", 1, &page) || !req_query_int(r, "entity_id", 0, &eid)) {
-		jw_fail(&err, JW_EBADREQ, "page", "页码应为整数");
-		web_error(r, w, &err);
-		return;
-	}
+	int64_t total = 0;
+	struct pager pg;
+	pager_from(&pg, r, 50);
 	struct buf rows = BUF_INIT;
-	int rc = svc_audit_list(r->st, &r->actor, req_query(r, "entity"), eid, req_query(r, "action"),
-				page, 50, audit_row_html, &rows, &total, &err);
+	int rc = svc_audit_list(r->st, &r->actor, req_query(r, "entity"), req_int(r, "entity_id"),
+				req_query(r, "action"), pg.page, pg.per_page, audit_row_html, &rows, &total, &err);
 	if (rc != JW_OK) {
 		buf_release(&rows);
 		web_error(r, w, &err);
 		return;
 	}
+	pager_set(&pg, pg.page, pg.per_page, total);
 	page_begin(r, w, "审计日志");
 	struct buf *b = &w->body;
 	buf_addf(b, "<h1>审计日志 <span class=\"muted\">共 %lld 条</span></h1>", (long long)total);
 	buf_adds(b, "<div class=\"scroll\"><table><thead><tr><th>时间</th><th>用户</th><th>操作</th><th>对象</th>"
 		    "<th>原值</th><th>新值</th><th class=\"hide-sm\">IP地址</th></tr></thead><tbody>");
 	buf_add(b, rows.data ? rows.data : "", rows.len);
-	buf_adds(b, "</tbody></table></div><div class=\"pager\">");
-	if (page > 1)
-		buf_addf(b, "<a href=\"/audit?page=%lld\">上一页</a>", (long long)(page - 1));
-	if (page * 50 < total)
-		buf_addf(b, "<a href=\"/audit?page=%lld\">下一页</a>", (long long)(page + 1));
-	buf_adds(b, "</div>");
+	buf_adds(b, "</tbody></table></div>");
+	pager_html(b, &pg, audit_link, NULL);
 	buf_release(&rows);
 	page_end(w);
 }
