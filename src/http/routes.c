@@ -49,7 +49,7 @@ static const struct qparam q_login[] = { QP_TEXT("next", 512), QP_END };
 
 #define ADMIN_DIRECTOR (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DIRECTOR))
 #define REVEALERS (ADMIN_DIRECTOR | ROLE_BIT(ROLE_WORKER))
-#define IMPORTERS REVEALERS
+#define IMPORTERS (ADMIN_DIRECTOR | ROLE_BIT(ROLE_WORKER))   /* bulk loads: not a grid worker */
 
 #define API_ENTITY(path, ent) \
 	{ "GET", "/api/v1/" path, api_list, R_API, ent, BODY_NONE, q_list, 0 }, \
@@ -76,7 +76,7 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/codes", api_codes, R_API, -1, BODY_NONE, NULL, 0 },
 	{ "GET", "/api/v1/stats", api_stats, R_API, -1, BODY_NONE, NULL, 0 },
 	{ "GET", "/api/v1/audit", api_audit, R_API, -1, BODY_NONE, q_api_audit, 0 },
-	{ "POST", "/api/v1/import/persons", api_import, R_API, ENT_PERSON, BODY_UPLOAD, q_import, 0 },
+	{ "POST", "/api/v1/import/persons", api_import, R_API, ENT_PERSON, BODY_UPLOAD, q_import, IMPORTERS },
 	/* ledgers: reads are GETs that may write an audit record (restricted ledgers) */
 	{ "GET", "/api/v1/ledgers", api_ledgers, R_API, -1, BODY_NONE, NULL, 0 },
 	{ "POST", "/api/v1/ledgers", api_ledger_define, R_API, -1, BODY_JSON, NULL, ADMIN_DIRECTOR },
@@ -123,8 +123,8 @@ const struct route routes[] = {
 	{ "POST", "/visits", web_visit_create, 0, -1, BODY_FORM, NULL, 0 },
 	{ "GET", "/stats", web_community_stats, 0, -1, BODY_NONE, NULL, 0 },
 	{ "GET", "/reminders", web_reminders, R_WRITE, -1, BODY_NONE, NULL, 0 },
-	{ "GET", "/import", web_import_form, 0, ENT_PERSON, BODY_NONE, NULL, 0 },
-	{ "POST", "/import", web_import_upload, 0, ENT_PERSON, BODY_UPLOAD, NULL, 0 },
+	{ "GET", "/import", web_import_form, 0, ENT_PERSON, BODY_NONE, NULL, IMPORTERS },
+	{ "POST", "/import", web_import_upload, 0, ENT_PERSON, BODY_UPLOAD, NULL, IMPORTERS },
 	{ "GET", "/import/{id}", web_import_job, R_ID, ENT_PERSON, BODY_NONE, NULL, 0 },
 	{ "POST", "/import/{id}/confirm", web_import_confirm, R_ID, ENT_PERSON, BODY_FORM, NULL, 0 },
 	{ "POST", "/import/{id}/cancel", web_import_cancel, R_ID, ENT_PERSON, BODY_FORM, NULL, 0 },

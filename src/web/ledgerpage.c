@@ -23,9 +23,7 @@ static const struct ledger_def *page_ledger(struct http_req *r, struct http_resp
 {
 	const struct ledger_def *l = ledger_find(r->st, r->actor.community, r->key);
 	if (!l) {
-		struct jw_error e;
-		jw_fail(&e, JW_ENOTFOUND, "", "没有这个台账");
-		web_error(r, w, &e);
+		web_fail(r, w, JW_ENOTFOUND, "", "没有这个台账");
 	}
 	return l;
 }
@@ -370,9 +368,7 @@ void web_entry_new(struct http_req *r, struct http_resp *w)
 	if (!l)
 		return;
 	if (!ledger_can(r->st, &r->actor, l, true)) {
-		struct jw_error e;
-		jw_fail(&e, JW_EPERM, "", "您不能在这个台账中新增记录");
-		web_error(r, w, &e);
+		web_fail(r, w, JW_EPERM, "", "您不能在这个台账中新增记录");
 		return;
 	}
 	new_form(r, w, l, req_query(r, "subject_id"), NULL, NULL, NULL);
@@ -610,8 +606,7 @@ void web_visit_create(struct http_req *r, struct http_resp *w)
 	const char *sv = req_form(r, "subject_id"), *ev = req_form(r, "entry_id");
 	int64_t eid = 0;
 	if (!sv || !parse_i64(sv, 1, INT64_MAX, &sid) || (ev && *ev && !parse_i64(ev, 1, INT64_MAX, &eid))) {
-		jw_fail(&err, JW_EBADREQ, "subject_id", "缺少走访对象");
-		web_error(r, w, &err);
+		web_fail(r, w, JW_EBADREQ, "subject_id", "缺少走访对象");
 		return;
 	}
 	if (svc_visit_add(r->st, &r->actor, req_form(r, "subject"), sid, eid, req_form(r, "visit_date"),

@@ -4,6 +4,7 @@
  * and paper (print style); no JavaScript.
  */
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,6 +319,21 @@ void web_error(struct http_req *r, struct http_resp *w, const struct jw_error *e
 	page_notice(&w->body, "err", e->message[0] ? e->message : err_default_msg(e->code));
 	buf_adds(&w->body, "<p><a href=\"/\">回到首页</a></p>");
 	page_end(w);
+}
+
+void web_fail(struct http_req *r, struct http_resp *w, int code, const char *field, const char *fmt, ...)
+{
+	struct jw_error e;
+	jw_error_clear(&e);
+	e.code = code;
+	snprintf(e.field, sizeof(e.field), "%s", field ? field : "");
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(e.message, sizeof(e.message), fmt, ap);
+		va_end(ap);
+	}
+	web_error(r, w, &e);
 }
 
 /* ---- login / logout ---- */
