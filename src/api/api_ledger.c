@@ -23,15 +23,6 @@
 #include "model/mask.h"
 #include "svc/ledger.h"
 
-static const struct ledger_def *the_ledger(struct http_req *r, struct http_resp *w)
-{
-	const struct ledger_def *l = ledger_find(r->st, r->actor.community, r->key);
-	if (!l) {
-		api_fail(w, JW_ENOTFOUND, "ledger", "没有代码为“%s”的台账；GET /api/v1/ledgers 列出所有台账", r->key);
-	}
-	return l;
-}
-
 static const char *type_name(enum field_type t)
 {
 	switch (t) {
@@ -215,9 +206,7 @@ bool entry_query_from(struct http_req *r, struct entry_query *q, struct pager *p
 
 void api_entries(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = the_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;
 	struct entry_query q;
 	struct pager pg;
 	int64_t total = 0;
@@ -253,9 +242,7 @@ static void write_entry(struct http_req *r, struct http_resp *w, const struct le
 
 void api_entry_get(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = the_ledger(r, w);
-	if (l)
-		write_entry(r, w, l, r->id, 200);
+	write_entry(r, w, r->ledger, r->id, 200);
 }
 
 /* The "fields" member into a record of the ledger; false (400 written) on junk. */
@@ -308,9 +295,7 @@ static bool fields_from(struct http_req *r, struct http_resp *w, const struct le
 
 void api_entry_create(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = the_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;
 	json_t *j = r->json;
 	struct record f;
 	struct verr ve;
@@ -338,9 +323,7 @@ void api_entry_create(struct http_req *r, struct http_resp *w)
 
 void api_entry_patch(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = the_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;
 	json_t *j = r->json;
 	struct record f;
 	struct verr ve;
@@ -409,9 +392,7 @@ static void stats_json(struct buf *b, const struct ledger_stats *s, bool trend)
 
 void api_ledger_stats(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = the_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;
 	struct ledger_stats *s = xcalloc(1, sizeof(*s));
 	struct jw_error err;
 	if (svc_ledger_stats(r->st, &r->actor, l, s, &err) != JW_OK) {
@@ -440,9 +421,7 @@ void api_community_stats(struct http_req *r, struct http_resp *w)
 
 void api_ledger_export(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = the_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;
 	struct jw_error err;
 	struct ledger_export_req x = { r->st, &r->actor, l, req_query(r, "layout"), 0 };
 	char name[128];
@@ -454,9 +433,7 @@ void api_ledger_export(struct http_req *r, struct http_resp *w)
 
 void api_ledger_readers(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = the_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;
 	json_t *j = r->json;
 	struct jw_error err;
 	json_t *on = json_object_get(j, "reader");

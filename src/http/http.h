@@ -42,6 +42,7 @@ struct http_req {
 	size_t upload_len;
 	char upload_name[256];       /* its file name as the browser sent it */
 	struct json_t *json;         /* BODY_JSON routes: the body, a JSON object (router.c frees it) */
+	const struct ledger_def *ledger;  /* {key} routes: the ledger it names (found by the router) */
 	int64_t qint[HTTP_MAX_QSPEC];  /* the route's Q_INT parameters, checked (req_int) */
 	int64_t id;                  /* {id} of the matched pattern, or 0 */
 	char key[48];                /* {key} of the matched pattern ([a-z0-9_]), or "" */

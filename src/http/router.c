@@ -16,6 +16,7 @@
 
 #include "http/http.h"
 #include "lib/util.h"
+#include "svc/ledger.h"
 #include "web/web.h"
 
 const char *req_query(struct http_req *r, const char *name)
@@ -538,6 +539,17 @@ static bool input_ok(struct http_req *r, struct http_resp *w, const struct route
 {
 	if (!permitted(r, w, rt))
 		return false;
+	if (strstr(rt->pattern, "{key}")) {
+		r->ledger = ledger_find(r->st, r->actor.community, r->key);
+		if (!r->ledger) {
+			struct jw_error e;
+			jw_fail(&e, JW_ENOTFOUND, "ledger", is_api(r->path) ?
+				"没有代码为“%s”的台账；GET /api/v1/ledgers 列出所有台账" :
+				"没有代码为“%s”的台账：请从“台账”页选择", r->key);
+			req_fail(r, w, &e);
+			return false;
+		}
+	}
 	if (rt->query) {
 		struct jw_error e;
 		if (qspec_check(rt->query, query_get, r, r->qint, &e) != JW_OK) {

@@ -214,7 +214,7 @@ static void *ledger_days(void *arg)
 			/* its own connection, short transactions (requests are never
 			 * kept waiting for more than one batch), the default page
 			 * cache; given back to the system when done */
-			if (st && STORE_CALL(st, community_get, &com, &err) == JW_OK) {
+			if (st && svc_store_community(st, &com, &err) == JW_OK) {
 				int64_t added = 0, closed = 0;
 				if (svc_ledger_derive_batched(st, com.code, 0, &added, &closed, &err) == JW_OK) {
 					ok = true;
@@ -299,7 +299,7 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 	if (!st)
 		return err->code;
 	struct community_row com;
-	if (STORE_CALL(st, community_get, &com, err) != JW_OK) {
+	if (svc_store_community(st, &com, err) != JW_OK) {
 		store_close(st);
 		return err->code;
 	}

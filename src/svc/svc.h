@@ -199,5 +199,7 @@ void svc_read_end(struct store *st);
 /* Opens the store at location, runs fn on it, closes it (a background job's
  * own connection); fn's result, or the opening's error. */
 int svc_with_store(const char *location, int (*fn)(struct store *st, void *ud), void *ud, struct jw_error *err);
+/* The store's community (the server's own threads, which act for no user). */
+int svc_store_community(struct store *st, struct community_row *out, struct jw_error *err);
 
 #endif

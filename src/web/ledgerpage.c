@@ -19,15 +19,6 @@
 #include "web/svg.h"
 #include "web/web.h"
 
-static const struct ledger_def *page_ledger(struct http_req *r, struct http_resp *w)
-{
-	const struct ledger_def *l = ledger_find(r->st, r->actor.community, r->key);
-	if (!l) {
-		web_fail(r, w, JW_ENOTFOUND, "", "没有这个台账");
-	}
-	return l;
-}
-
 /* The URL segment of a subject ("person" → "persons"), from its entity. */
 static const char *subject_path(const char *subject)
 {
@@ -173,9 +164,7 @@ static void ledger_page_link(void *ud, int64_t page, struct buf *b)
 
 void web_ledger(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	struct entry_query q;
 	struct pager pg;
 	int64_t total = 0;
@@ -364,9 +353,7 @@ static void new_form(struct http_req *r, struct http_resp *w, const struct ledge
 
 void web_entry_new(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	if (!ledger_can(r->st, &r->actor, l, true)) {
 		web_fail(r, w, JW_EPERM, "", "您不能在这个台账中新增记录");
 		return;
@@ -393,9 +380,7 @@ static void form_fields(struct http_req *r, const struct ledger_def *l, struct r
 
 void web_entry_create(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	struct record f;
 	struct verr ve;
 	struct jw_error err;
@@ -552,9 +537,7 @@ void web_visits_block(struct http_req *r, struct buf *b, const char *subject, in
 
 void web_entry(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	struct buf body = BUF_INIT;
 	struct show s = { r, l, &body, false, 0, "", false };
 	struct jw_error err;
@@ -574,9 +557,7 @@ void web_entry(struct http_req *r, struct http_resp *w)
 
 void web_entry_update(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	struct record f;
 	struct verr ve;
 	struct jw_error err;
@@ -696,9 +677,7 @@ static void stats_body(struct buf *b, const struct ledger_stats *s, bool trend)
 
 void web_ledger_stats(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	struct ledger_stats *s = xcalloc(1, sizeof(*s));
 	struct jw_error err;
 	if (svc_ledger_stats(r->st, &r->actor, l, s, &err) != JW_OK) {
@@ -735,9 +714,7 @@ void web_community_stats(struct http_req *r, struct http_resp *w)
 
 void web_ledger_export(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	struct jw_error err;
 	struct ledger_export_req x = { r->st, &r->actor, l, req_query(r, "layout"), 0 };
 	char name[160];

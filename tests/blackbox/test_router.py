@@ -159,3 +159,13 @@ def test_page_role_set(srv):
 def test_page_write_access(srv):
     w = web_as(srv, "gw_a")
     error_page(w.get("/grids/new"), 403, "网格")
+
+
+# ------------------------------------------------------------ {key}: the ledger it names
+def test_api_unknown_ledger(srv):
+    b = check_error(srv.api("GET", "/ledgers/no_such_ledger/entries", "admin"), 404, "not_found")
+    assert b["error"]["field"] == "ledger" and "no_such_ledger" in b["error"]["message"]
+
+
+def test_page_unknown_ledger(srv):
+    error_page(web_as(srv, "director").get("/ledgers/no_such_ledger/stats"), 404, "no_such_ledger")
