@@ -301,15 +301,10 @@ void resp_json_error(struct http_resp *w, const struct jw_error *e, const struct
 void api_fail(struct http_resp *w, int code, const char *field, const char *fmt, ...)
 {
 	struct jw_error e;
-	jw_error_clear(&e);
-	e.code = code;
-	snprintf(e.field, sizeof(e.field), "%s", field ? field : "");
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(e.message, sizeof(e.message), fmt, ap);
-		va_end(ap);
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	jw_vfail(&e, code, field, fmt, ap);
+	va_end(ap);
 	resp_json_error(w, &e, NULL);
 }
 

@@ -324,15 +324,10 @@ void web_error(struct http_req *r, struct http_resp *w, const struct jw_error *e
 void web_fail(struct http_req *r, struct http_resp *w, int code, const char *field, const char *fmt, ...)
 {
 	struct jw_error e;
-	jw_error_clear(&e);
-	e.code = code;
-	snprintf(e.field, sizeof(e.field), "%s", field ? field : "");
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(e.message, sizeof(e.message), fmt, ap);
-		va_end(ap);
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	jw_vfail(&e, code, field, fmt, ap);
+	va_end(ap);
 	web_error(r, w, &e);
 }
 
