@@ -169,3 +169,16 @@ def test_api_unknown_ledger(srv):
 
 def test_page_unknown_ledger(srv):
     error_page(web_as(srv, "director").get("/ledgers/no_such_ledger/stats"), 404, "no_such_ledger")
+
+
+# ------------------------------------------------------------ body size: the route's limit
+def test_api_body_over_the_limit_is_413(srv):
+    big = b'{"name":"' + b"x" * (1 << 20) + b'"}'
+    r = srv.api("POST", "/persons", "admin", data=big, headers={"Content-Type": "application/json"})
+    check_error(r, 413, "too_big")
+
+
+def test_page_body_over_the_limit_is_413(srv):
+    w = web_as(srv, "director")
+    r = w.post("/persons", data={"name": "x" * (1 << 20)})
+    error_page(r, 413, "1MB")
