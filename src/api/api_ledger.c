@@ -390,33 +390,28 @@ static void stats_json(struct buf *b, const struct ledger_stats *s, bool trend)
 	buf_addc(b, '}');
 }
 
-void api_ledger_stats(struct http_req *r, struct http_resp *w)
+/* A ledger's statistics (with its trend), or the community's (l NULL). */
+static void stats_out(struct http_req *r, struct http_resp *w, const struct ledger_def *l)
 {
-	const struct ledger_def *l = r->ledger;
 	struct ledger_stats *s = xcalloc(1, sizeof(*s));
 	struct jw_error err;
-	if (svc_ledger_stats(r->st, &r->actor, l, s, &err) != JW_OK) {
-		free(s);
+	if (svc_ledger_stats(r->st, &r->actor, l, s, &err) != JW_OK)
 		resp_json_error(w, &err, NULL);
-		return;
+	else {
+		resp_json(w, 200);
+		stats_json(&w->body, s, l != NULL);
 	}
-	resp_json(w, 200);
-	stats_json(&w->body, s, true);
 	free(s);
+}
+
+void api_ledger_stats(struct http_req *r, struct http_resp *w)
+{
+	stats_out(r, w, r->ledger);
 }
 
 void api_community_stats(struct http_req *r, struct http_resp *w)
 {
-	struct ledger_stats *s = xcalloc(1, sizeof(*s));
-	struct jw_error err;
-	if (svc_ledger_stats(r->st, &r->actor, NULL, s, &err) != JW_OK) {
-		free(s);
-		resp_json_error(w, &err, NULL);
-		return;
-	}
-	resp_json(w, 200);
-	stats_json(&w->body, s, false);
-	free(s);
+	stats_out(r, w, NULL);
 }
 
 void api_ledger_export(struct http_req *r, struct http_resp *w)

@@ -242,12 +242,7 @@ void web_ledger(struct http_req *r, struct http_resp *w)
 		}
 	buf_adds(b, l->visit_days ? "<th class=\"hide-sm\">列入日期</th><th>最近走访</th>" :
 				    "<th class=\"hide-sm\">列入日期</th><th>状态</th>");
-	buf_adds(b, "</tr></thead><tbody>");
-	buf_add(b, rows.data ? rows.data : "", rows.len);
-	if (!c.n)
-		buf_adds(b, "<tr><td colspan=\"20\" class=\"muted\">没有记录</td></tr>");
-	buf_adds(b, "</tbody></table></div>");
-	buf_release(&rows);
+	page_table_rows(b, &rows, c.n, "没有记录");
 	pager_set(&pg, pg.page, pg.per_page, total);
 	struct ledger_link ll = { l, &q };
 	pager_html(b, &pg, ledger_page_link, &ll);
@@ -675,9 +670,9 @@ static void stats_body(struct buf *b, const struct ledger_stats *s, bool trend)
 	buf_adds(b, "</tbody></table></details>");
 }
 
-void web_ledger_stats(struct http_req *r, struct http_resp *w)
+/* A ledger's statistics page (with its trend), or the community's (l NULL). */
+static void stats_page(struct http_req *r, struct http_resp *w, const struct ledger_def *l)
 {
-	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	struct ledger_stats *s = xcalloc(1, sizeof(*s));
 	struct jw_error err;
 	if (svc_ledger_stats(r->st, &r->actor, l, s, &err) != JW_OK) {
@@ -686,30 +681,28 @@ void web_ledger_stats(struct http_req *r, struct http_resp *w)
 		return;
 	}
 	char title[96];
-	snprintf(title, sizeof(title), "%s · 统计", l->title);
-	page_begin(r, w, title);
-	buf_adds(&w->body, "<h1>");
-	buf_html(&w->body, title);
-	buf_addf(&w->body, "</h1><p><a href=\"/ledgers/%s\">返回台账</a></p>", l->key);
-	stats_body(&w->body, s, true);
+	snprintf(title, sizeof(title), "%s · 统计", l ? l->title : "");
+	page_begin(r, w, l ? title : "社区统计");
+	if (l) {
+		buf_adds(&w->body, "<h1>");
+		buf_html(&w->body, title);
+		buf_addf(&w->body, "</h1><p><a href=\"/ledgers/%s\">返回台账</a></p>", l->key);
+	} else {
+		buf_adds(&w->body, "<h1>社区统计 <span class=\"muted\">在册居民</span></h1>");
+	}
+	stats_body(&w->body, s, l != NULL);
 	free(s);
 	page_end(w);
 }
 
+void web_ledger_stats(struct http_req *r, struct http_resp *w)
+{
+	stats_page(r, w, r->ledger);
+}
+
 void web_community_stats(struct http_req *r, struct http_resp *w)
 {
-	struct ledger_stats *s = xcalloc(1, sizeof(*s));
-	struct jw_error err;
-	if (svc_ledger_stats(r->st, &r->actor, NULL, s, &err) != JW_OK) {
-		free(s);
-		web_error(r, w, &err);
-		return;
-	}
-	page_begin(r, w, "社区统计");
-	buf_adds(&w->body, "<h1>社区统计 <span class=\"muted\">在册居民</span></h1>");
-	stats_body(&w->body, s, false);
-	free(s);
-	page_end(w);
+	stats_page(r, w, NULL);
 }
 
 void web_ledger_export(struct http_req *r, struct http_resp *w)

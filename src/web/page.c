@@ -174,6 +174,19 @@ void page_begin(struct http_req *r, struct http_resp *w, const char *title)
 				       "台账名单和统计暂不完整，请稍后刷新。");
 }
 
+void page_table_rows(struct buf *b, struct buf *rows, int n, const char *empty)
+{
+	buf_adds(b, "</tr></thead><tbody>");
+	buf_add(b, rows->data ? rows->data : "", rows->len);
+	if (!n) {
+		buf_adds(b, "<tr><td colspan=\"20\" class=\"muted\">");
+		buf_html(b, empty);
+		buf_adds(b, "</td></tr>");
+	}
+	buf_adds(b, "</tbody></table></div>");
+	buf_release(rows);
+}
+
 void page_end(struct http_resp *w)
 {
 	buf_adds(&w->body, "</main></body></html>\n");

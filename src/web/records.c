@@ -355,12 +355,7 @@ void web_list(struct http_req *r, struct http_resp *w)
 	}
 	if (e->id == ENT_PERSON)
 		buf_adds(b, "<th>年龄</th><th>状态</th>");
-	buf_adds(b, "</tr></thead><tbody>");
-	buf_add(b, rows.data ? rows.data : "", rows.len);
-	if (tc.n == 0)
-		buf_adds(b, "<tr><td colspan=\"20\" class=\"muted\">没有符合条件的记录</td></tr>");
-	buf_adds(b, "</tbody></table></div>");
-	buf_release(&rows);
+	page_table_rows(b, &rows, tc.n, "没有符合条件的记录");
 
 	/* pager */
 	struct pager pg;
@@ -648,12 +643,7 @@ static void sub_table(struct http_req *r, struct buf *b, const struct entity_def
 		}
 	if (e->id == ENT_PERSON)
 		buf_adds(b, "<th>年龄</th><th>状态</th>");
-	buf_adds(b, "</tr></thead><tbody>");
-	buf_add(b, rows.data ? rows.data : "", rows.len);
-	if (!tc.n)
-		buf_adds(b, "<tr><td colspan=\"20\" class=\"muted\">暂无</td></tr>");
-	buf_adds(b, "</tbody></table></div>");
-	buf_release(&rows);
+	page_table_rows(b, &rows, tc.n, "暂无");
 }
 
 /* 楼盘表: units side by side, floors from the top down, each unit's rooms
