@@ -269,9 +269,7 @@ static bool fields_from(struct http_req *r, struct http_resp *w, const struct le
 				ix = i;
 			}
 		if (!fd) {
-			char msg[256];
-			snprintf(msg, sizeof(msg), "《%s》没有名为“%s”的项目", l->title, k);
-			api_fail(w, JW_EBADREQ, k, msg);
+			api_fail(w, JW_EBADREQ, k, "《%s》没有名为“%s”的项目", l->title, k);
 			record_release(f);
 			return false;
 		}
