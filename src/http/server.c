@@ -18,7 +18,6 @@
 #include "http/http.h"
 #include "svc/backup.h"
 #include "svc/ledger.h"
-#include "web/web.h"
 #include "lib/util.h"
 
 static char *g_db;                 /* store location, for each thread's connection */
@@ -141,10 +140,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			jw_fail(&err, JW_ETOOBIG, "file", "文件超过64MB：请把名册拆成几个文件分批导入");
 		else
 			jw_fail(&err, JW_ETOOBIG, "", "提交的内容超过1MB，请分批提交");
-		if (strncmp(url, "/api/", 5) == 0)
-			resp_json_error(&w, &err, NULL);
-		else
-			web_error(r, &w, &err);
+		req_fail(r, &w, &err);
 	} else if (!r->st) {
 		resp_json_error(&w, &err, NULL);
 	} else {
