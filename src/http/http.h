@@ -76,6 +76,8 @@ enum route_flag {
 			      * not run inside a read snapshot */
 	R_WRITER = 1 << 4,   /* the caller needs write access to the route's entity
 			      * (svc_can P_WRITE) */
+	R_LREAD  = 1 << 5,   /* {key} routes: the caller may read the ledger */
+	R_LWRITE = 1 << 6,   /* {key} routes: the caller may write the ledger */
 };
 
 /* What a route takes as its body; the router answers 415 for another kind

@@ -544,6 +544,12 @@ static bool input_ok(struct http_req *r, struct http_resp *w, const struct route
 			req_fail(r, w, &e);
 			return false;
 		}
+		struct jw_error e;
+		if ((rt->flags & (R_LREAD | R_LWRITE)) &&
+		    svc_ledger_access(r->st, &r->actor, r->ledger, (rt->flags & R_LWRITE) != 0, &e) != JW_OK) {
+			req_fail(r, w, &e);
+			return false;
+		}
 	}
 	if (rt->query) {
 		struct jw_error e;

@@ -182,3 +182,15 @@ def test_page_body_over_the_limit_is_413(srv):
     w = web_as(srv, "director")
     r = w.post("/persons", data={"name": "x" * (1 << 20)})
     error_page(r, 413, "1MB")
+
+
+# ------------------------------------------------------------ a ledger's own permission
+def test_api_restricted_ledger_refused_before_the_query(srv):
+    # the worker may not read the restricted ledger: 403, before its bad page is looked at
+    b = check_error(srv.api("GET", "/ledgers/correction/entries", "worker", params={"page": "x"}), 403, "forbidden")
+    assert "受限" in b["error"]["message"]
+    check_error(srv.api("GET", "/ledgers/correction/entries", "director", params={"page": "x"}), 400, "bad_request")
+
+
+def test_page_restricted_ledger(srv):
+    error_page(web_as(srv, "worker").get("/ledgers/correction/new"), 403, "受限")
