@@ -10,43 +10,6 @@
 #include "api/api.h"
 #include "lib/util.h"
 
-static void ok_json(struct http_resp *w, int status)
-{
-	w->status = status;
-	w->content_type = "application/json; charset=utf-8";
-}
-
-static void fail(struct http_resp *w, const struct jw_error *e, const struct verr *ve)
-{
-	resp_json_error(w, e, ve);
-}
-
-static void fail_code(struct http_resp *w, int code, const char *field, const char *msg)
-{
-	struct jw_error e;
-	jw_fail(&e, code, field, "%s", msg);
-	resp_json_error(w, &e, NULL);
-}
-
-/* Parses the body as a JSON object; NULL (and a 400 written) otherwise. */
-static json_t *body_object(struct http_req *r, struct http_resp *w)
-{
-	json_error_t je;
-	json_t *j = json_loadb(r->body.data ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES, &je);
-	if (!j) {
-		char msg[300];
-		snprintf(msg, sizeof(msg), "请求体不是有效的 JSON（第%d行第%d列：%s）", je.line, je.column, je.text);
-		fail_code(w, JW_EBADREQ, "", msg);
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		fail_code(w, JW_EBADREQ, "", "请求体应为 JSON 对象，如 {\"name\":\"张三\"}");
-		return NULL;
-	}
-	return j;
-}
-
 /* Fills rec from a JSON object by the entity's declarations.  Read-only
  * members and "_label" companions are ignored; unknown ones are an error. */
 static int record_from_json(json_t *obj, struct record *rec, struct jw_error *err)
@@ -104,24 +67,20 @@ void api_login(struct http_req *r, struct http_resp *w)
 	char token[65], csrf[65];
 	struct actor a;
 	struct jw_error err;
-	json_t *j = body_object(r, w);
-	if (!j)
-		return;
+	json_t *j = r->json;
 	json_t *u = json_object_get(j, "username"), *p = json_object_get(j, "password");
 	if (!json_is_string(u) || !json_is_string(p)) {
 		const char *field = !json_is_string(u) ? "username" : "password";
-		json_decref(j);
-		fail_code(w, JW_EBADREQ, field, "请提供 username 和 password（字符串）");
+		api_fail(w, JW_EBADREQ, field, "请提供 username 和 password（字符串）");
 		return;
 	}
 	int rc = svc_login(r->st, json_string_value(u), json_string_value(p), "api", r->ip, token, csrf,
 			   &a, &err);
-	json_decref(j);
 	if (rc != JW_OK) {
-		fail(w, &err, NULL);
+		resp_json_error(w, &err, NULL);
 		return;
 	}
-	ok_json(w, 200);
+	resp_json(w, 200);
 	buf_adds(&w->body, "{\"token\":");
 	buf_json_str(&w->body, token);
 	buf_adds(&w->body, ",\"expires_idle_seconds\":");
@@ -137,15 +96,15 @@ void api_logout(struct http_req *r, struct http_resp *w)
 {
 	struct jw_error err;
 	if (svc_logout(r->st, r->token, &err) != JW_OK) {
-		fail(w, &err, NULL);
+		resp_json_error(w, &err, NULL);
 		return;
 	}
-	ok_json(w, 204);
+	resp_json(w, 204);
 }
 
 void api_me(struct http_req *r, struct http_resp *w)
 {
-	ok_json(w, 200);
+	resp_json(w, 200);
 	buf_adds(&w->body, "{\"username\":");
 	buf_json_str(&w->body, r->actor.username);
 	buf_adds(&w->body, ",\"role\":");
@@ -155,35 +114,27 @@ void api_me(struct http_req *r, struct http_resp *w)
 	buf_addc(&w->body, '}');
 }
 
-struct list_out {
-	struct buf *b;
-	int n;
-};
-
 static int list_item(const struct record *rec, void *ud)
 {
-	struct list_out *lo = ud;
-	if (lo->n++)
-		buf_addc(lo->b, ',');
+	struct list_env *lo = ud;
+	list_sep(lo);
 	record_out(lo->b, rec, false);
 	return JW_OK;
 }
 
-/* Reads the list parameters common to pages and API; false + 400 on junk. */
-bool list_req_from_query(struct http_req *r, struct list_req *lr, struct jw_error *err)
+/* The list parameters common to pages and API, as the route declared and
+ * the router checked them (http/routes.c q_list). */
+void list_req_from_query(struct http_req *r, struct list_req *lr)
 {
 	list_req_init(lr);
-	struct { const char *name; int64_t *dst; int64_t def; } ints[] = {
-		{ "page", &lr->page, 1 }, { "per_page", &lr->per_page, 20 },
-		{ "grid_id", &lr->grid_id, 0 }, { "building_id", &lr->building_id, 0 },
-		{ "house_id", &lr->house_id, 0 }, { "household_id", &lr->household_id, 0 },
-	};
-	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
-		if (!req_query_int(r, ints[i].name, ints[i].def, ints[i].dst)) {
-			jw_fail(err, JW_EBADREQ, ints[i].name, "参数 %s 应为整数", ints[i].name);
-			return false;
-		}
-	}
+	struct pager pg;
+	pager_from(&pg, r, 20);
+	lr->page = pg.page;
+	lr->per_page = pg.per_page;
+	lr->grid_id = req_int(r, "grid_id");
+	lr->building_id = req_int(r, "building_id");
+	lr->house_id = req_int(r, "house_id");
+	lr->household_id = req_int(r, "household_id");
 	lr->q = req_query(r, "q");
 	lr->sort = req_query(r, "sort");
 	lr->residence_type = req_query(r, "residence_type");
@@ -191,9 +142,7 @@ bool list_req_from_query(struct http_req *r, struct list_req *lr, struct jw_erro
 	lr->age_band = req_query(r, "age_band");
 	const char *match = req_query(r, "match");
 	lr->match_any = match && strcmp(match, "any") == 0;
-	const char *inc = req_query(r, "include_deregistered");
-	lr->include_deregistered = inc && (strcmp(inc, "1") == 0 || strcmp(inc, "true") == 0);
-	return true;
+	lr->include_deregistered = req_bool(r, "include_deregistered");
 }
 
 void api_list(struct http_req *r, struct http_resp *w)
@@ -201,29 +150,16 @@ void api_list(struct http_req *r, struct http_resp *w)
 	struct list_req lr;
 	struct jw_error err;
 	int64_t total = 0;
-	if (!list_req_from_query(r, &lr, &err)) {
-		fail(w, &err, NULL);
-		return;
-	}
-	struct buf items = BUF_INIT;
-	struct list_out lo = { &items, 0 };
-	int rc = svc_list(r->st, &r->actor, req_entity(r), &lr, list_item, &lo, &total, &err);
+	list_req_from_query(r, &lr);
+	struct list_env le;
+	resp_json(w, 200);
+	list_begin(&le, &w->body);
+	int rc = svc_list(r->st, &r->actor, req_entity(r), &lr, list_item, &le, &total, &err);
 	if (rc != JW_OK) {
-		buf_release(&items);
-		fail(w, &err, NULL);
+		resp_json_error(w, &err, NULL);
 		return;
 	}
-	ok_json(w, 200);
-	buf_adds(&w->body, "{\"items\":[");
-	buf_add(&w->body, items.data ? items.data : "", items.len);
-	buf_addf(&w->body, "],\"total\":%lld,\"page\":%lld,\"per_page\":%lld}", (long long)total,
-		 (long long)lr.page, (long long)lr.per_page);
-	buf_release(&items);
-}
-
-static int member_item(const struct record *rec, void *ud)
-{
-	return list_item(rec, ud);
+	list_end(&le, total, lr.page, lr.per_page);
 }
 
 static void write_record(struct http_req *r, struct http_resp *w, const struct record *rec)
@@ -238,8 +174,8 @@ static void write_record(struct http_req *r, struct http_resp *w, const struct r
 		lr.per_page = 100;
 		lr.sort = "relation";
 		struct buf items = BUF_INIT;
-		struct list_out lo = { &items, 0 };
-		if (svc_list(r->st, &r->actor, &entities[ENT_PERSON], &lr, member_item, &lo, &total, &err) == JW_OK) {
+		struct list_env lo = { &items, 0 };
+		if (svc_list(r->st, &r->actor, &entities[ENT_PERSON], &lr, list_item, &lo, &total, &err) == JW_OK) {
 			w->body.len--;
 			buf_adds(&w->body, ",\"members\":[");
 			buf_add(&w->body, items.data ? items.data : "", items.len);
@@ -256,10 +192,10 @@ void api_get(struct http_req *r, struct http_resp *w)
 	int rc = svc_get(r->st, &r->actor, req_entity(r), r->id, &rec, &err);
 	if (rc != JW_OK) {
 		record_release(&rec);
-		fail(w, &err, NULL);
+		resp_json_error(w, &err, NULL);
 		return;
 	}
-	ok_json(w, 200);
+	resp_json(w, 200);
 	write_record(r, w, &rec);
 	record_release(&rec);
 }
@@ -270,9 +206,7 @@ void api_create(struct http_req *r, struct http_resp *w)
 	struct verr ve;
 	struct jw_error err;
 	int64_t id = 0;
-	json_t *j = body_object(r, w);
-	if (!j)
-		return;
+	json_t *j = r->json;
 	verr_init(&ve);
 	record_init(&rec, req_entity(r));
 	int rc = record_from_json(j, &rec, &err);
@@ -281,13 +215,12 @@ void api_create(struct http_req *r, struct http_resp *w)
 	int created = 0;
 	if (rc == JW_OK && rec.ent->id == ENT_BUILDING && json_is_true(json_object_get(j, "generate_houses")))
 		rc = svc_building_generate_houses(r->st, &r->actor, id, &created, &err);
-	json_decref(j);
 	record_release(&rec);
 	if (rc != JW_OK) {
-		fail(w, &err, &ve);
+		resp_json_error(w, &err, &ve);
 		return;
 	}
-	ok_json(w, 201);
+	resp_json(w, 201);
 	buf_addf(&w->body, "{\"id\":%lld", (long long)id);
 	if (created)
 		buf_addf(&w->body, ",\"houses_created\":%d", created);
@@ -299,18 +232,15 @@ void api_patch(struct http_req *r, struct http_resp *w)
 	struct record rec;
 	struct verr ve;
 	struct jw_error err;
-	json_t *j = body_object(r, w);
-	if (!j)
-		return;
+	json_t *j = r->json;
 	verr_init(&ve);
 	record_init(&rec, req_entity(r));
 	int rc = record_from_json(j, &rec, &err);
-	json_decref(j);
 	if (rc == JW_OK)
 		rc = svc_update(r->st, &r->actor, r->id, &rec, &ve, &err);
 	record_release(&rec);
 	if (rc != JW_OK) {
-		fail(w, &err, &ve);
+		resp_json_error(w, &err, &ve);
 		return;
 	}
 	api_get(r, w);
@@ -320,9 +250,7 @@ void api_person_deregister(struct http_req *r, struct http_resp *w)
 {
 	struct verr ve;
 	struct jw_error err;
-	json_t *j = body_object(r, w);
-	if (!j)
-		return;
+	json_t *j = r->json;
 	verr_init(&ve);
 	json_t *reason = json_object_get(j, "reason"), *date = json_object_get(j, "date"),
 	       *note = json_object_get(j, "note");
@@ -330,9 +258,8 @@ void api_person_deregister(struct http_req *r, struct http_resp *w)
 				       json_is_string(reason) ? json_string_value(reason) : NULL,
 				       json_is_string(date) ? json_string_value(date) : NULL,
 				       json_is_string(note) ? json_string_value(note) : NULL, &ve, &err);
-	json_decref(j);
 	if (rc != JW_OK) {
-		fail(w, &err, &ve);
+		resp_json_error(w, &err, &ve);
 		return;
 	}
 	api_get(r, w);
@@ -344,19 +271,16 @@ void api_person_reveal(struct http_req *r, struct http_resp *w)
 	struct jw_error err;
 	/* the reason: {"reason":"business"} or {"reason":"other","reason_text":"…"};
 	 * an empty body is a reveal without one (refused by svc) */
-	json_t *j = r->body.len ? body_object(r, w) : json_object();
-	if (!j)
-		return;
+	json_t *j = r->json;   /* BODY_JSON_OPT: {} when empty */
 	json_t *jr = json_object_get(j, "reason"), *jt = json_object_get(j, "reason_text");
 	int rc = svc_person_reveal(r->st, &r->actor, r->id, json_is_string(jr) ? json_string_value(jr) : NULL,
 				   json_is_string(jt) ? json_string_value(jt) : NULL, &rec, &err);
-	json_decref(j);
 	if (rc != JW_OK) {
 		record_release(&rec);
-		fail(w, &err, NULL);
+		resp_json_error(w, &err, NULL);
 		return;
 	}
-	ok_json(w, 200);
+	resp_json(w, 200);
 	buf_addf(&w->body, "{\"id\":%lld,\"id_number\":", (long long)rec.id);
 	buf_json_str(&w->body, record_get(&rec, PF_ID_NUMBER));
 	buf_adds(&w->body, ",\"phone\":");
@@ -411,10 +335,10 @@ void api_building_plan(struct http_req *r, struct http_resp *w)
 	int rc = svc_building_plan(r->st, &r->actor, r->id, plan_item, &po, &sum, &err);
 	if (rc != JW_OK) {
 		buf_release(&rooms);
-		fail(w, &err, NULL);
+		resp_json_error(w, &err, NULL);
 		return;
 	}
-	ok_json(w, 200);
+	resp_json(w, 200);
 	buf_addf(&w->body, "{\"building_id\":%lld,\"floors\":%d,\"rooms\":[", (long long)r->id, po.max_floor);
 	buf_add(&w->body, rooms.data ? rooms.data : "", rooms.len);
 	/* the legend: only the marks this user may see */
@@ -435,10 +359,9 @@ void api_building_plan(struct http_req *r, struct http_resp *w)
 
 static int audit_item(const struct audit_row *a, void *ud)
 {
-	struct list_out *lo = ud;
+	struct list_env *lo = ud;
 	struct buf *b = lo->b;
-	if (lo->n++)
-		buf_addc(b, ',');
+	list_sep(lo);
 	buf_addf(b, "{\"id\":%lld,\"at\":%lld,\"username\":", (long long)a->id, (long long)a->at);
 	buf_json_str(b, a->username);
 	buf_adds(b, ",\"action\":");
@@ -459,33 +382,25 @@ static int audit_item(const struct audit_row *a, void *ud)
 void api_audit(struct http_req *r, struct http_resp *w)
 {
 	struct jw_error err;
-	int64_t eid, page, per, total = 0;
-	if (!req_query_int(r, "entity_id", 0, &eid) || !req_query_int(r, "page", 1, &page) ||
-	    !req_query_int(r, "per_page", 50, &per)) {
-		fail_code(w, JW_EBADREQ, "", "参数 entity_id、page、per_page 应为整数");
-		return;
-	}
-	struct buf items = BUF_INIT;
-	struct list_out lo = { &items, 0 };
-	int rc = svc_audit_list(r->st, &r->actor, req_query(r, "entity"), eid, req_query(r, "action"),
-				page, per, audit_item, &lo, &total, &err);
+	int64_t total = 0;
+	struct pager pg;
+	pager_from(&pg, r, 50);
+	struct list_env le;
+	resp_json(w, 200);
+	list_begin(&le, &w->body);
+	int rc = svc_audit_list(r->st, &r->actor, req_query(r, "entity"), req_int(r, "entity_id"),
+				req_query(r, "action"), pg.page, pg.per_page, audit_item, &le, &total, &err);
 	if (rc != JW_OK) {
-		buf_release(&items);
-		fail(w, &err, NULL);
+		resp_json_error(w, &err, NULL);
 		return;
 	}
-	ok_json(w, 200);
-	buf_adds(&w->body, "{\"items\":[");
-	buf_add(&w->body, items.data ? items.data : "", items.len);
-	buf_addf(&w->body, "],\"total\":%lld,\"page\":%lld,\"per_page\":%lld}", (long long)total,
-		 (long long)page, (long long)per);
-	buf_release(&items);
+	list_end(&le, total, pg.page, pg.per_page);
 }
 
 void api_codes(struct http_req *r, struct http_resp *w)
 {
 	(void)r;
-	ok_json(w, 200);
+	resp_json(w, 200);
 	buf_addc(&w->body, '{');
 	for (int t = 0; t < CT__COUNT; t++) {
 		const struct code_table *ct = &code_tables[t];
@@ -512,10 +427,10 @@ void api_stats(struct http_req *r, struct http_resp *w)
 	struct stats_row s;
 	struct jw_error err;
 	if (svc_stats(r->st, &r->actor, &s, &err) != JW_OK) {
-		fail(w, &err, NULL);
+		resp_json_error(w, &err, NULL);
 		return;
 	}
-	ok_json(w, 200);
+	resp_json(w, 200);
 	buf_addf(&w->body,
 		 "{\"persons\":%lld,\"registered\":%lld,\"migrant\":%lld,\"foreign\":%lld,"
 		 "\"households\":%lld,\"houses\":%lld,\"buildings\":%lld,\"grids\":%lld,"

@@ -38,11 +38,11 @@ void api_visit_create(struct http_req *r, struct http_resp *w);
 void api_visits(struct http_req *r, struct http_resp *w);
 void api_reminders(struct http_req *r, struct http_resp *w);
 struct entry_query;
-bool entry_query_from(struct http_req *r, struct entry_query *q, int64_t *page, int64_t *per_page,
-		      struct jw_error *err);
+/* An entries list's filters and page, as the router checked them. */
+bool entry_query_from(struct http_req *r, struct entry_query *q, struct pager *pg, struct jw_error *err);
 
 /* The list parameters shared by the pages and the API (q, page, per_page,
- * filters); false with err filled when one is malformed. */
-bool list_req_from_query(struct http_req *r, struct list_req *lr, struct jw_error *err);
+ * filters), as the router checked them. */
+void list_req_from_query(struct http_req *r, struct list_req *lr);
 
 #endif

@@ -12,28 +12,20 @@
 #include "lib/util.h"
 #include "svc/import.h"
 
-static bool flag(struct http_req *r, const char *name)
-{
-	const char *v = req_query(r, name);
-	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
-}
-
 void api_import(struct http_req *r, struct http_resp *w)
 {
 	struct jw_error err;
 	jw_error_clear(&err);
 	if (r->body.len == 0) {
-		jw_fail(&err, JW_EBADREQ, "file", "请求体为空：请把 .xlsx、.xls 或 .csv 文件的内容作为请求体上传");
-		resp_json_error(w, &err, NULL);
+		api_fail(w, JW_EBADREQ, "file", "请求体为空：请把 .xlsx、.xls 或 .csv 文件的内容作为请求体上传");
 		return;
 	}
 	char path[512];
 	if (!temp_file(path, sizeof(path), ".upload", r->body.data, r->body.len)) {
-		jw_fail(&err, JW_EIO, "", "服务器无法保存上传的文件（临时目录不可写）");
-		resp_json_error(w, &err, NULL);
+		api_fail(w, JW_EIO, "", "服务器无法保存上传的文件（临时目录不可写）");
 		return;
 	}
-	struct import_opts o = { .sheet = req_query(r, "sheet"), .dry_run = flag(r, "dry_run") };
+	struct import_opts o = { .sheet = req_query(r, "sheet"), .dry_run = req_bool(r, "dry_run") };
 	struct import_result res;
 	int rc = svc_import_persons(r->st, &r->actor, path, &o, &res, &err);
 	unlink(path);
@@ -44,8 +36,7 @@ void api_import(struct http_req *r, struct http_resp *w)
 		resp_json_error(w, &err, NULL);
 		return;
 	}
-	w->status = 200;
-	w->content_type = "application/json; charset=utf-8";
+	resp_json(w, 200);
 	import_result_json(&w->body, &res);
 	import_result_release(&res);
 }
@@ -56,20 +47,12 @@ void api_export(struct http_req *r, struct http_resp *w)
 	struct jw_error err;
 	struct list_req lr;
 	jw_error_clear(&err);
-	if (!list_req_from_query(r, &lr, &err)) {
-		resp_json_error(w, &err, NULL);
-		return;
-	}
-	const char *format = req_query(r, "format");
-	struct export_opts o = { .format = EXPORT_XLSX, .reveal = flag(r, "reveal"), .filter = &lr,
+	list_req_from_query(r, &lr);
+	const char *format = req_query(r, "format");   /* xlsx or csv: checked by the router */
+	struct export_opts o = { .format = EXPORT_XLSX, .reveal = req_bool(r, "reveal"), .filter = &lr,
 				 .reason = req_query(r, "reason"), .reason_text = req_query(r, "reason_text") };
-	if (format && strcmp(format, "csv") == 0) {
+	if (format && strcmp(format, "csv") == 0)
 		o.format = EXPORT_CSV;
-	} else if (format && strcmp(format, "xlsx") != 0) {
-		jw_fail(&err, JW_EBADREQ, "format", "format 应为 xlsx 或 csv");
-		resp_json_error(w, &err, NULL);
-		return;
-	}
 	struct export_req x = { r->st, &r->actor, e, &o, 0 };
 	const char *ext = o.format == EXPORT_XLSX ? ".xlsx" : ".csv";
 	char name[96];

@@ -5,6 +5,7 @@
  * handler.  Also the small request/response helpers.
  */
 #include <fcntl.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 
 #include "http/http.h"
 #include "lib/util.h"
+#include "svc/ledger.h"
 #include "web/web.h"
 
 const char *req_query(struct http_req *r, const char *name)
@@ -32,14 +34,15 @@ const char *req_cookie(struct http_req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
-bool req_query_int(struct http_req *r, const char *name, int64_t def, int64_t *out)
+int64_t req_int(const struct http_req *r, const char *name)
 {
-	const char *v = req_query(r, name);
-	if (str_empty(v)) {
-		*out = def;
-		return true;
-	}
-	return parse_i64(v, INT32_MIN, INT64_MAX / 4, out);
+	int i = qspec_index(r->route ? r->route->query : NULL, name);
+	return i >= 0 && i < HTTP_MAX_QSPEC ? r->qint[i] : 0;
+}
+
+bool req_bool(struct http_req *r, const char *name)
+{
+	return qbool_true(req_query(r, name));
 }
 
 const struct entity_def *req_entity(const struct http_req *r)
@@ -209,7 +212,7 @@ size_t http_body_limit(const char *method, const char *url)
 {
 	for (int i = 0; i < nroutes; i++) {
 		int64_t id;
-		if ((routes[i].flags & R_UPLOAD) && strcmp(routes[i].method, method) == 0 &&
+		if (routes[i].body == BODY_UPLOAD && strcmp(routes[i].method, method) == 0 &&
 		    match(routes[i].pattern, url, &id))
 			return HTTP_MAX_UPLOAD;
 	}
@@ -295,16 +298,59 @@ void resp_json_error(struct http_resp *w, const struct jw_error *e, const struct
 	buf_addc(&w->body, '}');
 }
 
+void api_fail(struct http_resp *w, int code, const char *field, const char *fmt, ...)
+{
+	struct jw_error e;
+	va_list ap;
+	va_start(ap, fmt);
+	jw_vfail(&e, code, field, fmt, ap);
+	va_end(ap);
+	resp_json_error(w, &e, NULL);
+}
+
+void resp_json(struct http_resp *w, int status)
+{
+	w->status = status;
+	w->content_type = "application/json; charset=utf-8";
+}
+
+void list_begin(struct list_env *l, struct buf *b)
+{
+	l->b = b;
+	l->n = 0;
+	buf_adds(b, "{\"items\":[");
+}
+
+void list_sep(struct list_env *l)
+{
+	if (l->n++)
+		buf_addc(l->b, ',');
+}
+
+void list_end(struct list_env *l, int64_t total, int64_t page, int64_t per_page)
+{
+	buf_addf(l->b, "],\"total\":%lld", (long long)total);
+	if (page > 0)
+		buf_addf(l->b, ",\"page\":%lld,\"per_page\":%lld", (long long)page, (long long)per_page);
+	buf_addc(l->b, '}');
+}
+
 /* Matches path against pattern; {id} takes a positive integer written as
  * plain decimal digits without a leading zero, {key} a
- * word of [a-z0-9_] (written to key when non-NULL). */
-static bool match_key(const char *pattern, const char *path, int64_t *id, char *key);
+ * word of [a-z0-9_] (written to key when non-NULL).  With bad non-NULL, a
+ * segment that is not such a value still matches and *bad names the first
+ * parameter at fault ("id", "key"): the router then says what is wrong. */
+static bool match_loose(const char *pattern, const char *path, int64_t *id, char *key, const char **bad);
+static bool match_key(const char *pattern, const char *path, int64_t *id, char *key)
+{
+	return match_loose(pattern, path, id, key, NULL);
+}
 static bool match(const char *pattern, const char *path, int64_t *id)
 {
 	return match_key(pattern, path, id, NULL);
 }
 
-static bool match_key(const char *pattern, const char *path, int64_t *id, char *key)
+static bool match_loose(const char *pattern, const char *path, int64_t *id, char *key, const char **bad)
 {
 	const char *p = pattern, *s = path;
 	while (*p && *s) {
@@ -312,10 +358,15 @@ static bool match_key(const char *pattern, const char *path, int64_t *id, char *
 			const char *e = s;
 			while ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9') || *e == '_')
 				e++;
-			if (e == s || e - s > 40 || (*e && *e != '/'))
-				return false;
-			if (key)
+			if (e == s || e - s > 40 || (*e && *e != '/')) {
+				if (!bad)
+					return false;
+				if (!*bad)
+					*bad = "key";
+				e = s + strcspn(s, "/");
+			} else if (key) {
 				snprintf(key, 48, "%.*s", (int)(e - s), s);
+			}
 			p += 5;
 			s = e;
 			continue;
@@ -325,12 +376,15 @@ static bool match_key(const char *pattern, const char *path, int64_t *id, char *
 			while (*e >= '0' && *e <= '9')
 				e++;
 			/* a plain decimal: no sign, no leading zero, nothing after */
-			if (e == s || e - s > 15 || *s == '0' || (*e && *e != '/'))
-				return false;
 			char num[16];
-			snprintf(num, sizeof(num), "%.*s", (int)(e - s), s);
-			if (!parse_i64(num, 1, INT64_MAX, id))
-				return false;
+			snprintf(num, sizeof(num), "%.*s", (int)(e - s < 15 ? e - s : 15), s);
+			if (e == s || e - s > 15 || *s == '0' || (*e && *e != '/') || !parse_i64(num, 1, INT64_MAX, id)) {
+				if (!bad)
+					return false;
+				if (!*bad)
+					*bad = "id";
+				e = s + strcspn(s, "/");
+			}
 			p += 4;
 			s = e;
 			continue;
@@ -345,14 +399,19 @@ static bool match_key(const char *pattern, const char *path, int64_t *id, char *
 
 static bool is_api(const char *path) { return strncmp(path, "/api/", 5) == 0; }
 
+void req_fail(struct http_req *r, struct http_resp *w, const struct jw_error *e)
+{
+	if (is_api(r->path))
+		resp_json_error(w, e, NULL);
+	else
+		web_error(r, w, e);
+}
+
 static void fail(struct http_req *r, struct http_resp *w, int code, const char *field, const char *msg)
 {
 	struct jw_error e;
 	jw_fail(&e, code, field, "%s", msg ? msg : err_default_msg(code));
-	if (is_api(r->path))
-		resp_json_error(w, &e, NULL);
-	else
-		web_error(r, w, &e);
+	req_fail(r, w, &e);
 }
 
 /* Constant-time comparison of two NUL-terminated tokens. */
@@ -383,18 +442,125 @@ static bool is_json_type(const char *ct)
 	return *ct == '\0' || *ct == ';';
 }
 
-/* A JSON endpoint's write must send JSON: a body (or a Content-Type) of
- * another kind is answered 415 before the handler reads it.  A write with
- * no body and no Content-Type (POST /logout) needs none. */
+static bool is_form_type(const char *ct)
+{
+	ct += strspn(ct, " \t");
+	return strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 ||
+	       strncasecmp(ct, "multipart/form-data", 19) == 0;
+}
+
+/* The body is of the route's kind: a JSON endpoint's write must send JSON
+ * (a body or a Content-Type of another kind is answered 415 before the
+ * handler reads it), a page's form a form.  A write with no body and no
+ * Content-Type (POST /logout) needs none. */
 static bool body_type_ok(struct http_req *r, const struct route *rt)
 {
-	if ((rt->flags & R_UPLOAD) || strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0 ||
-	    strcmp(r->method, "DELETE") == 0)
+	if ((rt->flags & R_API) && rt->body == BODY_UPLOAD)
+		return true;
+	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0 || strcmp(r->method, "DELETE") == 0)
 		return true;
 	const char *ct = req_header(r, "Content-Type");
 	if (!ct)
 		return r->body.len == 0;
-	return is_json_type(ct);
+	return (rt->flags & R_API) ? is_json_type(ct) : is_form_type(ct);
+}
+
+static void fail_body_type(struct http_req *r, struct http_resp *w, const struct route *rt)
+{
+	bool has = req_header(r, "Content-Type") != NULL;
+	if (rt->flags & R_API)
+		fail(r, w, JW_EMEDIA, "Content-Type",
+		     has ? "请求体应为 JSON：请把请求头 Content-Type 设为 application/json（可带 charset=utf-8）" :
+			   "请求体应为 JSON：请加上请求头 Content-Type: application/json");
+	else
+		fail(r, w, JW_EMEDIA, "Content-Type",
+		     "表单应以 application/x-www-form-urlencoded（上传文件时 multipart/form-data）提交：请从页面上的表单提交");
+}
+
+/* A BODY_JSON route's body into r->json: a JSON object or a 400. */
+static bool body_json(struct http_req *r, struct http_resp *w, const struct route *rt)
+{
+	if (rt->body == BODY_JSON_OPT && r->body.len == 0) {
+		r->json = json_object();
+		return true;
+	}
+	json_error_t je;
+	json_t *j = json_loadb(r->body.data ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		struct jw_error e;
+		jw_fail(&e, JW_EBADREQ, "", "请求体不是有效的 JSON（第%d行第%d列：%s）", je.line, je.column, je.text);
+		req_fail(r, w, &e);
+		return false;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		fail(r, w, JW_EBADREQ, "", "请求体应为 JSON 对象，如 {\"name\":\"张三\"}");
+		return false;
+	}
+	r->json = j;
+	return true;
+}
+
+static const char *query_get(void *ud, const char *name)
+{
+	return req_query(ud, name);
+}
+
+/* The route's permission: its role set, and write access to its entity. */
+static bool permitted(struct http_req *r, struct http_resp *w, const struct route *rt)
+{
+	if (rt->flags & R_PUBLIC)
+		return true;
+	struct jw_error e;
+	if (!role_allowed(rt->roles, r->actor.role)) {
+		char who[128];
+		role_set_label(rt->roles, who, sizeof(who));
+		jw_fail(&e, JW_EPERM, "", "您的角色（%s）不能使用此功能：只有%s可以", role_label(r->actor.role), who);
+		req_fail(r, w, &e);
+		return false;
+	}
+	if ((rt->flags & R_WRITER) && !svc_can(&r->actor, req_entity(r), P_WRITE)) {
+		const struct entity_def *ent = req_entity(r);
+		jw_fail(&e, JW_EPERM, "", "您的角色（%s）不能修改%s", role_label(r->actor.role), ent ? ent->label : "记录");
+		req_fail(r, w, &e);
+		return false;
+	}
+	return true;
+}
+
+/* Everything the route declares about its input, before the handler:
+ * permission (403), the body's kind (415) and form (400), the query (400). */
+static bool input_ok(struct http_req *r, struct http_resp *w, const struct route *rt)
+{
+	if (!permitted(r, w, rt))
+		return false;
+	if (strstr(rt->pattern, "{key}")) {
+		r->ledger = ledger_find(r->st, r->actor.community, r->key);
+		if (!r->ledger) {
+			struct jw_error e;
+			jw_fail(&e, JW_ENOTFOUND, "ledger", is_api(r->path) ?
+				"没有代码为“%s”的台账；GET /api/v1/ledgers 列出所有台账" :
+				"没有代码为“%s”的台账：请从“台账”页选择", r->key);
+			req_fail(r, w, &e);
+			return false;
+		}
+		struct jw_error e;
+		if ((rt->flags & (R_LREAD | R_LWRITE)) &&
+		    svc_ledger_access(r->st, &r->actor, r->ledger, (rt->flags & R_LWRITE) != 0, &e) != JW_OK) {
+			req_fail(r, w, &e);
+			return false;
+		}
+	}
+	if (rt->query) {
+		struct jw_error e;
+		if (qspec_check(rt->query, query_get, r, r->qint, &e) != JW_OK) {
+			req_fail(r, w, &e);
+			return false;
+		}
+	}
+	if ((rt->body == BODY_JSON || rt->body == BODY_JSON_OPT) && !body_json(r, w, rt))
+		return false;
+	return true;
 }
 
 void http_dispatch(struct http_req *r, struct http_resp *w)
@@ -420,8 +586,21 @@ void http_dispatch(struct http_req *r, struct http_resp *w)
 		}
 	}
 	if (!rt) {
+		const char *bad = NULL;
+		for (int i = 0; !path_known && !bad && i < nroutes; i++) {
+			int64_t tid;
+			const char *b = NULL;
+			if (match_loose(routes[i].pattern, r->path, &tid, NULL, &b))
+				bad = b;
+		}
 		if (path_known)
 			fail(r, w, JW_EMETHOD, "", "该地址不支持此请求方法");
+		else if (bad && strcmp(bad, "id") == 0)
+			fail(r, w, JW_ENOTFOUND, "id",
+			     "地址中的编号无效：编号应为不以0开头的十进制正整数（如 /persons/12），找不到该记录");
+		else if (bad)
+			fail(r, w, JW_ENOTFOUND, "key",
+			     "地址中的台账代码无效：代码应为1到40个小写字母、数字或下划线（如 elderly），找不到该台账");
 		else
 			fail(r, w, JW_ENOTFOUND, "", "找不到该页面或记录");
 		return;
@@ -430,13 +609,14 @@ void http_dispatch(struct http_req *r, struct http_resp *w)
 	r->id = id;
 	snprintf(r->key, sizeof(r->key), "%s", key);
 	/* a read-only request reads one snapshot, under one lock cycle */
-	bool reading = strcmp(rt->method, "GET") == 0 && !(rt->flags & R_WRITE) && r->st->txdepth == 0 &&
-		       STORE_CALL0(r->st, read_begin) == JW_OK;
-	r->st->reading = reading;
+	bool reading = strcmp(rt->method, "GET") == 0 && !(rt->flags & R_WRITE) && svc_read_begin(r->st);
 	dispatch_route(r, w, rt);
+	if (r->json) {
+		json_decref(r->json);
+		r->json = NULL;
+	}
 	if (reading) {
-		STORE_CALL0(r->st, read_end);
-		r->st->reading = false;
+		svc_read_end(r->st);
 		if (r->authed && now_s() - r->actor.session_seen >= 60) {
 			struct jw_error ignore;
 			svc_session_touch(r->st, r->token, &ignore);
@@ -470,12 +650,11 @@ static void dispatch_route(struct http_req *r, struct http_resp *w, const struct
 			r->authed = true;
 		}
 		if (!body_type_ok(r, rt)) {
-			fail(r, w, JW_EMEDIA, "Content-Type",
-			     req_header(r, "Content-Type") ?
-				     "请求体应为 JSON：请把请求头 Content-Type 设为 application/json（可带 charset=utf-8）" :
-				     "请求体应为 JSON：请加上请求头 Content-Type: application/json");
+			fail_body_type(r, w, rt);
 			return;
 		}
+		if (!input_ok(r, w, rt))
+			return;
 		w->content_type = "application/json; charset=utf-8";
 		w->no_store = true;
 		rt->handler(r, w);
@@ -498,6 +677,10 @@ static void dispatch_route(struct http_req *r, struct http_resp *w, const struct
 		return;
 	}
 	if (strcmp(r->method, "POST") == 0) {
+		if (!body_type_ok(r, rt)) {
+			fail_body_type(r, w, rt);
+			return;
+		}
 		const char *sent = req_form(r, "_csrf");
 		const char *want = r->authed ? r->csrf : req_cookie(r, "jw_csrf");
 		if (!token_eq(sent, want)) {
@@ -506,5 +689,7 @@ static void dispatch_route(struct http_req *r, struct http_resp *w, const struct
 		}
 	}
 	w->no_store = r->authed;
+	if (!input_ok(r, w, rt))
+		return;
 	rt->handler(r, w);
 }

@@ -18,7 +18,6 @@
 #include "http/http.h"
 #include "svc/backup.h"
 #include "svc/ledger.h"
-#include "web/web.h"
 #include "lib/util.h"
 
 static char *g_db;                 /* store location, for each thread's connection */
@@ -141,10 +140,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			jw_fail(&err, JW_ETOOBIG, "file", "文件超过64MB：请把名册拆成几个文件分批导入");
 		else
 			jw_fail(&err, JW_ETOOBIG, "", "提交的内容超过1MB，请分批提交");
-		if (strncmp(url, "/api/", 5) == 0)
-			resp_json_error(&w, &err, NULL);
-		else
-			web_error(r, &w, &err);
+		req_fail(r, &w, &err);
 	} else if (!r->st) {
 		resp_json_error(&w, &err, NULL);
 	} else {
@@ -214,7 +210,7 @@ static void *ledger_days(void *arg)
 			/* its own connection, short transactions (requests are never
 			 * kept waiting for more than one batch), the default page
 			 * cache; given back to the system when done */
-			if (st && STORE_CALL(st, community_get, &com, &err) == JW_OK) {
+			if (st && svc_store_community(st, &com, &err) == JW_OK) {
 				int64_t added = 0, closed = 0;
 				if (svc_ledger_derive_batched(st, com.code, 0, &added, &closed, &err) == JW_OK) {
 					ok = true;
@@ -299,7 +295,7 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 	if (!st)
 		return err->code;
 	struct community_row com;
-	if (STORE_CALL(st, community_get, &com, err) != JW_OK) {
+	if (svc_store_community(st, &com, err) != JW_OK) {
 		store_close(st);
 		return err->code;
 	}

@@ -52,17 +52,22 @@ void jw_error_clear(struct jw_error *e)
 int jw_fail(struct jw_error *e, enum jw_err code, const char *field,
 	    const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
+	jw_vfail(e, code, field, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int jw_vfail(struct jw_error *e, enum jw_err code, const char *field, const char *fmt, va_list ap)
+{
 	if (!e)
 		return code;
 	e->code = code;
 	snprintf(e->field, sizeof(e->field), "%s", field ? field : "");
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
+	if (fmt)
 		vsnprintf(e->message, sizeof(e->message), fmt, ap);
-		va_end(ap);
-	} else {
+	else
 		snprintf(e->message, sizeof(e->message), "%s", err_default_msg(code));
-	}
 	return code;
 }

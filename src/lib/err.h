@@ -9,6 +9,8 @@
 #ifndef JW_ERR_H
 #define JW_ERR_H
 
+#include <stdarg.h>
+
 #include <stddef.h>
 
 enum jw_err {
@@ -43,6 +45,8 @@ struct jw_error {
 /* Sets e (may be NULL) and returns code, so callers can `return jw_fail(...)`. */
 int jw_fail(struct jw_error *e, enum jw_err code, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same with a va_list (for other helpers taking printf arguments). */
+int jw_vfail(struct jw_error *e, enum jw_err code, const char *field, const char *fmt, va_list ap);
 void jw_error_clear(struct jw_error *e);
 
 int err_http_status(enum jw_err code);

@@ -390,11 +390,7 @@ void record_to_json(struct buf *b, const struct record *r, bool reveal)
 			buf_adds(b, v);
 		} else if (f->sens != SENS_NONE && !reveal) {
 			char m[64];
-			if (f->sens == SENS_ID)
-				mask_idnum(v, m, sizeof(m));
-			else
-				mask_phone(v, m, sizeof(m));
-			buf_json_str(b, m);
+			buf_json_str(b, field_display(f, v, reveal, m, sizeof(m)));
 		} else {
 			buf_json_str(b, v);
 		}

@@ -6,6 +6,7 @@
  * yields a broken character.
  */
 #include "model/mask.h"
+#include "model/entity.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -177,4 +178,20 @@ void mask_phone(const char *s, char *out, size_t outsz)
 			put(&o, "*", 1);
 		d++;
 	}
+}
+
+const char *sens_display(int sens, const char *v, bool reveal, char *tmp, size_t tmpsz)
+{
+	if (!v || reveal || sens == SENS_NONE)
+		return v;
+	if (sens == SENS_ID)
+		mask_idnum(v, tmp, tmpsz);
+	else
+		mask_phone(v, tmp, tmpsz);
+	return tmp;
+}
+
+const char *field_display(const struct field_def *f, const char *v, bool reveal, char *tmp, size_t tmpsz)
+{
+	return sens_display(f ? (int)f->sens : SENS_NONE, v, reveal, tmp, tmpsz);
 }

@@ -10,6 +10,7 @@
 #ifndef JW_MODEL_MASK_H
 #define JW_MODEL_MASK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -33,5 +34,17 @@ void mask_idnum(const char *s, char *out, size_t outsz);
  *   3 to 6 digits: first and last stay; 1 or 2 digits: all '*'.
  */
 void mask_phone(const char *s, char *out, size_t outsz);
+
+/*
+ * The one way a sensitive value is shown: sens is a field's sensitivity
+ * (enum field_sens of model/entity.h: SENS_ID, SENS_PHONE); unless reveal,
+ * the value is masked into tmp and tmp returned; otherwise (and for
+ * SENS_NONE, and for NULL) v itself.  field_display takes it from the
+ * field's declaration.  Pages, API, exports and the audit log all show
+ * values through these.
+ */
+const char *sens_display(int sens, const char *v, bool reveal, char *tmp, size_t tmpsz);
+struct field_def;
+const char *field_display(const struct field_def *f, const char *v, bool reveal, char *tmp, size_t tmpsz);
 
 #endif

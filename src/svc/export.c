@@ -163,14 +163,7 @@ static const char *cell_text(struct ex *x, const struct xcol *c, const struct re
 		return code_label(&code_tables[f->code_table], v);
 	if (f->type == FT_BOOL)
 		return strcmp(v, "1") == 0 ? "是" : "否";
-	if (f->sens != SENS_NONE && !x->reveal) {
-		if (f->sens == SENS_ID)
-			mask_idnum(v, tmp, tmpsz);
-		else
-			mask_phone(v, tmp, tmpsz);
-		return tmp;
-	}
-	return v;
+	return field_display(f, v, x->reveal, tmp, tmpsz);
 }
 
 static int write_row_xlsx(struct ex *x, const struct record *r)

@@ -1348,14 +1348,9 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 			char m[64];
 			if (tg >= 0 && tg < T_EXTRA && pe->fields[tg].sens != SENS_NONE) {
 				char ph[32];
-				if (pe->fields[tg].sens == SENS_ID) {
-					mask_idnum(t, m, sizeof(m));
-				} else {
-					if (phone_normalize(t, ph, sizeof(ph)) != (size_t)-1)
-						t = ph;
-					mask_phone(t, m, sizeof(m));
-				}
-				t = m;
+				if (pe->fields[tg].sens == SENS_PHONE && phone_normalize(t, ph, sizeof(ph)) != (size_t)-1)
+					t = ph;
+				t = field_display(&pe->fields[tg], t, false, m, sizeof(m));
 			}
 			pr[c] = xstrdup(t);
 		}

@@ -1643,3 +1643,11 @@ int svc_ledger_pick(struct store *st, const struct actor *a, const struct ledger
 	}
 	return JW_OK;
 }
+
+/* The route table's ledger permission (http/routes.c R_LREAD, R_LWRITE),
+ * checked by the router before a handler runs, refused in svc's words. */
+int svc_ledger_access(struct store *st, const struct actor *a, const struct ledger_def *l, bool write,
+		      struct jw_error *err)
+{
+	return ledger_can(st, a, l, write) ? JW_OK : refuse(a, l, write, err);
+}

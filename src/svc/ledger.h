@@ -153,4 +153,11 @@ int svc_ledger_pick(struct store *st, const struct actor *a, const struct ledger
 /* The entry's fields as a record of the ledger's entity (caller releases). */
 void entry_fields(const struct ledger_def *l, const char *data_json, struct record *out);
 
+/* JW_OK when the actor may read (write) the ledger; else JW_EPERM, err
+ * saying why (the router's check of R_LREAD / R_LWRITE routes). */
+int svc_ledger_access(struct store *st, const struct actor *a, const struct ledger_def *l, bool write,
+		      struct jw_error *err);
+/* The ledger's open entries the actor's list shows (svc/desk.c). */
+int64_t svc_ledger_open_count(struct store *st, const struct actor *a, const struct ledger_def *l);
+
 #endif

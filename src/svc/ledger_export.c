@@ -41,16 +41,8 @@ static void put(char *out, const char *v)
 
 static void put_masked(struct lx *x, char *out, const char *v, enum field_sens sens)
 {
-	if (!v || x->reveal || sens == SENS_NONE) {
-		put(out, v);
-		return;
-	}
 	char m[64];
-	if (sens == SENS_ID)
-		mask_idnum(v, m, sizeof(m));
-	else
-		mask_phone(v, m, sizeof(m));
-	put(out, m);
+	put(out, sens_display(sens, v, x->reveal, m, sizeof(m)));
 }
 
 static int age_of(struct lx *x, const char *bd)

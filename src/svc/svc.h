@@ -192,4 +192,14 @@ int svc_person_keys_refresh(struct store *st, int64_t *done_now, bool *done, str
 /* ---- demo community (svc/demo.c) ---- */
 int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err);
 
+/* ---- for the pages and the API (svc/desk.c) ---- */
+/* A read-only request's one snapshot (false: none was begun). */
+bool svc_read_begin(struct store *st);
+void svc_read_end(struct store *st);
+/* Opens the store at location, runs fn on it, closes it (a background job's
+ * own connection); fn's result, or the opening's error. */
+int svc_with_store(const char *location, int (*fn)(struct store *st, void *ud), void *ud, struct jw_error *err);
+/* The store's community (the server's own threads, which act for no user). */
+int svc_store_community(struct store *st, struct community_row *out, struct jw_error *err);
+
 #endif

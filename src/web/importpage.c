@@ -78,6 +78,21 @@ static int on_progress(double f, int64_t rows, void *ud)
 	return stop ? 1 : 0;
 }
 
+/* The import (or dry run) on the job's own store connection. */
+struct run_args {
+	const struct actor *a;
+	const char *path;
+	const struct import_opts *o;
+	struct import_result *res;
+	struct jw_error *err;
+};
+
+static int run_import(struct store *st, void *ud)
+{
+	struct run_args *ra = ud;
+	return svc_import_persons(st, ra->a, ra->path, ra->o, ra->res, ra->err);
+}
+
 static void *job_run(void *arg)
 {
 	struct job *j = arg;
@@ -92,14 +107,10 @@ static void *job_run(void *arg)
 	struct actor a = j->actor;
 	pthread_mutex_unlock(&g_jobs_lock);
 
-	int rc = JW_ESTORE;
 	pthread_mutex_lock(&g_run_lock);
-	struct store *st = store_open(http_store_location(), &err);
-	if (st) {
-		struct import_opts o = { .dry_run = dry, .progress = on_progress, .ud = j, .preview_rows = 10 };
-		rc = svc_import_persons(st, &a, path, &o, &res, &err);
-		store_close(st);
-	}
+	struct import_opts o = { .dry_run = dry, .progress = on_progress, .ud = j, .preview_rows = 10 };
+	struct run_args ra = { &a, path, &o, &res, &err };
+	int rc = svc_with_store(http_store_location(), run_import, &ra, &err);
 	pthread_mutex_unlock(&g_run_lock);
 	pthread_mutex_lock(&g_jobs_lock);
 	if (j->state == JOB_CANCELLED) {
@@ -137,21 +148,12 @@ static bool job_start(struct job *j)
 	return ok;
 }
 
-static bool may_import(const struct actor *a)
-{
-	return a->role != ROLE_GRID_WORKER && svc_can(a, &entities[ENT_PERSON], P_WRITE);
-}
+/* Who may import: the route's role set (admin, director, worker; http/routes.c). */
 
 /* ---- pages ---- */
 
 void web_import_form(struct http_req *r, struct http_resp *w)
 {
-	if (!may_import(&r->actor)) {
-		struct jw_error e;
-		jw_fail(&e, JW_EPERM, "", "您的角色（%s）不能批量导入居民", role_label(r->actor.role));
-		web_error(r, w, &e);
-		return;
-	}
 	page_begin(r, w, "导入居民");
 	struct buf *b = &w->body;
 	buf_adds(b, "<h1>导入居民名册</h1>"
@@ -172,22 +174,14 @@ void web_import_form(struct http_req *r, struct http_resp *w)
 
 void web_import_upload(struct http_req *r, struct http_resp *w)
 {
-	struct jw_error e;
-	if (!may_import(&r->actor)) {
-		jw_fail(&e, JW_EPERM, "", "您的角色（%s）不能批量导入居民", role_label(r->actor.role));
-		web_error(r, w, &e);
-		return;
-	}
 	req_form(r, "_csrf");   /* parses the multipart body */
 	if (!r->upload || r->upload_len == 0) {
-		jw_fail(&e, JW_EBADREQ, "file", "没有收到文件：请选择要导入的 Excel 或 CSV 文件后再上传");
-		web_error(r, w, &e);
+		web_fail(r, w, JW_EBADREQ, "file", "没有收到文件：请选择要导入的 Excel 或 CSV 文件后再上传");
 		return;
 	}
 	char path[512];
 	if (!temp_file(path, sizeof(path), ".upload", r->upload, r->upload_len)) {
-		jw_fail(&e, JW_EIO, "", "服务器无法保存上传的文件（临时目录不可写）");
-		web_error(r, w, &e);
+		web_fail(r, w, JW_EIO, "", "服务器无法保存上传的文件（临时目录不可写）");
 		return;
 	}
 	pthread_mutex_lock(&g_jobs_lock);
@@ -203,8 +197,7 @@ void web_import_upload(struct http_req *r, struct http_resp *w)
 	if (!j) {
 		pthread_mutex_unlock(&g_jobs_lock);
 		unlink(path);
-		jw_fail(&e, JW_ECONFLICT, "", "同时进行的导入太多，请稍后再试");
-		web_error(r, w, &e);
+		web_fail(r, w, JW_ECONFLICT, "", "同时进行的导入太多，请稍后再试");
 		return;
 	}
 	j->id = g_next_job++;
@@ -221,8 +214,7 @@ void web_import_upload(struct http_req *r, struct http_resp *w)
 		job_clear(j);
 	pthread_mutex_unlock(&g_jobs_lock);
 	if (!ok) {
-		jw_fail(&e, JW_EIO, "", "服务器无法开始导入，请稍后再试");
-		web_error(r, w, &e);
+		web_fail(r, w, JW_EIO, "", "服务器无法开始导入，请稍后再试");
 		return;
 	}
 	char loc[64];
@@ -439,9 +431,7 @@ void web_import_job(struct http_req *r, struct http_resp *w)
 	struct job *j = job_find(r->id, &r->actor);
 	if (!j) {
 		pthread_mutex_unlock(&g_jobs_lock);
-		struct jw_error e;
-		jw_fail(&e, JW_ENOTFOUND, "", "找不到这次导入：导入记录只保留一小时，服务重启后也会清除。请重新上传文件");
-		web_error(r, w, &e);
+		web_fail(r, w, JW_ENOTFOUND, "", "找不到这次导入：导入记录只保留一小时，服务重启后也会清除。请重新上传文件");
 		return;
 	}
 	page_begin(r, w, "导入居民");
@@ -493,7 +483,6 @@ void web_import_job(struct http_req *r, struct http_resp *w)
 
 void web_import_confirm(struct http_req *r, struct http_resp *w)
 {
-	struct jw_error e;
 	pthread_mutex_lock(&g_jobs_lock);
 	struct job *j = job_find(r->id, &r->actor);
 	bool ok = j && j->state == JOB_READY;
@@ -508,8 +497,7 @@ void web_import_confirm(struct http_req *r, struct http_resp *w)
 	}
 	pthread_mutex_unlock(&g_jobs_lock);
 	if (!ok) {
-		jw_fail(&e, JW_ECONFLICT, "", "这次导入不在等待确认的状态（已导入、已取消或已过期）");
-		web_error(r, w, &e);
+		web_fail(r, w, JW_ECONFLICT, "", "这次导入不在等待确认的状态（已导入、已取消或已过期）");
 		return;
 	}
 	char loc[64];
@@ -552,9 +540,10 @@ void web_import_report(struct http_req *r, struct http_resp *w)
 		return;
 	if (rc == JW_OK)
 		unlink(path);
-	if (!e.code)
-		jw_fail(&e, rc == JW_OK ? JW_EIO : rc, "", rc == JW_ENOTFOUND ? "找不到这次导入的报告，请重新导入" : NULL);
-	web_error(r, w, &e);
+	if (e.code)
+		web_error(r, w, &e);
+	else
+		web_fail(r, w, rc == JW_OK ? JW_EIO : rc, "", rc == JW_ENOTFOUND ? "找不到这次导入的报告，请重新导入" : NULL);
 }
 
 /* ---- export ---- */
@@ -565,12 +554,8 @@ void web_export(struct http_req *r, struct http_resp *w)
 	struct jw_error err;
 	struct list_req lr;
 	jw_error_clear(&err);
-	if (!list_req_from_query(r, &lr, &err)) {
-		web_error(r, w, &err);
-		return;
-	}
-	const char *rv = req_query(r, "reveal");
-	struct export_opts o = { .format = EXPORT_XLSX, .reveal = rv && strcmp(rv, "1") == 0, .filter = &lr,
+	list_req_from_query(r, &lr);
+	struct export_opts o = { .format = EXPORT_XLSX, .reveal = req_bool(r, "reveal"), .filter = &lr,
 				 .reason = req_query(r, "reason"), .reason_text = req_query(r, "reason_text") };
 	size_t n = strlen(r->path);
 	if (n > 4 && strcmp(r->path + n - 4, ".csv") == 0)

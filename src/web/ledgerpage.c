@@ -19,17 +19,6 @@
 #include "web/svg.h"
 #include "web/web.h"
 
-static const struct ledger_def *page_ledger(struct http_req *r, struct http_resp *w)
-{
-	const struct ledger_def *l = ledger_find(r->st, r->actor.community, r->key);
-	if (!l) {
-		struct jw_error e;
-		jw_fail(&e, JW_ENOTFOUND, "", "没有这个台账");
-		web_error(r, w, &e);
-	}
-	return l;
-}
-
 /* The URL segment of a subject ("person" → "persons"), from its entity. */
 static const char *subject_path(const char *subject)
 {
@@ -53,12 +42,7 @@ static int ledger_row(const struct ledger_def *l, void *ud)
 		return 0;
 	if (c->subject_id && l->subject != ENT_PERSON)
 		return 0;
-	struct entry_query q = { .ledger = l->key, .want_total = true };
-	int64_t open = 0;
-	struct jw_error err;
-	if (c->r->actor.role == ROLE_GRID_WORKER)
-		q.grid_id = c->r->actor.grid_id;
-	STORE_CALL(c->r->st, entry_list, c->r->actor.community, &q, NULL, NULL, &open, &err);
+	int64_t open = svc_ledger_open_count(c->r->st, &c->r->actor, l);
 	struct buf *b = c->b;
 	buf_addf(b, "<tr><td><a href=\"/ledgers/%s\">", l->key);
 	buf_html(b, l->title);
@@ -84,8 +68,7 @@ static int ledger_row(const struct ledger_def *l, void *ud)
 
 void web_ledgers(struct http_req *r, struct http_resp *w)
 {
-	int64_t sid = 0;
-	req_query_int(r, "subject_id", 0, &sid);
+	int64_t sid = req_int(r, "subject_id");
 	page_begin(r, w, "台账");
 	struct buf *b = &w->body;
 	buf_adds(b, "<h1>台账</h1><div class=\"toolbar\"><a class=\"button\" href=\"/reminders\">提醒</a>"
@@ -137,15 +120,8 @@ static int entry_tr(const struct entry_row *e, void *ud)
 	for (int i = 0; i < l->nfields; i++) {
 		if (!(l->fields[i].flags & FF_LIST))
 			continue;
-		const char *v = f.v[i];
 		char m[64];
-		if (v && l->fields[i].sens == SENS_ID) {
-			mask_idnum(v, m, sizeof(m));
-			v = m;
-		} else if (v && l->fields[i].sens == SENS_PHONE) {
-			mask_phone(v, m, sizeof(m));
-			v = m;
-		}
+		const char *v = field_display(&l->fields[i], f.v[i], false, m, sizeof(m));
 		buf_adds(b, "<td>");
 		buf_html(b, v);
 		buf_adds(b, "</td>");
@@ -165,15 +141,35 @@ static int entry_tr(const struct entry_row *e, void *ud)
 	return JW_OK;
 }
 
+/* A ledger page's link to another page, with its filters. */
+struct ledger_link { const struct ledger_def *l; const struct entry_query *q; };
+
+static void ledger_page_link(void *ud, int64_t page, struct buf *b)
+{
+	const struct ledger_link *ll = ud;
+	buf_addf(b, "/ledgers/%s?page=%lld", ll->l->key, (long long)page);
+	if (ll->q->q) {
+		buf_adds(b, "&q=");
+		buf_url(b, ll->q->q);
+	}
+	if (ll->q->field && ll->q->value) {
+		buf_adds(b, "&field=");
+		buf_url(b, ll->q->field);
+		buf_adds(b, "&value=");
+		buf_url(b, ll->q->value);
+	}
+	if (ll->q->include_closed)
+		buf_adds(b, "&include_closed=1");
+}
+
 void web_ledger(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	struct entry_query q;
-	int64_t page, per_page, total = 0;
+	struct pager pg;
+	int64_t total = 0;
 	struct jw_error err;
-	if (!entry_query_from(r, &q, &page, &per_page, &err)) {
+	if (!entry_query_from(r, &q, &pg, &err)) {
 		web_error(r, w, &err);
 		return;
 	}
@@ -246,37 +242,10 @@ void web_ledger(struct http_req *r, struct http_resp *w)
 		}
 	buf_adds(b, l->visit_days ? "<th class=\"hide-sm\">列入日期</th><th>最近走访</th>" :
 				    "<th class=\"hide-sm\">列入日期</th><th>状态</th>");
-	buf_adds(b, "</tr></thead><tbody>");
-	buf_add(b, rows.data ? rows.data : "", rows.len);
-	if (!c.n)
-		buf_adds(b, "<tr><td colspan=\"20\" class=\"muted\">没有记录</td></tr>");
-	buf_adds(b, "</tbody></table></div>");
-	buf_release(&rows);
-	int64_t pages = (total + per_page - 1) / per_page;
-	if (pages > 1) {
-		buf_addf(b, "<div class=\"pager\"><span>第 %lld / %lld 页</span>", (long long)page, (long long)pages);
-		struct buf qs = BUF_INIT;
-		if (q.q) {
-			buf_adds(&qs, "&q=");
-			buf_url(&qs, q.q);
-		}
-		if (q.field && q.value) {
-			buf_adds(&qs, "&field=");
-			buf_url(&qs, q.field);
-			buf_adds(&qs, "&value=");
-			buf_url(&qs, q.value);
-		}
-		if (q.include_closed)
-			buf_adds(&qs, "&include_closed=1");
-		if (page > 1)
-			buf_addf(b, " <a href=\"/ledgers/%s?page=%lld%s\">上一页</a>", l->key, (long long)page - 1,
-				 buf_cstr(&qs));
-		if (page < pages)
-			buf_addf(b, " <a href=\"/ledgers/%s?page=%lld%s\">下一页</a>", l->key, (long long)page + 1,
-				 buf_cstr(&qs));
-		buf_release(&qs);
-		buf_adds(b, "</div>");
-	}
+	page_table_rows(b, &rows, c.n, "没有记录");
+	pager_set(&pg, pg.page, pg.per_page, total);
+	struct ledger_link ll = { l, &q };
+	pager_html(b, &pg, ledger_page_link, &ll);
 	page_end(w);
 }
 
@@ -379,15 +348,7 @@ static void new_form(struct http_req *r, struct http_resp *w, const struct ledge
 
 void web_entry_new(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
-	if (!ledger_can(r->st, &r->actor, l, true)) {
-		struct jw_error e;
-		jw_fail(&e, JW_EPERM, "", "您不能在这个台账中新增记录");
-		web_error(r, w, &e);
-		return;
-	}
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	new_form(r, w, l, req_query(r, "subject_id"), NULL, NULL, NULL);
 }
 
@@ -410,9 +371,7 @@ static void form_fields(struct http_req *r, const struct ledger_def *l, struct r
 
 void web_entry_create(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	struct record f;
 	struct verr ve;
 	struct jw_error err;
@@ -467,9 +426,8 @@ static int show_cb(const struct entry_row *e, void *ud)
 	buf_adds(b, "</a></dd>");
 	char m[64];
 	if (e->id_number) {
-		mask_idnum(e->id_number, m, sizeof(m));
 		buf_adds(b, "<dt>证件号码</dt><dd>");
-		buf_html(b, m);
+		buf_html(b, sens_display(SENS_ID, e->id_number, false, m, sizeof(m)));
 		buf_adds(b, "</dd>");
 	}
 	buf_adds(b, "<dt>地址</dt><dd>");
@@ -481,14 +439,7 @@ static int show_cb(const struct entry_row *e, void *ud)
 	struct record f;
 	entry_fields(l, e->data, &f);
 	for (int i = 0; i < l->nfields; i++) {
-		const char *v = f.v[i];
-		if (v && l->fields[i].sens == SENS_ID) {
-			mask_idnum(v, m, sizeof(m));
-			v = m;
-		} else if (v && l->fields[i].sens == SENS_PHONE) {
-			mask_phone(v, m, sizeof(m));
-			v = m;
-		}
+		const char *v = field_display(&l->fields[i], f.v[i], false, m, sizeof(m));
 		buf_addf(b, "<dt>");
 		buf_html(b, l->fields[i].label);
 		buf_addf(b, "</dt><dd id=\"v-%s\">", l->fields[i].name);
@@ -577,9 +528,7 @@ void web_visits_block(struct http_req *r, struct buf *b, const char *subject, in
 
 void web_entry(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	struct buf body = BUF_INIT;
 	struct show s = { r, l, &body, false, 0, "", false };
 	struct jw_error err;
@@ -599,9 +548,7 @@ void web_entry(struct http_req *r, struct http_resp *w)
 
 void web_entry_update(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	struct record f;
 	struct verr ve;
 	struct jw_error err;
@@ -631,8 +578,7 @@ void web_visit_create(struct http_req *r, struct http_resp *w)
 	const char *sv = req_form(r, "subject_id"), *ev = req_form(r, "entry_id");
 	int64_t eid = 0;
 	if (!sv || !parse_i64(sv, 1, INT64_MAX, &sid) || (ev && *ev && !parse_i64(ev, 1, INT64_MAX, &eid))) {
-		jw_fail(&err, JW_EBADREQ, "subject_id", "缺少走访对象");
-		web_error(r, w, &err);
+		web_fail(r, w, JW_EBADREQ, "subject_id", "缺少走访对象");
 		return;
 	}
 	if (svc_visit_add(r->st, &r->actor, req_form(r, "subject"), sid, eid, req_form(r, "visit_date"),
@@ -720,11 +666,9 @@ static void stats_body(struct buf *b, const struct ledger_stats *s, bool trend)
 	buf_adds(b, "</tbody></table></details>");
 }
 
-void web_ledger_stats(struct http_req *r, struct http_resp *w)
+/* A ledger's statistics page (with its trend), or the community's (l NULL). */
+static void stats_page(struct http_req *r, struct http_resp *w, const struct ledger_def *l)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
 	struct ledger_stats *s = xcalloc(1, sizeof(*s));
 	struct jw_error err;
 	if (svc_ledger_stats(r->st, &r->actor, l, s, &err) != JW_OK) {
@@ -733,37 +677,33 @@ void web_ledger_stats(struct http_req *r, struct http_resp *w)
 		return;
 	}
 	char title[96];
-	snprintf(title, sizeof(title), "%s · 统计", l->title);
-	page_begin(r, w, title);
-	buf_adds(&w->body, "<h1>");
-	buf_html(&w->body, title);
-	buf_addf(&w->body, "</h1><p><a href=\"/ledgers/%s\">返回台账</a></p>", l->key);
-	stats_body(&w->body, s, true);
+	snprintf(title, sizeof(title), "%s · 统计", l ? l->title : "");
+	page_begin(r, w, l ? title : "社区统计");
+	if (l) {
+		buf_adds(&w->body, "<h1>");
+		buf_html(&w->body, title);
+		buf_addf(&w->body, "</h1><p><a href=\"/ledgers/%s\">返回台账</a></p>", l->key);
+	} else {
+		buf_adds(&w->body, "<h1>社区统计 <span class=\"muted\">在册居民</span></h1>");
+	}
+	stats_body(&w->body, s, l != NULL);
 	free(s);
 	page_end(w);
+}
+
+void web_ledger_stats(struct http_req *r, struct http_resp *w)
+{
+	stats_page(r, w, r->ledger);
 }
 
 void web_community_stats(struct http_req *r, struct http_resp *w)
 {
-	struct ledger_stats *s = xcalloc(1, sizeof(*s));
-	struct jw_error err;
-	if (svc_ledger_stats(r->st, &r->actor, NULL, s, &err) != JW_OK) {
-		free(s);
-		web_error(r, w, &err);
-		return;
-	}
-	page_begin(r, w, "社区统计");
-	buf_adds(&w->body, "<h1>社区统计 <span class=\"muted\">在册居民</span></h1>");
-	stats_body(&w->body, s, false);
-	free(s);
-	page_end(w);
+	stats_page(r, w, NULL);
 }
 
 void web_ledger_export(struct http_req *r, struct http_resp *w)
 {
-	const struct ledger_def *l = page_ledger(r, w);
-	if (!l)
-		return;
+	const struct ledger_def *l = r->ledger;   /* found by the router ({key}) */
 	struct jw_error err;
 	struct ledger_export_req x = { r->st, &r->actor, l, req_query(r, "layout"), 0 };
 	char name[160];
@@ -861,13 +801,7 @@ static void define_form(struct http_req *r, struct http_resp *w, const struct ve
 
 void web_ledger_define_form(struct http_req *r, struct http_resp *w)
 {
-	if (r->actor.role != ROLE_ADMIN && r->actor.role != ROLE_DIRECTOR) {
-		struct jw_error e;
-		jw_fail(&e, JW_EPERM, "", "只有管理员和社区主任可以定义台账");
-		web_error(r, w, &e);
-		return;
-	}
-	define_form(r, w, NULL);
+	define_form(r, w, NULL);   /* admins and directors: the route's role set */
 }
 
 void web_ledger_define(struct http_req *r, struct http_resp *w)

@@ -4,6 +4,7 @@
  * and paper (print style); no JavaScript.
  */
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,19 @@ void page_begin(struct http_req *r, struct http_resp *w, const char *title)
 				       "台账名单和统计暂不完整，请稍后刷新。");
 }
 
+void page_table_rows(struct buf *b, struct buf *rows, int n, const char *empty)
+{
+	buf_adds(b, "</tr></thead><tbody>");
+	buf_add(b, rows->data ? rows->data : "", rows->len);
+	if (!n) {
+		buf_adds(b, "<tr><td colspan=\"20\" class=\"muted\">");
+		buf_html(b, empty);
+		buf_adds(b, "</td></tr>");
+	}
+	buf_adds(b, "</tbody></table></div>");
+	buf_release(rows);
+}
+
 void page_end(struct http_resp *w)
 {
 	buf_adds(&w->body, "</main></body></html>\n");
@@ -249,15 +263,7 @@ void page_value(struct http_req *r, struct buf *b, const struct field_def *f, co
 	default:
 		break;
 	}
-	if (f->sens != SENS_NONE && !reveal) {
-		if (f->sens == SENS_ID)
-			mask_idnum(v, tmp, sizeof(tmp));
-		else
-			mask_phone(v, tmp, sizeof(tmp));
-		buf_html(b, tmp);
-		return;
-	}
-	buf_html(b, v);
+	buf_html(b, field_display(f, v, reveal, tmp, sizeof(tmp)));
 }
 
 void page_audit_values(struct buf *b, const char *entity, const char *json)
@@ -326,6 +332,16 @@ void web_error(struct http_req *r, struct http_resp *w, const struct jw_error *e
 	page_notice(&w->body, "err", e->message[0] ? e->message : err_default_msg(e->code));
 	buf_adds(&w->body, "<p><a href=\"/\">回到首页</a></p>");
 	page_end(w);
+}
+
+void web_fail(struct http_req *r, struct http_resp *w, int code, const char *field, const char *fmt, ...)
+{
+	struct jw_error e;
+	va_list ap;
+	va_start(ap, fmt);
+	jw_vfail(&e, code, field, fmt, ap);
+	va_end(ap);
+	web_error(r, w, &e);
 }
 
 /* ---- login / logout ---- */
@@ -553,35 +569,35 @@ static int audit_row_html(const struct audit_row *a, void *ud)
 	return JW_OK;
 }
 
+static void audit_link(void *ud, int64_t page, struct buf *b)
+{
+	(void)ud;
+	buf_addf(b, "/audit?page=%lld", (long long)page);
+}
+
 void web_audit(struct http_req *r, struct http_resp *w)
 {
 	struct jw_error err;
-	int64_t page, eid, total = 0;
-	if (!req_query_int(r, "page", 1, &page) || !req_query_int(r, "entity_id", 0, &eid)) {
-		jw_fail(&err, JW_EBADREQ, "page", "页码应为整数");
-		web_error(r, w, &err);
-		return;
-	}
+	int64_t total = 0;
+	struct pager pg;
+	pager_from(&pg, r, 50);
 	struct buf rows = BUF_INIT;
-	int rc = svc_audit_list(r->st, &r->actor, req_query(r, "entity"), eid, req_query(r, "action"),
-				page, 50, audit_row_html, &rows, &total, &err);
+	int rc = svc_audit_list(r->st, &r->actor, req_query(r, "entity"), req_int(r, "entity_id"),
+				req_query(r, "action"), pg.page, pg.per_page, audit_row_html, &rows, &total, &err);
 	if (rc != JW_OK) {
 		buf_release(&rows);
 		web_error(r, w, &err);
 		return;
 	}
+	pager_set(&pg, pg.page, pg.per_page, total);
 	page_begin(r, w, "审计日志");
 	struct buf *b = &w->body;
 	buf_addf(b, "<h1>审计日志 <span class=\"muted\">共 %lld 条</span></h1>", (long long)total);
 	buf_adds(b, "<div class=\"scroll\"><table><thead><tr><th>时间</th><th>用户</th><th>操作</th><th>对象</th>"
 		    "<th>原值</th><th>新值</th><th class=\"hide-sm\">IP地址</th></tr></thead><tbody>");
 	buf_add(b, rows.data ? rows.data : "", rows.len);
-	buf_adds(b, "</tbody></table></div><div class=\"pager\">");
-	if (page > 1)
-		buf_addf(b, "<a href=\"/audit?page=%lld\">上一页</a>", (long long)(page - 1));
-	if (page * 50 < total)
-		buf_addf(b, "<a href=\"/audit?page=%lld\">下一页</a>", (long long)(page + 1));
-	buf_adds(b, "</div>");
+	buf_adds(b, "</tbody></table></div>");
+	pager_html(b, &pg, audit_link, NULL);
 	buf_release(&rows);
 	page_end(w);
 }

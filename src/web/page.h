@@ -21,6 +21,9 @@ void page_value(struct http_req *r, struct buf *b, const struct field_def *f, co
 void page_ref_name(struct http_req *r, struct buf *b, const struct entity_def *e, int64_t id);
 /* An audit record's stored values as "label: value" lines, numbers masked. */
 void page_audit_values(struct buf *b, const char *entity, const char *json);
+/* A list table's body: closes the header row, writes rows (n of them; none:
+ * one row saying empty), closes the table and its scroll box; rows is released. */
+void page_table_rows(struct buf *b, struct buf *rows, int n, const char *empty);
 /* A notice box (kind: "ok", "err", "info"). */
 void page_notice(struct buf *b, const char *kind, const char *text);
 /* A subject's visits and the form to record one (ledgerpage.c); back is

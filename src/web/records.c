@@ -152,6 +152,14 @@ static void link_with(struct http_req *r, struct buf *b, const char *path, const
 	}
 }
 
+/* A list page's link to another page: the current query, page replaced. */
+static void list_page_link(void *ud, int64_t page, struct buf *b)
+{
+	char num[24];
+	snprintf(num, sizeof(num), "%lld", (long long)page);
+	link_with(ud, b, "", "page", num);
+}
+
 static void age_band_select(struct buf *b, const char *sel)
 {
 	buf_adds(b, "<select name=\"age_band\" id=\"f-age_band\"><option value=\"\">全部年龄</option>");
@@ -246,10 +254,7 @@ void web_list(struct http_req *r, struct http_resp *w)
 	struct list_req lr;
 	struct jw_error err;
 	int64_t total = 0;
-	if (!list_req_from_query(r, &lr, &err)) {
-		web_error(r, w, &err);
-		return;
-	}
+	list_req_from_query(r, &lr);
 	struct buf rows = BUF_INIT;
 	struct table_ctx tc = { r, &rows, 0 };
 	const char *notice = NULL;
@@ -350,37 +355,12 @@ void web_list(struct http_req *r, struct http_resp *w)
 	}
 	if (e->id == ENT_PERSON)
 		buf_adds(b, "<th>年龄</th><th>状态</th>");
-	buf_adds(b, "</tr></thead><tbody>");
-	buf_add(b, rows.data ? rows.data : "", rows.len);
-	if (tc.n == 0)
-		buf_adds(b, "<tr><td colspan=\"20\" class=\"muted\">没有符合条件的记录</td></tr>");
-	buf_adds(b, "</tbody></table></div>");
-	buf_release(&rows);
+	page_table_rows(b, &rows, tc.n, "没有符合条件的记录");
 
 	/* pager */
-	int64_t pages = (total + lr.per_page - 1) / lr.per_page;
-	buf_addf(b, "<div class=\"pager\"><span>第 %lld / %lld 页</span>", (long long)lr.page,
-		 (long long)(pages ? pages : 1));
-	char num[24];
-	if (lr.page > 1) {
-		struct buf link = BUF_INIT;
-		snprintf(num, sizeof(num), "%lld", (long long)(lr.page - 1));
-		link_with(r, &link, "", "page", num);
-		buf_adds(b, "<a href=\"");
-		buf_html(b, link.len ? buf_cstr(&link) : "?");
-		buf_adds(b, "\">上一页</a>");
-		buf_release(&link);
-	}
-	if (lr.page < pages) {
-		struct buf link = BUF_INIT;
-		snprintf(num, sizeof(num), "%lld", (long long)(lr.page + 1));
-		link_with(r, &link, "", "page", num);
-		buf_adds(b, "<a href=\"");
-		buf_html(b, buf_cstr(&link));
-		buf_adds(b, "\">下一页</a>");
-		buf_release(&link);
-	}
-	buf_adds(b, "</div>");
+	struct pager pg;
+	pager_set(&pg, lr.page, lr.per_page, total);
+	pager_html(b, &pg, list_page_link, r);
 	page_end(w);
 }
 
@@ -522,22 +502,11 @@ static void record_from_form(struct http_req *r, struct record *rec, bool editin
 	}
 }
 
-static bool can_write(struct http_req *r, struct http_resp *w, const struct entity_def *e)
-{
-	if (svc_can(&r->actor, e, P_WRITE))
-		return true;
-	struct jw_error err;
-	jw_fail(&err, JW_EPERM, "", "您的角色（%s）不能修改%s", role_label(r->actor.role), e->label);
-	web_error(r, w, &err);
-	return false;
-}
-
+/* Write access (R_WRITER) is the route's: checked by the router, again in svc/. */
 void web_new(struct http_req *r, struct http_resp *w)
 {
 	const struct entity_def *e = req_entity(r);
 	struct record rec;
-	if (!can_write(r, w, e))
-		return;
 	record_init(&rec, e);
 	/* prefill from the query: /persons/new?household_id=3, /houses/new?building_id=2 */
 	for (int i = 0; i < e->nfields; i++) {
@@ -558,8 +527,6 @@ void web_create(struct http_req *r, struct http_resp *w)
 	struct verr ve;
 	struct jw_error err;
 	int64_t id = 0;
-	if (!can_write(r, w, e))
-		return;
 	record_init(&rec, e);
 	verr_init(&ve);
 	record_from_form(r, &rec, false);
@@ -584,8 +551,6 @@ void web_edit(struct http_req *r, struct http_resp *w)
 	const struct entity_def *e = req_entity(r);
 	struct record rec;
 	struct jw_error err;
-	if (!can_write(r, w, e))
-		return;
 	if (svc_get(r->st, &r->actor, e, r->id, &rec, &err) != JW_OK)
 		web_error(r, w, &err);
 	else
@@ -599,8 +564,6 @@ void web_update(struct http_req *r, struct http_resp *w)
 	struct record rec, cur;
 	struct verr ve;
 	struct jw_error err;
-	if (!can_write(r, w, e))
-		return;
 	record_init(&rec, e);
 	verr_init(&ve);
 	record_from_form(r, &rec, true);
@@ -680,12 +643,7 @@ static void sub_table(struct http_req *r, struct buf *b, const struct entity_def
 		}
 	if (e->id == ENT_PERSON)
 		buf_adds(b, "<th>年龄</th><th>状态</th>");
-	buf_adds(b, "</tr></thead><tbody>");
-	buf_add(b, rows.data ? rows.data : "", rows.len);
-	if (!tc.n)
-		buf_adds(b, "<tr><td colspan=\"20\" class=\"muted\">暂无</td></tr>");
-	buf_adds(b, "</tbody></table></div>");
-	buf_release(&rows);
+	page_table_rows(b, &rows, tc.n, "暂无");
 }
 
 /* 楼盘表: units side by side, floors from the top down, each unit's rooms

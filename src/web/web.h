@@ -8,7 +8,11 @@
 
 #include "http/http.h"
 
+/* The one page error helper: the error page for e (status from its code). */
 void web_error(struct http_req *r, struct http_resp *w, const struct jw_error *e);
+/* The same from a code, a field and a message (printf). */
+void web_fail(struct http_req *r, struct http_resp *w, int code, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 void web_css(struct http_req *r, struct http_resp *w);
 void web_favicon(struct http_req *r, struct http_resp *w);
