@@ -19,14 +19,19 @@ int qspec_index(const struct qparam *spec, const char *name)
 	return -1;
 }
 
+/* A yes/no parameter, as forms and people write it: 1/true/yes/on (an
+ * HTML checkbox without a value sends "on") and 0/false/no/off, in any
+ * case. */
 bool qbool_true(const char *v)
 {
-	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+	return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
+		     strcasecmp(v, "on") == 0);
 }
 
 static bool qbool_ok(const char *v)
 {
-	return qbool_true(v) || strcmp(v, "0") == 0 || strcmp(v, "false") == 0;
+	return qbool_true(v) || strcmp(v, "0") == 0 || strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
+	       strcasecmp(v, "off") == 0;
 }
 
 /* Characters (not bytes) of UTF-8 text. */
