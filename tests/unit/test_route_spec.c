@@ -97,7 +97,7 @@ static void test_bad_values(void **state)
 	expect_bad((struct fake_query){ { "subject_id", "1", "from", "yesterday", NULL } }, "from");
 	expect_bad((struct fake_query){ { "subject_id", "1", "q", "张三丰丰丰", NULL } }, "q");
 	expect_bad((struct fake_query){ { "subject_id", "1", "residence_type", "martian", NULL } }, "residence_type");
-	expect_bad((struct fake_query){ { "subject_id", "1", "reveal", "yes", NULL } }, "reveal");
+	expect_bad((struct fake_query){ { "subject_id", "1", "reveal", "perhaps", NULL } }, "reveal");
 	expect_bad((struct fake_query){ { "subject_id", "1", "format", "pdf", NULL } }, "format");
 	expect_bad((struct fake_query){ { "subject_id", "1", "format", "xls", NULL } }, "format");
 	expect_bad((struct fake_query){ { NULL } }, "subject_id");
