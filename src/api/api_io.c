@@ -43,7 +43,7 @@ void api_import(struct http_req *r, struct http_resp *w)
 
 void api_export(struct http_req *r, struct http_resp *w)
 {
-	const struct entity_def *e = req_entity(r);
+	const struct kind *e = req_entity(r);
 	struct jw_error err;
 	struct list_req lr;
 	jw_error_clear(&err);

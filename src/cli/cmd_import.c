@@ -183,7 +183,7 @@ int cmd_export(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	const char *db = opt_get(opts, n, "db"), *out = opt_get(opts, n, "out");
-	const struct entity_def *e = pos[0] ? entity_by_path(pos[0]) : NULL;
+	const struct kind *e = pos[0] ? entity_by_path(pos[0]) : NULL;
 	if (!e) {
 		fputs("juwei export: 请指定要导出的内容：persons、households、houses、buildings 或 grids\n", stderr);
 		return 2;

@@ -147,7 +147,7 @@ const char *req_cookie(struct http_req *r, const char *name);
  * (its default when absent), a Q_BOOL's truth. */
 int64_t req_int(const struct http_req *r, const char *name);
 bool req_bool(struct http_req *r, const char *name);
-const struct entity_def *req_entity(const struct http_req *r);
+const struct kind *req_entity(const struct http_req *r);
 
 /* Response helpers. */
 void resp_redirect(struct http_resp *w, const char *location);

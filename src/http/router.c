@@ -45,7 +45,7 @@ bool req_bool(struct http_req *r, const char *name)
 	return qbool_true(req_query(r, name));
 }
 
-const struct entity_def *req_entity(const struct http_req *r)
+const struct kind *req_entity(const struct http_req *r)
 {
 	return r->route && r->route->ent >= 0 ? &entities[r->route->ent] : NULL;
 }
@@ -520,7 +520,7 @@ static bool permitted(struct http_req *r, struct http_resp *w, const struct rout
 		return false;
 	}
 	if ((rt->flags & R_WRITER) && !svc_can(&r->actor, req_entity(r), P_WRITE)) {
-		const struct entity_def *ent = req_entity(r);
+		const struct kind *ent = req_entity(r);
 		jw_fail(&e, JW_EPERM, "", "您的角色（%s）不能修改%s", role_label(r->actor.role), ent ? ent->label : "记录");
 		req_fail(r, w, &e);
 		return false;

@@ -123,15 +123,37 @@ static const struct field_def grid_fields[GF__COUNT] = {
 	[GF_UPDATED_AT] = { "updated_at", "更新时间", FT_DATETIME, -1, NULL, RO, SENS_NONE, 0, NULL, NULL },
 };
 
-const struct entity_def entities[ENT__COUNT] = {
-	[ENT_GRID] = { ENT_GRID, "grid", "grid", "grids", "网格", "name", grid_fields, GF__COUNT },
-	[ENT_BUILDING] = { ENT_BUILDING, "building", "building", "buildings", "楼栋", "name", building_fields, BF__COUNT },
-	[ENT_HOUSE] = { ENT_HOUSE, "house", "house", "houses", "房屋", "address", house_fields, HOF__COUNT },
-	[ENT_HOUSEHOLD] = { ENT_HOUSEHOLD, "household", "household", "households", "户", "household_no", household_fields, HF__COUNT },
-	[ENT_PERSON] = { ENT_PERSON, "person", "person", "persons", "居民", "name", person_fields, PF__COUNT },
+/* The registry's statistics dimensions (count_by). */
+static const struct kind_dim person_dims[] = {
+	{ "grid", "网格", DIM_FIELD, "grid_id" },
+	{ "sex", "性别", DIM_FIELD, "sex" },
+	{ "age5", "年龄段", DIM_AGE5, "birth_date" },
+	{ "residence_type", "人口类型", DIM_FIELD, "residence_type" },
+	{ "hukou_status", "人户状态", DIM_FIELD, "hukou_status" },
+	{ "status", "状态", DIM_FIELD, "status" },
+};
+static const struct kind_dim place_dims[] = {
+	{ "grid", "网格", DIM_FIELD, "grid_id" },
 };
 
-const struct entity_def *entity_by_path(const char *path)
+#define REGISTRY_KIND(ID, KEY, PATH, LABEL, TITLE, FIELDS, N, ATTACH, DIMS, NDIMS)                 \
+	[ID] = { .id = ID, .key = KEY, .table = KEY, .path = PATH, .label = LABEL, .title_field = TITLE, \
+		 .fields = FIELDS, .nfields = N, .attach = ATTACH ? KA_KIND : KA_NONE, .attach_kind = ATTACH, \
+		 .storage = KS_COLUMNS, .dims = DIMS, .ndims = NDIMS }
+
+const struct kind entities[ENT__COUNT] = {
+	REGISTRY_KIND(ENT_GRID, "grid", "grids", "网格", "name", grid_fields, GF__COUNT, NULL, NULL, 0),
+	REGISTRY_KIND(ENT_BUILDING, "building", "buildings", "楼栋", "name", building_fields, BF__COUNT, "grid",
+		      place_dims, 1),
+	REGISTRY_KIND(ENT_HOUSE, "house", "houses", "房屋", "address", house_fields, HOF__COUNT, "building",
+		      place_dims, 1),
+	REGISTRY_KIND(ENT_HOUSEHOLD, "household", "households", "户", "household_no", household_fields, HF__COUNT,
+		      "house", place_dims, 1),
+	REGISTRY_KIND(ENT_PERSON, "person", "persons", "居民", "name", person_fields, PF__COUNT, "household",
+		      person_dims, (int)(sizeof(person_dims) / sizeof(person_dims[0]))),
+};
+
+const struct kind *entity_by_path(const char *path)
 {
 	for (int i = 0; i < ENT__COUNT; i++)
 		if (strcmp(entities[i].path, path) == 0)
@@ -139,7 +161,7 @@ const struct entity_def *entity_by_path(const char *path)
 	return NULL;
 }
 
-const struct entity_def *entity_by_key(const char *key)
+const struct kind *entity_by_key(const char *key)
 {
 	for (int i = 0; i < ENT__COUNT; i++)
 		if (strcmp(entities[i].key, key) == 0)
@@ -147,7 +169,7 @@ const struct entity_def *entity_by_key(const char *key)
 	return NULL;
 }
 
-int entity_field_index(const struct entity_def *e, const char *name)
+int entity_field_index(const struct kind *e, const char *name)
 {
 	for (int i = 0; i < e->nfields; i++)
 		if (strcmp(e->fields[i].name, name) == 0)
@@ -155,13 +177,13 @@ int entity_field_index(const struct entity_def *e, const char *name)
 	return -1;
 }
 
-const struct field_def *entity_field(const struct entity_def *e, const char *name)
+const struct field_def *entity_field(const struct kind *e, const char *name)
 {
 	int i = entity_field_index(e, name);
 	return i < 0 ? NULL : &e->fields[i];
 }
 
-void record_init(struct record *r, const struct entity_def *ent)
+void record_init(struct record *r, const struct kind *ent)
 {
 	r->ent = ent;
 	r->id = 0;
@@ -299,7 +321,7 @@ static bool option_ok(const char *options, const char *v)
 
 void record_normalize_validate(struct record *r, bool creating, struct verr *ve)
 {
-	const struct entity_def *e = r->ent;
+	const struct kind *e = r->ent;
 	for (int i = 0; i < e->nfields; i++) {
 		const struct field_def *f = &e->fields[i];
 		if (f->flags & FF_READONLY)
@@ -375,7 +397,7 @@ void record_normalize_validate(struct record *r, bool creating, struct verr *ve)
 
 void record_to_json(struct buf *b, const struct record *r, bool reveal)
 {
-	const struct entity_def *e = r->ent;
+	const struct kind *e = r->ent;
 	buf_addf(b, "{\"id\":%lld", (long long)r->id);
 	for (int i = 0; i < e->nfields; i++) {
 		const struct field_def *f = &e->fields[i];

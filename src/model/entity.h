@@ -19,68 +19,17 @@
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "model/codes.h"
-
-enum field_type {
-	FT_TEXT,    /* free text, maxlen characters */
-	FT_INT,     /* integer */
-	FT_REAL,    /* decimal number (area) */
-	FT_DATE,    /* YYYY-MM-DD */
-	FT_CODE,    /* a code of code_table */
-	FT_REF,     /* id of another entity (ref) */
-	FT_BOOL,    /* "1" / "0" */
-	FT_DATETIME /* seconds since the epoch, shown as local time */
-};
-
-enum field_flag {
-	FF_REQUIRED = 1 << 0,  /* must be given on create */
-	FF_READONLY = 1 << 1,  /* derived by the program; never taken from input */
-	FF_LIST     = 1 << 2,  /* shown as a list column */
-	FF_FORM     = 1 << 3,  /* shown in create/edit forms */
-	FF_SEARCH   = 1 << 4,  /* a list filter on the page */
-	FF_MULTILINE = 1 << 5, /* textarea */
-	FF_WIDE     = 1 << 6,  /* list column left out on a phone's narrow screen */
-};
-
-enum field_sens {
-	SENS_NONE = 0,
-	SENS_ID,     /* ID/document number: masked 110105********002X */
-	SENS_PHONE,  /* phone: masked 138****5678 */
-};
-
-struct field_def {
-	const char *name;      /* JSON member and SQL column */
-	const char *label;     /* Chinese label */
-	enum field_type type;
-	int code_table;        /* enum code_table_id for FT_CODE, else -1 */
-	const char *ref;       /* entity key for FT_REF, else NULL */
-	unsigned flags;        /* enum field_flag */
-	enum field_sens sens;
-	int maxlen;            /* characters, for FT_TEXT */
-	const char *synonyms;  /* import header synonyms, '|'-separated */
-	const char *hint;      /* form hint, Chinese, or NULL */
-	const char *options;   /* FT_TEXT: the allowed values, '|'-separated (a
-				* choice list for ledgers' own fields), or NULL */
-};
+#include "model/kind.h"
 
 enum entity_id { ENT_GRID, ENT_BUILDING, ENT_HOUSE, ENT_HOUSEHOLD, ENT_PERSON, ENT__COUNT };
 
-struct entity_def {
-	enum entity_id id;
-	const char *key;        /* "person": audit entity name */
-	const char *table;      /* SQL table */
-	const char *path;       /* URL segment: "persons" */
-	const char *label;      /* Chinese: 居民 */
-	const char *title_field;/* field that names a row: "name" */
-	const struct field_def *fields;
-	int nfields;
-};
 
-extern const struct entity_def entities[ENT__COUNT];
+extern const struct kind entities[ENT__COUNT];
 
-const struct entity_def *entity_by_path(const char *path);   /* "persons" → person */
-const struct entity_def *entity_by_key(const char *key);
-int entity_field_index(const struct entity_def *e, const char *name); /* -1 if none */
-const struct field_def *entity_field(const struct entity_def *e, const char *name);
+const struct kind *entity_by_path(const char *path);   /* "persons" → person */
+const struct kind *entity_by_key(const char *key);
+int entity_field_index(const struct kind *e, const char *name); /* -1 if none */
+const struct field_def *entity_field(const struct kind *e, const char *name);
 
 /* Field indexes of the person entity, in declaration order (entity.c
  * checks at start-up that they match). */
@@ -115,13 +64,13 @@ bool options_next(const char **p, char *out, size_t outsz);
 
 /* One row of an entity.  v[i] belongs to the record (NULL = empty). */
 struct record {
-	const struct entity_def *ent;
+	const struct kind *ent;
 	int64_t id;             /* 0 until stored */
 	char **v;               /* ent->nfields values */
 	unsigned char *given;   /* input: 1 where the caller supplied the field */
 };
 
-void record_init(struct record *r, const struct entity_def *ent);
+void record_init(struct record *r, const struct kind *ent);
 void record_release(struct record *r);
 /* Sets field i to a copy of val (NULL or "" = empty) and marks it given. */
 void record_set(struct record *r, int i, const char *val);

@@ -475,10 +475,29 @@ const struct ledger_def *ledger_builtin(const char *key)
 	return NULL;
 }
 
-void ledger_entity(const struct ledger_def *l, struct entity_def *out)
+/* The dimensions every ledger's entries are counted by: columns of the
+ * shared table kept from the subject (grid, sex, birth date) and the
+ * entry's own dates. */
+static const struct kind_dim entry_dims[] = {
+	{ "grid", "网格", DIM_FIELD, "grid_id" },
+	{ "sex", "性别", DIM_FIELD, "sex" },
+	{ "age5", "年龄段", DIM_AGE5, "birth_date" },
+	{ "opened", "列入月份", DIM_MONTH, "start_date" },
+	{ "closed", "移出月份", DIM_MONTH, "end_date" },
+};
+
+void ledger_entity(const struct ledger_def *l, struct kind *out)
 {
-	*out = (struct entity_def){ ENT__COUNT, l->key, "ledger_entry", l->key, l->title, NULL, l->fields,
-				    l->nfields };
+	enum kind_attach at = l->subject == ENT_PERSON ? KA_PERSON
+			    : l->subject == ENT_HOUSEHOLD ? KA_HOUSEHOLD
+			    : l->subject == ENT_HOUSE ? KA_HOUSE : KA_NONE;
+	*out = (struct kind){ .id = ENT__COUNT, .key = l->key, .table = "ledger_entry", .path = l->key,
+			      .label = l->title, .title_field = NULL, .fields = l->fields, .nfields = l->nfields,
+			      .attach = at, .storage = KS_SHARED,
+			      .flags = l->restricted ? KF_AUDIT_READS : 0,
+			      .read_roles = l->read_roles, .write_roles = l->write_roles,
+			      .restricted = l->restricted, .dims = entry_dims,
+			      .ndims = (int)(sizeof(entry_dims) / sizeof(entry_dims[0])) };
 }
 
 const char *elderly_band(int age)

@@ -65,7 +65,7 @@ extern const int nbuiltin_ledgers;
 const struct ledger_def *ledger_builtin(const char *key);
 /* The entity view of a ledger's own fields, for the generic record
  * helpers (validation, JSON): id ENT__COUNT, key = the ledger key. */
-void ledger_entity(const struct ledger_def *l, struct entity_def *out);
+void ledger_entity(const struct ledger_def *l, struct kind *out);
 
 /* Age bands of the elderly (享受类别): the elderly ledger's declared
  * band value. */

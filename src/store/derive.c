@@ -159,7 +159,7 @@ bool derive_value_household(const struct derive_value *v)
 	return false;
 }
 
-int derive_value_check(const struct derive_value *v, const struct entity_def *ledger)
+int derive_value_check(const struct derive_value *v, const struct kind *ledger)
 {
 	if (!v->field || !ledger || entity_field_index(ledger, v->field) < 0 || !v->cases[0].label)
 		return JW_EINVAL;

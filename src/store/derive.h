@@ -39,7 +39,7 @@ int derive_sql_when(struct buf *sql, struct sql_args *a, const struct derive_def
 /* Whether a value's cases look at the household (else at the age). */
 bool derive_value_household(const struct derive_value *v);
 /* Checks a value against the ledger's fields (ent: the ledger's entity view). */
-int derive_value_check(const struct derive_value *v, const struct entity_def *ledger);
+int derive_value_check(const struct derive_value *v, const struct kind *ledger);
 
 /* The JSON path of a value's field ("$.living") and its key ("living"),
  * as placeholders. */

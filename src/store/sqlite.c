@@ -350,7 +350,7 @@ static void add_col(struct buf *b, const char *name)
 	buf_addc(b, '"');
 }
 
-static void select_cols(struct buf *b, const struct entity_def *e, const char *alias)
+static void select_cols(struct buf *b, const struct kind *e, const char *alias)
 {
 	buf_adds(b, alias);
 	buf_adds(b, ".id");
@@ -367,7 +367,7 @@ static bool is_stamp(const struct field_def *f)
 	return strcmp(f->name, "created_at") == 0 || strcmp(f->name, "updated_at") == 0;
 }
 
-static void row_to_record(sqlite3_stmt *s, const struct entity_def *e, struct record *r)
+static void row_to_record(sqlite3_stmt *s, const struct kind *e, struct record *r)
 {
 	r->id = sqlite3_column_int64(s, 0);
 	for (int i = 0; i < e->nfields; i++) {
@@ -386,7 +386,7 @@ static void row_to_record(sqlite3_stmt *s, const struct entity_def *e, struct re
 
 static int sq_record_insert(struct store *st, const char *community, struct record *r, struct jw_error *err)
 {
-	const struct entity_def *e = r->ent;
+	const struct kind *e = r->ent;
 	struct buf b = BUF_INIT;
 	buf_adds(&b, "INSERT INTO ");
 	add_col(&b, e->table);
@@ -419,7 +419,7 @@ static int sq_record_insert(struct store *st, const char *community, struct reco
 
 static int sq_record_update(struct store *st, const char *community, const struct record *r, struct jw_error *err)
 {
-	const struct entity_def *e = r->ent;
+	const struct kind *e = r->ent;
 	struct buf b = BUF_INIT;
 	int n = 0;
 	buf_adds(&b, "UPDATE ");
@@ -471,13 +471,13 @@ static void build_get_sqls(void)
 	}
 }
 
-static const char *get_sql(const struct entity_def *e)
+static const char *get_sql(const struct kind *e)
 {
 	pthread_once(&get_sqls_once, build_get_sqls);
 	return get_sqls[e->id];
 }
 
-static int sq_record_get(struct store *st, const char *community, const struct entity_def *e,
+static int sq_record_get(struct store *st, const char *community, const struct kind *e,
 			 int64_t id, struct record *out, struct jw_error *err)
 {
 	sqlite3_stmt *s = stmt(st, get_sql(e));
@@ -495,7 +495,7 @@ static int sq_record_get(struct store *st, const char *community, const struct e
 	return JW_OK;
 }
 
-static int sq_record_find(struct store *st, const char *community, const struct entity_def *e,
+static int sq_record_find(struct store *st, const char *community, const struct kind *e,
 			  const char *field, const char *value, int64_t *id, struct jw_error *err)
 {
 	if (entity_field_index(e, field) < 0)
@@ -665,7 +665,7 @@ static void renumber(struct buf *out, const char *sql, int base)
 	}
 }
 
-static int build_where(struct store *st, const char *community, const struct entity_def *e,
+static int build_where(struct store *st, const char *community, const struct kind *e,
 		       const struct query *q, struct buf *b, struct binds *bd, char *hi, size_t hisz,
 		       char *match, size_t msz, char *match2, bool *bare, struct jw_error *err)
 {
@@ -741,7 +741,7 @@ static int build_where(struct store *st, const char *community, const struct ent
 	return JW_OK;
 }
 
-static int sq_record_list(struct store *st, const char *community, const struct entity_def *e,
+static int sq_record_list(struct store *st, const char *community, const struct kind *e,
 			  const struct query *q, record_cb cb, void *ud, int64_t *total,
 			  struct jw_error *err)
 {
@@ -871,7 +871,7 @@ static int sq_person_index(struct store *st, int64_t id, const struct person_ind
 static int sq_person_insert(struct store *st, const char *community, struct record *r,
 			    const struct person_index *ix, struct jw_error *err)
 {
-	const struct entity_def *e = r->ent;
+	const struct kind *e = r->ent;
 	struct buf b = BUF_INIT;
 	buf_adds(&b, "INSERT INTO person(community");
 	for (int i = 0; i < e->nfields; i++) {

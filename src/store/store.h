@@ -206,7 +206,7 @@ struct derive_req {
 	const char *ledger;
 	const char *subject;      /* "person" or "household" */
 	const struct derive_def *rule;
-	const struct entity_def *fields;   /* the ledger's own fields (ledger_entity):
+	const struct kind *fields;   /* the ledger's own fields (ledger_entity):
 					    * the rule's values are kept in them */
 	const char *today;        /* YYYY-MM-DD: ages, start and end dates */
 	int64_t only_id;          /* > 0: only this subject */
@@ -279,10 +279,10 @@ struct store_ops {
 
 	int (*record_insert)(struct store *st, const char *community, struct record *r, struct jw_error *err);
 	int (*record_update)(struct store *st, const char *community, const struct record *r, struct jw_error *err);
-	int (*record_get)(struct store *st, const char *community, const struct entity_def *e, int64_t id, struct record *out, struct jw_error *err);
-	int (*record_list)(struct store *st, const char *community, const struct entity_def *e, const struct query *q, record_cb cb, void *ud, int64_t *total, struct jw_error *err);
+	int (*record_get)(struct store *st, const char *community, const struct kind *e, int64_t id, struct record *out, struct jw_error *err);
+	int (*record_list)(struct store *st, const char *community, const struct kind *e, const struct query *q, record_cb cb, void *ud, int64_t *total, struct jw_error *err);
 	/* Finds the id of the row whose unique field equals value (0 = none). */
-	int (*record_find)(struct store *st, const char *community, const struct entity_def *e, const char *field, const char *value, int64_t *id, struct jw_error *err);
+	int (*record_find)(struct store *st, const char *community, const struct kind *e, const char *field, const char *value, int64_t *id, struct jw_error *err);
 
 	int (*person_index)(struct store *st, int64_t id, const struct person_index *ix, bool replace, struct jw_error *err);
 	/* Inserts a new person (r->ent is the person entity) with its search

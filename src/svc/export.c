@@ -30,7 +30,7 @@ static const struct {
 
 #define REF_SLOTS 4096
 struct refcache {
-	const struct entity_def *e;
+	const struct kind *e;
 	int field;
 	int64_t id[REF_SLOTS];
 	char *text[REF_SLOTS];
@@ -46,7 +46,7 @@ struct xcol {
 struct ex {
 	struct store *st;
 	const struct actor *a;
-	const struct entity_def *e;
+	const struct kind *e;
 	bool reveal;
 	enum export_format fmt;
 	struct xcol cols[64];
@@ -126,7 +126,7 @@ static double width_of(const struct field_def *f)
 
 static void plan_columns(struct ex *x, bool with_status)
 {
-	const struct entity_def *e = x->e;
+	const struct kind *e = x->e;
 	for (int i = 0; i < e->nfields; i++) {
 		const struct field_def *f = &e->fields[i];
 		if (f->type == FT_REF) {
@@ -253,7 +253,7 @@ static void filters_json(struct buf *b, const struct list_req *lr)
 	buf_addc(b, '}');
 }
 
-int svc_export(struct store *st, const struct actor *a, const struct entity_def *e,
+int svc_export(struct store *st, const struct actor *a, const struct kind *e,
 	       const struct export_opts *o, const char *path, int64_t *rows, struct jw_error *err)
 {
 	struct list_req lr;

@@ -125,7 +125,7 @@ static int header_target(const char *header, int *rank)
 	header_key(header, key, sizeof(key));
 	if (!key[0])
 		return T_NONE;
-	const struct entity_def *e = &entities[ENT_PERSON];
+	const struct kind *e = &entities[ENT_PERSON];
 	int best = T_NONE, br = 1 << 20;
 	for (int i = 0; i < e->nfields; i++) {
 		const struct field_def *f = &e->fields[i];
@@ -1291,7 +1291,7 @@ static int pend_resolve(struct imp *im, const char *key, int64_t hh, struct jw_e
 
 static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *err)
 {
-	const struct entity_def *pe = &entities[ENT_PERSON];
+	const struct kind *pe = &entities[ENT_PERSON];
 	struct import_result *res = im->res;
 	struct import_sheet *sheet = &res->sheets[im->cur];
 	char *pv[PF__COUNT] = { 0 }, *xv[X__COUNT] = { 0 };

@@ -168,13 +168,13 @@ struct export_opts {
 };
 
 /* Writes the filtered list of entity e to path.  *rows receives how many. */
-int svc_export(struct store *st, const struct actor *a, const struct entity_def *e,
+int svc_export(struct store *st, const struct actor *a, const struct kind *e,
 	       const struct export_opts *o, const char *path, int64_t *rows, struct jw_error *err);
 /* svc_export as a make-a-file callback (http's resp_made_file). */
 struct export_req {
 	struct store *st;
 	const struct actor *a;
-	const struct entity_def *e;
+	const struct kind *e;
 	const struct export_opts *o;
 	int64_t rows;
 };

@@ -31,7 +31,7 @@ _Static_assert(ROLE_ADMIN == 1 && ROLE_DIRECTOR == 2 && ROLE_WORKER == 3 && ROLE
 struct custom {
 	char community[16];
 	struct ledger_def def;
-	struct entity_def ent;
+	struct kind ent;
 	struct field_def fields[LEDGER_MAX_FIELDS];
 	char *strings;            /* one block holding every text of the definition */
 };
@@ -39,7 +39,7 @@ struct custom {
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct custom *g_custom[256];
 static int g_ncustom;
-static struct entity_def g_builtin_ent[64];
+static struct kind g_builtin_ent[64];
 static pthread_once_t g_builtin_once = PTHREAD_ONCE_INIT;
 
 static void builtin_init(void)
@@ -48,7 +48,7 @@ static void builtin_init(void)
 		ledger_entity(&builtin_ledgers[i], &g_builtin_ent[i]);
 }
 
-static const struct entity_def *ledger_ent(const struct ledger_def *l)
+static const struct kind *ledger_ent(const struct ledger_def *l)
 {
 	pthread_once(&g_builtin_once, builtin_init);
 	if (!l->custom)
@@ -419,7 +419,7 @@ static void entry_rules(struct store *st, const struct actor *a, const struct le
 static int check_subject(struct store *st, const struct actor *a, const struct ledger_def *l, int64_t id,
 			 struct verr *ve, struct jw_error *err)
 {
-	const struct entity_def *se = &entities[l->subject];
+	const struct kind *se = &entities[l->subject];
 	struct record r;
 	record_init(&r, se);
 	int rc = STORE_CALL(st, record_get, a->community, se, id, &r, err);
@@ -1008,7 +1008,7 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 /* The entity a subject names ("person", "household", "house"), or -1. */
 static int subject_entity(const char *subject)
 {
-	const struct entity_def *e = subject ? entity_by_key(subject) : NULL;
+	const struct kind *e = subject ? entity_by_key(subject) : NULL;
 	if (!e || (e->id != ENT_PERSON && e->id != ENT_HOUSEHOLD && e->id != ENT_HOUSE))
 		return -1;
 	return e->id;
@@ -1593,7 +1593,7 @@ int svc_ledger_pick(struct store *st, const struct actor *a, const struct ledger
 		return refuse(a, l, true, err);
 	if (str_empty(text))
 		return JW_OK;
-	const struct entity_def *se = &entities[l->subject];
+	const struct kind *se = &entities[l->subject];
 	struct pick_ids ids = { .take = -1 };
 	struct list_req lr;
 	list_req_init(&lr);

@@ -23,7 +23,7 @@
 
 /* ---- permissions ---- */
 
-bool svc_can(const struct actor *a, const struct entity_def *e, enum perm p)
+bool svc_can(const struct actor *a, const struct kind *e, enum perm p)
 {
 	switch (p) {
 	case P_READ:
@@ -166,7 +166,7 @@ int svc_audit_raw(struct store *st, const struct actor *a, const char *action, c
 
 void svc_audit_json_masked(struct buf *b, const char *entity, const char *json)
 {
-	const struct entity_def *e = entity ? entity_by_key(entity) : NULL;
+	const struct kind *e = entity ? entity_by_key(entity) : NULL;
 	json_t *j = json ? json_loads(json, 0, NULL) : NULL;
 	if (!j) {
 		buf_adds(b, "null");
@@ -216,7 +216,7 @@ static void years_ago(int years, char out[11])
 }
 
 /* Loads entity e's row id into out (initialised here; caller releases). */
-static int load(struct store *st, const struct actor *a, const struct entity_def *e, int64_t id,
+static int load(struct store *st, const struct actor *a, const struct kind *e, int64_t id,
 		struct record *out, struct jw_error *err)
 {
 	record_init(out, e);
@@ -234,7 +234,7 @@ static int check_ref(struct store *st, const struct actor *a, const struct recor
 	struct jw_error e2;
 	if (!record_int(r, i, &id))
 		return JW_OK;
-	const struct entity_def *re = entity_by_key(f->ref);
+	const struct kind *re = entity_by_key(f->ref);
 	record_init(&tmp, re);
 	int rc = STORE_CALL(st, record_get, a->community, re, id, &tmp, &e2);
 	if (rc == JW_ENOTFOUND) {
@@ -607,7 +607,7 @@ static int household_no_next(struct store *st, const struct actor *a, char out[2
 int svc_create(struct store *st, const struct actor *a, struct record *in, struct verr *ve,
 	       int64_t *id, struct jw_error *err)
 {
-	const struct entity_def *e = in->ent;
+	const struct kind *e = in->ent;
 	struct record m = { 0 };
 	int rc;
 	if (!svc_can(a, e, P_WRITE))
@@ -687,7 +687,7 @@ out:
 int svc_update(struct store *st, const struct actor *a, int64_t id, struct record *in,
 	       struct verr *ve, struct jw_error *err)
 {
-	const struct entity_def *e = in->ent;
+	const struct kind *e = in->ent;
 	struct record old = { 0 }, m = { 0 };
 	int rc;
 	if (!svc_can(a, e, P_WRITE))
@@ -785,7 +785,7 @@ out:
 	return rc;
 }
 
-int svc_get(struct store *st, const struct actor *a, const struct entity_def *e, int64_t id,
+int svc_get(struct store *st, const struct actor *a, const struct kind *e, int64_t id,
 	    struct record *out, struct jw_error *err)
 {
 	record_init(out, e);
@@ -868,7 +868,7 @@ static const struct age_band_def *age_band(const char *band, char lo[11], char h
 	return NULL;
 }
 
-int svc_list(struct store *st, const struct actor *a, const struct entity_def *e,
+int svc_list(struct store *st, const struct actor *a, const struct kind *e,
 	     const struct list_req *lr, record_cb cb, void *ud, int64_t *total,
 	     struct jw_error *err)
 {
@@ -1022,7 +1022,7 @@ int svc_person_deregister(struct store *st, const struct actor *a, int64_t id, c
 			  const char *date, const char *note, struct verr *ve, struct jw_error *err)
 {
 	struct record old = { 0 }, m = { 0 };
-	const struct entity_def *e = &entities[ENT_PERSON];
+	const struct kind *e = &entities[ENT_PERSON];
 	int rc;
 	char today[11];
 	int y, mo, d, ty, tm, td;
@@ -1112,7 +1112,7 @@ int svc_reveal_reason(const char *reason, const char *text, char out[REVEAL_REAS
 int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, const char *reason,
 		      const char *reason_text, struct record *out, struct jw_error *err)
 {
-	const struct entity_def *e = &entities[ENT_PERSON];
+	const struct kind *e = &entities[ENT_PERSON];
 	int rc = svc_get(st, a, e, id, out, err);
 	if (rc != JW_OK)
 		return rc;

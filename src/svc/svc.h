@@ -48,7 +48,7 @@ int actor_system(struct store *st, struct actor *a, struct jw_error *err);
 enum perm {
 	P_READ, P_WRITE, P_REVEAL, P_AUDIT, P_USERS
 };
-bool svc_can(const struct actor *a, const struct entity_def *e, enum perm p);
+bool svc_can(const struct actor *a, const struct kind *e, enum perm p);
 
 /* ---- passwords, users, sessions (svc/auth.c) ---- */
 #define SESSION_IDLE_S (30 * 60)
@@ -83,7 +83,7 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 	       int64_t *id, struct jw_error *err);
 int svc_update(struct store *st, const struct actor *a, int64_t id, struct record *in,
 	       struct verr *ve, struct jw_error *err);
-int svc_get(struct store *st, const struct actor *a, const struct entity_def *e, int64_t id,
+int svc_get(struct store *st, const struct actor *a, const struct kind *e, int64_t id,
 	    struct record *out, struct jw_error *err);
 
 /* A list request as the pages and the API take it. */
@@ -110,7 +110,7 @@ struct age_band_def {
 };
 extern const struct age_band_def age_bands[];
 extern const int nage_bands;
-int svc_list(struct store *st, const struct actor *a, const struct entity_def *e,
+int svc_list(struct store *st, const struct actor *a, const struct kind *e,
 	     const struct list_req *lr, record_cb cb, void *ud, int64_t *total,
 	     struct jw_error *err);
 

@@ -550,7 +550,7 @@ void web_import_report(struct http_req *r, struct http_resp *w)
 
 void web_export(struct http_req *r, struct http_resp *w)
 {
-	const struct entity_def *e = req_entity(r);
+	const struct kind *e = req_entity(r);
 	struct jw_error err;
 	struct list_req lr;
 	jw_error_clear(&err);

@@ -22,7 +22,7 @@
 /* The URL segment of a subject ("person" → "persons"), from its entity. */
 static const char *subject_path(const char *subject)
 {
-	const struct entity_def *e = subject ? entity_by_key(subject) : NULL;
+	const struct kind *e = subject ? entity_by_key(subject) : NULL;
 	return e ? e->path : "persons";
 }
 

@@ -192,7 +192,7 @@ void page_end(struct http_resp *w)
 	buf_adds(&w->body, "</main></body></html>\n");
 }
 
-void page_ref_name(struct http_req *r, struct buf *b, const struct entity_def *e, int64_t id)
+void page_ref_name(struct http_req *r, struct buf *b, const struct kind *e, int64_t id)
 {
 	struct record rec = { 0 };   /* released below even when never loaded */
 	struct jw_error err;
@@ -239,7 +239,7 @@ void page_value(struct http_req *r, struct buf *b, const struct field_def *f, co
 		buf_adds(b, strcmp(v, "1") == 0 ? "是" : "否");
 		return;
 	case FT_REF: {
-		const struct entity_def *re = entity_by_key(f->ref);
+		const struct kind *re = entity_by_key(f->ref);
 		int64_t id;
 		if (!parse_i64(v, 1, INT64_MAX, &id))
 			break;
@@ -268,7 +268,7 @@ void page_value(struct http_req *r, struct buf *b, const struct field_def *f, co
 
 void page_audit_values(struct buf *b, const char *entity, const char *json)
 {
-	const struct entity_def *e = entity ? entity_by_key(entity) : NULL;
+	const struct kind *e = entity ? entity_by_key(entity) : NULL;
 	json_t *j = json ? json_loads(json, 0, NULL) : NULL;
 	if (!j)
 		return;
@@ -548,7 +548,7 @@ static int audit_row_html(const struct audit_row *a, void *ud)
 	buf_adds(b, "</td><td>");
 	buf_html(b, action_label(a->action));
 	buf_adds(b, "</td><td>");
-	const struct entity_def *e = a->entity ? entity_by_key(a->entity) : NULL;
+	const struct kind *e = a->entity ? entity_by_key(a->entity) : NULL;
 	if (e && a->entity_id) {
 		buf_addf(b, "<a href=\"/%s/%lld\">", e->path, (long long)a->entity_id);
 		buf_html(b, e->label);

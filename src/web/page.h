@@ -18,7 +18,7 @@ void page_value(struct http_req *r, struct buf *b, const struct field_def *f, co
 		bool reveal);
 /* The name of a record for links: a grid's or building's name, a house's
  * unit and room, a household's number, a person's name. */
-void page_ref_name(struct http_req *r, struct buf *b, const struct entity_def *e, int64_t id);
+void page_ref_name(struct http_req *r, struct buf *b, const struct kind *e, int64_t id);
 /* An audit record's stored values as "label: value" lines, numbers masked. */
 void page_audit_values(struct buf *b, const char *entity, const char *json);
 /* A list table's body: closes the header row, writes rows (n of them; none:

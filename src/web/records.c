@@ -34,7 +34,7 @@ static int option_item(const struct record *rec, void *ud)
 }
 
 /* <select> of the rows of a small entity (grids, buildings). */
-static void ref_select(struct http_req *r, struct buf *b, const struct entity_def *e,
+static void ref_select(struct http_req *r, struct buf *b, const struct kind *e,
 		       const char *name, int64_t selected, const char *empty_label)
 {
 	struct list_req lr;
@@ -93,7 +93,7 @@ static int list_row(const struct record *rec, void *ud)
 {
 	struct table_ctx *tc = ud;
 	struct buf *b = tc->b;
-	const struct entity_def *e = rec->ent;
+	const struct kind *e = rec->ent;
 	bool first = true;
 	tc->n++;
 	buf_adds(b, "<tr>");
@@ -175,7 +175,7 @@ static void age_band_select(struct buf *b, const char *sel)
 
 /* "导出 Excel" / "导出 CSV" for the list as filtered (GET: the filters ride
  * along as hidden fields); a role that may reveal can ask for full numbers. */
-static void export_form(struct http_req *r, struct buf *b, const struct entity_def *e, const struct list_req *lr)
+static void export_form(struct http_req *r, struct buf *b, const struct kind *e, const struct list_req *lr)
 {
 	buf_addf(b, "<form class=\"export\" method=\"get\" action=\"/%s/export.xlsx\">", e->path);
 	const struct { const char *name, *val; } s[] = {
@@ -250,7 +250,7 @@ static void person_ledgers(struct http_req *r, struct buf *b, const struct recor
 
 void web_list(struct http_req *r, struct http_resp *w)
 {
-	const struct entity_def *e = req_entity(r);
+	const struct kind *e = req_entity(r);
 	struct list_req lr;
 	struct jw_error err;
 	int64_t total = 0;
@@ -452,7 +452,7 @@ void web_form_field(struct http_req *r, struct buf *b, const struct field_def *f
 static void form_page(struct http_req *r, struct http_resp *w, const struct record *rec,
 		      const struct verr *ve, bool editing)
 {
-	const struct entity_def *e = rec->ent;
+	const struct kind *e = rec->ent;
 	char title[80];
 	snprintf(title, sizeof(title), "%s%s", editing ? "修改" : "新增", e->label);
 	page_begin(r, w, title);
@@ -488,7 +488,7 @@ static void form_page(struct http_req *r, struct http_resp *w, const struct reco
 /* Reads the form's fields into rec; blank sensitive fields while editing are left out. */
 static void record_from_form(struct http_req *r, struct record *rec, bool editing)
 {
-	const struct entity_def *e = rec->ent;
+	const struct kind *e = rec->ent;
 	for (int i = 0; i < e->nfields; i++) {
 		const struct field_def *f = &e->fields[i];
 		if (!(f->flags & FF_FORM))
@@ -505,7 +505,7 @@ static void record_from_form(struct http_req *r, struct record *rec, bool editin
 /* Write access (R_WRITER) is the route's: checked by the router, again in svc/. */
 void web_new(struct http_req *r, struct http_resp *w)
 {
-	const struct entity_def *e = req_entity(r);
+	const struct kind *e = req_entity(r);
 	struct record rec;
 	record_init(&rec, e);
 	/* prefill from the query: /persons/new?household_id=3, /houses/new?building_id=2 */
@@ -522,7 +522,7 @@ void web_new(struct http_req *r, struct http_resp *w)
 
 void web_create(struct http_req *r, struct http_resp *w)
 {
-	const struct entity_def *e = req_entity(r);
+	const struct kind *e = req_entity(r);
 	struct record rec;
 	struct verr ve;
 	struct jw_error err;
@@ -548,7 +548,7 @@ void web_create(struct http_req *r, struct http_resp *w)
 
 void web_edit(struct http_req *r, struct http_resp *w)
 {
-	const struct entity_def *e = req_entity(r);
+	const struct kind *e = req_entity(r);
 	struct record rec;
 	struct jw_error err;
 	if (svc_get(r->st, &r->actor, e, r->id, &rec, &err) != JW_OK)
@@ -560,7 +560,7 @@ void web_edit(struct http_req *r, struct http_resp *w)
 
 void web_update(struct http_req *r, struct http_resp *w)
 {
-	const struct entity_def *e = req_entity(r);
+	const struct kind *e = req_entity(r);
 	struct record rec, cur;
 	struct verr ve;
 	struct jw_error err;
@@ -596,7 +596,7 @@ void web_update(struct http_req *r, struct http_resp *w)
 
 static void fields_dl(struct http_req *r, struct buf *b, const struct record *rec, bool reveal)
 {
-	const struct entity_def *e = rec->ent;
+	const struct kind *e = rec->ent;
 	buf_adds(b, "<dl class=\"fields\">");
 	for (int i = 0; i < e->nfields; i++) {
 		const struct field_def *f = &e->fields[i];
@@ -619,7 +619,7 @@ static void fields_dl(struct http_req *r, struct buf *b, const struct record *re
 }
 
 /* A sub-list (members of a household, households of a house, …). */
-static void sub_table(struct http_req *r, struct buf *b, const struct entity_def *e,
+static void sub_table(struct http_req *r, struct buf *b, const struct kind *e,
 		      struct list_req *lr, const char *title)
 {
 	struct jw_error err;
@@ -930,7 +930,7 @@ static void deregister_form(struct http_req *r, struct buf *b, const struct reco
 static void show_page(struct http_req *r, struct http_resp *w, const struct record *rec,
 		      bool reveal, const struct verr *ve)
 {
-	const struct entity_def *e = rec->ent;
+	const struct kind *e = rec->ent;
 	char title[160];
 	const char *t = record_get(rec, entity_field_index(e, e->title_field));
 	snprintf(title, sizeof(title), "%s %s", e->label, t ? t : "");

@@ -106,7 +106,7 @@ static void values_bound(void **state)
 {
 	(void)state;
 	const struct derive_def *r = ledger_builtin("elderly")->derive;
-	struct entity_def ent;
+	struct kind ent;
 	ledger_entity(ledger_builtin("elderly"), &ent);
 	const struct derive_value *living = &r->values[0], *band = &r->values[1];
 	assert_string_equal(living->field, "living");
@@ -186,7 +186,7 @@ static void refused(void **state)
 	assert_int_equal(sql_args_init(&a, 9, "2026-03-01"), JW_OK);
 	assert_int_equal(derive_sql_when(&b, &a, &on_household, ENT_HOUSEHOLD, "h"), JW_EINVAL);
 	/* a value kept in a field the ledger does not declare */
-	struct entity_def ent;
+	struct kind ent;
 	ledger_entity(ledger_builtin("unemployed"), &ent);
 	assert_int_equal(derive_value_check(&ledger_builtin("elderly")->derive->values[0], &ent), JW_EINVAL);
 	assert_int_equal(sql_args_init(&a, 9, "not a date"), JW_EINVAL);
@@ -209,7 +209,7 @@ static void declarations(void **state)
 		if (derive_sql_when(&b, &a, l->derive, l->subject, l->subject == ENT_PERSON ? "p" : "h") != JW_OK)
 			fail_msg("%s: the rule does not compile", l->key);
 		buf_release(&b);
-		struct entity_def ent;
+		struct kind ent;
 		ledger_entity(l, &ent);
 		for (int v = 0; v < DERIVE_MAX_VALUES && l->derive->values[v].field; v++)
 			assert_int_equal(derive_value_check(&l->derive->values[v], &ent), JW_OK);

@@ -160,7 +160,7 @@ static int count_cb(const struct record *r, void *ud)
 	return JW_OK;
 }
 
-static int count(struct store *st, const struct entity_def *e)
+static int count(struct store *st, const struct kind *e)
 {
 	struct query q;
 	struct jw_error err;
