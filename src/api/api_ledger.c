@@ -53,7 +53,7 @@ static int ledger_item(const struct ledger_def *l, void *ud)
 	buf_adds(b, ",\"line\":");
 	buf_json_str(b, l->line);
 	buf_adds(b, ",\"subject\":");
-	buf_json_str(b, entities[l->subject].key);
+	buf_json_str(b, l->subject == SUBJECT_NONE ? "none" : entities[l->subject].key);
 	buf_addf(b, ",\"restricted\":%s,\"derived\":%s,\"custom\":%s,\"visit_days\":%d,\"open\":%lld,\"writable\":%s",
 		 l->restricted ? "true" : "false", l->rule != DR_NONE ? "true" : "false", l->custom ? "true" : "false",
 		 l->visit_days, (long long)open, ledger_can(c->r->st, &c->r->actor, l, true) ? "true" : "false");
@@ -300,7 +300,7 @@ void api_entry_create(struct http_req *r, struct http_resp *w)
 	struct jw_error err;
 	verr_init(&ve);
 	json_t *sid = json_object_get(j, "subject_id");
-	if (!json_is_integer(sid) || json_integer_value(sid) < 1) {
+	if (l->subject != SUBJECT_NONE && (!json_is_integer(sid) || json_integer_value(sid) < 1)) {
 		verr_add(&ve, "subject_id", "请给出 subject_id：要列入台账的居民（或户、房屋）的编号（正整数）");
 		verr_to_error(&ve, &err);
 		resp_json_error(w, &err, &ve);
@@ -309,7 +309,7 @@ void api_entry_create(struct http_req *r, struct http_resp *w)
 	if (!fields_from(r, w, l, j, &f))
 		return;
 	int64_t id = 0;
-	int rc = svc_entry_create(r->st, &r->actor, l, json_integer_value(sid), &f,
+	int rc = svc_entry_create(r->st, &r->actor, l, l->subject == SUBJECT_NONE ? 0 : json_integer_value(sid), &f,
 				  json_string_value(json_object_get(j, "start_date")), &ve, &id, &err);
 	record_release(&f);
 	if (rc != JW_OK) {

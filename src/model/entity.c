@@ -365,10 +365,14 @@ void record_normalize_validate(struct record *r, bool creating, struct verr *ve)
 				verr_add(ve, f->name, "%s应为数字，如 86.5", f->label);
 			break;
 		}
-		case FT_DATE:
-			if (!date_parse(v, &y, &m, &d))
+		case FT_DATE: {
+			char iso[11];
+			if (!date_parse(v, &y, &m, &d) && date_text(v, iso))
+				record_set(r, i, iso);   /* 1958/3/5, 1958年3月5日 … */
+			else if (!date_parse(v, &y, &m, &d))
 				verr_add(ve, f->name, "%s应为有效日期，格式如 1958-03-05", f->label);
 			break;
+		}
 		case FT_BOOL:
 			if (strcmp(v, "1") == 0 || strcmp(v, "是") == 0 || strcmp(v, "有") == 0 ||
 			    strcmp(v, "true") == 0)

@@ -52,6 +52,8 @@ enum field_flag {
 	FF_MULTILINE = 1 << 5, /* textarea */
 	FF_WIDE     = 1 << 6,  /* list column left out on a phone's narrow screen */
 	FF_SORT     = 1 << 7,  /* a list may be sorted by it */
+	FF_ACTOR    = 1 << 8,  /* set by the program to the user who made the record
+				* (with FF_READONLY: never taken from input) */
 };
 
 enum field_sens {

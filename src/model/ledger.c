@@ -199,6 +199,28 @@ static const struct field_def volunteers_fields[] = {
 	NOTES,
 };
 
+/* 工作日志: what the committee's workers did, day by day.  The proof that a
+ * line of work is a declaration: no subject, one writer (the signed-in
+ * user), its own statistics dimensions; list, form, API, export and
+ * statistics come from the ledger machinery and the store's generic
+ * operations. */
+static const struct field_def worklog_fields[] = {
+	DATE("work_date", "日期", REQ | L | F | FF_SORT),
+	{ "worker", "工作人员", FT_TEXT, -1, NULL, RO | L | FF_ACTOR | FF_SEARCH, SENS_NONE, 64, "工作人员|记录人", NULL,
+	  NULL },
+	TXT("category", "类别", REQ | L | F | FF_SEARCH, 20,
+	    "走访入户|接待来访|会议|政策宣传|矛盾调解|环境巡查|上级交办|其他"),
+	TXT("content", "工作内容", REQ | L | F | ML, 1000, NULL),
+	TXT("place", "地点", L | F, 100, NULL),
+	NUM("hours", "用时（小时）", L | F),
+	NOTES,
+};
+static const struct kind_dim worklog_dims[] = {
+	{ "worker", "工作人员", DIM_FIELD, "worker" },
+	{ "category", "类别", DIM_FIELD, "category" },
+	{ "month", "月份", DIM_MONTH, "work_date" },
+};
+
 /* ---- departmental layouts (../shared/layouts/README.md) ---- */
 
 #define COL(g, h, src, t) { g, h, src, t, 0, false, false }
@@ -427,43 +449,47 @@ static const struct derive_def zero_employment_rule = {
 const struct ledger_def builtin_ledgers[] = {
 	{ "elderly", "老年人台账", "老龄", ENT_PERSON, FIELDS(elderly_fields), R_STAFF, R_DESK, false,
 	  DR_AGE_MIN, &elderly_rule, 7, LAYOUTS(elderly_layouts),
-	  "60周岁以上的居民自动列入；80、90、100周岁分档；独居老人每7天走访一次。", false, NULL, NULL },
+	  "60周岁以上的居民自动列入；80、90、100周岁分档；独居老人每7天走访一次。", false, NULL, NULL, NULL, 0 },
 	{ "disabled", "残疾人台账", "残联", ENT_PERSON, FIELDS(disabled_fields), R_STAFF, R_DESK, false,
 	  DR_NONE, NULL, 0, LAYOUTS(disabled_layouts),
-	  "残疾类别、等级按 GB/T 26341；残疾人证号 = 身份证号 + 类别码 + 等级码。", false, NULL, NULL },
+	  "残疾类别、等级按 GB/T 26341；残疾人证号 = 身份证号 + 类别码 + 等级码。", false, NULL, NULL, NULL, 0 },
 	{ "dibao", "最低生活保障台账", "民政", ENT_HOUSEHOLD, FIELDS(dibao_fields), R_DESK, R_DESK, false,
-	  DR_NONE, NULL, 0, LAYOUTS(dibao_layouts), "以户为单位；保障期写在起止日期。", false, NULL, NULL },
+	  DR_NONE, NULL, 0, LAYOUTS(dibao_layouts), "以户为单位；保障期写在起止日期。", false, NULL, NULL, NULL, 0 },
 	{ "temp_aid", "临时救助台账", "民政", ENT_HOUSEHOLD, FIELDS(temp_aid_fields), R_DESK, R_DESK, false,
-	  DR_NONE, NULL, 0, NULL, 0, NULL, false, NULL, NULL },
+	  DR_NONE, NULL, 0, NULL, 0, NULL, false, NULL, NULL, NULL, 0 },
 	{ "tekun", "特困供养人员台账", "民政", ENT_PERSON, FIELDS(tekun_fields), R_DESK, R_DESK, false,
-	  DR_NONE, NULL, 30, NULL, 0, NULL, false, NULL, NULL },
+	  DR_NONE, NULL, 30, NULL, 0, NULL, false, NULL, NULL, NULL, 0 },
 	{ "veterans", "退役军人和优抚对象台账", "退役军人服务", ENT_PERSON, FIELDS(veterans_fields), R_STAFF, R_DESK,
-	  false, DR_NONE, NULL, 0, NULL, 0, NULL, false, NULL, NULL },
+	  false, DR_NONE, NULL, 0, NULL, 0, NULL, false, NULL, NULL, NULL, 0 },
 	{ "unemployed", "失业人员登记台账", "人社", ENT_PERSON, FIELDS(unemployed_fields), R_STAFF, R_DESK, false,
 	  DR_EMPLOYMENT, &unemployed_rule, 0, LAYOUTS(unemployed_layouts),
-	  "就业状况为“失业”的居民自动列入。", false, NULL, NULL },
+	  "就业状况为“失业”的居民自动列入。", false, NULL, NULL, NULL, 0 },
 	{ "zero_employment", "零就业家庭台账", "人社", ENT_HOUSEHOLD, FIELDS(zero_emp_fields), R_STAFF, R_DESK, false,
 	  DR_ZERO_EMPLOYMENT, &zero_employment_rule, 30, NULL, 0,
-	  "有16–59周岁成员、但无人在职或从事个体、灵活就业的户自动列入。", false, NULL, NULL },
+	  "有16–59周岁成员、但无人在职或从事个体、灵活就业的户自动列入。", false, NULL, NULL, NULL, 0 },
 	{ "retirees", "退休人员台账", "人社", ENT_PERSON, FIELDS(retirees_fields), R_STAFF, R_DESK, false,
 	  DR_EMPLOYMENT, &retirees_rule, 0, NULL, 0,
 	  "就业状况为“退休”的居民自动列入；养老金资格认证在本人生日所在月份，本年已认证按认证日期计算。", false,
-	  "certified", "certify_date" },
+	  "certified", "certify_date", NULL, 0 },
 	{ "correction", "社区矫正对象台账", "司法", ENT_PERSON, FIELDS(correction_fields), R_DIRECTOR, R_DIRECTOR, true,
 	  DR_NONE, NULL, 30, NULL, 0, "受限台账：只有主任和指定的工作人员可以查看，每次查看都记入审计日志。",
-	  false, NULL, NULL },
+	  false, NULL, NULL, NULL, 0 },
 	{ "family_planning", "计生特殊家庭台账", "卫健", ENT_HOUSEHOLD, FIELDS(family_planning_fields), R_DESK,
-	  R_DESK, false, DR_NONE, NULL, 90, NULL, 0, NULL, false, NULL, NULL },
+	  R_DESK, false, DR_NONE, NULL, 90, NULL, 0, NULL, false, NULL, NULL, NULL, 0 },
 	{ "migrants", "流动人口台账", "综治", ENT_PERSON, FIELDS(migrants_fields), R_STAFF, R_STAFF, false,
-	  DR_RESIDENCE, &migrants_rule, 0, LAYOUTS(migrants_layouts), "人口类型为“流动人口”的居民自动列入。", false, NULL, NULL },
+	  DR_RESIDENCE, &migrants_rule, 0, LAYOUTS(migrants_layouts), "人口类型为“流动人口”的居民自动列入。", false, NULL, NULL, NULL, 0 },
 	{ "rental", "出租房屋台账", "综治", ENT_HOUSE, FIELDS(rental_fields), R_STAFF, R_STAFF, false,
-	  DR_NONE, NULL, 0, LAYOUTS(rental_layouts), "租期到期前30天提醒。", false, NULL, NULL },
+	  DR_NONE, NULL, 0, LAYOUTS(rental_layouts), "租期到期前30天提醒。", false, NULL, NULL, NULL, 0 },
 	{ "special_care", "特殊关爱对象台账", "综治", ENT_PERSON, FIELDS(special_care_fields), R_DIRECTOR, R_DIRECTOR,
 	  true, DR_NONE, NULL, 30, NULL, 0,
 	  "受限台账（未成年人、家庭暴力、社区戒毒等）：只有主任和指定的工作人员可以查看，每次查看都记入审计日志。",
-	  false, NULL, NULL },
+	  false, NULL, NULL, NULL, 0 },
 	{ "volunteers", "志愿者台账", "志愿服务", ENT_PERSON, FIELDS(volunteers_fields), R_STAFF, R_DESK, false,
-	  DR_NONE, NULL, 0, LAYOUTS(volunteers_layouts), NULL, false, NULL, NULL },
+	  DR_NONE, NULL, 0, LAYOUTS(volunteers_layouts), NULL, false, NULL, NULL, NULL, 0 },
+	{ "worklog", "工作日志", "工作", SUBJECT_NONE, FIELDS(worklog_fields), RB(2) | RB(3) | RB(4),
+	  RB(2) | RB(3) | RB(4), false, DR_NONE, NULL, 0, NULL, 0,
+	  "每位工作人员记下当天做了什么：日期、类别、内容、地点、用时；记录人自动为登录的本人。", false, NULL, NULL,
+	  worklog_dims, N_OF(worklog_dims) },
 };
 const int nbuiltin_ledgers = N_OF(builtin_ledgers);
 
@@ -488,6 +514,8 @@ static const struct kind_dim entry_dims[] = {
 
 void ledger_entity(const struct ledger_def *l, struct kind *out)
 {
+	const struct kind_dim *dims = l->dims ? l->dims : entry_dims;
+	int ndims = l->dims ? l->ndims : (int)(sizeof(entry_dims) / sizeof(entry_dims[0]));
 	enum kind_attach at = l->subject == ENT_PERSON ? KA_PERSON
 			    : l->subject == ENT_HOUSEHOLD ? KA_HOUSEHOLD
 			    : l->subject == ENT_HOUSE ? KA_HOUSE : KA_NONE;
@@ -496,8 +524,7 @@ void ledger_entity(const struct ledger_def *l, struct kind *out)
 			      .attach = at, .storage = KS_SHARED,
 			      .flags = l->restricted ? KF_AUDIT_READS : 0,
 			      .read_roles = l->read_roles, .write_roles = l->write_roles,
-			      .restricted = l->restricted, .dims = entry_dims,
-			      .ndims = (int)(sizeof(entry_dims) / sizeof(entry_dims[0])) };
+			      .restricted = l->restricted, .dims = dims, .ndims = ndims };
 }
 
 const char *elderly_band(int age)

@@ -37,7 +37,8 @@ struct ledger_def {
 	const char *key;          /* "elderly": URL segment and stored key */
 	const char *title;        /* 老年人台账 */
 	const char *line;         /* 条线: 老龄、残联、民政、人社、司法、综治、卫健、志愿服务… */
-	enum entity_id subject;   /* ENT_PERSON, ENT_HOUSEHOLD or ENT_HOUSE */
+	enum entity_id subject;   /* ENT_PERSON, ENT_HOUSEHOLD, ENT_HOUSE, or
+				   * SUBJECT_NONE: records of their own (the work log) */
 	const struct field_def *fields;
 	int nfields;
 	unsigned read_roles;      /* 1u << enum role; restricted: see below */
@@ -57,7 +58,14 @@ struct ledger_def {
 	 * current year, else 否; it is never stored.  NULL: none. */
 	const char *year_flag;
 	const char *year_date;
+	/* The statistics dimensions of its own fields (count_by); NULL: the
+	 * ones of every ledger (grid, sex, age group, month opened/closed). */
+	const struct kind_dim *dims;
+	int ndims;
 };
+
+/* A ledger whose records attach to nothing (stored with subject "none"). */
+#define SUBJECT_NONE ENT__COUNT
 
 extern const struct ledger_def builtin_ledgers[];
 extern const int nbuiltin_ledgers;

@@ -9,6 +9,8 @@
  * Traditional-Simplified transliterator (one, behind a lock).
  */
 #include "model/textnorm.h"
+#include <ctype.h>
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -549,4 +551,69 @@ size_t address_key(const char *in, char *out, size_t outsz)
 			sink_put(&s, cp);
 	}
 	return sink_end(&s);
+}
+
+/* ---- dates as people type them ---- */
+
+int date_parts(const char *s, long v[3], int len[3])
+{
+	int n = 0;
+	const char *p = s;
+	while (*p && n < 3) {
+		while (*p && !isdigit((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		char *end;
+		v[n] = strtol(p, &end, 10);
+		len[n] = (int)(end - p);
+		n++;
+		p = end;
+	}
+	while (*p && !isdigit((unsigned char)*p))
+		p++;
+	return *p ? -1 : n;   /* a fourth number: not a date */
+}
+
+bool date_text(const char *in, char out[11])
+{
+	char t[64];
+	if (text_normalize(in, t, sizeof(t)) == (size_t)-1 || !t[0])
+		return false;
+	/* "1958-03-05 00:00:00": the time goes */
+	char *sp = strchr(t, ' ');
+	if (sp && strchr(sp, ':'))
+		*sp = 0;
+	int y, m, d;
+	size_t n = strlen(t);
+	if (strspn(t, "0123456789") == n) {
+		if (n != 8)
+			return false;
+		y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+		m = (t[4] - '0') * 10 + (t[5] - '0');
+		d = (t[6] - '0') * 10 + (t[7] - '0');
+	} else {
+		/* the separators must be a date's: - / . 年 月 日 号 */
+		for (const char *p = t; *p; p++) {
+			if (isdigit((unsigned char)*p) || *p == '-' || *p == '/' || *p == '.')
+				continue;
+			if (strncmp(p, "年", 3) == 0 || strncmp(p, "月", 3) == 0 || strncmp(p, "日", 3) == 0 ||
+			    strncmp(p, "号", 3) == 0) {
+				p += 2;
+				continue;
+			}
+			return false;
+		}
+		long v[3];
+		int len[3];
+		if (date_parts(t, v, len) != 3 || len[0] != 4 || len[1] > 2 || len[2] > 2)
+			return false;
+		y = (int)v[0];
+		m = (int)v[1];
+		d = (int)v[2];
+	}
+	if (!date_valid(y, m, d))
+		return false;
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	return true;
 }

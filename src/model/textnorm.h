@@ -114,4 +114,11 @@ size_t name_key(const char *in, char *out, size_t outsz);
  */
 size_t address_key(const char *in, char *out, size_t outsz);
 
+/* A date as people type it — 1958-03-05, 1958/3/5, 1958.3.5, 1958年3月5日,
+ * 19580305, full-width digits, a trailing 00:00:00 — to YYYY-MM-DD; false
+ * if it is none of these or no such day. */
+bool date_text(const char *in, char out[11]);
+/* The numbers of a date text and their lengths, at most 3; -1 if more. */
+int date_parts(const char *s, long v[3], int len[3]);
+
 #endif

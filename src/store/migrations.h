@@ -288,6 +288,41 @@ static const char *const sqlite_migrations[] = {
 	"INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES\n"
 	"  ('person', 'person_hukou', '1000000 1000000 950000 300000 10000');\n"
 	"ANALYZE sqlite_schema;\n",
+	/* 9: the shared table of small kinds (issue 9).  Its records may attach
+	 * to nothing (subject 'none': the work log, and later cases that start
+	 * without a subject); such a record is its own subject (subject_id =
+	 * its id), so that the one-open-entry index never joins two of them.
+	 * SQLite cannot change a CHECK, so the table is built anew (the copy
+	 * keeps every id); run again on a table already like this, it changes
+	 * nothing. */
+	"CREATE TABLE ledger_entry_new (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  community TEXT NOT NULL REFERENCES community(code),\n"
+	"  ledger TEXT NOT NULL,\n"
+	"  subject TEXT NOT NULL CHECK (subject IN ('person', 'household', 'house', 'none')),\n"
+	"  subject_id INTEGER NOT NULL,\n"
+	"  status TEXT NOT NULL DEFAULT 'open',\n"
+	"  start_date TEXT, end_date TEXT, end_reason TEXT,\n"
+	"  data TEXT NOT NULL DEFAULT '{}',\n"
+	"  derived INTEGER NOT NULL DEFAULT 0,\n"
+	"  grid_id INTEGER, building_id INTEGER, sex TEXT, birth_date TEXT,\n"
+	"  created_at INTEGER, updated_at INTEGER);\n"
+	"INSERT INTO ledger_entry_new (id, community, ledger, subject, subject_id, status, start_date, end_date,\n"
+	"  end_reason, data, derived, grid_id, building_id, sex, birth_date, created_at, updated_at)\n"
+	"  SELECT id, community, ledger, subject, subject_id, status, start_date, end_date, end_reason, data,\n"
+	"    derived, grid_id, building_id, sex, birth_date, created_at, updated_at FROM ledger_entry;\n"
+	"DROP TABLE ledger_entry;\n"
+	"ALTER TABLE ledger_entry_new RENAME TO ledger_entry;\n"
+	"CREATE UNIQUE INDEX ledger_entry_open ON ledger_entry (subject, subject_id, ledger)\n"
+	"  WHERE end_date IS NULL;\n"
+	"CREATE INDEX ledger_entry_stats ON ledger_entry\n"
+	"  (community, ledger, end_date, grid_id, sex, birth_date, building_id, start_date);\n"
+	"DELETE FROM sqlite_stat1 WHERE tbl = 'ledger_entry';\n"
+	"INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES\n"
+	"  ('ledger_entry', NULL, '1000000'),\n"
+	"  ('ledger_entry', 'ledger_entry_open', '1000000 500000 2 1'),\n"
+	"  ('ledger_entry', 'ledger_entry_stats', '1000000 1000000 70000 70000 2500 1250 40 10 10');\n"
+	"ANALYZE sqlite_schema;\n",
 };
 
 #define SQLITE_MIGRATIONS ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))

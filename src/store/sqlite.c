@@ -1543,10 +1543,10 @@ static int sq_entry_insert(struct store *st, const char *community, struct entry
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 		"  CASE ?3 WHEN 'person' THEN (SELECT grid_id FROM person WHERE id = ?4)"
 		"   WHEN 'household' THEN (SELECT grid_id FROM household WHERE id = ?4)"
-		"   ELSE (SELECT grid_id FROM house WHERE id = ?4) END,"
+		"   WHEN 'house' THEN (SELECT grid_id FROM house WHERE id = ?4) END,"
 		"  CASE ?3 WHEN 'person' THEN (SELECT building_id FROM person WHERE id = ?4)"
 		"   WHEN 'household' THEN (SELECT building_id FROM household WHERE id = ?4)"
-		"   ELSE (SELECT building_id FROM house WHERE id = ?4) END,"
+		"   WHEN 'house' THEN (SELECT building_id FROM house WHERE id = ?4) END,"
 		"  CASE ?3 WHEN 'person' THEN (SELECT sex FROM person WHERE id = ?4) END,"
 		"  CASE ?3 WHEN 'person' THEN (SELECT birth_date FROM person WHERE id = ?4) END,"
 		"  ?11, ?11)");
@@ -1569,6 +1569,17 @@ static int sq_entry_insert(struct store *st, const char *community, struct entry
 		return db_fail(st, err, __func__);
 	}
 	e->id = sqlite3_last_insert_rowid(DB(st));
+	if (strcmp(e->subject, "none") == 0) {
+		/* a record attached to nothing is its own subject (migration 9) */
+		sqlite3_stmt *u = stmt(st, "UPDATE ledger_entry SET subject_id = id WHERE id = ?1");
+		if (!u)
+			return jw_fail(err, JW_ESTORE, "", NULL);
+		sqlite3_bind_int64(u, 1, e->id);
+		if (sqlite3_step(u) != SQLITE_DONE)
+			return db_fail(st, err, __func__);
+		sqlite3_reset(u);
+		e->subject_id = e->id;
+	}
 	return JW_OK;
 }
 
@@ -1711,7 +1722,7 @@ static int sq_entry_list(struct store *st, const char *community, const struct e
 		snprintf(like, sizeof(like), "%%%s%%", q->q);
 		bv[nb++] = like;
 		buf_addf(&w, " AND (p.name LIKE ?%d OR hh.household_no LIKE ?%d OR ho.address LIKE ?%d"
-			 " OR hho.address LIKE ?%d)", nb, nb, nb, nb);
+			 " OR hho.address LIKE ?%d OR (e.subject = 'none' AND e.data LIKE ?%d))", nb, nb, nb, nb, nb);
 	}
 	if (q->field && q->value) {
 		snprintf(path, sizeof(path), "$.%s", q->field);

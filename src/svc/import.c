@@ -192,74 +192,21 @@ bool import_sci_notation(const char *t)
 }
 
 /* Reads up to 3 numbers separated by anything that is not a digit. */
-static int date_parts(const char *s, long v[3], int len[3])
-{
-	int n = 0;
-	const char *p = s;
-	while (*p && n < 3) {
-		while (*p && !isdigit((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		char *end;
-		v[n] = strtol(p, &end, 10);
-		len[n] = (int)(end - p);
-		n++;
-		p = end;
-	}
-	while (*p && !isdigit((unsigned char)*p))
-		p++;
-	return *p ? -1 : n;   /* a fourth number: not a date */
-}
-
 bool import_date_text(const char *in, char out[11])
 {
 	char t[64];
 	if (text_normalize(in, t, sizeof(t)) == (size_t)-1 || !t[0])
 		return false;
-	/* "1958-03-05 00:00:00": the time goes */
-	char *sp = strchr(t, ' ');
-	if (sp && strchr(sp, ':'))
-		*sp = 0;
-	int y, m, d;
 	size_t n = strlen(t);
-	if (strspn(t, "0123456789") == n) {
-		if (n == 8) {
-			y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
-			m = (t[4] - '0') * 10 + (t[5] - '0');
-			d = (t[6] - '0') * 10 + (t[7] - '0');
-		} else if (n >= 1 && n <= 6) {
-			/* an Excel serial number (a date cell read as a number) */
-			int hh, mi, ss;
-			if (!sheet_serial_date((double)strtol(t, NULL, 10), &y, &m, &d, &hh, &mi, &ss))
-				return false;
-		} else {
+	if (n >= 1 && n <= 6 && strspn(t, "0123456789") == n) {
+		/* an Excel serial number (a date cell read as a number) */
+		int y, m, d, hh, mi, ss;
+		if (!sheet_serial_date((double)strtol(t, NULL, 10), &y, &m, &d, &hh, &mi, &ss) || !date_valid(y, m, d))
 			return false;
-		}
-	} else {
-		/* the separators must be a date's: - / . 年 月 日 */
-		for (const char *p = t; *p; p++) {
-			if (isdigit((unsigned char)*p) || *p == '-' || *p == '/' || *p == '.')
-				continue;
-			if (strncmp(p, "年", 3) == 0 || strncmp(p, "月", 3) == 0 || strncmp(p, "日", 3) == 0 ||
-			    strncmp(p, "号", 3) == 0) {
-				p += 2;
-				continue;
-			}
-			return false;
-		}
-		long v[3];
-		int len[3];
-		if (date_parts(t, v, len) != 3 || len[0] != 4)
-			return false;
-		y = (int)v[0];
-		m = (int)v[1];
-		d = (int)v[2];
+		snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+		return true;
 	}
-	if (!date_valid(y, m, d))
-		return false;
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-	return true;
+	return date_text(t, out);   /* as people type it (model/textnorm.h) */
 }
 
 void import_birth_parse(const char *in, bool numeric, struct birth_spec *b)

@@ -56,10 +56,11 @@ static const struct kind *ledger_ent(const struct ledger_def *l)
 	return &((const struct custom *)((const char *)l - offsetof(struct custom, def)))->ent;
 }
 
-/* A subject's name ("person", "household", "house") is its entity's key. */
+/* A subject's name ("person", "household", "house") is its entity's key;
+ * a ledger of records attached to nothing has "none". */
 static const char *subject_key(enum entity_id e)
 {
-	return entities[e].key;
+	return e < ENT__COUNT ? entities[e].key : "none";
 }
 
 static int parse_custom(const char *community, const char *json, struct custom **out, struct verr *ve);
@@ -286,13 +287,20 @@ static char *audit_json(const struct ledger_def *l, int64_t subject_id, const st
 	return s;
 }
 
+/* A grid worker reaches the entries of their grid; records attached to
+ * nothing lie in no grid and are the whole team's. */
+static bool grid_bound(const struct actor *a, const struct ledger_def *l)
+{
+	return a->role == ROLE_GRID_WORKER && l->subject != SUBJECT_NONE;
+}
+
 int svc_entry_list(struct store *st, const struct actor *a, const struct ledger_def *l, struct entry_query *q,
 		   entry_cb cb, void *ud, int64_t *total, struct jw_error *err)
 {
 	if (!ledger_can(st, a, l, false))
 		return refuse(a, l, false, err);
 	q->ledger = l->key;
-	if (a->role == ROLE_GRID_WORKER)
+	if (grid_bound(a, l))
 		q->grid_id = a->grid_id;
 	if (q->field) {
 		bool known = false;
@@ -334,7 +342,7 @@ int svc_entry_list(struct store *st, const struct actor *a, const struct ledger_
 }
 
 struct one { struct entry_row row; bool found; entry_cb cb; void *ud; const struct actor *a; int rc;
-	     const char *ledger; };
+	     const char *ledger; bool grid_bound; };
 
 static int one_cb(const struct entry_row *e, void *ud)
 {
@@ -342,7 +350,7 @@ static int one_cb(const struct entry_row *e, void *ud)
 	o->found = true;
 	if (strcmp(e->ledger, o->ledger) != 0)
 		return JW_ENOTFOUND;   /* an entry of another ledger: not here */
-	if (o->a->role == ROLE_GRID_WORKER && e->grid_id != o->a->grid_id)
+	if (o->grid_bound && e->grid_id != o->a->grid_id)
 		return JW_EPERM;
 	return o->cb ? o->cb(e, o->ud) : JW_OK;
 }
@@ -352,7 +360,7 @@ int svc_entry_get(struct store *st, const struct actor *a, const struct ledger_d
 {
 	if (!ledger_can(st, a, l, false))
 		return refuse(a, l, false, err);
-	struct one o = { .cb = cb, .ud = ud, .a = a, .ledger = l->key };
+	struct one o = { .cb = cb, .ud = ud, .a = a, .ledger = l->key, .grid_bound = grid_bound(a, l) };
 	int rc = STORE_CALL(st, entry_get, a->community, id, one_cb, &o, err);
 	if (rc == JW_EPERM)
 		return jw_fail(err, JW_EPERM, "", "这条记录不在您负责的网格内");
@@ -419,6 +427,8 @@ static void entry_rules(struct store *st, const struct actor *a, const struct le
 static int check_subject(struct store *st, const struct actor *a, const struct ledger_def *l, int64_t id,
 			 struct verr *ve, struct jw_error *err)
 {
+	if (l->subject == SUBJECT_NONE)
+		return JW_OK;   /* its own record: nothing to look up */
 	const struct kind *se = &entities[l->subject];
 	struct record r;
 	record_init(&r, se);
@@ -455,11 +465,14 @@ int svc_entry_create(struct store *st, const struct actor *a, const struct ledge
 	int rc = check_subject(st, a, l, subject_id, ve, err);
 	if (rc != JW_OK)
 		return rc;
-	/* fields the rule derives are not typed in */
+	/* fields the rule derives are not typed in; the writer is the actor */
 	for (int i = 0; i < l->nfields; i++)
 		if (l->fields[i].flags & FF_READONLY)
 			fields->given[i] = 0;
 	record_normalize_validate(fields, true, ve);
+	for (int i = 0; i < l->nfields; i++)
+		if (l->fields[i].flags & FF_ACTOR)
+			record_set(fields, i, a->username);
 	year_flag_input(l, fields, fields);
 	entry_rules(st, a, l, subject_id, fields, ve);
 	if (ve->n)
@@ -501,7 +514,7 @@ int svc_entry_update(struct store *st, const struct actor *a, const struct ledge
 		free(o.data);
 		return jw_fail(err, JW_ENOTFOUND, "", "《%s》中没有这条记录", l->title);
 	}
-	if (a->role == ROLE_GRID_WORKER && o.grid != a->grid_id) {
+	if (grid_bound(a, l) && o.grid != a->grid_id) {
 		free(o.data);
 		return jw_fail(err, JW_EPERM, "", "这条记录不在您负责的网格内");
 	}
@@ -1593,6 +1606,8 @@ int svc_ledger_pick(struct store *st, const struct actor *a, const struct ledger
 		return refuse(a, l, true, err);
 	if (str_empty(text))
 		return JW_OK;
+	if (l->subject == SUBJECT_NONE)
+		return JW_OK;   /* nothing to pick */
 	const struct kind *se = &entities[l->subject];
 	struct pick_ids ids = { .take = -1 };
 	struct list_req lr;

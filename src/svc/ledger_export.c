@@ -206,9 +206,9 @@ static void generic_layout(const struct ledger_def *l, struct generic *g)
 		cols[n++] = (struct layout_col){ NULL, "户主姓名", "hh.head", LT_TEXT, 0, false, false };
 		cols[n++] = (struct layout_col){ NULL, "户主身份证号码", "hh.head_id", LT_ID, 0, false, false };
 		cols[n++] = (struct layout_col){ NULL, "家庭住址", "hh.address", LT_TEXT, 30, false, false };
-	} else {
+	} else if (l->subject == ENT_HOUSE) {
 		cols[n++] = (struct layout_col){ NULL, "房屋地址", "h.address", LT_TEXT, 30, false, true };
-	}
+	}   /* records attached to nothing: their own fields only */
 	for (int i = 0; i < l->nfields && n < MAX_COLS - 2; i++) {
 		const struct field_def *fd = &l->fields[i];
 		if (strcmp(fd->name, "notes") == 0)
@@ -219,7 +219,8 @@ static void generic_layout(const struct ledger_def *l, struct generic *g)
 		bool money = fd->type == FT_REAL && strstr(fd->label, "元");
 		cols[n++] = (struct layout_col){ NULL, fd->label, srcs[i], money ? LT_MONEY : t, 0, money, false };
 	}
-	cols[n++] = (struct layout_col){ NULL, "登记日期", "e.start_date", LT_DATE, 0, false, false };
+	if (l->subject != SUBJECT_NONE)
+		cols[n++] = (struct layout_col){ NULL, "登记日期", "e.start_date", LT_DATE, 0, false, false };
 	cols[n++] = (struct layout_col){ NULL, "备注", "f.notes", LT_TEXT, 0, false, false };
 	snprintf(g->title, sizeof(g->title), "{community}%s", l->title);
 	g->d = (struct layout_def){ "roster", l->title, g->title, NULL, NULL, NULL, cols, n, false, NULL, NULL };

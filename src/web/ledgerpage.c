@@ -28,7 +28,14 @@ static const char *subject_path(const char *subject)
 
 static const char *subject_label(const struct ledger_def *l)
 {
-	return entities[l->subject].label;
+	return l->subject == SUBJECT_NONE ? "—" : entities[l->subject].label;
+}
+
+/* A ledger of records attached to nothing (the work log): its pages show
+ * its own fields only — no subject column, picker, dates in and out. */
+static bool own_records(const struct ledger_def *l)
+{
+	return l->subject == SUBJECT_NONE;
 }
 
 /* ---- the list of ledgers ---- */
@@ -99,6 +106,27 @@ static int entry_tr(const struct entry_row *e, void *ud)
 	struct buf *b = c->b;
 	const struct ledger_def *l = c->l;
 	c->n++;
+	if (own_records(l)) {
+		/* its listed fields; the first links to the record */
+		struct record f;
+		entry_fields(l, e->data, &f);
+		buf_adds(b, "<tr>");
+		int k = 0;
+		for (int i = 0; i < l->nfields; i++) {
+			if (!(l->fields[i].flags & FF_LIST))
+				continue;
+			char m[64];
+			const char *v = field_display(&l->fields[i], f.v[i], false, m, sizeof(m));
+			buf_adds(b, "<td>");
+			if (!k++)
+				buf_addf(b, "<a href=\"/ledgers/%s/entries/%lld\">", l->key, (long long)e->id);
+			buf_html(b, v && *v ? v : (k == 1 ? "（查看）" : ""));
+			buf_adds(b, k == 1 ? "</a></td>" : "</td>");
+		}
+		buf_adds(b, "</tr>");
+		record_release(&f);
+		return JW_OK;
+	}
 	buf_addf(b, "<tr><td><a href=\"/ledgers/%s/entries/%lld\">", l->key, (long long)e->id);
 	buf_html(b, e->name ? e->name : "（无名）");
 	buf_adds(b, "</a></td>");
@@ -206,7 +234,7 @@ void web_ledger(struct http_req *r, struct http_resp *w)
 	buf_addf(b, "<form class=\"filters\" method=\"get\" action=\"/ledgers/%s\">"
 		    "<label for=\"f-q\">搜索<input id=\"f-q\" name=\"q\" size=\"20\" value=\"", l->key);
 	buf_html(b, q.q);
-	buf_adds(b, "\" placeholder=\"姓名、户编号或地址\"></label>");
+	buf_adds(b, own_records(l) ? "\" placeholder=\"内容中的文字\"></label>" : "\" placeholder=\"姓名、户编号或地址\"></label>");
 	for (int i = 0; i < l->nfields; i++) {
 		const struct field_def *f = &l->fields[i];
 		if (!f->options || !(f->flags & FF_LIST))
@@ -228,20 +256,24 @@ void web_ledger(struct http_req *r, struct http_resp *w)
 		    "<option value=\"1\"%s>含已结束</option></select></label>"
 		    "<button type=\"submit\">查询</button> <a href=\"/ledgers/%s\">清除</a></form>",
 		 q.include_closed ? " selected" : "", l->key);
-	buf_adds(b, "<div class=\"scroll\"><table><thead><tr><th>");
-	buf_html(b, l->subject == ENT_PERSON ? "姓名" : l->subject == ENT_HOUSEHOLD ? "户编号" : "房屋");
-	buf_adds(b, "</th>");
-	if (l->subject == ENT_PERSON)
-		buf_adds(b, "<th>性别</th><th>年龄</th>");
-	buf_adds(b, "<th class=\"hide-sm\">地址</th>");
+	buf_adds(b, "<div class=\"scroll\"><table><thead><tr>");
+	if (!own_records(l)) {
+		buf_adds(b, "<th>");
+		buf_html(b, l->subject == ENT_PERSON ? "姓名" : l->subject == ENT_HOUSEHOLD ? "户编号" : "房屋");
+		buf_adds(b, "</th>");
+		if (l->subject == ENT_PERSON)
+			buf_adds(b, "<th>性别</th><th>年龄</th>");
+		buf_adds(b, "<th class=\"hide-sm\">地址</th>");
+	}
 	for (int i = 0; i < l->nfields; i++)
 		if (l->fields[i].flags & FF_LIST) {
 			buf_adds(b, "<th>");
 			buf_html(b, l->fields[i].label);
 			buf_adds(b, "</th>");
 		}
-	buf_adds(b, l->visit_days ? "<th class=\"hide-sm\">列入日期</th><th>最近走访</th>" :
-				    "<th class=\"hide-sm\">列入日期</th><th>状态</th>");
+	if (!own_records(l))
+		buf_adds(b, l->visit_days ? "<th class=\"hide-sm\">列入日期</th><th>最近走访</th>" :
+					    "<th class=\"hide-sm\">列入日期</th><th>状态</th>");
 	page_table_rows(b, &rows, c.n, "没有记录");
 	pager_set(&pg, pg.page, pg.per_page, total);
 	struct ledger_link ll = { l, &q };
@@ -292,6 +324,15 @@ static void new_form(struct http_req *r, struct http_resp *w, const struct ledge
 	buf_adds(b, "</h1>");
 	if (ve && ve->n)
 		page_notice(b, "err", "有几项需要修改，见各项下的说明。");
+	if (own_records(l)) {
+		/* nothing to pick and no date of entry: the record's own fields */
+		buf_addf(b, "<form class=\"record\" method=\"post\" action=\"/ledgers/%s\">", l->key);
+		page_csrf(b, r);
+		fields_form(r, b, l, f, ve, false);
+		buf_adds(b, "<div class=\"actions\"><button type=\"submit\">保存</button></div></form>");
+		page_end(w);
+		return;
+	}
 	/* the picker: a GET search that lists the candidates to choose from */
 	buf_addf(b, "<form class=\"filters\" method=\"get\" action=\"/ledgers/%s/new\"><label for=\"f-find\">查找%s"
 		    "<input id=\"f-find\" name=\"find\" size=\"24\" value=\"", l->key, subject_label(l));
@@ -379,7 +420,7 @@ void web_entry_create(struct http_req *r, struct http_resp *w)
 	form_fields(r, l, &f, false);
 	int64_t sid = 0, id = 0;
 	const char *sv = req_form(r, "subject_id");
-	if (!sv || !parse_i64(sv, 1, INT64_MAX, &sid))
+	if (!own_records(l) && (!sv || !parse_i64(sv, 1, INT64_MAX, &sid)))
 		verr_add(&ve, "subject_id", "请填写%s编号（正整数）", subject_label(l));
 	int rc = ve.n ? JW_EINVAL : svc_entry_create(r->st, &r->actor, l, sid, &f, req_form(r, "start_date"), &ve, &id, &err);
 	if (rc == JW_OK) {
@@ -410,7 +451,10 @@ static int show_cb(const struct entry_row *e, void *ud)
 	snprintf(s->subject, sizeof(s->subject), "%s", e->subject);
 	s->closed = e->end_date != NULL;
 	buf_adds(b, "<h1>");
-	buf_html(b, e->name);
+	if (own_records(l))
+		buf_addf(b, "第%lld条", (long long)e->id);
+	else
+		buf_html(b, e->name);
 	buf_adds(b, " <span class=\"muted\">");
 	buf_html(b, l->title);
 	buf_adds(b, "</span></h1>");
@@ -420,22 +464,24 @@ static int show_cb(const struct entry_row *e, void *ud)
 		page_notice(b, "info", msg);
 	}
 	buf_adds(b, "<dl class=\"fields\">");
-	const char *path = subject_path(e->subject);
-	buf_addf(b, "<dt>%s</dt><dd><a href=\"/%s/%lld\">", subject_label(l), path, (long long)e->subject_id);
-	buf_html(b, e->name);
-	buf_adds(b, "</a></dd>");
 	char m[64];
-	if (e->id_number) {
-		buf_adds(b, "<dt>证件号码</dt><dd>");
-		buf_html(b, sens_display(SENS_ID, e->id_number, false, m, sizeof(m)));
+	if (!own_records(l)) {
+		const char *path = subject_path(e->subject);
+		buf_addf(b, "<dt>%s</dt><dd><a href=\"/%s/%lld\">", subject_label(l), path, (long long)e->subject_id);
+		buf_html(b, e->name);
+		buf_adds(b, "</a></dd>");
+		if (e->id_number) {
+			buf_adds(b, "<dt>证件号码</dt><dd>");
+			buf_html(b, sens_display(SENS_ID, e->id_number, false, m, sizeof(m)));
+			buf_adds(b, "</dd>");
+		}
+		buf_adds(b, "<dt>地址</dt><dd>");
+		buf_html(b, e->address);
+		buf_adds(b, "</dd><dt>列入日期</dt><dd>");
+		buf_html(b, e->start_date);
+		buf_adds(b, e->derived ? "（自动列入）" : "");
 		buf_adds(b, "</dd>");
 	}
-	buf_adds(b, "<dt>地址</dt><dd>");
-	buf_html(b, e->address);
-	buf_adds(b, "</dd><dt>列入日期</dt><dd>");
-	buf_html(b, e->start_date);
-	buf_adds(b, e->derived ? "（自动列入）" : "");
-	buf_adds(b, "</dd>");
 	struct record f;
 	entry_fields(l, e->data, &f);
 	for (int i = 0; i < l->nfields; i++) {
@@ -453,7 +499,7 @@ static int show_cb(const struct entry_row *e, void *ud)
 		page_csrf(b, s->r);
 		fields_form(s->r, b, l, &f, NULL, true);
 		buf_adds(b, "<div class=\"actions\"><button type=\"submit\">保存修改</button></div></form></details>");
-		if (!e->end_date) {
+		if (!e->end_date && !own_records(l)) {
 			buf_addf(b, "<details><summary>结束（移出台账）</summary><form class=\"record\" method=\"post\""
 				    " action=\"/ledgers/%s/entries/%lld\">", l->key, (long long)e->id);
 			page_csrf(b, s->r);
@@ -542,7 +588,8 @@ void web_entry(struct http_req *r, struct http_resp *w)
 	buf_release(&body);
 	char back[128];
 	snprintf(back, sizeof(back), "/ledgers/%s/entries/%lld", l->key, (long long)r->id);
-	visits_block(r, &w->body, s.subject, s.subject_id, r->id, back);
+	if (!own_records(l))
+		visits_block(r, &w->body, s.subject, s.subject_id, r->id, back);
 	page_end(w);
 }
 
