@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 	if (actor_system(st, &a, &err) != JW_OK)
 		return die("actor_system", &err);
 	a.bulk = true;
-	STORE_CALL(st, bulk_mode, true);
+	store_bulk(st, true);
 	struct gen *g = gen_new((long)n, (unsigned)seed);
 	if (!g)
 		return 2;
@@ -240,7 +240,7 @@ int main(int argc, char **argv)
 				.new_json = note, .ip = a.ip };
 	if (STORE_CALL(st, audit_insert, a.community, &ar, &err) != JW_OK)
 		return die("audit", &err);
-	STORE_CALL(st, bulk_mode, false);
+	store_bulk(st, false);
 	gen_free(g);
 	double c0 = gen_now();
 	store_close(st);

@@ -39,7 +39,7 @@
 #define WARMUP 50
 #define WARMUP_S 10.0
 
-enum kind { K_NAME, K_INI, K_MIX, K_ID, K__COUNT };
+enum qkind { K_NAME, K_INI, K_MIX, K_ID, K__COUNT };
 static const char *const kind_key[K__COUNT] = { "name", "ini", "mix", "id" };
 
 struct rng {
@@ -75,7 +75,7 @@ static bool random_person(struct rng *r, char name[64], char idn[32], char ini[6
 }
 
 /* One query of kind k into out. */
-static void make_query(struct rng *r, enum kind k, char out[64])
+static void make_query(struct rng *r, enum qkind k, char out[64])
 {
 	char name[64], idn[32], ini[64];
 	for (;;) {
@@ -197,7 +197,7 @@ int main(int argc, char **argv)
 	double *ms = xcalloc((size_t)nq, sizeof(*ms));
 	for (int k = 0; k < K__COUNT; k++) {
 		for (size_t i = 0; i < total; i++)
-			make_query(&r, (enum kind)k, q[i]);
+			make_query(&r, (enum qkind)k, q[i]);
 		if (outdir) {
 			char path[512];
 			snprintf(path, sizeof(path), "%s/q_%s.txt", outdir, kind_key[k]);

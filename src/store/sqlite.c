@@ -299,6 +299,23 @@ static int sq_bulk_mode(struct store *st, bool on)
 	return rc;
 }
 
+static int sq_tx(struct store *st, enum store_tx what, int level)
+{
+	switch (what) {
+	case TX_BEGIN: return sq_begin(st);
+	case TX_COMMIT: return sq_commit(st);
+	case TX_ROLLBACK: return sq_rollback(st);
+	case TX_SAVEPOINT: return sq_savepoint(st, level);
+	case TX_RELEASE: return sq_release(st, level);
+	case TX_ROLLBACK_TO: return sq_rollback_to(st, level);
+	case TX_READ_BEGIN: return sq_read_begin(st);
+	case TX_READ_END: return sq_read_end(st);
+	case TX_BULK_ON: return sq_bulk_mode(st, true);
+	case TX_BULK_OFF: return sq_bulk_mode(st, false);
+	}
+	return JW_ESTORE;
+}
+
 int store_schema_version(struct store *st)
 {
 	(void)st;
@@ -2746,15 +2763,7 @@ const struct store_ops sqlite_store_ops = {
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
-	.begin = sq_begin,
-	.commit = sq_commit,
-	.rollback = sq_rollback,
-	.savepoint = sq_savepoint,
-	.release = sq_release,
-	.rollback_to = sq_rollback_to,
-	.bulk_mode = sq_bulk_mode,
-	.read_begin = sq_read_begin,
-	.read_end = sq_read_end,
+	.tx = sq_tx,
 	.community_insert = sq_community_insert,
 	.community_get = sq_community_get,
 	.record_insert = sq_record_insert,

@@ -63,7 +63,7 @@ void store_close(struct store *st)
 
 int store_begin(struct store *st)
 {
-	int rc = st->txdepth == 0 ? st->ops->begin(st) : st->ops->savepoint(st, st->txdepth);
+	int rc = st->txdepth == 0 ? st->ops->tx(st, TX_BEGIN, 0) : st->ops->tx(st, TX_SAVEPOINT, st->txdepth);
 	if (rc == JW_OK)
 		st->txdepth++;
 	return rc;
@@ -75,10 +75,10 @@ int store_commit(struct store *st)
 		return JW_ESTORE;
 	st->txdepth--;
 	if (st->txdepth > 0)
-		return st->ops->release(st, st->txdepth);
-	int rc = st->ops->commit(st);
+		return st->ops->tx(st, TX_RELEASE, st->txdepth);
+	int rc = st->ops->tx(st, TX_COMMIT, 0);
 	if (rc != JW_OK)
-		st->ops->rollback(st);   /* a failed COMMIT leaves the transaction open */
+		st->ops->tx(st, TX_ROLLBACK, 0);   /* a failed COMMIT leaves the transaction open */
 	return rc;
 }
 
@@ -88,7 +88,17 @@ int store_rollback(struct store *st)
 	if (st->txdepth <= 0)
 		return JW_OK;
 	st->txdepth--;
-	return st->txdepth == 0 ? st->ops->rollback(st) : st->ops->rollback_to(st, st->txdepth);
+	return st->txdepth == 0 ? st->ops->tx(st, TX_ROLLBACK, 0) : st->ops->tx(st, TX_ROLLBACK_TO, st->txdepth);
+}
+
+int store_read(struct store *st, bool on)
+{
+	return st->ops->tx(st, on ? TX_READ_BEGIN : TX_READ_END, 0);
+}
+
+int store_bulk(struct store *st, bool on)
+{
+	return st->ops->tx(st, on ? TX_BULK_ON : TX_BULK_OFF, 0);
 }
 
 /* ---- files (restore, backup) ---- */

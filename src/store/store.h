@@ -258,21 +258,21 @@ enum store_verify {
 	SV__COUNT
 };
 
+enum store_tx {
+	TX_BEGIN, TX_COMMIT, TX_ROLLBACK,          /* the outermost level */
+	TX_SAVEPOINT, TX_RELEASE, TX_ROLLBACK_TO,  /* an inner level */
+	TX_READ_BEGIN, TX_READ_END,                /* one snapshot for a GET */
+	TX_BULK_ON, TX_BULK_OFF,                   /* a big cache for bulk loads */
+};
+
 struct store_ops {
 	const char *name;
 	int (*open)(struct store *st, const char *location, struct jw_error *err);
 	void (*close)(struct store *st);
-	int (*begin)(struct store *st);
-	int (*commit)(struct store *st);
-	int (*rollback)(struct store *st);
-	/* Nested transactions: a savepoint per level below the outermost. */
-	int (*savepoint)(struct store *st, int level);
-	int (*release)(struct store *st, int level);
-	int (*rollback_to)(struct store *st, int level);
-	int (*bulk_mode)(struct store *st, bool on);
-	/* One read snapshot for a read-only request (GET): begin/end. */
-	int (*read_begin)(struct store *st);
-	int (*read_end)(struct store *st);
+	/* Transactions, savepoints (a level each below the outermost), the
+	 * read snapshot of a read-only request, the bulk-load mode: one op,
+	 * called through store_begin/commit/rollback, store_read, store_bulk. */
+	int (*tx)(struct store *st, enum store_tx what, int level);
 
 	int (*community_insert)(struct store *st, const struct community_row *c, struct jw_error *err);
 	int (*community_get)(struct store *st, struct community_row *out, struct jw_error *err);
@@ -405,6 +405,10 @@ struct store {
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 int store_rollback(struct store *st);
+/* One read snapshot for a read-only request: on = begin, off = end. */
+int store_read(struct store *st, bool on);
+/* Bulk-load mode (a bigger page cache) on or off. */
+int store_bulk(struct store *st, bool on);
 
 #define STORE_CALL(st, fn, ...) ((st)->ops->fn((st), __VA_ARGS__))
 #define STORE_CALL0(st, fn) ((st)->ops->fn(st))

@@ -229,7 +229,7 @@ int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err)
 		return jw_fail(err, JW_ECONFLICT, "db", "数据库中已有 %lld 栋楼的数据；演示数据只能生成在新初始化的数据库中",
 			       (long long)existing);
 
-	STORE_CALL(st, bulk_mode, true);
+	store_bulk(st, true);
 	if ((rc = store_begin(st)) != JW_OK)
 		return jw_fail(err, rc, "", NULL);
 	grid_ids = xcalloc((size_t)ngrid, sizeof(*grid_ids));
@@ -307,7 +307,7 @@ int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err)
 		rc = store_commit(st);
 	else
 		store_rollback(st);
-	STORE_CALL(st, bulk_mode, false);
+	store_bulk(st, false);
 	if (rc == JW_OK)
 		printf("演示社区：%d 个网格、%d 栋楼、%d 套房屋、%d 户、%d 人（全部为虚构数据）\n", ngrid, nbuild,
 		       nhouses, nhh, c.made);

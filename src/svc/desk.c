@@ -8,14 +8,14 @@
 
 bool svc_read_begin(struct store *st)
 {
-	bool ok = st->txdepth == 0 && STORE_CALL0(st, read_begin) == JW_OK;
+	bool ok = st->txdepth == 0 && store_read(st, true) == JW_OK;
 	st->reading = ok;
 	return ok;
 }
 
 void svc_read_end(struct store *st)
 {
-	STORE_CALL0(st, read_end);
+	store_read(st, false);
 	st->reading = false;
 }
 

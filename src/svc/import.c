@@ -407,8 +407,8 @@ static void reject(struct imp *im, int64_t row, const char *field, const char *n
 	snprintf(j->field, sizeof(j->field), "%s", field ? field : "");
 	snprintf(j->column, sizeof(j->column), "%s", field ? column_of(im, field) : "");
 	snprintf(j->name, sizeof(j->name), "%s", name ? name : "");
-	if (idnum)
-		mask_idnum(idnum, j->id_masked, sizeof(j->id_masked));
+	if (idnum)   /* masked into id_masked (the one masking, model/mask.h) */
+		sens_display(SENS_ID, idnum, false, j->id_masked, sizeof(j->id_masked));
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(j->reason, sizeof(j->reason), fmt, ap);
@@ -1480,7 +1480,7 @@ static int do_row(struct imp *im, const struct sheet_row *row, struct jw_error *
 						m->row = row->rownum;
 						m->into = first;
 						snprintf(m->name, sizeof(m->name), "%s", name ? name : "");
-						mask_idnum(num, m->id_masked, sizeof(m->id_masked));
+						sens_display(SENS_ID, num, false, m->id_masked, sizeof(m->id_masked));
 						if (other)
 							snprintf(m->note, sizeof(m->note),
 								 "姓名写法不同（“%s”与已登记的“%s”，空格或繁简之别），按同一人合并",
@@ -1838,7 +1838,7 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 		rc = jw_fail(err, rc, "", NULL);
 		goto done;
 	}
-	STORE_CALL(st, bulk_mode, true);
+	store_bulk(st, true);
 	int64_t nr = 0;
 	int done_sheets = 0;
 	for (int i = 0; rc == JW_OK && i < n; i++) {
@@ -1937,7 +1937,7 @@ int svc_import_persons(struct store *st, const struct actor *a, const char *path
 		rc = svc_audit_raw(st, a, "import", "person", 0, NULL, buf_cstr(&b), err);
 		buf_release(&b);
 	}
-	STORE_CALL(st, bulk_mode, false);
+	store_bulk(st, false);
 	if (rc != JW_OK || o->dry_run) {
 		store_rollback(st);
 	} else if ((rc = store_commit(st)) != JW_OK) {

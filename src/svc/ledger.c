@@ -272,15 +272,8 @@ static char *audit_json(const struct ledger_def *l, int64_t subject_id, const st
 		if (!r->v[i])
 			continue;
 		char m[64];
-		const char *v = r->v[i];
-		if (l->fields[i].sens == SENS_ID) {
-			mask_idnum(v, m, sizeof(m));
-			v = m;
-		} else if (l->fields[i].sens == SENS_PHONE) {
-			mask_phone(v, m, sizeof(m));
-			v = m;
-		}
-		json_object_set_new(j, l->fields[i].name, json_string(v));
+		json_object_set_new(j, l->fields[i].name, json_string(field_display(&l->fields[i], r->v[i], false, m,
+										     sizeof(m))));
 	}
 	char *s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
@@ -675,7 +668,7 @@ static int derive_range(struct store *st, const char *community, int64_t only_pe
 	int rc = JW_OK;
 	bool full = !only_person && !only_household && id_hi <= 0;
 	if (full)   /* a big page cache: hundreds of thousands of index entries */
-		STORE_CALL(st, bulk_mode, true);
+		store_bulk(st, true);
 	for (int i = 0; rc == JW_OK && i < nbuiltin_ledgers; i++) {
 		const struct ledger_def *l = &builtin_ledgers[i];
 		if (!l->derive)
@@ -697,7 +690,7 @@ static int derive_range(struct store *st, const char *community, int64_t only_pe
 		c_sum += cl;
 	}
 	if (full)
-		STORE_CALL(st, bulk_mode, false);
+		store_bulk(st, false);
 	if (added)
 		*added = a_sum;
 	if (closed)
@@ -1632,11 +1625,10 @@ int svc_ledger_pick(struct store *st, const struct actor *a, const struct ledger
 			continue;
 		}
 		if (se->id == ENT_PERSON) {
-			char m[64] = "";
-			if (record_get(&r, PF_ID_NUMBER))
-				mask_idnum(record_get(&r, PF_ID_NUMBER), m, sizeof(m));
+			char m[64];
+			const char *idm = sens_display(SENS_ID, record_get(&r, PF_ID_NUMBER), false, m, sizeof(m));
 			snprintf(p.label, sizeof(p.label), "%s", record_get(&r, PF_NAME) ? record_get(&r, PF_NAME) : "");
-			snprintf(p.detail, sizeof(p.detail), "%s %s", m,
+			snprintf(p.detail, sizeof(p.detail), "%s %s", idm ? idm : "",
 				 record_get(&r, PF_CURRENT_ADDRESS) ? record_get(&r, PF_CURRENT_ADDRESS) : "");
 		} else if (se->id == ENT_HOUSEHOLD) {
 			int64_t hid = 0;

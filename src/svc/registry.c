@@ -180,11 +180,7 @@ void svc_audit_json_masked(struct buf *b, const char *entity, const char *json)
 			if (!f || f->sens == SENS_NONE || !json_is_string(v))
 				continue;
 			char m[64];
-			if (f->sens == SENS_ID)
-				mask_idnum(json_string_value(v), m, sizeof(m));
-			else
-				mask_phone(json_string_value(v), m, sizeof(m));
-			json_object_set_new(j, key, json_string(m));
+			json_object_set_new(j, key, json_string(field_display(f, json_string_value(v), false, m, sizeof(m))));
 		}
 	}
 	char *out = json_dumps(j, JSON_COMPACT);

@@ -436,7 +436,10 @@ static void declarations(void **state)
 	static const char *const keys[15] = { "elderly", "disabled", "dibao", "temp_aid", "tekun",
 					      "veterans", "unemployed", "zero_employment", "retirees", "correction",
 					      "family_planning", "migrants", "rental", "special_care", "volunteers" };
-	assert_int_equal(nbuiltin_ledgers, 15);
+	/* the fifteen ledgers and the work log (工作日志), attached to nothing */
+	assert_int_equal(nbuiltin_ledgers, 16);
+	assert_non_null(ledger_builtin("worklog"));
+	assert_int_equal(ledger_builtin("worklog")->subject, SUBJECT_NONE);
 	for (int i = 0; i < 15; i++) {
 		const struct ledger_def *l = ledger_builtin(keys[i]);
 		if (!l)
