@@ -385,6 +385,22 @@ static void stats_json(struct buf *b, const struct ledger_stats *s, bool trend)
 		}
 		buf_addc(b, ']');
 	}
+	if (s->nby) {   /* the ledger's own dimensions */
+		buf_adds(b, ",\"by\":{");
+		for (int i = 0; i < s->nby; i++) {
+			const struct stat_by *d = &s->by[i];
+			buf_adds(b, i ? "," : "");
+			buf_json_str(b, d->name);
+			buf_adds(b, ":[");
+			for (int g = 0; g < d->n; g++) {
+				buf_adds(b, g ? ",{\"key\":" : "{\"key\":");
+				buf_json_str(b, d->key[g]);
+				buf_addf(b, ",\"count\":%lld}", (long long)d->count[g]);
+			}
+			buf_addc(b, ']');
+		}
+		buf_addc(b, '}');
+	}
 	buf_addc(b, '}');
 }
 

@@ -18,6 +18,7 @@
 #include "lib/buf.h"
 #include "lib/util.h"
 #include "store/derive.h"
+#include "store/dialect.h"
 #include "store/migrations.h"
 #include "store/store.h"
 
@@ -251,7 +252,7 @@ static void sq_close(struct store *st)
 	free(p);
 }
 
-static int sq_begin(struct store *st) { return exec(st, "BEGIN IMMEDIATE"); }
+static int sq_begin(struct store *st) { return exec(st, dialect_sqlite.begin_write); }
 static int sq_commit(struct store *st) { return exec(st, "COMMIT"); }
 static int sq_rollback(struct store *st) { return exec(st, "ROLLBACK"); }
 
@@ -547,7 +548,7 @@ static const char *op_sql(enum filter_op op)
 	case FOP_GE: return ">=?";
 	case FOP_LT: return "<?";
 	case FOP_GT: return ">?";
-	case FOP_NE: return " IS NOT ?";
+	case FOP_NE: return dialect_sqlite.is_not;
 	case FOP_NULL: return " IS NULL";
 	}
 	return "=?";
@@ -2258,31 +2259,138 @@ static int sq_person_stats(struct store *st, const char *community, const char *
 	return rc;
 }
 
-static int sq_ledger_trend(struct store *st, const char *community, const char *ledger, const char *since,
-			   trend_cb cb, void *ud, struct jw_error *err)
+/* ---- the one grouped count ---- */
+
+/* The SQL expression of a declared field of kind k (alias t): its column,
+ * or for a kind of the shared table its JSON member (through the dialect)
+ * or one of the shared table's own columns.  false: not a field of k. */
+static bool field_expr(const struct kind *k, const char *field, char *out, size_t n)
 {
-	sqlite3_stmt *s = stmt(st,
-		"SELECT m, sum(o), sum(c) FROM ("
-		" SELECT substr(start_date, 1, 7) AS m, 1 AS o, 0 AS c FROM ledger_entry INDEXED BY ledger_entry_stats"
-		"  WHERE community = ?1 AND ledger = ?2 AND start_date >= ?3"
-		" UNION ALL SELECT substr(end_date, 1, 7), 0, 1 FROM ledger_entry INDEXED BY ledger_entry_stats"
-		"  WHERE community = ?1 AND ledger = ?2 AND end_date >= ?3)"
-		" GROUP BY m ORDER BY m");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	bind_text(s, 2, ledger);
-	bind_text(s, 3, since);
-	int rc = JW_OK, step;
+	static const char *const shared_cols[] = { "grid_id", "sex", "birth_date", "start_date", "end_date",
+						   "status", "subject", "subject_id", "created_at", "updated_at" };
+	if (!field)
+		return false;
+	bool declared = entity_field_index(k, field) >= 0;
+	if (k->storage == KS_COLUMNS) {
+		if (!declared && strcmp(field, "id") != 0)
+			return false;
+		snprintf(out, n, "t.\"%s\"", field);
+		return true;
+	}
+	if (declared) {
+		snprintf(out, n, dialect_sqlite.json_text, "t.data", field);
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(shared_cols) / sizeof(shared_cols[0]); i++)
+		if (strcmp(field, shared_cols[i]) == 0) {
+			snprintf(out, n, "t.%s", field);
+			return true;
+		}
+	return false;
+}
+
+static int sq_count_by(struct store *st, const char *community, const struct kind *k, const struct query *q,
+		       const char *const *dims, int ndims, const char *today, count_cb cb, void *ud,
+		       struct jw_error *err)
+{
+	struct buf sql = BUF_INIT, grp = BUF_INIT;
+	const char *bv[QUERY_MAX_FILTERS + 4];
+	int nb = 0, rc = JW_OK;
+	char ex[160];
+	if (ndims < 0 || ndims > COUNT_MAX_DIMS)
+		return jw_fail(err, JW_EBADREQ, "by", "最多按 %d 个维度统计", COUNT_MAX_DIMS);
+	int ty = today ? (int)strtol(today, NULL, 10) : 0;
+	bool leap = ty && ((ty % 4 == 0 && ty % 100 != 0) || ty % 400 == 0);
+	buf_adds(&sql, "SELECT ");
+	for (int i = 0; i < ndims; i++) {
+		const struct kind_dim *d = kind_dim(k, dims[i]);
+		if (!d || !field_expr(k, d->field, ex, sizeof(ex))) {
+			rc = jw_fail(err, JW_EBADREQ, "by", "不能按“%s”统计", dims[i] ? dims[i] : "");
+			goto out;
+		}
+		buf_adds(&sql, i ? ", " : "");
+		switch (d->type) {
+		case DIM_FIELD: buf_adds(&sql, ex); break;
+		case DIM_MONTH: buf_addf(&sql, "substr(%s, 1, 7)", ex); break;
+		case DIM_YEAR: buf_addf(&sql, "substr(%s, 1, 4)", ex); break;
+		case DIM_AGE5:
+			/* whole years on today (born 29 February: the birthday is 28
+			 * February in a common year), in groups of five */
+			if (!today) {
+				rc = jw_fail(err, JW_EBADREQ, "by", "按年龄统计需给出日期");
+				goto out;
+			}
+			bv[nb++] = today;
+			char bday[400];
+			if (leap)
+				snprintf(bday, sizeof(bday), "substr(%s, 6, 5)", ex);
+			else
+				snprintf(bday, sizeof(bday), "replace(substr(%s, 6, 5), '02-29', '02-28')", ex);
+			buf_addf(&sql, "(CAST(substr(?%d, 1, 4) AS INTEGER) - CAST(substr(%s, 1, 4) AS INTEGER)"
+				 " - (substr(?%d, 6, 5) < %s)) / 5 * 5", nb, ex, nb, bday);
+			break;
+		}
+		buf_addf(&grp, "%s%d", i ? ", " : "", i + 1);
+	}
+	buf_adds(&sql, ndims ? ", count(*) FROM " : "count(*) FROM ");
+	buf_adds(&sql, k->storage == KS_SHARED ? "ledger_entry" : k->table);
+	buf_adds(&sql, " t WHERE ");
+	if (k->flags & KF_NO_COMMUNITY) {
+		buf_adds(&sql, "1");
+	} else {
+		bv[nb++] = community;
+		buf_addf(&sql, "t.community = ?%d", nb);
+	}
+	if (k->storage == KS_SHARED) {
+		bv[nb++] = k->key;
+		buf_addf(&sql, " AND t.ledger = ?%d", nb);
+	}
+	for (int i = 0; q && i < q->nfilters; i++) {
+		const struct filter *f = &q->filters[i];
+		if (!field_expr(k, f->field, ex, sizeof(ex))) {
+			rc = jw_fail(err, JW_EBADREQ, f->field, "不能按“%s”筛选", f->field);
+			goto out;
+		}
+		if (f->op == FOP_NULL) {
+			buf_addf(&sql, " AND %s IS NULL", ex);
+			continue;
+		}
+		bv[nb++] = f->value;
+		const char *op = op_sql(f->op);
+		buf_addf(&sql, " AND %s %.*s?%d", ex, (int)strcspn(op, "?"), op, nb);
+	}
+	if (ndims) {
+		buf_adds(&sql, " GROUP BY ");
+		buf_add(&sql, grp.data, grp.len);
+	}
+	sqlite3_stmt *s = stmt(st, buf_cstr(&sql));
+	if (!s) {
+		rc = jw_fail(err, JW_ESTORE, "", NULL);
+		goto out;
+	}
+	for (int i = 0; i < nb; i++)
+		bind_text(s, i + 1, bv[i]);
+	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct trend_cell c = { .opened = sqlite3_column_int64(s, 1), .closed = sqlite3_column_int64(s, 2) };
-		snprintf(c.month, sizeof(c.month), "%s", col_text(s, 0) ? col_text(s, 0) : "");
-		if ((rc = cb(&c, ud)) != JW_OK)
+		const char *keys[COUNT_MAX_DIMS];
+		char nums[COUNT_MAX_DIMS][24];
+		for (int i = 0; i < ndims; i++) {
+			if (sqlite3_column_type(s, i) == SQLITE_INTEGER) {
+				snprintf(nums[i], sizeof(nums[i]), "%lld", (long long)sqlite3_column_int64(s, i));
+				keys[i] = nums[i];
+			} else {
+				keys[i] = col_text(s, i);
+			}
+		}
+		if ((rc = cb(keys, sqlite3_column_int64(s, ndims), ud)) != JW_OK)
 			break;
 	}
 	if (rc == JW_OK && step != SQLITE_DONE)
 		rc = db_fail(st, err, __func__);
 	sqlite3_reset(s);
+out:
+	buf_release(&sql);
+	buf_release(&grp);
 	return rc;
 }
 
@@ -2764,6 +2872,7 @@ const struct store_ops sqlite_store_ops = {
 	.open = sq_open,
 	.close = sq_close,
 	.tx = sq_tx,
+	.count_by = sq_count_by,
 	.community_insert = sq_community_insert,
 	.community_get = sq_community_get,
 	.record_insert = sq_record_insert,
@@ -2799,7 +2908,6 @@ const struct store_ops sqlite_store_ops = {
 	.entry_close_subject = sq_entry_close_subject,
 	.ledger_derive = sq_ledger_derive,
 	.ledger_stats = sq_ledger_stats,
-	.ledger_trend = sq_ledger_trend,
 	.person_stats = sq_person_stats,
 	.visit_insert = sq_visit_insert,
 	.visit_list = sq_visit_list,

@@ -60,6 +60,11 @@ void query_init(struct query *q);
 /* Adds a filter; false if the table is full. */
 bool query_filter(struct query *q, const char *field, enum filter_op op, const char *value);
 
+/* One group of count_by: the values of its dimensions (text, NULL when
+ * the record has none) in the order asked, and how many records. */
+typedef int (*count_cb)(const char *const *keys, int64_t n, void *ud);
+#define COUNT_MAX_DIMS 4
+
 /* Called for each row of a list; the record is the callee's only for the
  * call.  Non-zero stops the listing with that code. */
 typedef int (*record_cb)(const struct record *r, void *ud);
@@ -225,8 +230,6 @@ struct derive_req {
  * building with age5 = -2 and grid_id = the building's id (0 = none). */
 struct stat_cell { int64_t grid_id; char sex[4]; int age5; int64_t n; };
 typedef int (*stat_cb)(const struct stat_cell *c, void *ud);
-struct trend_cell { char month[8]; int64_t opened, closed; };
-typedef int (*trend_cb)(const struct trend_cell *c, void *ud);
 
 struct visit_row {
 	int64_t id;
@@ -335,8 +338,14 @@ struct store_ops {
 	int (*ledger_derive)(struct store *st, const char *community, const struct derive_req *d, int64_t *added, int64_t *closed, struct jw_error *err);
 	/* Open entries grouped by grid, sex and 5-year age group (age on today). */
 	int (*ledger_stats)(struct store *st, const char *community, const char *ledger, const char *today, stat_cb cb, void *ud, struct jw_error *err);
-	/* Entries opened and closed a month, from since (YYYY-MM-01). */
-	int (*ledger_trend)(struct store *st, const char *community, const char *ledger, const char *since, trend_cb cb, void *ud, struct jw_error *err);
+	/* The records of kind k matching q's filters (declared fields; for a
+	 * kind of the shared table also its columns grid_id, sex, birth_date,
+	 * start_date, end_date, status), counted grouped by the kind's declared
+	 * dimensions dims[0..ndims) (k->dims; none: one total); today: the day
+	 * ages are counted on (DIM_AGE5). */
+	int (*count_by)(struct store *st, const char *community, const struct kind *k, const struct query *q,
+			const char *const *dims, int ndims, const char *today, count_cb cb, void *ud,
+			struct jw_error *err);
 	/* The persons of the community grouped the same way (community page). */
 	int (*person_stats)(struct store *st, const char *community, const char *today, stat_cb cb, void *ud, struct jw_error *err);
 	int (*visit_insert)(struct store *st, const char *community, struct visit_row *v, struct jw_error *err);

@@ -938,15 +938,53 @@ static int building_add(const struct stat_cell *c, void *ud)
 	return JW_OK;
 }
 
-static int trend_add(const struct trend_cell *c, void *ud)
+/* A month's count of entries opened (or closed) into the trend. */
+struct trend_ctx { struct ledger_stats *s; bool closed; };
+
+static int trend_add(const char *const *keys, int64_t n, void *ud)
 {
-	struct ledger_stats *s = ud;
-	for (int i = 0; i < s->ntrend; i++)
-		if (strcmp(s->trend_month[i], c->month) == 0) {
-			s->trend_opened[i] = c->opened;
-			s->trend_closed[i] = c->closed;
-		}
+	struct trend_ctx *c = ud;
+	for (int i = 0; keys[0] && i < c->s->ntrend; i++)
+		if (strcmp(c->s->trend_month[i], keys[0]) == 0)
+			*(c->closed ? &c->s->trend_closed[i] : &c->s->trend_opened[i]) = n;
 	return JW_OK;
+}
+
+/* One group of a declared dimension into out->by[], kept most first. */
+static int by_add(const char *const *keys, int64_t n, void *ud)
+{
+	struct stat_by *b = ud;
+	int at = b->n < STAT_BY_MAX ? b->n++ : STAT_BY_MAX - 1;
+	if (at == STAT_BY_MAX - 1 && b->count[at] >= n)
+		return JW_OK;
+	while (at > 0 && b->count[at - 1] < n) {
+		memcpy(b->key[at], b->key[at - 1], sizeof(b->key[at]));
+		b->count[at] = b->count[at - 1];
+		at--;
+	}
+	snprintf(b->key[at], sizeof(b->key[at]), "%s", keys[0] ? keys[0] : "");
+	b->count[at] = n;
+	return JW_OK;
+}
+
+/* The entries of l counted by each dimension its declaration names (its
+ * own records: a grid worker's are the team's too, they lie in no grid). */
+static int stats_by(struct store *st, const struct actor *a, const struct ledger_def *l, const char *today,
+		    struct ledger_stats *out, struct jw_error *err)
+{
+	const struct kind *k = ledger_ent(l);
+	struct query q;
+	query_init(&q);
+	query_filter(&q, "end_date", FOP_NULL, NULL);
+	int rc = JW_OK;
+	for (int i = 0; rc == JW_OK && i < l->ndims && i < KIND_MAX_DIMS; i++) {
+		struct stat_by *b = &out->by[out->nby++];
+		b->name = l->dims[i].name;
+		b->label = l->dims[i].label;
+		const char *dim = l->dims[i].name;
+		rc = STORE_CALL(st, count_by, a->community, k, &q, &dim, 1, today, by_add, b, err);
+	}
+	return rc;
 }
 
 int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledger_def *l,
@@ -991,7 +1029,7 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 		record_release(&r);
 	}
 	/* the last 12 months, oldest first (the whole community's: not for a grid worker) */
-	if (l && !out->only_grid) {
+	if (l && !out->only_grid && !l->dims) {   /* a ledger with its own dimensions has no in/out trend */
 		out->ntrend = 12;
 		for (int i = 0; i < 12; i++) {
 			int mm = m - 11 + i, yy = y;
@@ -1002,8 +1040,20 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 			snprintf(out->trend_month[i], sizeof(out->trend_month[i]), "%04d-%02d", yy, mm);
 		}
 		snprintf(since, sizeof(since), "%.7s-01", out->trend_month[0]);
-		rc = STORE_CALL(st, ledger_trend, a->community, l->key, since, trend_add, out, err);
+		/* entries opened a month, and closed a month, since then */
+		const struct kind *k = ledger_ent(l);
+		static const char *const dims[2] = { "opened", "closed" };
+		static const char *const cols[2] = { "start_date", "end_date" };
+		for (int i = 0; rc == JW_OK && i < 2; i++) {
+			struct query q;
+			query_init(&q);
+			query_filter(&q, cols[i], FOP_GE, since);
+			struct trend_ctx tc = { out, i == 1 };
+			rc = STORE_CALL(st, count_by, a->community, k, &q, &dims[i], 1, today, trend_add, &tc, err);
+		}
 	}
+	if (l && l->dims && rc == JW_OK)
+		rc = stats_by(st, a, l, today, out, err);
 	if (l && rc == JW_OK)
 		rc = audit_read(st, a, l, 0, "stats", err);
 	return rc;

@@ -62,6 +62,8 @@ bool svc_ledger_updating(void);
 
 /* Statistics of a ledger (or of the community's persons when l is NULL). */
 #define STAT_MAX_GRIDS 256
+#define STAT_BY_MAX 64
+
 struct ledger_stats {
 	int64_t only_grid;       /* set for a grid worker: only that grid's figures */
 	int64_t total;
@@ -80,6 +82,15 @@ struct ledger_stats {
 	int ntrend;
 	char trend_month[12][16];
 	int64_t trend_opened[12], trend_closed[12];
+	/* A ledger that declares its own dimensions (the work log's worker,
+	 * category, month): its records counted by each (count_by). */
+	int nby;
+	struct stat_by {
+		const char *name, *label;   /* the dimension (model/ledger.c) */
+		int n;                      /* groups, most records first */
+		char key[STAT_BY_MAX][128];
+		int64_t count[STAT_BY_MAX];
+	} by[KIND_MAX_DIMS];
 };
 int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledger_def *l,
 		     struct ledger_stats *out, struct jw_error *err);

@@ -734,6 +734,21 @@ static void stats_page(struct http_req *r, struct http_resp *w, const struct led
 		buf_adds(&w->body, "<h1>社区统计 <span class=\"muted\">在册居民</span></h1>");
 	}
 	stats_body(&w->body, s, l != NULL);
+	for (int i = 0; i < s->nby; i++) {   /* the ledger's own dimensions */
+		const struct stat_by *d = &s->by[i];
+		struct buf *b = &w->body;
+		buf_adds(b, "<h2>按");
+		buf_html(b, d->label);
+		buf_adds(b, "</h2><table><thead><tr><th>");
+		buf_html(b, d->label);
+		buf_adds(b, "</th><th class=\"num\">条数</th></tr></thead><tbody>");
+		for (int g = 0; g < d->n; g++) {
+			buf_adds(b, "<tr><td>");
+			buf_html(b, d->key[g][0] ? d->key[g] : "（未填）");
+			buf_addf(b, "</td><td class=\"num\">%lld</td></tr>", (long long)d->count[g]);
+		}
+		buf_adds(b, d->n ? "</tbody></table>" : "<tr><td colspan=\"2\">没有记录</td></tr></tbody></table>");
+	}
 	free(s);
 	page_end(w);
 }

@@ -1,0 +1,32 @@
+/*
+ * dialect.h — what differs between the SQL back ends, in one small table,
+ * so that a PostgreSQL back end is a dialect and not a rewrite.  The SQL
+ * the store builds from declarations (store/sqlite.c: records, the grouped
+ * count, derivation rules in store/derive.c) takes these pieces from here;
+ * everything else it writes is SQL both back ends read alike.
+ */
+#ifndef JW_DIALECT_H
+#define JW_DIALECT_H
+
+struct dialect {
+	const char *name;
+	/* the n-th bound value (1-based): "?%d" (SQLite) / "$%d" (PostgreSQL) */
+	const char *placeholder;
+	/* a JSON object's member as text: printf format of (column, member) */
+	const char *json_text;
+	/* a JSON object of text values: the function taking key, value, … */
+	const char *json_object;
+	/* "differs, NULL counting as a value", before a placeholder */
+	const char *is_not;
+	/* the write transaction's BEGIN (taking the write lock at once) */
+	const char *begin_write;
+	/* insert or, on a clash of the key, update: "ON CONFLICT (%s) DO UPDATE SET" */
+	const char *upsert;
+	/* the new row's value in an upsert: printf format of (column) */
+	const char *excluded;
+};
+
+extern const struct dialect dialect_sqlite;
+extern const struct dialect dialect_postgres;
+
+#endif
