@@ -2290,7 +2290,7 @@ static bool field_expr(const struct kind *k, const char *field, char *out, size_
 }
 
 static int sq_count_by(struct store *st, const char *community, const struct kind *k, const struct query *q,
-		       const char *const *dims, int ndims, const char *today, count_cb cb, void *ud,
+		       const char *const *dims, int ndims, const char *today, group_cb cb, void *ud,
 		       struct jw_error *err)
 {
 	struct buf sql = BUF_INIT, grp = BUF_INIT;

@@ -62,7 +62,7 @@ bool query_filter(struct query *q, const char *field, enum filter_op op, const c
 
 /* One group of count_by: the values of its dimensions (text, NULL when
  * the record has none) in the order asked, and how many records. */
-typedef int (*count_cb)(const char *const *keys, int64_t n, void *ud);
+typedef int (*group_cb)(const char *const *keys, int64_t n, void *ud);
 #define COUNT_MAX_DIMS 4
 
 /* Called for each row of a list; the record is the callee's only for the
@@ -344,7 +344,7 @@ struct store_ops {
 	 * dimensions dims[0..ndims) (k->dims; none: one total); today: the day
 	 * ages are counted on (DIM_AGE5). */
 	int (*count_by)(struct store *st, const char *community, const struct kind *k, const struct query *q,
-			const char *const *dims, int ndims, const char *today, count_cb cb, void *ud,
+			const char *const *dims, int ndims, const char *today, group_cb cb, void *ud,
 			struct jw_error *err);
 	/* The persons of the community grouped the same way (community page). */
 	int (*person_stats)(struct store *st, const char *community, const char *today, stat_cb cb, void *ud, struct jw_error *err);
