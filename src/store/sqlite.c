@@ -1106,6 +1106,21 @@ static int sq_household_size(struct store *st, int64_t hh, struct jw_error *err)
 	return JW_OK;
 }
 
+static int sq_place_sync(struct store *st, enum place_sync what, int64_t id, const struct store_place *to,
+			 struct jw_error *err)
+{
+	static const struct store_place none;
+	if (!to)
+		to = &none;
+	switch (what) {
+	case PS_HOUSEHOLD_SIZE: return sq_household_size(st, id, err);
+	case PS_HOUSEHOLD: return sq_household_locate(st, id, to->house, to->building, to->grid, err);
+	case PS_HOUSE: return sq_relocate(st, id, to->building, to->grid, err);
+	case PS_BUILDING: return sq_relocate(st, 0, id, to->grid, err);
+	}
+	return jw_fail(err, JW_EBADREQ, "", NULL);
+}
+
 static int sq_building_plan(struct store *st, const char *community, int64_t building_id,
 			    plan_cb cb, void *ud, struct jw_error *err)
 {
@@ -2885,9 +2900,7 @@ const struct store_ops sqlite_store_ops = {
 	.person_names = sq_person_names,
 	.person_insert = sq_person_insert,
 	.bulk_finish = sq_bulk_finish,
-	.household_locate = sq_household_locate,
-	.relocate = sq_relocate,
-	.household_size = sq_household_size,
+	.place_sync = sq_place_sync,
 	.building_plan = sq_building_plan,
 	.entry_in_building = sq_entry_in_building,
 	.stats = sq_stats,

@@ -261,6 +261,9 @@ enum store_verify {
 	SV__COUNT
 };
 
+enum place_sync { PS_HOUSEHOLD_SIZE, PS_HOUSEHOLD, PS_HOUSE, PS_BUILDING };
+struct store_place { int64_t house, building, grid; };
+
 enum store_tx {
 	TX_BEGIN, TX_COMMIT, TX_ROLLBACK,          /* the outermost level */
 	TX_SAVEPOINT, TX_RELEASE, TX_ROLLBACK_TO,  /* an inner level */
@@ -298,14 +301,13 @@ struct store_ops {
 	/* After a bulk load: the full-text rows of active persons with id >
 	 * after_id that have none, and the sizes of their households. */
 	int (*bulk_finish)(struct store *st, int64_t after_id, struct jw_error *err);
-	/* Sets the derived location columns of persons of a household. */
-	int (*household_locate)(struct store *st, int64_t household_id, int64_t house_id, int64_t building_id, int64_t grid_id, struct jw_error *err);
-	/* A house moved to another building, or a building to another grid:
-	 * rewrites the derived building_id/grid_id of what lies below it.
-	 * house_id > 0: that house's households and persons; else building_id's
-	 * houses, households and persons. */
-	int (*relocate)(struct store *st, int64_t house_id, int64_t building_id, int64_t grid_id, struct jw_error *err);
-	int (*household_size)(struct store *st, int64_t household_id, struct jw_error *err);
+	/* Keeps the registry's derived columns below record id in step:
+	 * PS_HOUSEHOLD_SIZE a household's size (its active members; to NULL);
+	 * PS_HOUSEHOLD its persons' house/building/grid; PS_HOUSE (moved to
+	 * another building) its households' and persons' building/grid;
+	 * PS_BUILDING (moved to another grid) the grid of its houses,
+	 * households and persons.  to: the new place (0 = none). */
+	int (*place_sync)(struct store *st, enum place_sync what, int64_t id, const struct store_place *to, struct jw_error *err);
 	int (*building_plan)(struct store *st, const char *community, int64_t building_id, plan_cb cb, void *ud, struct jw_error *err);
 	/* The open entries of the given ledgers whose subject lives in (a
 	 * person, a household) or is (a house) in the building, with house_id

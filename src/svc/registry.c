@@ -646,7 +646,7 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 	if (e->id == ENT_PERSON) {
 		int64_t hh;
 		if (!(a->bulk && a->index_later) && record_int(&m, PF_HOUSEHOLD_ID, &hh) &&
-		    (rc = STORE_CALL(st, household_size, hh, err)) != JW_OK)
+		    (rc = STORE_CALL(st, place_sync, PS_HOUSEHOLD_SIZE, hh, NULL, err)) != JW_OK)
 			goto rollback;
 	}
 	/* the kinds that follow the registry (hooks.h) */
@@ -726,28 +726,28 @@ int svc_update(struct store *st, const struct actor *a, int64_t id, struct recor
 			goto rollback;
 		record_int(&old, PF_HOUSEHOLD_ID, &oh);
 		record_int(&m, PF_HOUSEHOLD_ID, &nh);
-		if (oh != nh && oh && (rc = STORE_CALL(st, household_size, oh, err)) != JW_OK)
+		if (oh != nh && oh && (rc = STORE_CALL(st, place_sync, PS_HOUSEHOLD_SIZE, oh, NULL, err)) != JW_OK)
 			goto rollback;
-		if (oh != nh && nh && (rc = STORE_CALL(st, household_size, nh, err)) != JW_OK)
+		if (oh != nh && nh && (rc = STORE_CALL(st, place_sync, PS_HOUSEHOLD_SIZE, nh, NULL, err)) != JW_OK)
 			goto rollback;
 	} else if (e->id == ENT_HOUSEHOLD && in->given[HF_HOUSE_ID]) {
 		int64_t h = 0, b = 0, g = 0;
 		record_int(&m, HF_HOUSE_ID, &h);
 		record_int(&m, HF_BUILDING_ID, &b);
 		record_int(&m, HF_GRID_ID, &g);
-		if ((rc = STORE_CALL(st, household_locate, id, h, b, g, err)) != JW_OK)
+		if ((rc = STORE_CALL(st, place_sync, PS_HOUSEHOLD, id, &(struct store_place){ h, b, g }, err)) != JW_OK)
 			goto rollback;
 	}
 	if (e->id == ENT_HOUSE && in->given[HOF_BUILDING_ID]) {
 		int64_t b = 0, g = 0;
 		record_int(&m, HOF_BUILDING_ID, &b);
 		record_int(&m, HOF_GRID_ID, &g);
-		if ((rc = STORE_CALL(st, relocate, id, b, g, err)) != JW_OK)
+		if ((rc = STORE_CALL(st, place_sync, PS_HOUSE, id, &(struct store_place){ 0, b, g }, err)) != JW_OK)
 			goto rollback;
 	} else if (e->id == ENT_BUILDING && in->given[BF_GRID_ID]) {
 		int64_t g = 0;
 		record_int(&m, BF_GRID_ID, &g);
-		if ((rc = STORE_CALL(st, relocate, 0, id, g, err)) != JW_OK)
+		if ((rc = STORE_CALL(st, place_sync, PS_BUILDING, id, &(struct store_place){ 0, 0, g }, err)) != JW_OK)
 			goto rollback;
 	}
 	if (e->id == ENT_PERSON || e->id == ENT_HOUSEHOLD || e->id == ENT_HOUSE) {
@@ -1063,7 +1063,7 @@ int svc_person_deregister(struct store *st, const struct actor *a, int64_t id, c
 	int64_t hh;
 	if ((rc = STORE_CALL(st, record_update, a->community, &m, err)) != JW_OK ||
 	    (rc = person_reindex(st, a->community, &m, true, false, false, err)) != JW_OK ||
-	    (record_int(&m, PF_HOUSEHOLD_ID, &hh) && (rc = STORE_CALL(st, household_size, hh, err)) != JW_OK) ||
+	    (record_int(&m, PF_HOUSEHOLD_ID, &hh) && (rc = STORE_CALL(st, place_sync, PS_HOUSEHOLD_SIZE, hh, NULL, err)) != JW_OK) ||
 	    (rc = hooks_fire(st, a, &(struct hook_change){ .ev = EV_PERSON_DEREGISTERED, .id = id,
 			     .household_id = ref_of(&m, PF_HOUSEHOLD_ID), .date = date,
 			     .reason = code_label(&code_tables[CT_DEREG_REASON], rcode) }, err)) != JW_OK ||
