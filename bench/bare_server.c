@@ -1,7 +1,11 @@
 /*
- * bare_server.c — the reference for the HTTP point read: libmicrohttpd
- * and SQLite and nothing else.  GET /persons/{id} answers that person's
- * row (every column) as a JSON object; anything else is 404.
+ * bare_server.c — the reference for the HTTP point read and the single-row
+ * write: libmicrohttpd and SQLite and nothing else.  GET /persons/{id}
+ * answers that person's row (every column) as a JSON object; POST /persons
+ * and POST /entries insert one row into person or ledger_entry, each in
+ * its own transaction (BEGIN IMMEDIATE, INSERT, COMMIT, SQLite's own busy
+ * wait when another thread writes), and answer {"id":N} with 201;
+ * anything else is 404.  The posted body is read and ignored.
  *
  *   bare_server DB PORT [THREADS [POOL_KIB]]
  *
@@ -20,10 +24,12 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/buf.h"
@@ -32,7 +38,7 @@
 /* A worker thread's connection and statement. */
 struct conn {
 	sqlite3 *db;
-	sqlite3_stmt *get;
+	sqlite3_stmt *get, *add_person, *add_entry, *begin, *commit;
 	struct conn *next;
 };
 
@@ -50,7 +56,15 @@ static struct conn *thread_conn(void)
 	if (sqlite3_open_v2(g_db, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_exec(c->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(c->db, "SELECT * FROM person WHERE id=?", -1, SQLITE_PREPARE_PERSISTENT,
-			       &c->get, NULL) != SQLITE_OK) {
+			       &c->get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "INSERT INTO person(community, name, id_number, residence_type, created_at, updated_at)"
+			       " SELECT code, 'bench', ?, 'registered', ?, ? FROM community LIMIT 1", -1,
+			       SQLITE_PREPARE_PERSISTENT, &c->add_person, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "INSERT INTO ledger_entry(community, ledger, subject, subject_id, start_date, data, created_at, updated_at)"
+			       " SELECT code, 'worklog', 'none', (SELECT coalesce(max(id), 0) + 1 FROM ledger_entry), '2026-12-01', '{\"content\":\"bench\"}', ?, ? FROM community LIMIT 1", -1,
+			       SQLITE_PREPARE_PERSISTENT, &c->add_entry, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "BEGIN IMMEDIATE", -1, SQLITE_PREPARE_PERSISTENT, &c->begin, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &c->commit, NULL) != SQLITE_OK) {
 		fprintf(stderr, "bare_server: cannot open %s: %s\n", g_db, sqlite3_errmsg(c->db));
 		exit(1);
 	}
@@ -94,6 +108,39 @@ static int person_json(struct conn *c, int64_t id, struct buf *b)
 	return found;
 }
 
+static int step_reset(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* One row in its own transaction; the new row's id, or 0 on failure. */
+static int64_t insert_one(struct conn *c, bool person)
+{
+	static int64_t seq;   /* unique ID numbers across threads */
+	int64_t id = 0;
+	if (step_reset(c->begin) != SQLITE_DONE)
+		return 0;
+	sqlite3_stmt *s = person ? c->add_person : c->add_entry;
+	int k = 1;
+	char idnum[32];
+	if (person) {
+		snprintf(idnum, sizeof(idnum), "B%017lld", (long long)__atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+		sqlite3_bind_text(s, k++, idnum, -1, SQLITE_TRANSIENT);
+	}
+	int64_t now = (int64_t)time(NULL);
+	sqlite3_bind_int64(s, k++, now);
+	sqlite3_bind_int64(s, k, now);
+	if (step_reset(s) == SQLITE_DONE)
+		id = sqlite3_last_insert_rowid(c->db);
+	if (!id || step_reset(c->commit) != SQLITE_DONE) {
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+		return 0;
+	}
+	return id;
+}
+
 static enum MHD_Result reply(struct MHD_Connection *mc, unsigned status, struct buf *b)
 {
 	size_t len = 0;
@@ -132,6 +179,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	if (strcmp(method, "GET") == 0 && strncmp(url, "/persons/", 9) == 0 &&
 	    parse_i64(url + 9, 1, INT64_MAX, &id) && person_json(thread_conn(), id, &b))
 		return reply(mc, 200, &b);
+	if (strcmp(method, "POST") == 0 && (strcmp(url, "/persons") == 0 || strcmp(url, "/entries") == 0)) {
+		int64_t nid = insert_one(thread_conn(), url[1] == 'p');
+		if (nid) {
+			buf_addf(&b, "{\"id\":%lld}", (long long)nid);
+			return reply(mc, 201, &b);
+		}
+		buf_adds(&b, "{\"error\":\"store\"}");
+		return reply(mc, 503, &b);
+	}
 	buf_adds(&b, "{\"error\":\"not_found\"}");
 	return reply(mc, 404, &b);
 }
@@ -184,6 +240,10 @@ int main(int argc, char **argv)
 		struct conn *c = g_conns;
 		g_conns = c->next;
 		sqlite3_finalize(c->get);
+		sqlite3_finalize(c->add_person);
+		sqlite3_finalize(c->add_entry);
+		sqlite3_finalize(c->begin);
+		sqlite3_finalize(c->commit);
 		sqlite3_close(c->db);
 		free(c);
 	}

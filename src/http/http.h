@@ -52,6 +52,7 @@ struct http_req {
 	bool authed;
 	char csrf[65];               /* the session's CSRF token */
 	char token[65];              /* the session token (cookie or bearer) */
+	struct queued *queued;       /* server.c: on its way through the writer thread */
 };
 
 #define HTTP_MAX_COOKIES 3
@@ -78,6 +79,8 @@ enum route_flag {
 			      * (svc_can P_WRITE) */
 	R_LREAD  = 1 << 5,   /* {key} routes: the caller may read the ledger */
 	R_LWRITE = 1 << 6,   /* {key} routes: the caller may write the ledger */
+	R_ALONE  = 1 << 7,   /* a write that runs its own transactions (long, or in
+			      * batches): not grouped with other writes (server.c) */
 };
 
 /* What a route takes as its body; the router answers 415 for another kind
@@ -202,6 +205,10 @@ void pager_html(struct buf *b, const struct pager *p, pager_link_fn link, void *
 
 /* The route's body limit: HTTP_MAX_UPLOAD for BODY_UPLOAD routes. */
 size_t http_body_limit(const char *method, const char *url);
+/* Whether the request is a short write that the server's writer thread may
+ * run inside one transaction with others (a group commit): a POST, PATCH,
+ * PUT or DELETE that needs a session, takes no upload and is not R_ALONE. */
+bool http_grouped(const char *method, const char *url);
 /* Multipart form-data (router.c): text parts into kv, the first file part
  * into *file (pointers into body).  Exposed for tests and fuzzing. */
 int multipart_parse(const char *body, size_t len, const char *content_type, struct kv *out, int max,

@@ -219,6 +219,18 @@ size_t http_body_limit(const char *method, const char *url)
 	return HTTP_MAX_BODY;
 }
 
+bool http_grouped(const char *method, const char *url)
+{
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		return false;
+	for (int i = 0; i < nroutes; i++) {
+		int64_t id;
+		if (strcmp(routes[i].method, method) == 0 && match(routes[i].pattern, url, &id))
+			return routes[i].body != BODY_UPLOAD && !(routes[i].flags & (R_PUBLIC | R_ALONE));
+	}
+	return false;
+}
+
 int resp_file(struct http_resp *w, const char *path, const char *name, const char *content_type)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -3,6 +3,19 @@
  * store connection per worker thread, request bodies gathered with a cap,
  * and the response queued on the second callback (queuing on the first
  * makes libmicrohttpd close keep-alive connections after every answer).
+ *
+ * The writer: a short write (http_grouped) is not run on the worker thread
+ * that read it.  The connection is suspended and the request queued for
+ * one writer thread, which runs whatever has queued up (at most
+ * WRITER_GROUP requests) inside one transaction — each request's own
+ * transaction becomes a savepoint in it — commits once, then resumes the
+ * connections with their answers.  So the worker threads never wait for a
+ * write and go on answering reads, writes wait in order in a queue rather
+ * than in the database's busy wait, and a commit's cost is shared by the
+ * group.  No answer leaves before its commit: if the commit fails, every
+ * request of the group is answered with the error instead.  Checkpoints
+ * (copying the write-ahead log back into the database) run on a thread of
+ * their own, never in a request.
  */
 #include <arpa/inet.h>
 #include <malloc.h>
@@ -10,6 +23,8 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +49,7 @@ static struct store *thread_store(struct jw_error *err)
 	st = store_open(g_db, err);
 	if (!st)
 		return NULL;
+	store_checkpoint(st, true);   /* checkpoint_thread does the most of it */
 	pthread_setspecific(g_store_key, st);
 	pthread_mutex_lock(&g_stores_lock);
 	if (g_nstores < (int)(sizeof(g_stores) / sizeof(g_stores[0])))
@@ -42,10 +58,27 @@ static struct store *thread_store(struct jw_error *err)
 	return st;
 }
 
+/* A request on its way through the writer thread. */
+struct queued {
+	struct http_req *r;
+	struct MHD_Connection *c;
+	struct http_resp w;
+	bool done;              /* answered: send w when resumed */
+	struct queued *next;
+};
+
+#define WRITER_GROUP 64
+#define WRITER_NICE 10
+static pthread_mutex_t g_wq_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_wq_cond = PTHREAD_COND_INITIALIZER;
+static struct queued *g_wq_head, *g_wq_tail;
+static bool g_wq_open;     /* the writer thread takes requests */
+
 static void req_free(struct http_req *r)
 {
 	buf_release(&r->body);
 	form_free(r->form, r->nform);
+	free(r->queued);
 	free(r);
 }
 
@@ -98,6 +131,160 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct http_resp *w)
 	return ret;
 }
 
+static void resp_init(struct http_resp *w)
+{
+	memset(w, 0, sizeof(*w));
+	buf_init(&w->body, 0);
+	w->status = 200;
+}
+
+/* Answers r into w with the calling thread's store connection. */
+static void answer(struct http_req *r, struct http_resp *w)
+{
+	struct jw_error err;
+	jw_error_clear(&err);
+	r->st = thread_store(&err);
+	if (!buf_ok(&r->body)) {
+		if (r->body.max > HTTP_MAX_BODY)
+			jw_fail(&err, JW_ETOOBIG, "file", "文件超过64MB：请把名册拆成几个文件分批导入");
+		else
+			jw_fail(&err, JW_ETOOBIG, "", "提交的内容超过1MB，请分批提交");
+		req_fail(r, w, &err);
+	} else if (!r->st) {
+		resp_json_error(w, &err, NULL);
+	} else {
+		http_dispatch(r, w);
+	}
+}
+
+/* ---- the writer thread (see the top of this file) ---- */
+
+/* Queues r for the writer and suspends its connection; false when the
+ * writer takes no more (the server is stopping): answer it here. */
+static bool writer_take(struct http_req *r, struct MHD_Connection *c)
+{
+	pthread_mutex_lock(&g_wq_lock);
+	if (!g_wq_open) {
+		pthread_mutex_unlock(&g_wq_lock);
+		return false;
+	}
+	struct queued *q = xcalloc(1, sizeof(*q));
+	q->r = r;
+	q->c = c;
+	resp_init(&q->w);
+	r->queued = q;
+	MHD_suspend_connection(c);   /* before the writer can resume it */
+	if (g_wq_tail)
+		g_wq_tail->next = q;
+	else
+		g_wq_head = q;
+	g_wq_tail = q;
+	pthread_cond_signal(&g_wq_cond);
+	pthread_mutex_unlock(&g_wq_lock);
+	return true;
+}
+
+/* The answers from..to (inclusive) become an error: their writes are gone. */
+static void group_failed(struct queued *from, const struct queued *to, int code)
+{
+	struct jw_error e;
+	jw_fail(&e, code, "", code == JW_EBUSY ? NULL : "没有保存：数据库写入失败，请重试；如一再出现，请检查磁盘空间");
+	for (struct queued *q = from; q; q = q->next) {
+		if (q->w.file_fd > 0)
+			close(q->w.file_fd);
+		buf_release(&q->w.body);
+		resp_init(&q->w);
+		req_fail(q->r, &q->w, &e);
+		if (q == to)
+			break;
+	}
+}
+
+/* Runs a group in one transaction; every request is answered. */
+static void writer_run(struct queued *group)
+{
+	struct jw_error err;
+	struct store *st = thread_store(&err);
+	bool tx = st && store_begin(st) == JW_OK;
+	struct queued *from = group, *last = NULL;
+	for (struct queued *q = group; q; q = q->next) {
+		last = q;
+		if (st && !tx) {   /* no transaction: the store is busy or failing */
+			group_failed(q, q, JW_EBUSY);
+			from = q->next;
+			continue;
+		}
+		answer(q->r, &q->w);
+		if (!st)
+			continue;
+		while (st->txdepth > 1)
+			store_rollback(st);   /* a level the request left open */
+		if (!store_tx_alive(st)) {
+			/* a failed statement ended the transaction: what it held is
+			 * gone, and so are these requests' writes */
+			store_rollback(st);
+			group_failed(from, q, JW_ESTORE);
+			tx = store_begin(st) == JW_OK;
+			from = q->next;
+		}
+	}
+	if (st && tx && store_commit(st) != JW_OK && from)
+		group_failed(from, last, JW_ESTORE);
+}
+
+static void *writer_thread(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "juwei-writer");
+	/* reads first: when the cores are busy, the threads answering reads get
+	 * them before the writer (Linux: a thread's own nice value) */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_NICE);
+	for (;;) {
+		pthread_mutex_lock(&g_wq_lock);
+		while (!g_wq_head && g_wq_open)
+			pthread_cond_wait(&g_wq_cond, &g_wq_lock);
+		if (!g_wq_head) {   /* closed, and nothing left */
+			pthread_mutex_unlock(&g_wq_lock);
+			break;
+		}
+		struct queued *group = g_wq_head, *q = group;
+		for (int n = 1; n < WRITER_GROUP && q->next; n++)
+			q = q->next;
+		g_wq_head = q->next;
+		if (!g_wq_head)
+			g_wq_tail = NULL;
+		q->next = NULL;
+		pthread_mutex_unlock(&g_wq_lock);
+		writer_run(group);
+		while (group) {
+			struct queued *next = group->next;   /* group is freed once resumed */
+			group->done = true;
+			MHD_resume_connection(group->c);
+			group = next;
+		}
+	}
+	return NULL;
+}
+
+static volatile sig_atomic_t g_stop;
+
+/* Copies the write-ahead log back into the database every 20 ms, on its
+ * own connection, so that commits are left only the last few pages of it
+ * to copy (see store_checkpoint). */
+static void *checkpoint_thread(void *arg)
+{
+	(void)arg;
+	struct jw_error err;
+	pthread_setname_np(pthread_self(), "juwei-checkpt");
+	struct store *st = store_open(g_db, &err);
+	while (st && !g_stop) {
+		usleep(20 * 1000);
+		store_checkpoint(st, false);
+	}
+	store_close(st);
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -117,10 +304,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	struct http_resp w;
-	memset(&w, 0, sizeof(w));
-	buf_init(&w.body, 0);
-	w.status = 200;
+	if (r->queued) {   /* back from the writer thread, answered */
+		enum MHD_Result ret = send_resp(c, &r->queued->w);
+		buf_release(&r->queued->w.body);
+		return ret;
+	}
 	r->method = method;
 	r->path = url;
 	r->conn = c;
@@ -132,20 +320,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->ip, sizeof(r->ip));
 	}
-	struct jw_error err;
-	jw_error_clear(&err);
-	r->st = thread_store(&err);
-	if (!buf_ok(&r->body)) {
-		if (r->body.max > HTTP_MAX_BODY)
-			jw_fail(&err, JW_ETOOBIG, "file", "文件超过64MB：请把名册拆成几个文件分批导入");
-		else
-			jw_fail(&err, JW_ETOOBIG, "", "提交的内容超过1MB，请分批提交");
-		req_fail(r, &w, &err);
-	} else if (!r->st) {
-		resp_json_error(&w, &err, NULL);
-	} else {
-		http_dispatch(r, &w);
-	}
+	if (buf_ok(&r->body) && http_grouped(method, url) && writer_take(r, c))
+		return MHD_YES;   /* answered when the writer resumes the connection */
+	struct http_resp w;
+	resp_init(&w);
+	answer(r, &w);
 	enum MHD_Result ret = send_resp(c, &w);
 	buf_release(&w.body);
 	return ret;
@@ -188,7 +367,6 @@ static size_t unescape_no_nul(void *cls, struct MHD_Connection *c, char *s)
 	return (size_t)(o - s);
 }
 
-static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
 /* Derived ledgers follow the calendar: someone turns 60 today.  A thread
@@ -314,7 +492,7 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 		threads = n > 0 ? (int)n : 2;
 	}
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
 		(uint16_t)port, NULL, NULL, on_request, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
@@ -326,8 +504,24 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, NULL,
 		MHD_OPTION_END);
-	if (!d)
+	g_wq_open = true;
+	pthread_t writer, ckpt;
+	bool writer_on = pthread_create(&writer, NULL, writer_thread, NULL) == 0;
+	if (!writer_on)
+		g_wq_open = false;   /* then every request is answered where it was read */
+	bool ckpt_on = pthread_create(&ckpt, NULL, checkpoint_thread, NULL) == 0;
+	if (!d) {
+		pthread_mutex_lock(&g_wq_lock);
+		g_wq_open = false;
+		pthread_cond_broadcast(&g_wq_cond);
+		pthread_mutex_unlock(&g_wq_lock);
+		g_stop = 1;
+		if (writer_on)
+			pthread_join(writer, NULL);
+		if (ckpt_on)
+			pthread_join(ckpt, NULL);
 		return jw_fail(err, JW_EIO, "listen", "无法在 %s 上监听（端口被占用？）", listen);
+	}
 	printf("Juwei 居委 正在服务：http://%s:%lld/  （社区：%s %s；按 Ctrl-C 停止）\n", host,
 	       (long long)port, com.code, com.name);
 	fflush(stdout);
@@ -349,6 +543,17 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 		pthread_join(days, NULL);
 	if (keys_on)
 		pthread_join(keys, NULL);
+	/* the writer answers what it holds; later writes are answered where
+	 * they are read; no connection stays suspended when the daemon stops */
+	MHD_quiesce_daemon(d);
+	pthread_mutex_lock(&g_wq_lock);
+	g_wq_open = false;
+	pthread_cond_broadcast(&g_wq_cond);
+	pthread_mutex_unlock(&g_wq_lock);
+	if (writer_on)
+		pthread_join(writer, NULL);
+	if (ckpt_on)
+		pthread_join(ckpt, NULL);
 	MHD_stop_daemon(d);
 	pthread_mutex_lock(&g_stores_lock);
 	for (int i = 0; i < g_nstores; i++)

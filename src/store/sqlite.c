@@ -31,8 +31,46 @@ struct stmt_slot {
 	unsigned long used;
 };
 
+/* The process's one write transaction at a time on a database file: a
+ * writer waits here, in the order it came, instead of in SQLite's busy
+ * handler (which sleeps 1, 2, 5 … 100 ms between tries and so lets later
+ * writers overtake).  Keyed by the file's real path; a thread that already
+ * holds it (one thread, two connections) goes on to SQLite's own lock. */
+struct write_lock {
+	char path[4096];
+	pthread_mutex_t m;
+	pthread_t owner;
+	bool held;
+};
+static pthread_mutex_t g_wlocks_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct write_lock *g_wlocks[16];
+static int g_nwlocks;
+#define WRITE_LOCK_WAIT_S 5   /* as long as the busy timeout */
+
+static struct write_lock *write_lock_for(const char *path)
+{
+	char real[4096];
+	if (!path || !*path || strcmp(path, ":memory:") == 0 || !realpath(path, real))
+		return NULL;
+	struct write_lock *w = NULL;
+	pthread_mutex_lock(&g_wlocks_lock);
+	for (int i = 0; i < g_nwlocks && !w; i++)
+		if (strcmp(g_wlocks[i]->path, real) == 0)
+			w = g_wlocks[i];
+	if (!w && g_nwlocks < (int)(sizeof(g_wlocks) / sizeof(g_wlocks[0]))) {
+		w = xcalloc(1, sizeof(*w));
+		snprintf(w->path, sizeof(w->path), "%s", real);
+		pthread_mutex_init(&w->m, NULL);
+		g_wlocks[g_nwlocks++] = w;
+	}
+	pthread_mutex_unlock(&g_wlocks_lock);
+	return w;
+}
+
 struct sqlite_priv {
 	sqlite3 *db;
+	struct write_lock *wlock;   /* NULL: an in-memory database */
+	bool holds_wlock;           /* this connection's transaction holds it */
 	bool single_community;  /* the store holds at most one community */
 	struct stmt_slot cache[STMT_CACHE];
 	unsigned long tick;
@@ -210,6 +248,7 @@ static int sq_open(struct store *st, const char *path, struct jw_error *err)
 		return JW_EIO;
 	}
 	sqlite3_busy_timeout(p->db, 5000);
+	p->wlock = write_lock_for(path);
 	sqlite3_create_function(p->db, "jw_reverse", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				sql_reverse, NULL, NULL);
 	sqlite3_extended_result_codes(p->db, 1);
@@ -237,6 +276,15 @@ fail:
 	return err ? err->code : JW_ESTORE;
 }
 
+static void wlock_release(struct sqlite_priv *p)
+{
+	if (p->holds_wlock) {
+		__atomic_store_n(&p->wlock->held, false, __ATOMIC_RELAXED);
+		p->holds_wlock = false;
+		pthread_mutex_unlock(&p->wlock->m);
+	}
+}
+
 static void sq_close(struct store *st)
 {
 	struct sqlite_priv *p = st->priv;
@@ -248,13 +296,61 @@ static void sq_close(struct store *st)
 			free(p->cache[i].sql);
 		}
 	}
+	wlock_release(p);
 	sqlite3_close(p->db);
 	free(p);
 }
 
-static int sq_begin(struct store *st) { return exec(st, dialect_sqlite.begin_write); }
-static int sq_commit(struct store *st) { return exec(st, "COMMIT"); }
-static int sq_rollback(struct store *st) { return exec(st, "ROLLBACK"); }
+static int sq_begin(struct store *st)
+{
+	struct sqlite_priv *p = st->priv;
+	struct write_lock *w = p->wlock;
+	if (w && !(__atomic_load_n(&w->held, __ATOMIC_RELAXED) &&
+		   pthread_equal(__atomic_load_n(&w->owner, __ATOMIC_RELAXED), pthread_self()))) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += WRITE_LOCK_WAIT_S;
+		if (pthread_mutex_timedlock(&w->m, &until) != 0)
+			return JW_EBUSY;
+		__atomic_store_n(&w->owner, pthread_self(), __ATOMIC_RELAXED);
+		__atomic_store_n(&w->held, true, __ATOMIC_RELAXED);
+		p->holds_wlock = true;
+	}
+	int rc = exec(st, dialect_sqlite.begin_write);
+	if (rc != JW_OK)
+		wlock_release(p);
+	return rc;
+}
+
+static int sq_commit(struct store *st)
+{
+	int rc = exec(st, "COMMIT");
+	if (rc == JW_OK || sqlite3_get_autocommit(DB(st)))
+		wlock_release(st->priv);
+	return rc;
+}
+
+static int sq_rollback(struct store *st)
+{
+	int rc = sqlite3_get_autocommit(DB(st)) ? JW_OK : exec(st, "ROLLBACK");
+	wlock_release(st->priv);
+	return rc;
+}
+
+/* The background checkpoint: a passive one copies what it can while
+ * writers go on.  The log only starts again from its beginning when a
+ * writer begins on a log copied in full, so a connection whose copying is
+ * left to it (TX_CHECKPOINT_ELSEWHERE) still checkpoints on commit once
+ * the log passes WAL_RESTART_PAGES: by then only the tail since the last
+ * background checkpoint is left to copy (without it, under a steady stream
+ * of writes, the log would only grow). */
+#define WAL_RESTART_PAGES 4096
+static int sq_checkpoint(struct store *st)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(DB(st), NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? JW_OK : JW_ESTORE;
+}
 
 static int savepoint_sql(struct store *st, const char *fmt, int level)
 {
@@ -313,6 +409,10 @@ static int sq_tx(struct store *st, enum store_tx what, int level)
 	case TX_READ_END: return sq_read_end(st);
 	case TX_BULK_ON: return sq_bulk_mode(st, true);
 	case TX_BULK_OFF: return sq_bulk_mode(st, false);
+	case TX_CHECKPOINT: return sq_checkpoint(st);
+	case TX_CHECKPOINT_ELSEWHERE:
+		return sqlite3_wal_autocheckpoint(DB(st), WAL_RESTART_PAGES) == SQLITE_OK ? JW_OK : JW_ESTORE;
+	case TX_ALIVE: return sqlite3_get_autocommit(DB(st)) ? JW_ESTORE : JW_OK;
 	}
 	return JW_ESTORE;
 }

@@ -101,6 +101,16 @@ int store_bulk(struct store *st, bool on)
 	return st->ops->tx(st, on ? TX_BULK_ON : TX_BULK_OFF, 0);
 }
 
+int store_checkpoint(struct store *st, bool elsewhere)
+{
+	return st->ops->tx(st, elsewhere ? TX_CHECKPOINT_ELSEWHERE : TX_CHECKPOINT, 0);
+}
+
+bool store_tx_alive(struct store *st)
+{
+	return st->txdepth > 0 && st->ops->tx(st, TX_ALIVE, 0) == JW_OK;
+}
+
 /* ---- files (restore, backup) ---- */
 
 int sqlite_inspect(const char *path, struct store_file_info *o, struct jw_error *err);

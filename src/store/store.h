@@ -269,6 +269,9 @@ enum store_tx {
 	TX_SAVEPOINT, TX_RELEASE, TX_ROLLBACK_TO,  /* an inner level */
 	TX_READ_BEGIN, TX_READ_END,                /* one snapshot for a GET */
 	TX_BULK_ON, TX_BULK_OFF,                   /* a big cache for bulk loads */
+	TX_CHECKPOINT,         /* copy the log back into the database, never waiting */
+	TX_CHECKPOINT_ELSEWHERE,  /* this connection's commits leave that to TX_CHECKPOINT */
+	TX_ALIVE,              /* JW_OK while the outermost transaction is still open */
 };
 
 struct store_ops {
@@ -276,8 +279,12 @@ struct store_ops {
 	int (*open)(struct store *st, const char *location, struct jw_error *err);
 	void (*close)(struct store *st);
 	/* Transactions, savepoints (a level each below the outermost), the
-	 * read snapshot of a read-only request, the bulk-load mode: one op,
-	 * called through store_begin/commit/rollback, store_read, store_bulk. */
+	 * read snapshot of a read-only request, the bulk-load mode, the
+	 * checkpoint: one op, called through store_begin/commit/rollback,
+	 * store_read, store_bulk, store_checkpoint, store_tx_alive.  A back end
+	 * whose writers exclude each other (SQLite) lets one write transaction
+	 * of the process at a time past TX_BEGIN, the others queuing on a lock
+	 * in the process rather than sleeping in the database's busy wait. */
 	int (*tx)(struct store *st, enum store_tx what, int level);
 
 	int (*community_insert)(struct store *st, const struct community_row *c, struct jw_error *err);
@@ -420,6 +427,14 @@ int store_rollback(struct store *st);
 int store_read(struct store *st, bool on);
 /* Bulk-load mode (a bigger page cache) on or off. */
 int store_bulk(struct store *st, bool on);
+/* A server's background checkpoint: elsewhere = true makes this
+ * connection's commits leave the copying back to another connection that
+ * calls store_checkpoint(st, false) now and then (and never waits for a
+ * writer); a no-op for back ends without a write-ahead log to copy. */
+int store_checkpoint(struct store *st, bool elsewhere);
+/* Whether the outermost transaction is still open (a failed statement can
+ * end it in some back ends: what follows would run outside it). */
+bool store_tx_alive(struct store *st);
 
 #define STORE_CALL(st, fn, ...) ((st)->ops->fn((st), __VA_ARGS__))
 #define STORE_CALL0(st, fn) ((st)->ops->fn(st))

@@ -831,7 +831,10 @@ static int ledger_on_change(struct store *st, const struct actor *a, const struc
 	case EV_HOUSEHOLD_MOVED:
 	case EV_PERSON_MOVED: {
 		bool person = c->ev == EV_PERSON_CREATED || c->ev == EV_PERSON_CHANGED || c->ev == EV_PERSON_MOVED;
-		rc = derive_range(st, com, person ? c->id : 0, person ? c->household_id : c->id, false, 0, 0, &cl,
+		/* a newcomer in no household has no entries to close and changes
+		 * nobody else's: only its own entries are added */
+		bool new_alone = c->ev == EV_PERSON_CREATED && !c->household_id;
+		rc = derive_range(st, com, person ? c->id : 0, person ? c->household_id : c->id, new_alone, 0, 0, &cl,
 				  NULL, NULL, err);
 		/* the household left behind: its ledgers and its members' 独居/空巢 */
 		if (rc == JW_OK && c->ev == EV_PERSON_MOVED && c->old_household_id)
