@@ -221,6 +221,28 @@ static const struct kind_dim worklog_dims[] = {
 	{ "month", "月份", DIM_MONTH, "work_date" },
 };
 
+/* ---- visits ---- */
+
+static const struct field_def visit_fields[VF__COUNT] = {
+	[VF_SUBJECT] = { "subject", "走访对象类型", FT_TEXT, -1, NULL, RO, SENS_NONE, 16, NULL, NULL, NULL },
+	[VF_SUBJECT_ID] = { "subject_id", "走访对象", FT_INT, -1, NULL, RO, SENS_NONE, 0, NULL, NULL, NULL },
+	[VF_VISIT_DATE] = { "visit_date", "走访日期", FT_DATE, -1, NULL, REQ | L | F | FF_SORT, SENS_NONE, 0, NULL, NULL,
+			    NULL },
+	[VF_METHOD] = { "method", "走访方式", FT_TEXT, -1, NULL, L | F, SENS_NONE, 20, NULL, NULL, NULL },
+	[VF_NOTE] = { "note", "走访情况", FT_TEXT, -1, NULL, REQ | L | F | ML, SENS_NONE, 1000, NULL, NULL, NULL },
+	[VF_NEXT_DATE] = { "next_date", "下次走访", FT_DATE, -1, NULL, L | F, SENS_NONE, 0, NULL, NULL, NULL },
+	[VF_USERNAME] = { "username", "走访人", FT_TEXT, -1, NULL, RO | L | FF_ACTOR, SENS_NONE, 64, NULL, NULL, NULL },
+	[VF_ENTRY_ID] = { "entry_id", "台账记录", FT_INT, -1, NULL, RO, SENS_NONE, 0, NULL, NULL, NULL },
+	[VF_RESTRICTED_TO] = { "restricted_to", "受限台账", FT_TEXT, -1, NULL, RO, SENS_NONE, 40, NULL, NULL, NULL },
+	[VF_CREATED_AT] = { "created_at", "记录时间", FT_DATETIME, -1, NULL, RO, SENS_NONE, 0, NULL, NULL, NULL },
+};
+
+const struct kind visit_kind = {
+	.id = ENT__COUNT, .key = "visit", .table = "visit", .path = "visits", .label = "走访记录",
+	.title_field = "visit_date", .fields = visit_fields, .nfields = VF__COUNT, .attach = KA_ANY,
+	.storage = KS_COLUMNS,
+};
+
 /* ---- departmental layouts (../shared/layouts/README.md) ---- */
 
 #define COL(g, h, src, t) { g, h, src, t, 0, false, false }

@@ -67,6 +67,14 @@ struct ledger_def {
 /* A ledger whose records attach to nothing (stored with subject "none"). */
 #define SUBJECT_NONE ENT__COUNT
 
+/* A visit (走访) to a person, household or house, or to a ledger entry's
+ * subject: a kind with its own table, served by the generic record ops. */
+enum visit_field {
+	VF_SUBJECT, VF_SUBJECT_ID, VF_VISIT_DATE, VF_METHOD, VF_NOTE, VF_NEXT_DATE, VF_USERNAME,
+	VF_ENTRY_ID, VF_RESTRICTED_TO, VF_CREATED_AT, VF__COUNT
+};
+extern const struct kind visit_kind;
+
 extern const struct ledger_def builtin_ledgers[];
 extern const int nbuiltin_ledgers;
 

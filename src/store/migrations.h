@@ -323,6 +323,18 @@ static const char *const sqlite_migrations[] = {
 	"  ('ledger_entry', 'ledger_entry_open', '1000000 500000 2 1'),\n"
 	"  ('ledger_entry', 'ledger_entry_stats', '1000000 1000000 70000 70000 2500 1250 40 10 10');\n"
 	"ANALYZE sqlite_schema;\n",
+	/* 10: the settings of a community's ledgers are settings (issue 9): a
+	 * committee's own ledger definitions (ledger_def/COMMUNITY/KEY → its
+	 * JSON, in the order they were defined) and the named readers of
+	 * restricted ledgers (ledger_reader/COMMUNITY/LEDGER/USER_ID → 1) move
+	 * into meta, which the store keeps as keys and values without knowing
+	 * what they mean. */
+	"INSERT INTO meta (key, value) SELECT 'ledger_def/' || community || '/' || key, def\n"
+	"  FROM ledger_custom ORDER BY created_at, key;\n"
+	"INSERT INTO meta (key, value) SELECT 'ledger_reader/' || community || '/' || ledger || '/' || user_id, '1'\n"
+	"  FROM ledger_reader;\n"
+	"DROP TABLE ledger_custom;\n"
+	"DROP TABLE ledger_reader;\n",
 };
 
 #define SQLITE_MIGRATIONS ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))

@@ -954,7 +954,7 @@ out:
 
 static int index_rest(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err);
 
-static int sq_person_index(struct store *st, int64_t id, const struct person_index *ix,
+static int person_index_of(struct store *st, int64_t id, const struct person_index *ix,
 			   bool replace, struct jw_error *err)
 {
 	static const char *const wipe[] = {
@@ -986,7 +986,7 @@ static int sq_person_index(struct store *st, int64_t id, const struct person_ind
 /* A new person's row with its search columns in the one INSERT (an INSERT
  * then an UPDATE would write each of their four indexes twice), then its
  * grams and full-text rows. */
-static int sq_person_insert(struct store *st, const char *community, struct record *r,
+static int person_insert(struct store *st, const char *community, struct record *r,
 			    const struct person_index *ix, struct jw_error *err)
 {
 	const struct kind *e = r->ent;
@@ -1040,7 +1040,7 @@ static int index_keys(struct store *st, int64_t id, const struct person_index *i
 	return JW_OK;
 }
 
-static int sq_person_keys(struct store *st, int64_t id, const struct person_index *ix,
+static int person_keys(struct store *st, int64_t id, const struct person_index *ix,
 			  struct jw_error *err)
 {
 	sqlite3_stmt *s = stmt(st, "DELETE FROM person_key WHERE person_id=?");
@@ -1058,6 +1058,18 @@ static int sq_person_keys(struct store *st, int64_t id, const struct person_inde
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return db_fail(st, err, __func__);
 	return index_keys(st, id, ix, err);
+}
+
+static int sq_person_index(struct store *st, const char *community, struct record *r,
+			   const struct person_index *ix, enum person_index_what what, struct jw_error *err)
+{
+	switch (what) {
+	case PI_INSERT: return person_insert(st, community, r, ix, err);
+	case PI_ADD: return person_index_of(st, r->id, ix, false, err);
+	case PI_REPLACE: return person_index_of(st, r->id, ix, true, err);
+	case PI_KEYS: return person_keys(st, r->id, ix, err);
+	}
+	return jw_fail(err, JW_EINVAL, "", NULL);
 }
 
 static int sq_person_names(struct store *st, int64_t after_id, int64_t limit, person_name_cb cb,
@@ -1424,28 +1436,41 @@ static void row_to_user(sqlite3_stmt *s, struct user_row *u)
 
 #define USER_COLS "id, community, username, role, grid_id, pwhash, failed, locked_until, active"
 
-static int sq_user_insert(struct store *st, struct user_row *u, struct jw_error *err)
+/* u->id 0: a new account (sets u->id); else that account's role, grid,
+ * password hash, failure count, lock and active flag as u has them. */
+static int sq_user_put(struct store *st, struct user_row *u, struct jw_error *err)
 {
-	sqlite3_stmt *s = stmt(st, "INSERT INTO app_user(community, username, role, grid_id, pwhash, created_at)"
-				   " VALUES(?,?,?,?,?,?)");
+	bool add = u->id <= 0;
+	sqlite3_stmt *s = stmt(st, add ? "INSERT INTO app_user(community, username, role, grid_id, pwhash, failed,"
+					 " locked_until, active, created_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+				       : "UPDATE app_user SET role=?3, grid_id=?4, pwhash=?5, failed=?6,"
+					 " locked_until=?7, active=?8 WHERE id=?10");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, u->community);
-	bind_text(s, 2, u->username);
+	if (add) {
+		bind_text(s, 1, u->community);
+		bind_text(s, 2, u->username);
+		sqlite3_bind_int64(s, 9, now_s());
+	} else {
+		sqlite3_bind_int64(s, 10, u->id);
+	}
 	bind_text(s, 3, u->role);
 	if (u->grid_id > 0)
 		sqlite3_bind_int64(s, 4, u->grid_id);
 	else
 		sqlite3_bind_null(s, 4);
 	bind_text(s, 5, u->pwhash);
-	sqlite3_bind_int64(s, 6, now_s());
+	sqlite3_bind_int(s, 6, u->failed);
+	sqlite3_bind_int64(s, 7, u->locked_until);
+	sqlite3_bind_int(s, 8, u->active ? 1 : 0);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		int rc = db_fail(st, err, __func__);
 		if (rc == JW_ECONFLICT)
 			jw_fail(err, JW_ECONFLICT, "username", "用户名“%s”已存在", u->username);
 		return rc;
 	}
-	u->id = sqlite3_last_insert_rowid(DB(st));
+	if (add)
+		u->id = sqlite3_last_insert_rowid(DB(st));
 	return JW_OK;
 }
 
@@ -1474,48 +1499,23 @@ static int sq_user_get(struct store *st, const char *username, struct user_row *
 	return user_get_by(st, "SELECT " USER_COLS " FROM app_user WHERE username=?", username, 0, out, err);
 }
 
-static int sq_user_get_id(struct store *st, int64_t id, struct user_row *out, struct jw_error *err)
+/* s->user_id > 0: a new session; 0: the session s->token_hash seen at
+ * s->last_seen (a session that has ended stays ended). */
+static int sq_session_put(struct store *st, const struct session_row *ss, struct jw_error *err)
 {
-	return user_get_by(st, "SELECT " USER_COLS " FROM app_user WHERE id=?", NULL, id, out, err);
-}
-
-static int sq_user_set_password(struct store *st, int64_t id, const char *pwhash, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "UPDATE app_user SET pwhash=?, failed=0, locked_until=0 WHERE id=?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, pwhash);
-	sqlite3_bind_int64(s, 2, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-static int sq_user_login_result(struct store *st, int64_t id, int failed, int64_t locked_until,
-				struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "UPDATE app_user SET failed=?, locked_until=? WHERE id=?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	sqlite3_bind_int(s, 1, failed);
-	sqlite3_bind_int64(s, 2, locked_until);
-	sqlite3_bind_int64(s, 3, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-static int sq_session_insert(struct store *st, const struct session_row *ss, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT INTO session(token_hash, user_id, csrf, kind, created_at, last_seen)"
-				   " VALUES(?,?,?,?,?,?)");
+	bool add = ss->user_id > 0;
+	sqlite3_stmt *s = stmt(st, add ? "INSERT INTO session(token_hash, user_id, csrf, kind, created_at, last_seen)"
+					 " VALUES(?1,?2,?3,?4,?5,?6)"
+				       : "UPDATE session SET last_seen=?6 WHERE token_hash=?1");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, ss->token_hash);
-	sqlite3_bind_int64(s, 2, ss->user_id);
-	bind_text(s, 3, ss->csrf);
-	bind_text(s, 4, ss->kind);
-	sqlite3_bind_int64(s, 5, ss->created_at);
+	if (add) {
+		sqlite3_bind_int64(s, 2, ss->user_id);
+		bind_text(s, 3, ss->csrf);
+		bind_text(s, 4, ss->kind);
+		sqlite3_bind_int64(s, 5, ss->created_at);
+	}
 	sqlite3_bind_int64(s, 6, ss->last_seen);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return db_fail(st, err, __func__);
@@ -1549,35 +1549,18 @@ static int sq_session_get(struct store *st, const char *token_hash, struct sessi
 	return JW_OK;
 }
 
-static int sq_session_touch(struct store *st, const char *token_hash, int64_t now, struct jw_error *err)
+/* Ends the session token_hash, or (NULL) every session last seen before
+ * idle_before. */
+static int sq_session_end(struct store *st, const char *token_hash, int64_t idle_before, struct jw_error *err)
 {
-	sqlite3_stmt *s = stmt(st, "UPDATE session SET last_seen=? WHERE token_hash=?");
+	sqlite3_stmt *s = stmt(st, token_hash ? "DELETE FROM session WHERE token_hash=?"
+					      : "DELETE FROM session WHERE last_seen < ?");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
-	sqlite3_bind_int64(s, 1, now);
-	bind_text(s, 2, token_hash);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-static int sq_session_delete(struct store *st, const char *token_hash, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "DELETE FROM session WHERE token_hash=?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, token_hash);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-static int sq_session_purge(struct store *st, int64_t idle_before, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "DELETE FROM session WHERE last_seen < ?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	sqlite3_bind_int64(s, 1, idle_before);
+	if (token_hash)
+		bind_text(s, 1, token_hash);
+	else
+		sqlite3_bind_int64(s, 1, idle_before);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return db_fail(st, err, __func__);
 	return JW_OK;
@@ -2509,123 +2492,6 @@ out:
 	return rc;
 }
 
-static int sq_visit_insert(struct store *st, const char *community, struct visit_row *v, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT INTO visit (community, subject, subject_id, visit_date, method, note,"
-				   " next_date, username, created_at, entry_id, restricted_to)"
-				   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	bind_text(s, 2, v->subject);
-	sqlite3_bind_int64(s, 3, v->subject_id);
-	bind_text(s, 4, v->visit_date);
-	bind_text(s, 5, v->method);
-	bind_text(s, 6, v->note);
-	bind_text(s, 7, v->next_date);
-	bind_text(s, 8, v->username);
-	sqlite3_bind_int64(s, 9, now_s());
-	if (v->entry_id > 0)
-		sqlite3_bind_int64(s, 10, v->entry_id);
-	else
-		sqlite3_bind_null(s, 10);
-	bind_text(s, 11, v->restricted_to);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	v->id = sqlite3_last_insert_rowid(DB(st));
-	return JW_OK;
-}
-
-static int sq_visit_list(struct store *st, const char *community, const char *subject, int64_t id, visit_cb cb,
-			 void *ud, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT id, subject, subject_id, visit_date, method, note, next_date, username,"
-				   " created_at, entry_id, restricted_to FROM visit"
-				   " WHERE community = ?1 AND subject = ?2 AND subject_id = ?3"
-				   " ORDER BY visit_date DESC, id DESC LIMIT 200");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	bind_text(s, 2, subject);
-	sqlite3_bind_int64(s, 3, id);
-	int rc = JW_OK, step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct visit_row v = { sqlite3_column_int64(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2),
-				       col_text(s, 3), col_text(s, 4), col_text(s, 5), col_text(s, 6),
-				       col_text(s, 7), sqlite3_column_int64(s, 8), sqlite3_column_int64(s, 9),
-				       col_text(s, 10) };
-		if ((rc = cb(&v, ud)) != JW_OK)
-			break;
-	}
-	if (rc == JW_OK && step != SQLITE_DONE)
-		rc = db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	return rc;
-}
-
-static int sq_custom_put(struct store *st, const char *community, const char *key, const char *def_json,
-			 struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT INTO ledger_custom (community, key, def, created_at) VALUES (?1, ?2, ?3, ?4)"
-				   " ON CONFLICT (community, key) DO UPDATE SET def = excluded.def");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	bind_text(s, 2, key);
-	bind_text(s, 3, def_json);
-	sqlite3_bind_int64(s, 4, now_s());
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-static int sq_custom_list(struct store *st, const char *community, custom_cb cb, void *ud, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT key, def FROM ledger_custom WHERE community = ?1 ORDER BY created_at, key");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	int rc = JW_OK, step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = cb(col_text(s, 0), col_text(s, 1), ud)) != JW_OK)
-			break;
-	if (rc == JW_OK && step != SQLITE_DONE)
-		rc = db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	return rc;
-}
-
-static int sq_reader_set(struct store *st, const char *community, const char *ledger, int64_t user_id, bool on,
-			 struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, on ? "INSERT OR IGNORE INTO ledger_reader (community, ledger, user_id) VALUES (?1, ?2, ?3)"
-				      : "DELETE FROM ledger_reader WHERE community = ?1 AND ledger = ?2 AND user_id = ?3");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	bind_text(s, 2, ledger);
-	sqlite3_bind_int64(s, 3, user_id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-static int sq_reader_has(struct store *st, const char *community, const char *ledger, int64_t user_id, bool *out,
-			 struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT 1 FROM ledger_reader WHERE community = ?1 AND ledger = ?2 AND user_id = ?3");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	bind_text(s, 2, ledger);
-	sqlite3_bind_int64(s, 3, user_id);
-	int rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
 
 /* ---- backup, integrity, verification (svc/backup.c, svc/check.c) ---- */
 
@@ -2851,17 +2717,40 @@ static int sq_meta_get(struct store *st, const char *key, char *out, size_t n, s
 	return JW_OK;
 }
 
+/* value NULL: the key is removed.  A key keeps its place in meta_list when
+ * its value changes. */
 static int sq_meta_put(struct store *st, const char *key, const char *value, struct jw_error *err)
 {
-	sqlite3_stmt *s = stmt(st, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+	sqlite3_stmt *s = stmt(st, value ? "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+					   " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+					 : "DELETE FROM meta WHERE key = ?1");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, key);
-	bind_text(s, 2, value ? value : "");
+	if (value)
+		bind_text(s, 2, value);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return db_fail(st, err, __func__);
 	sqlite3_reset(s);
 	return JW_OK;
+}
+
+/* The keys that begin with prefix, with their values, in the order they
+ * were first put. */
+static int sq_meta_list(struct store *st, const char *prefix, meta_cb cb, void *ud, struct jw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT key, value FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY rowid");
+	if (!s)
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	bind_text(s, 1, prefix);
+	int rc = JW_OK, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = cb(col_text(s, 0), col_text(s, 1), ud)) != JW_OK)
+			break;
+	if (rc == JW_OK && step != SQLITE_DONE)
+		rc = db_fail(st, err, __func__);
+	sqlite3_reset(s);
+	return rc;
 }
 
 /* store_inspect for SQLite files: opened read-only, never changed. */
@@ -2996,24 +2885,17 @@ const struct store_ops sqlite_store_ops = {
 	.record_list = sq_record_list,
 	.record_find = sq_record_find,
 	.person_index = sq_person_index,
-	.person_keys = sq_person_keys,
 	.person_names = sq_person_names,
-	.person_insert = sq_person_insert,
 	.bulk_finish = sq_bulk_finish,
 	.place_sync = sq_place_sync,
 	.building_plan = sq_building_plan,
 	.entry_in_building = sq_entry_in_building,
 	.stats = sq_stats,
-	.user_insert = sq_user_insert,
+	.user_put = sq_user_put,
 	.user_get = sq_user_get,
-	.user_get_id = sq_user_get_id,
-	.user_set_password = sq_user_set_password,
-	.user_login_result = sq_user_login_result,
-	.session_insert = sq_session_insert,
+	.session_put = sq_session_put,
 	.session_get = sq_session_get,
-	.session_touch = sq_session_touch,
-	.session_delete = sq_session_delete,
-	.session_purge = sq_session_purge,
+	.session_end = sq_session_end,
 	.entry_insert = sq_entry_insert,
 	.entry_update = sq_entry_update,
 	.entry_get = sq_entry_get,
@@ -3022,12 +2904,6 @@ const struct store_ops sqlite_store_ops = {
 	.ledger_derive = sq_ledger_derive,
 	.ledger_stats = sq_ledger_stats,
 	.person_stats = sq_person_stats,
-	.visit_insert = sq_visit_insert,
-	.visit_list = sq_visit_list,
-	.custom_put = sq_custom_put,
-	.custom_list = sq_custom_list,
-	.reader_set = sq_reader_set,
-	.reader_has = sq_reader_has,
 	.audit_insert = sq_audit_insert,
 	.audit_list = sq_audit_list,
 	.backup_to = sq_backup_to,
@@ -3036,4 +2912,5 @@ const struct store_ops sqlite_store_ops = {
 	.changes = sq_changes,
 	.meta_get = sq_meta_get,
 	.meta_put = sq_meta_put,
+	.meta_list = sq_meta_list,
 };

@@ -231,18 +231,8 @@ struct derive_req {
 struct stat_cell { int64_t grid_id; char sex[4]; int age5; int64_t n; };
 typedef int (*stat_cb)(const struct stat_cell *c, void *ud);
 
-struct visit_row {
-	int64_t id;
-	const char *subject;
-	int64_t subject_id;
-	const char *visit_date, *method, *note, *next_date, *username;
-	int64_t created_at;
-	int64_t entry_id;         /* the ledger entry it was recorded on (0: the subject) */
-	const char *restricted_to;/* the restricted ledger whose readers alone may see
-				   * it (NULL: whoever may see the subject) */
-};
-typedef int (*visit_cb)(const struct visit_row *v, void *ud);
-typedef int (*custom_cb)(const char *key, const char *def_json, void *ud);
+
+typedef int (*meta_cb)(const char *key, const char *value, void *ud);
 
 /* ---- backup, restore, check (svc/backup.c, svc/check.c) ---- */
 
@@ -274,6 +264,8 @@ enum store_tx {
 	TX_ALIVE,              /* JW_OK while the outermost transaction is still open */
 };
 
+enum person_index_what { PI_INSERT, PI_ADD, PI_REPLACE, PI_KEYS };
+
 struct store_ops {
 	const char *name;
 	int (*open)(struct store *st, const char *location, struct jw_error *err);
@@ -297,12 +289,11 @@ struct store_ops {
 	/* Finds the id of the row whose unique field equals value (0 = none). */
 	int (*record_find)(struct store *st, const char *community, const struct kind *e, const char *field, const char *value, int64_t *id, struct jw_error *err);
 
-	int (*person_index)(struct store *st, int64_t id, const struct person_index *ix, bool replace, struct jw_error *err);
-	/* Inserts a new person (r->ent is the person entity) with its search
-	 * index in one go; sets r->id. */
-	int (*person_insert)(struct store *st, const char *community, struct record *r, const struct person_index *ix, struct jw_error *err);
-	/* Replaces only the Latin keys (and name_py, name_ini) of person id. */
-	int (*person_keys)(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err);
+	/* The person search index (name grams, pinyin keys, number tails,
+	 * full text) of r: PI_INSERT inserts the person r too (sets r->id),
+	 * PI_ADD adds r->id's index, PI_REPLACE replaces it, PI_KEYS replaces
+	 * only the Latin keys (and name_py, name_ini). */
+	int (*person_index)(struct store *st, const char *community, struct record *r, const struct person_index *ix, enum person_index_what what, struct jw_error *err);
 	/* Persons with id > after_id by id, at most limit (every community). */
 	int (*person_names)(struct store *st, int64_t after_id, int64_t limit, person_name_cb cb, void *ud, struct jw_error *err);
 	/* After a bulk load: the full-text rows of active persons with id >
@@ -324,18 +315,18 @@ struct store_ops {
 				 struct jw_error *err);
 	int (*stats)(struct store *st, const char *community, int64_t grid_id, const char *born_before_60, const char *born_before_80, struct stats_row *out, struct jw_error *err);
 
-	int (*user_insert)(struct store *st, struct user_row *u, struct jw_error *err);
+	/* An account: u->id 0 adds it (sets u->id), else writes its role, grid,
+	 * password hash, failures, lock and active flag.  By name: */
+	int (*user_put)(struct store *st, struct user_row *u, struct jw_error *err);
 	int (*user_get)(struct store *st, const char *username, struct user_row *out, struct jw_error *err);
-	int (*user_get_id)(struct store *st, int64_t id, struct user_row *out, struct jw_error *err);
-	int (*user_set_password)(struct store *st, int64_t id, const char *pwhash, struct jw_error *err);
-	int (*user_login_result)(struct store *st, int64_t id, int failed, int64_t locked_until, struct jw_error *err);
 
-	int (*session_insert)(struct store *st, const struct session_row *s, struct jw_error *err);
-	/* The session of token_hash and (one query) its user. */
+	/* A session: s->user_id set adds it, 0 writes s->last_seen of the
+	 * existing one.  Get: the session of token_hash and (one query) its
+	 * user.  End: the session token_hash, or (NULL) all idle since before
+	 * idle_before. */
+	int (*session_put)(struct store *st, const struct session_row *s, struct jw_error *err);
 	int (*session_get)(struct store *st, const char *token_hash, struct session_row *out, struct user_row *user, struct jw_error *err);
-	int (*session_touch)(struct store *st, const char *token_hash, int64_t now, struct jw_error *err);
-	int (*session_delete)(struct store *st, const char *token_hash, struct jw_error *err);
-	int (*session_purge)(struct store *st, int64_t idle_before, struct jw_error *err);
+	int (*session_end)(struct store *st, const char *token_hash, int64_t idle_before, struct jw_error *err);
 
 	int (*entry_insert)(struct store *st, const char *community, struct entry_row *e, struct jw_error *err);
 	int (*entry_update)(struct store *st, const char *community, const struct entry_row *e, struct jw_error *err);
@@ -357,12 +348,6 @@ struct store_ops {
 			struct jw_error *err);
 	/* The persons of the community grouped the same way (community page). */
 	int (*person_stats)(struct store *st, const char *community, const char *today, stat_cb cb, void *ud, struct jw_error *err);
-	int (*visit_insert)(struct store *st, const char *community, struct visit_row *v, struct jw_error *err);
-	int (*visit_list)(struct store *st, const char *community, const char *subject, int64_t id, visit_cb cb, void *ud, struct jw_error *err);
-	int (*custom_put)(struct store *st, const char *community, const char *key, const char *def_json, struct jw_error *err);
-	int (*custom_list)(struct store *st, const char *community, custom_cb cb, void *ud, struct jw_error *err);
-	int (*reader_set)(struct store *st, const char *community, const char *ledger, int64_t user_id, bool on, struct jw_error *err);
-	int (*reader_has)(struct store *st, const char *community, const char *ledger, int64_t user_id, bool *out, struct jw_error *err);
 
 	int (*audit_insert)(struct store *st, const char *community, const struct audit_row *a, struct jw_error *err);
 	int (*audit_list)(struct store *st, const char *community, const char *entity, int64_t entity_id, const char *action, int64_t limit, int64_t offset, audit_cb cb, void *ud, int64_t *total, struct jw_error *err);
@@ -379,10 +364,13 @@ struct store_ops {
 	int (*verify)(struct store *st, const char *community, enum store_verify what, int64_t *n, int64_t *sample, int nsample, struct jw_error *err);
 	/* Rows written by this connection since it was opened. */
 	int (*changes)(struct store *st, int64_t *n);
-	/* Small settings and facts kept with the store (meta table). get: ""
-	 * when absent. */
+	/* Settings and facts kept with the store as keys and values (the
+	 * store does not read them): get gives "" when absent; put NULL
+	 * removes; list: the keys that begin with prefix, in the order first
+	 * put. */
 	int (*meta_get)(struct store *st, const char *key, char *out, size_t n, struct jw_error *err);
 	int (*meta_put)(struct store *st, const char *key, const char *value, struct jw_error *err);
+	int (*meta_list)(struct store *st, const char *prefix, meta_cb cb, void *ud, struct jw_error *err);
 };
 
 /* What a store file holds, read without changing it (restore, backup). */

@@ -179,7 +179,9 @@ int svc_user_add(struct store *st, const char *community, const char *username, 
 	rc = password_hash(password, u.pwhash, sizeof(u.pwhash), err);
 	if (rc != JW_OK)
 		return rc;
-	return STORE_CALL(st, user_insert, &u, err);
+	u.id = 0;
+	u.active = true;
+	return STORE_CALL(st, user_put, &u, err);
 }
 
 int svc_user_passwd(struct store *st, const char *username, const char *password, struct jw_error *err)
@@ -196,7 +198,10 @@ int svc_user_passwd(struct store *st, const char *username, const char *password
 	rc = password_hash(password, hash, sizeof(hash), err);
 	if (rc != JW_OK)
 		return rc;
-	return STORE_CALL(st, user_set_password, u.id, hash, err);
+	snprintf(u.pwhash, sizeof(u.pwhash), "%s", hash);
+	u.failed = 0;        /* a new password lifts the lock */
+	u.locked_until = 0;
+	return STORE_CALL(st, user_put, &u, err);
 }
 
 static void fill_actor(struct actor *a, const struct user_row *u, const char *ip)
@@ -252,7 +257,9 @@ int svc_login(struct store *st, const char *username, const char *password, cons
 		}
 		struct audit_row ar = { .username = u.username, .action = until ? "lock" : "login_failed",
 					.entity = "user", .entity_id = u.id, .ip = ip };
-		if ((rc = STORE_CALL(st, user_login_result, u.id, failed, until, err)) != JW_OK ||
+		u.failed = failed;
+		u.locked_until = until;
+		if ((rc = STORE_CALL(st, user_put, &u, err)) != JW_OK ||
 		    (rc = STORE_CALL(st, audit_insert, u.community, &ar, err)) != JW_OK ||
 		    (rc = store_commit(st)) != JW_OK)
 			goto fail;
@@ -262,9 +269,12 @@ int svc_login(struct store *st, const char *username, const char *password, cons
 		return jw_fail(err, JW_EAUTH, "password", "用户名或密码错误（再错%d次将锁定账号15分钟）",
 			       LOCK_AFTER - failed);
 	}
-	if ((u.failed || u.locked_until) &&
-	    (rc = STORE_CALL(st, user_login_result, u.id, 0, 0, err)) != JW_OK)
-		goto fail;
+	if (u.failed || u.locked_until) {
+		u.failed = 0;
+		u.locked_until = 0;
+		if ((rc = STORE_CALL(st, user_put, &u, err)) != JW_OK)
+			goto fail;
+	}
 
 	struct session_row s;
 	memset(&s, 0, sizeof(s));
@@ -277,8 +287,8 @@ int svc_login(struct store *st, const char *username, const char *password, cons
 	s.created_at = s.last_seen = now;
 	struct audit_row ar = { .username = u.username, .action = "login", .entity = "user",
 				.entity_id = u.id, .ip = ip };
-	if ((rc = STORE_CALL(st, session_purge, now - SESSION_IDLE_S, err)) != JW_OK ||
-	    (rc = STORE_CALL(st, session_insert, &s, err)) != JW_OK ||
+	if ((rc = STORE_CALL(st, session_end, NULL, now - SESSION_IDLE_S, err)) != JW_OK ||
+	    (rc = STORE_CALL(st, session_put, &s, err)) != JW_OK ||
 	    (rc = STORE_CALL(st, audit_insert, u.community, &ar, err)) != JW_OK ||
 	    (rc = store_commit(st)) != JW_OK)
 		goto fail;
@@ -289,6 +299,13 @@ fail:
 	if (err->code == JW_OK)
 		jw_fail(err, JW_ESTORE, "", NULL);
 	return err->code;
+}
+
+static int session_seen(struct store *st, const char *hash, int64_t now, struct jw_error *err)
+{
+	struct session_row s = { .last_seen = now };   /* user_id 0: the existing session */
+	snprintf(s.token_hash, sizeof(s.token_hash), "%s", hash);
+	return STORE_CALL(st, session_put, &s, err);
 }
 
 int svc_session(struct store *st, const char *token, const char *kind, const char *ip,
@@ -310,7 +327,7 @@ int svc_session(struct store *st, const char *token, const char *kind, const cha
 		return jw_fail(err, JW_EAUTH, "", "登录凭据类型不符，请重新登录");
 	if (s.last_seen + SESSION_IDLE_S < now) {
 		struct jw_error ignore;
-		STORE_CALL(st, session_delete, h, &ignore);
+		STORE_CALL(st, session_end, h, 0, &ignore);
 		return jw_fail(err, JW_EAUTH, "", "超过30分钟未操作，登录已失效，请重新登录");
 	}
 	if (!u.active)
@@ -319,7 +336,7 @@ int svc_session(struct store *st, const char *token, const char *kind, const cha
 	 * read snapshot the caller touches after it (svc_session_touch). */
 	if (now - s.last_seen >= 60 && !st->reading) {
 		struct jw_error ignore;
-		STORE_CALL(st, session_touch, h, now, &ignore);
+		session_seen(st, h, now, &ignore);
 		s.last_seen = now;
 	}
 	fill_actor(out, &u, ip);
@@ -335,7 +352,7 @@ int svc_session_touch(struct store *st, const char *token, struct jw_error *err)
 	if (str_empty(token))
 		return JW_OK;
 	token_hash(token, h);
-	return STORE_CALL(st, session_touch, h, now_s(), err);
+	return session_seen(st, h, now_s(), err);
 }
 
 int svc_logout(struct store *st, const char *token, struct jw_error *err)
@@ -344,5 +361,5 @@ int svc_logout(struct store *st, const char *token, struct jw_error *err)
 	if (str_empty(token))
 		return JW_OK;
 	token_hash(token, h);
-	return STORE_CALL(st, session_delete, h, err);
+	return STORE_CALL(st, session_end, h, 0, err);
 }

@@ -65,9 +65,21 @@ static const char *subject_key(enum entity_id e)
 
 static int parse_custom(const char *community, const char *json, struct custom **out, struct verr *ve);
 
-static int load_custom_cb(const char *key, const char *def, void *ud)
+/* meta keys of a community's ledger settings (the store keeps them as they are) */
+static void def_key(char *out, size_t n, const char *community, const char *key)
+{
+	snprintf(out, n, "ledger_def/%s/%s", community, key ? key : "");
+}
+
+static void reader_key(char *out, size_t n, const char *community, const char *ledger, int64_t user_id)
+{
+	snprintf(out, n, "ledger_reader/%s/%s/%lld", community, ledger, (long long)user_id);
+}
+
+static int load_custom_cb(const char *mkey, const char *def, void *ud)
 {
 	const char *community = ud;
+	const char *key = strrchr(mkey, '/') + 1;   /* ledger_def/COMMUNITY/KEY */
 	for (int i = 0; i < g_ncustom; i++)
 		if (strcmp(g_custom[i]->community, community) == 0 && strcmp(g_custom[i]->def.key, key) == 0)
 			return JW_OK;
@@ -84,7 +96,9 @@ static void custom_refresh(struct store *st, const char *community)
 {
 	struct jw_error err;
 	pthread_mutex_lock(&g_lock);
-	STORE_CALL(st, custom_list, community, load_custom_cb, (void *)community, &err);
+	char prefix[64];
+	def_key(prefix, sizeof(prefix), community, NULL);
+	STORE_CALL(st, meta_list, prefix, load_custom_cb, (void *)community, &err);
 	pthread_mutex_unlock(&g_lock);
 }
 
@@ -137,11 +151,12 @@ bool ledger_can(struct store *st, const struct actor *a, const struct ledger_def
 			return true;
 		if (a->role == ROLE_ADMIN)
 			return false;   /* "not even the administrator", named or not */
-		bool named = false;
+		char mk[128], v[4] = "";
 		struct jw_error err;
-		if (a->user_id > 0 && STORE_CALL(st, reader_has, a->community, l->key, a->user_id, &named, &err) != JW_OK)
+		reader_key(mk, sizeof(mk), a->community, l->key, a->user_id);
+		if (a->user_id <= 0 || STORE_CALL(st, meta_get, mk, v, sizeof(v), &err) != JW_OK)
 			return false;
-		return named;
+		return v[0] != '\0';   /* named */
 	}
 	unsigned bit = 1u << a->role;
 	return (write ? l->write_roles : l->read_roles) & bit;
@@ -1131,9 +1146,25 @@ int svc_visit_add(struct store *st, const struct actor *a, const char *subject, 
 			       .method = str_empty(method) ? "上门" : method, .note = note,
 			       .next_date = str_empty(next_date) ? NULL : next_date, .username = a->username,
 			       .entry_id = entry_id, .restricted_to = el && el->restricted ? el->key : NULL };
-	if ((rc = store_begin(st)) != JW_OK)
+	struct record vr;
+	record_init(&vr, &visit_kind);
+	record_set(&vr, VF_SUBJECT, v.subject);
+	record_setf(&vr, VF_SUBJECT_ID, "%lld", (long long)v.subject_id);
+	record_set(&vr, VF_VISIT_DATE, v.visit_date);
+	record_set(&vr, VF_METHOD, v.method);
+	record_set(&vr, VF_NOTE, v.note);
+	record_set(&vr, VF_NEXT_DATE, v.next_date);
+	record_set(&vr, VF_USERNAME, v.username);
+	if (v.entry_id > 0)
+		record_setf(&vr, VF_ENTRY_ID, "%lld", (long long)v.entry_id);
+	record_set(&vr, VF_RESTRICTED_TO, v.restricted_to);
+	if ((rc = store_begin(st)) != JW_OK) {
+		record_release(&vr);
 		return jw_fail(err, rc, "", NULL);
-	rc = STORE_CALL(st, visit_insert, a->community, &v, err);
+	}
+	rc = STORE_CALL(st, record_insert, a->community, &vr, err);
+	v.id = vr.id;
+	record_release(&vr);
 	if (rc == JW_OK) {
 		char json[256];
 		if (v.restricted_to)   /* who was visited is the restricted ledger's */
@@ -1168,9 +1199,19 @@ struct vis_filter {
 	const struct ledger_def *hit_l[200];
 };
 
-static int vis_filter_cb(const struct visit_row *v, void *ud)
+static int64_t int_of(const char *s) { return s ? strtoll(s, NULL, 10) : 0; }
+
+static int vis_filter_cb(const struct record *r, void *ud)
 {
 	struct vis_filter *f = ud;
+	const struct visit_row row = {
+		.id = r->id, .subject = record_get(r, VF_SUBJECT), .subject_id = int_of(record_get(r, VF_SUBJECT_ID)),
+		.visit_date = record_get(r, VF_VISIT_DATE), .method = record_get(r, VF_METHOD),
+		.note = record_get(r, VF_NOTE), .next_date = record_get(r, VF_NEXT_DATE),
+		.username = record_get(r, VF_USERNAME), .created_at = int_of(record_get(r, VF_CREATED_AT)),
+		.entry_id = int_of(record_get(r, VF_ENTRY_ID)), .restricted_to = record_get(r, VF_RESTRICTED_TO),
+	};
+	const struct visit_row *v = &row;
 	if (v->restricted_to) {
 		const struct ledger_def *l = ledger_builtin(v->restricted_to);
 		if (!l || !ledger_can(f->st, f->a, l, false))
@@ -1198,7 +1239,17 @@ int svc_visit_list(struct store *st, const struct actor *a, const char *subject,
 		return rc;
 	struct vis_filter *f = xcalloc(1, sizeof(*f));
 	*f = (struct vis_filter){ .st = st, .a = a, .cb = cb, .ud = ud };
-	rc = STORE_CALL(st, visit_list, a->community, subject, subject_id, vis_filter_cb, f, err);
+	/* the latest 200, newest first */
+	struct query q;
+	char sid[24];
+	snprintf(sid, sizeof(sid), "%lld", (long long)subject_id);
+	query_init(&q);
+	q.limit = 200;
+	q.want_total = false;
+	q.sort = "-visit_date";
+	query_filter(&q, "subject", FOP_EQ, subject);
+	query_filter(&q, "subject_id", FOP_EQ, sid);
+	rc = STORE_CALL(st, record_list, a->community, &visit_kind, &q, vis_filter_cb, f, NULL, err);
 	for (int i = 0; rc == JW_OK && i < f->nhit; i++) {
 		char json[160];
 		snprintf(json, sizeof(json), "{\"ledger\":\"%s\",\"read\":\"visit\",\"visit_id\":%lld}",
@@ -1572,7 +1623,9 @@ int svc_ledger_define(struct store *st, const struct actor *a, const char *json,
 		free(c);
 		return jw_fail(err, rc, "", NULL);
 	}
-	rc = STORE_CALL(st, custom_put, a->community, c->def.key, json, err);
+	char mk[96];
+	def_key(mk, sizeof(mk), a->community, c->def.key);
+	rc = STORE_CALL(st, meta_put, mk, json, err);
 	if (rc == JW_OK)
 		rc = svc_audit_raw(st, a, "define_ledger", "ledger", 0, NULL, json, err);
 	if (rc == JW_OK && (rc = store_commit(st)) != JW_OK)
@@ -1611,7 +1664,9 @@ int svc_ledger_reader(struct store *st, const struct actor *a, const struct ledg
 			       u.username);
 	if ((rc = store_begin(st)) != JW_OK)
 		return jw_fail(err, rc, "", NULL);
-	rc = STORE_CALL(st, reader_set, a->community, l->key, u.id, on, err);
+	char mk[128];
+	reader_key(mk, sizeof(mk), a->community, l->key, u.id);
+	rc = STORE_CALL(st, meta_put, mk, on ? "1" : NULL, err);
 	char json[256];
 	snprintf(json, sizeof(json), "{\"ledger\":\"%s\",\"user\":\"%s\",\"reader\":%s}", l->key, u.username,
 		 on ? "true" : "false");

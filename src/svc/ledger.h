@@ -95,6 +95,18 @@ struct ledger_stats {
 int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledger_def *l,
 		     struct ledger_stats *out, struct jw_error *err);
 
+struct visit_row {
+	int64_t id;
+	const char *subject;
+	int64_t subject_id;
+	const char *visit_date, *method, *note, *next_date, *username;
+	int64_t created_at;
+	int64_t entry_id;         /* the ledger entry it was recorded on (0: the subject) */
+	const char *restricted_to;/* the restricted ledger whose readers alone may see
+				   * it (NULL: whoever may see the subject) */
+};
+typedef int (*visit_cb)(const struct visit_row *v, void *ud);
+
 /* Visits (走访) on any subject, or on a ledger entry (entry_id > 0: its
  * subject; the visit belongs to the entry and a restricted ledger's visit
  * is seen by that ledger's readers only). */

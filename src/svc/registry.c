@@ -591,9 +591,7 @@ static int person_reindex(struct store *st, const char *community, struct record
 		.active = !record_get(p, PF_STATUS) || strcmp(record_get(p, PF_STATUS), "active") == 0,
 		.skip_fts = insert && fts_later,
 	};
-	if (insert)
-		return STORE_CALL(st, person_insert, community, p, &ix, err);
-	return STORE_CALL(st, person_index, p->id, &ix, replace, err);
+	return STORE_CALL(st, person_index, community, p, &ix, insert ? PI_INSERT : replace ? PI_REPLACE : PI_ADD, err);
 }
 
 static int household_no_next(struct store *st, const struct actor *a, char out[24], struct jw_error *err);
@@ -1301,7 +1299,8 @@ int svc_person_keys_refresh(struct store *st, int64_t *done_now, bool *done, str
 			.name_py = full, .name_ini = ini, .keys = ks.p, .nkeys = ks.n,
 			.active = b->active[i],
 		};
-		if ((rc = STORE_CALL(st, person_keys, b->id[i], &ix, err)) != JW_OK)
+		struct record one = { .ent = &entities[ENT_PERSON], .id = b->id[i] };
+		if ((rc = STORE_CALL(st, person_index, NULL, &one, &ix, PI_KEYS, err)) != JW_OK)
 			goto rollback;
 	}
 	if (b->n < 1000) {

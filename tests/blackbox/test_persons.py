@@ -645,6 +645,11 @@ def test_store_from_before_the_keys_is_reindexed(server_factory):
          "DROP INDEX person_hukou",
          "ALTER TABLE person DROP COLUMN hukou_status",
          "ALTER TABLE person DROP COLUMN whereabouts",
+         # and the ledger settings' move into meta (migration 10)
+         "CREATE TABLE ledger_custom (community TEXT NOT NULL, key TEXT NOT NULL, def TEXT NOT NULL,"
+         " created_at INTEGER, PRIMARY KEY (community, key))",
+         "CREATE TABLE ledger_reader (community TEXT NOT NULL, ledger TEXT NOT NULL,"
+         " user_id INTEGER NOT NULL, PRIMARY KEY (community, ledger, user_id))",
          "UPDATE meta SET value='6' WHERE key='schema_version'")
     s.start()
     s.tokens["admin"] = s.login_token("admin", ADMIN_PW)

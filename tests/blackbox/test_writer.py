@@ -161,3 +161,42 @@ def test_stopped_while_writing_exits_cleanly_and_keeps_every_answered_write(fres
         assert n_audit == n_person   # no person without its audit record, nor the other way
     finally:
         c.close()
+
+
+def test_ledger_settings_of_a_version_9_store_survive_its_upgrade(server_factory):
+    """Migration 10 moves a committee's own ledger definitions and the named
+    readers of restricted ledgers from their tables into meta."""
+    s = server_factory(users=[("director", "zhuren7", "director", None), ("worker", "gongzuo7", "worker", None)])
+    d = s.login_token("zhuren7", USER_PW)
+    pets = {"key": "pets9", "title": "养犬登记台账", "subject": "person",
+            "fields": [{"name": "breed", "label": "犬种", "type": "text"}]}
+    ok(s.api("POST", "/ledgers", d, json=pets), 201)
+    ok(s.api("POST", "/ledgers/correction/readers", d, json={"username": "gongzuo7"}), 204)
+    s.stop()
+    c = sqlite3.connect(str(s.db))
+    try:
+        with c:
+            (uid,), = c.execute("SELECT id FROM app_user WHERE username = 'gongzuo7'").fetchall()
+            (code, defn), = c.execute("SELECT substr(key, 12, 12), value FROM meta WHERE key LIKE 'ledger_def/%'")
+            # the store as version 9 kept them
+            c.execute("CREATE TABLE ledger_custom (community TEXT NOT NULL, key TEXT NOT NULL, def TEXT NOT NULL,"
+                      " created_at INTEGER, PRIMARY KEY (community, key))")
+            c.execute("CREATE TABLE ledger_reader (community TEXT NOT NULL, ledger TEXT NOT NULL,"
+                      " user_id INTEGER NOT NULL, PRIMARY KEY (community, ledger, user_id))")
+            c.execute("INSERT INTO ledger_custom VALUES (?, 'pets9', ?, 1)", (code, defn))
+            c.execute("INSERT INTO ledger_reader VALUES (?, 'correction', ?)", (code, uid))
+            c.execute("DELETE FROM meta WHERE key LIKE 'ledger_def/%' OR key LIKE 'ledger_reader/%'")
+            c.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+    finally:
+        c.close()
+    s.start()
+    w = s.login_token("gongzuo7", USER_PW)
+    keys = {x["key"] for x in ok(s.api("GET", "/ledgers", w))["items"]}
+    assert "pets9" in keys
+    ok(s.api("GET", "/ledgers/correction/entries", w))   # still a named reader
+    c = sqlite3.connect(str(s.db))
+    try:
+        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+        assert not {"ledger_custom", "ledger_reader"} & tables
+    finally:
+        c.close()
