@@ -127,11 +127,6 @@ struct community_row {
 };
 
 /* Dashboard counts of one community (or one grid when grid_id > 0). */
-struct stats_row {
-	int64_t persons, registered, migrant, foreign, households, houses,
-		buildings, grids, over60, over80, deregistered;
-	int64_t living_and_registered, living_only, registered_only;  /* 人户状态 of the active */
-};
 
 /* One room of a building's 楼盘表. */
 struct plan_cell {
@@ -313,7 +308,6 @@ struct store_ops {
 	int (*entry_in_building)(struct store *st, const char *community, int64_t building_id,
 				 const char *const *ledgers, int nledgers, entry_cb cb, void *ud,
 				 struct jw_error *err);
-	int (*stats)(struct store *st, const char *community, int64_t grid_id, const char *born_before_60, const char *born_before_80, struct stats_row *out, struct jw_error *err);
 
 	/* An account: u->id 0 adds it (sets u->id), else writes its role, grid,
 	 * password hash, failures, lock and active flag.  By name: */
@@ -336,8 +330,10 @@ struct store_ops {
 	 * cb (may be NULL) sees each closed entry's id, ledger, subject, dates and reason. */
 	int (*entry_close_subject)(struct store *st, const char *community, const char *subject, int64_t id, const char *date, const char *reason, entry_cb cb, void *ud, int64_t *closed, struct jw_error *err);
 	int (*ledger_derive)(struct store *st, const char *community, const struct derive_req *d, int64_t *added, int64_t *closed, struct jw_error *err);
-	/* Open entries grouped by grid, sex and 5-year age group (age on today). */
-	int (*ledger_stats)(struct store *st, const char *community, const char *ledger, const char *today, stat_cb cb, void *ud, struct jw_error *err);
+	/* Active persons (k: the person kind) or the open records of a shared
+	 * kind, by grid, sex and 5-year age group on today, then (age5 -2) by
+	 * building: apart from count_by for speed on a million rows. */
+	int (*age_counts)(struct store *st, const char *community, const struct kind *k, const char *today, stat_cb cb, void *ud, struct jw_error *err);
 	/* The records of kind k matching q's filters (declared fields; for a
 	 * kind of the shared table also its columns grid_id, sex, birth_date,
 	 * start_date, end_date, status), counted grouped by the kind's declared
@@ -346,8 +342,6 @@ struct store_ops {
 	int (*count_by)(struct store *st, const char *community, const struct kind *k, const struct query *q,
 			const char *const *dims, int ndims, const char *today, group_cb cb, void *ud,
 			struct jw_error *err);
-	/* The persons of the community grouped the same way (community page). */
-	int (*person_stats)(struct store *st, const char *community, const char *today, stat_cb cb, void *ud, struct jw_error *err);
 
 	int (*audit_insert)(struct store *st, const char *community, const struct audit_row *a, struct jw_error *err);
 	int (*audit_list)(struct store *st, const char *community, const char *entity, int64_t entity_id, const char *action, int64_t limit, int64_t offset, audit_cb cb, void *ud, int64_t *total, struct jw_error *err);

@@ -1019,8 +1019,8 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 		out->only_grid = a->grid_id;
 	date_today(&y, &m, &d);
 	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
-	int rc = l ? STORE_CALL(st, ledger_stats, a->community, l->key, today, stat_add, out, err)
-		   : STORE_CALL(st, person_stats, a->community, today, stat_add, out, err);
+	int rc = STORE_CALL(st, age_counts, a->community, l ? ledger_ent(l) : &entities[ENT_PERSON], today, stat_add,
+			    out, err);
 	if (rc != JW_OK)
 		return rc;
 	/* grid names */

@@ -1128,15 +1128,84 @@ int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, const
 	return rc;
 }
 
-int svc_stats(struct store *st, const struct actor *a, struct stats_row *out, struct jw_error *err)
+/* The dashboard's counts, each a grouped count of a kind (count_by). */
+struct dash_ctx { struct stats_row *o; int what; int64_t n; };
+enum { DASH_TOTAL, DASH_RESIDENCE, DASH_HUKOU };
+
+static int dash_add(const char *const *keys, int64_t n, void *ud)
 {
-	char b60[11], b80[11];
+	struct dash_ctx *c = ud;
+	struct stats_row *o = c->o;
+	const char *k = c->what == DASH_TOTAL ? NULL : keys[0];
+	c->n += n;
+	if (!k)
+		return JW_OK;
+	if (c->what == DASH_RESIDENCE) {
+		if (strcmp(k, "registered") == 0)
+			o->registered = n;
+		else if (strcmp(k, "migrant") == 0)
+			o->migrant = n;
+		else if (strcmp(k, "foreign") == 0)
+			o->foreign = n;
+	} else if (strcmp(k, "living_and_registered") == 0) {
+		o->living_and_registered = n;
+	} else if (strcmp(k, "living_only") == 0) {
+		o->living_only = n;
+	} else if (strcmp(k, "registered_only") == 0) {
+		o->registered_only = n;
+	}
+	return JW_OK;
+}
+
+/* How many records of kind e (status: persons in that state; born_by: born
+ * on or before that day; in the grid, when grid); dim: also by it. */
+static int dash_count(struct store *st, const struct actor *a, enum entity_id e, const char *status,
+		      const char *born_by, const char *grid, int what, struct stats_row *o, int64_t *out,
+		      struct jw_error *err)
+{
+	static const char *const dims[] = { [DASH_RESIDENCE] = "residence_type", [DASH_HUKOU] = "hukou_status" };
+	struct query q;
+	query_init(&q);
+	if (status)
+		query_filter(&q, "status", FOP_EQ, status);
+	if (born_by)
+		query_filter(&q, "birth_date", FOP_LE, born_by);
+	if (grid)
+		query_filter(&q, e == ENT_GRID ? "id" : "grid_id", FOP_EQ, grid);
+	struct dash_ctx c = { .o = o, .what = what };
+	const char *dim = what == DASH_TOTAL ? NULL : dims[what];
+	int rc = STORE_CALL(st, count_by, a->community, &entities[e], &q, &dim, dim ? 1 : 0, NULL, dash_add, &c, err);
+	if (rc == JW_OK && out)
+		*out = c.n;
+	return rc;
+}
+
+int svc_stats(struct store *st, const struct actor *a, struct stats_row *o, struct jw_error *err)
+{
+	char b60[11], b80[11], grid[24];
 	if (!svc_can(a, NULL, P_READ))
 		return jw_fail(err, JW_EPERM, "", NULL);
 	years_ago(60, b60);
 	years_ago(80, b80);
-	return STORE_CALL(st, stats, a->community, a->role == ROLE_GRID_WORKER ? a->grid_id : 0,
-			  b60, b80, out, err);
+	memset(o, 0, sizeof(*o));
+	/* a grid worker's dashboard is their grid's */
+	const char *g = NULL;
+	if (a->role == ROLE_GRID_WORKER) {
+		snprintf(grid, sizeof(grid), "%lld", (long long)a->grid_id);
+		g = grid;
+	}
+	int rc;
+	if ((rc = dash_count(st, a, ENT_PERSON, "active", NULL, g, DASH_RESIDENCE, o, &o->persons, err)) ||
+	    (rc = dash_count(st, a, ENT_PERSON, "active", NULL, g, DASH_HUKOU, o, NULL, err)) ||
+	    (rc = dash_count(st, a, ENT_PERSON, "active", b60, g, DASH_TOTAL, o, &o->over60, err)) ||
+	    (rc = dash_count(st, a, ENT_PERSON, "active", b80, g, DASH_TOTAL, o, &o->over80, err)) ||
+	    (rc = dash_count(st, a, ENT_PERSON, "deregistered", NULL, g, DASH_TOTAL, o, &o->deregistered, err)) ||
+	    (rc = dash_count(st, a, ENT_HOUSEHOLD, NULL, NULL, g, DASH_TOTAL, o, &o->households, err)) ||
+	    (rc = dash_count(st, a, ENT_HOUSE, NULL, NULL, g, DASH_TOTAL, o, &o->houses, err)) ||
+	    (rc = dash_count(st, a, ENT_BUILDING, NULL, NULL, g, DASH_TOTAL, o, &o->buildings, err)) ||
+	    (rc = dash_count(st, a, ENT_GRID, NULL, NULL, g, DASH_TOTAL, o, &o->grids, err)))
+		return rc;
+	return JW_OK;
 }
 
 int svc_community(struct store *st, const struct actor *a, struct community_row *out,

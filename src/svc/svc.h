@@ -155,6 +155,12 @@ int svc_building_plan(struct store *st, const struct actor *a, int64_t building_
  * does not exist yet; *created receives how many. */
 int svc_building_generate_houses(struct store *st, const struct actor *a, int64_t building_id,
 				 int *created, struct jw_error *err);
+/* The dashboard's figures (a grid worker's: their grid's). */
+struct stats_row {
+	int64_t persons, registered, migrant, foreign, households, houses,
+		buildings, grids, over60, over80, deregistered;
+	int64_t living_and_registered, living_only, registered_only;  /* 人户状态 of the active */
+};
 int svc_stats(struct store *st, const struct actor *a, struct stats_row *out, struct jw_error *err);
 /* The actor's community (code and name). */
 int svc_community(struct store *st, const struct actor *a, struct community_row *out,
