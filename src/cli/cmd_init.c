@@ -116,7 +116,7 @@ int cmd_init(int argc, char **argv)
 		actor_system(st, &a, &e2);
 		struct audit_row ar = { .username = "system", .action = "init", .entity = "community",
 					.new_json = NULL, .ip = "cli" };
-		rc = STORE_CALL(st, audit_insert, code, &ar, &err);
+		rc = svc_audit_put(st, code, &ar, &err);
 	}
 	if (rc == JW_OK)
 		rc = store_commit(st);

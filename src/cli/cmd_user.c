@@ -120,7 +120,7 @@ int cmd_user(int argc, char **argv)
 			struct audit_row ar = { .username = "system", .action = add ? "user_add" : "user_passwd",
 						.entity = "user", .new_json = buf_cstr(&nj), .ip = "cli" };
 			if (rc == JW_OK)
-				rc = STORE_CALL(st, audit_insert, a.community, &ar, &err);
+				rc = svc_audit_put(st, a.community, &ar, &err);
 			buf_release(&nj);
 			if (rc == JW_OK)
 				rc = store_commit(st);

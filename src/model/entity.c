@@ -153,6 +153,23 @@ const struct kind entities[ENT__COUNT] = {
 		      person_dims, (int)(sizeof(person_dims) / sizeof(person_dims[0]))),
 };
 
+static const struct field_def audit_fields[AF__COUNT] = {
+	[AF_AT] = { "at", "时间", FT_DATETIME, -1, NULL, RO | L, SENS_NONE, 0, NULL, NULL, NULL },
+	[AF_USERNAME] = { "username", "用户", FT_TEXT, -1, NULL, RO | L | FF_ACTOR, SENS_NONE, 64, NULL, NULL, NULL },
+	[AF_ACTION] = { "action", "操作", FT_TEXT, -1, NULL, RO | L | FF_SEARCH, SENS_NONE, 40, NULL, NULL, NULL },
+	[AF_ENTITY] = { "entity", "对象类型", FT_TEXT, -1, NULL, RO | L | FF_SEARCH, SENS_NONE, 40, NULL, NULL, NULL },
+	[AF_ENTITY_ID] = { "entity_id", "对象编号", FT_INT, -1, NULL, RO | L | FF_SEARCH, SENS_NONE, 0, NULL, NULL, NULL },
+	[AF_OLD_JSON] = { "old_json", "原值", FT_TEXT, -1, NULL, RO, SENS_NONE, 0, NULL, NULL, NULL },
+	[AF_NEW_JSON] = { "new_json", "新值", FT_TEXT, -1, NULL, RO, SENS_NONE, 0, NULL, NULL, NULL },
+	[AF_IP] = { "ip", "地址", FT_TEXT, -1, NULL, RO, SENS_NONE, 48, NULL, NULL, NULL },
+};
+
+const struct kind audit_kind = {
+	.id = ENT__COUNT, .key = "audit", .table = "audit", .path = "audit", .label = "审计日志",
+	.title_field = "action", .fields = audit_fields, .nfields = AF__COUNT, .attach = KA_NONE,
+	.storage = KS_COLUMNS, .flags = KF_NO_STAMPS,
+};
+
 const struct kind *entity_by_path(const char *path)
 {
 	for (int i = 0; i < ENT__COUNT; i++)

@@ -26,6 +26,11 @@ enum entity_id { ENT_GRID, ENT_BUILDING, ENT_HOUSE, ENT_HOUSEHOLD, ENT_PERSON, E
 
 extern const struct kind entities[ENT__COUNT];
 
+/* The audit log: a kind of its own table, written and read through the
+ * generic record ops (svc_audit_put, svc_audit_list). */
+enum audit_field { AF_AT, AF_USERNAME, AF_ACTION, AF_ENTITY, AF_ENTITY_ID, AF_OLD_JSON, AF_NEW_JSON, AF_IP, AF__COUNT };
+extern const struct kind audit_kind;
+
 const struct kind *entity_by_path(const char *path);   /* "persons" → person */
 const struct kind *entity_by_key(const char *key);
 int entity_field_index(const struct kind *e, const char *name); /* -1 if none */

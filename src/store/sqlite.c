@@ -1484,83 +1484,6 @@ static int sq_session_end(struct store *st, const char *token_hash, int64_t idle
 
 /* ---- audit ---- */
 
-static int sq_audit_insert(struct store *st, const char *community, const struct audit_row *a,
-			   struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT INTO audit(community, at, username, action, entity, entity_id,"
-				   " old_json, new_json, ip) VALUES(?,?,?,?,?,?,?,?,?)");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	sqlite3_bind_int64(s, 2, a->at ? a->at : now_s());
-	bind_text(s, 3, a->username);
-	bind_text(s, 4, a->action);
-	bind_text(s, 5, a->entity);
-	if (a->entity_id)
-		sqlite3_bind_int64(s, 6, a->entity_id);
-	else
-		sqlite3_bind_null(s, 6);
-	bind_text(s, 7, a->old_json);
-	bind_text(s, 8, a->new_json);
-	bind_text(s, 9, a->ip);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-static int sq_audit_list(struct store *st, const char *community, const char *entity,
-			 int64_t entity_id, const char *action, int64_t limit, int64_t offset,
-			 audit_cb cb, void *ud, int64_t *total, struct jw_error *err)
-{
-	sqlite3_stmt *s;
-	if (total) {
-		s = stmt(st, "SELECT count(*) FROM audit WHERE community=?1 AND (?2 IS NULL OR entity=?2)"
-			     " AND (?3 = 0 OR entity_id=?3) AND (?4 IS NULL OR action=?4)");
-		if (!s)
-			return jw_fail(err, JW_ESTORE, "", NULL);
-		bind_text(s, 1, community);
-		bind_text(s, 2, entity);
-		sqlite3_bind_int64(s, 3, entity_id);
-		bind_text(s, 4, action);
-		if (sqlite3_step(s) != SQLITE_ROW)
-			return db_fail(st, err, __func__);
-		*total = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-	}
-	s = stmt(st, "SELECT id, at, username, action, entity, entity_id, old_json, new_json, ip"
-		     " FROM audit WHERE community=?1 AND (?2 IS NULL OR entity=?2)"
-		     " AND (?3 = 0 OR entity_id=?3) AND (?4 IS NULL OR action=?4)"
-		     " ORDER BY id DESC LIMIT ?5 OFFSET ?6");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	bind_text(s, 2, entity);
-	sqlite3_bind_int64(s, 3, entity_id);
-	bind_text(s, 4, action);
-	sqlite3_bind_int64(s, 5, limit);
-	sqlite3_bind_int64(s, 6, offset);
-	int rc = JW_OK, step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct audit_row a = {
-			.id = sqlite3_column_int64(s, 0),
-			.at = sqlite3_column_int64(s, 1),
-			.username = col_text(s, 2),
-			.action = col_text(s, 3),
-			.entity = col_text(s, 4),
-			.entity_id = sqlite3_column_int64(s, 5),
-			.old_json = col_text(s, 6),
-			.new_json = col_text(s, 7),
-			.ip = col_text(s, 8),
-		};
-		rc = cb(&a, ud);
-		if (rc != JW_OK)
-			break;
-	}
-	if (rc == JW_OK && step != SQLITE_DONE)
-		rc = db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	return rc;
-}
 
 
 /* ---- ledgers ---- */
@@ -2832,8 +2755,6 @@ const struct store_ops sqlite_store_ops = {
 	.entry_close_subject = sq_entry_close_subject,
 	.ledger_derive = sq_ledger_derive,
 	.age_counts = sq_age_counts,
-	.audit_insert = sq_audit_insert,
-	.audit_list = sq_audit_list,
 	.backup_to = sq_backup_to,
 	.integrity = sq_integrity,
 	.verify = sq_verify,

@@ -343,8 +343,6 @@ struct store_ops {
 			const char *const *dims, int ndims, const char *today, group_cb cb, void *ud,
 			struct jw_error *err);
 
-	int (*audit_insert)(struct store *st, const char *community, const struct audit_row *a, struct jw_error *err);
-	int (*audit_list)(struct store *st, const char *community, const char *entity, int64_t entity_id, const char *action, int64_t limit, int64_t offset, audit_cb cb, void *ud, int64_t *total, struct jw_error *err);
 
 	/* A consistent copy of the whole store into a new file at path, made
 	 * online (other connections go on reading and writing) in small steps;

@@ -260,7 +260,7 @@ int svc_login(struct store *st, const char *username, const char *password, cons
 		u.failed = failed;
 		u.locked_until = until;
 		if ((rc = STORE_CALL(st, user_put, &u, err)) != JW_OK ||
-		    (rc = STORE_CALL(st, audit_insert, u.community, &ar, err)) != JW_OK ||
+		    (rc = svc_audit_put(st, u.community, &ar, err)) != JW_OK ||
 		    (rc = store_commit(st)) != JW_OK)
 			goto fail;
 		if (until)   /* this attempt is still a wrong password; the next ones meet the lock */
@@ -289,7 +289,7 @@ int svc_login(struct store *st, const char *username, const char *password, cons
 				.entity_id = u.id, .ip = ip };
 	if ((rc = STORE_CALL(st, session_end, NULL, now - SESSION_IDLE_S, err)) != JW_OK ||
 	    (rc = STORE_CALL(st, session_put, &s, err)) != JW_OK ||
-	    (rc = STORE_CALL(st, audit_insert, u.community, &ar, err)) != JW_OK ||
+	    (rc = svc_audit_put(st, u.community, &ar, err)) != JW_OK ||
 	    (rc = store_commit(st)) != JW_OK)
 		goto fail;
 	fill_actor(out, &u, ip);

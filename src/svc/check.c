@@ -133,7 +133,7 @@ int svc_check(struct store *st, const struct actor *a, problem_cb cb, problem_cb
 
 	/* 4. the audit log, read to its end */
 	struct audit_walk w = { 0 };
-	if ((rc = STORE_CALL(st, audit_list, a->community, NULL, 0, NULL, -1, 0, audit_row_ok, &w, NULL, err)) != JW_OK) {
+	if ((rc = svc_audit_rows(st, a->community, NULL, 0, NULL, -1, 0, audit_row_ok, &w, NULL, err)) != JW_OK) {
 		total++;
 		say(cb, ud, "审计日志无法读完（%s）", err->message[0] ? err->message : "读取失败");
 		jw_error_clear(err);

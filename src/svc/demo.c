@@ -301,7 +301,7 @@ int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err)
 			 ngrid, nbuild, nhouses, nhh, c.made);
 		struct audit_row ar = { .username = a.username, .action = "bulk_create", .entity = "community",
 					.new_json = note, .ip = a.ip };
-		rc = STORE_CALL(st, audit_insert, a.community, &ar, err);
+		rc = svc_audit_put(st, a.community, &ar, err);
 	}
 	if (rc == JW_OK)
 		rc = store_commit(st);

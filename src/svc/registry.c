@@ -148,7 +148,7 @@ int svc_audit(struct store *st, const struct actor *a, const char *action, const
 		.new_json = nb.len ? buf_cstr(&nb) : NULL,
 		.ip = a->ip,
 	};
-	int rc = STORE_CALL(st, audit_insert, a->community, &ar, err);
+	int rc = svc_audit_put(st, a->community, &ar, err);
 	buf_release(&ob);
 	buf_release(&nb);
 	return rc;
@@ -161,7 +161,63 @@ int svc_audit_raw(struct store *st, const struct actor *a, const char *action, c
 		.username = a->username, .action = action, .entity = entity, .entity_id = entity_id,
 		.old_json = old_json, .new_json = new_json, .ip = a->ip,
 	};
-	return STORE_CALL(st, audit_insert, a->community, &ar, err);
+	return svc_audit_put(st, a->community, &ar, err);
+}
+
+int svc_audit_put(struct store *st, const char *community, const struct audit_row *ar, struct jw_error *err)
+{
+	struct record r;
+	record_init(&r, &audit_kind);
+	record_setf(&r, AF_AT, "%lld", (long long)(ar->at ? ar->at : now_s()));
+	record_set(&r, AF_USERNAME, ar->username);
+	record_set(&r, AF_ACTION, ar->action);
+	record_set(&r, AF_ENTITY, ar->entity);
+	if (ar->entity_id)
+		record_setf(&r, AF_ENTITY_ID, "%lld", (long long)ar->entity_id);
+	record_set(&r, AF_OLD_JSON, ar->old_json);
+	record_set(&r, AF_NEW_JSON, ar->new_json);
+	record_set(&r, AF_IP, ar->ip);
+	int rc = STORE_CALL(st, record_insert, community, &r, err);
+	record_release(&r);
+	return rc;
+}
+
+struct audit_walk_ctx { audit_cb cb; void *ud; };
+
+static int audit_of_record(const struct record *r, void *ud)
+{
+	struct audit_walk_ctx *c = ud;
+	const char *at = record_get(r, AF_AT), *eid = record_get(r, AF_ENTITY_ID);
+	struct audit_row a = {
+		.id = r->id, .at = at ? strtoll(at, NULL, 10) : 0, .username = record_get(r, AF_USERNAME),
+		.action = record_get(r, AF_ACTION), .entity = record_get(r, AF_ENTITY),
+		.entity_id = eid ? strtoll(eid, NULL, 10) : 0, .old_json = record_get(r, AF_OLD_JSON),
+		.new_json = record_get(r, AF_NEW_JSON), .ip = record_get(r, AF_IP),
+	};
+	return c->cb(&a, c->ud);
+}
+
+int svc_audit_rows(struct store *st, const char *community, const char *entity, int64_t entity_id,
+		   const char *action, int64_t limit, int64_t offset, audit_cb cb, void *ud, int64_t *total,
+		   struct jw_error *err)
+{
+	struct query q;
+	char eid[24];
+	query_init(&q);
+	q.limit = limit < 0 ? INT64_MAX : limit;
+	q.offset = offset;
+	q.want_total = total != NULL;
+	q.sort = "-id";
+	if (!str_empty(entity))
+		query_filter(&q, "entity", FOP_EQ, entity);
+	if (entity_id > 0) {
+		snprintf(eid, sizeof(eid), "%lld", (long long)entity_id);
+		query_filter(&q, "entity_id", FOP_EQ, eid);
+	}
+	if (!str_empty(action))
+		query_filter(&q, "action", FOP_EQ, action);
+	struct audit_walk_ctx c = { cb, ud };
+	return STORE_CALL(st, record_list, community, &audit_kind, &q, audit_of_record, &c, total, err);
 }
 
 void svc_audit_json_masked(struct buf *b, const char *entity, const char *json)
@@ -1123,7 +1179,7 @@ int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, const
 		.username = a->username, .action = "reveal", .entity = e->key, .entity_id = id,
 		.new_json = buf_cstr(&b), .ip = a->ip,
 	};
-	rc = STORE_CALL(st, audit_insert, a->community, &ar, err);
+	rc = svc_audit_put(st, a->community, &ar, err);
 	buf_release(&b);
 	return rc;
 }
@@ -1224,9 +1280,8 @@ int svc_audit_list(struct store *st, const struct actor *a, const char *entity, 
 		return jw_fail(err, JW_EPERM, "", "只有管理员和主任可以查看审计日志");
 	if (per_page < 1 || per_page > 100 || page < 1)
 		return jw_fail(err, JW_EBADREQ, "page", "页码或每页条数不正确");
-	return STORE_CALL(st, audit_list, a->community, str_empty(entity) ? NULL : entity, entity_id,
-			  str_empty(action) ? NULL : action, per_page, (page - 1) * per_page, cb, ud,
-			  total, err);
+	return svc_audit_rows(st, a->community, entity, entity_id, action, per_page, (page - 1) * per_page, cb, ud,
+			      total, err);
 }
 
 int svc_building_generate_houses(struct store *st, const struct actor *a, int64_t building_id,
@@ -1292,7 +1347,7 @@ int svc_building_generate_houses(struct store *st, const struct actor *a, int64_
 		struct audit_row ar = { .username = a->username, .action = "generate_houses",
 					.entity = "building", .entity_id = building_id,
 					.new_json = note, .ip = a->ip };
-		rc = STORE_CALL(st, audit_insert, a->community, &ar, err);
+		rc = svc_audit_put(st, a->community, &ar, err);
 	}
 	record_release(&b);
 	if (rc != JW_OK) {

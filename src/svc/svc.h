@@ -174,6 +174,12 @@ int svc_audit(struct store *st, const struct actor *a, const char *action, const
 	      struct jw_error *err);
 
 /* The same with JSON the caller wrote (an import's or export's summary). */
+/* One audit record (at 0: now), and the records of a community newest
+ * first (entity, action NULL or "" and entity_id 0: any; limit -1: all). */
+int svc_audit_put(struct store *st, const char *community, const struct audit_row *a, struct jw_error *err);
+int svc_audit_rows(struct store *st, const char *community, const char *entity, int64_t entity_id,
+		   const char *action, int64_t limit, int64_t offset, audit_cb cb, void *ud, int64_t *total,
+		   struct jw_error *err);
 int svc_audit_raw(struct store *st, const struct actor *a, const char *action, const char *entity,
 		  int64_t entity_id, const char *old_json, const char *new_json, struct jw_error *err);
 
