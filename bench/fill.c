@@ -238,7 +238,7 @@ int main(int argc, char **argv)
 		 gen_grids(g), gen_buildings(g), gen_houses(g), gen_households(g), made);
 	struct audit_row ar = { .username = a.username, .action = "bulk_create", .entity = "community",
 				.new_json = note, .ip = a.ip };
-	if (STORE_CALL(st, audit_insert, a.community, &ar, &err) != JW_OK)
+	if (svc_audit_put(st, a.community, &ar, &err) != JW_OK)
 		return die("audit", &err);
 	store_bulk(st, false);
 	gen_free(g);

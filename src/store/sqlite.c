@@ -1489,7 +1489,7 @@ static int sq_session_end(struct store *st, const char *token_hash, int64_t idle
 /* ---- ledgers ---- */
 
 
-static int sq_entry_insert(struct store *st, const char *community, struct entry_row *e, struct jw_error *err)
+static int entry_insert(struct store *st, const char *community, struct entry_row *e, struct jw_error *err)
 {
 	/* the subject's grid, sex and birth date are copied in for statistics */
 	sqlite3_stmt *s = stmt(st,
@@ -1538,7 +1538,7 @@ static int sq_entry_insert(struct store *st, const char *community, struct entry
 	return JW_OK;
 }
 
-static int sq_entry_update(struct store *st, const char *community, const struct entry_row *e, struct jw_error *err)
+static int entry_update(struct store *st, const char *community, const struct entry_row *e, struct jw_error *err)
 {
 	sqlite3_stmt *s = stmt(st,
 		"UPDATE ledger_entry SET status = ?1, start_date = ?2, end_date = ?3, end_reason = ?4, data = ?5,"
@@ -1559,6 +1559,13 @@ static int sq_entry_update(struct store *st, const char *community, const struct
 		return db_fail(st, err, __func__);
 	}
 	return JW_OK;
+}
+
+/* e->id 0: a new entry (sets e->id); else that entry's status, dates,
+ * reason and fields as e has them. */
+static int sq_entry_put(struct store *st, const char *community, struct entry_row *e, struct jw_error *err)
+{
+	return e->id > 0 ? entry_update(st, community, e, err) : entry_insert(st, community, e, err);
 }
 
 /* The visits that count for an entry: those of its subject, except the ones
@@ -1604,30 +1611,14 @@ static int entry_rows(sqlite3_stmt *s, entry_cb cb, void *ud)
 	return rc;
 }
 
-static int sq_entry_get(struct store *st, const char *community, int64_t id, entry_cb cb, void *ud,
-			struct jw_error *err)
+/* Counts the rows it passes on (an entry asked for by id that is not there). */
+struct found_shim { entry_cb cb; void *ud; int n; };
+
+static int found_cb(const struct entry_row *e, void *ud)
 {
-	sqlite3_stmt *s = stmt(st, ENTRY_COLS ENTRY_FROM " WHERE e.id = ?1 AND e.community = ?2");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, community);
-	int found = 0;
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		found = 1;
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, id);
-		bind_text(s, 2, community);
-		rc = entry_rows(s, cb, ud);
-		sqlite3_reset(s);
-		return rc == JW_ESTORE ? db_fail(st, err, __func__) : rc;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	(void)found;
-	return jw_fail(err, JW_ENOTFOUND, "", "找不到该台账记录");
+	struct found_shim *f = ud;
+	f->n++;
+	return f->cb(e, f->ud);
 }
 
 /* The SQL of an entry filter's field: an entry column (into col) or a
@@ -1663,9 +1654,14 @@ static int sq_entry_list(struct store *st, const char *community, const struct e
 	int nb = 0, rc = JW_OK;
 	char like[160], path[80], paths[ENTRY_MAX_FILTERS][40], ins[ENTRY_MAX_FILTERS][256];
 	bv[nb++] = community;
-	bv[nb++] = q->ledger;
-	buf_adds(&w, " WHERE e.community = ?1 AND e.ledger = ?2");
-	if (!q->include_closed)
+	buf_adds(&w, " WHERE e.community = ?1");
+	if (q->ledger) {
+		bv[nb++] = q->ledger;
+		buf_addf(&w, " AND e.ledger = ?%d", nb);
+	}
+	if (q->id > 0)
+		buf_addf(&w, " AND e.id = %lld", (long long)q->id);
+	else if (!q->include_closed)
 		buf_adds(&w, " AND e.end_date IS NULL");
 	if (q->subject && q->subject_id > 0) {
 		bv[nb++] = q->subject;
@@ -1757,10 +1753,13 @@ static int sq_entry_list(struct store *st, const char *community, const struct e
 	}
 	for (int i = 0; i < nb; i++)
 		bind_text(s, i + 1, bv[i]);
-	rc = entry_rows(s, cb, ud);
+	struct found_shim shim = { cb, ud, 0 };
+	rc = entry_rows(s, found_cb, &shim);
 	sqlite3_reset(s);
 	if (rc == JW_ESTORE)
 		rc = db_fail(st, err, __func__);
+	else if (rc == JW_OK && q->id > 0 && !shim.n)
+		rc = jw_fail(err, JW_ENOTFOUND, "", "找不到该台账记录");
 out:
 	buf_release(&w);
 	buf_release(&sql);
@@ -2748,9 +2747,7 @@ const struct store_ops sqlite_store_ops = {
 	.session_put = sq_session_put,
 	.session_get = sq_session_get,
 	.session_end = sq_session_end,
-	.entry_insert = sq_entry_insert,
-	.entry_update = sq_entry_update,
-	.entry_get = sq_entry_get,
+	.entry_put = sq_entry_put,
 	.entry_list = sq_entry_list,
 	.entry_close_subject = sq_entry_close_subject,
 	.ledger_derive = sq_ledger_derive,

@@ -182,6 +182,8 @@ struct entry_filter {
 #define ENTRY_MAX_FILTERS 6
 
 struct entry_query {
+	int64_t id;               /* > 0: that entry alone, open or closed, of any
+				   * ledger when ledger is NULL (JW_ENOTFOUND if none) */
 	const char *ledger;
 	const char *subject;      /* with subject_id: that subject's entries */
 	int64_t subject_id;
@@ -322,9 +324,10 @@ struct store_ops {
 	int (*session_get)(struct store *st, const char *token_hash, struct session_row *out, struct user_row *user, struct jw_error *err);
 	int (*session_end)(struct store *st, const char *token_hash, int64_t idle_before, struct jw_error *err);
 
-	int (*entry_insert)(struct store *st, const char *community, struct entry_row *e, struct jw_error *err);
-	int (*entry_update)(struct store *st, const char *community, const struct entry_row *e, struct jw_error *err);
-	int (*entry_get)(struct store *st, const char *community, int64_t id, entry_cb cb, void *ud, struct jw_error *err);
+	/* A record of the shared table: e->id 0 adds it (sets e->id; the
+	 * subject's grid, sex and birth date copied in), else writes its
+	 * status, dates, reason and fields. */
+	int (*entry_put)(struct store *st, const char *community, struct entry_row *e, struct jw_error *err);
 	int (*entry_list)(struct store *st, const char *community, const struct entry_query *q, entry_cb cb, void *ud, int64_t *total, struct jw_error *err);
 	/* Closes every open entry of a subject (de-registration): *closed = how many;
 	 * cb (may be NULL) sees each closed entry's id, ledger, subject, dates and reason. */

@@ -56,6 +56,14 @@ static const struct kind *ledger_ent(const struct ledger_def *l)
 	return &((const struct custom *)((const char *)l - offsetof(struct custom, def)))->ent;
 }
 
+/* The entry id (of any ledger, open or closed) to cb. */
+static int entry_by_id(struct store *st, const char *community, int64_t id, entry_cb cb, void *ud,
+		       struct jw_error *err)
+{
+	struct entry_query q = { .id = id, .limit = 1 };
+	return STORE_CALL(st, entry_list, community, &q, cb, ud, NULL, err);
+}
+
 /* A subject's name ("person", "household", "house") is its entity's key;
  * a ledger of records attached to nothing has "none". */
 static const char *subject_key(enum entity_id e)
@@ -369,7 +377,7 @@ int svc_entry_get(struct store *st, const struct actor *a, const struct ledger_d
 	if (!ledger_can(st, a, l, false))
 		return refuse(a, l, false, err);
 	struct one o = { .cb = cb, .ud = ud, .a = a, .ledger = l->key, .grid_bound = grid_bound(a, l) };
-	int rc = STORE_CALL(st, entry_get, a->community, id, one_cb, &o, err);
+	int rc = entry_by_id(st, a->community, id, one_cb, &o, err);
 	if (rc == JW_EPERM)
 		return jw_fail(err, JW_EPERM, "", "这条记录不在您负责的网格内");
 	if (rc == JW_ENOTFOUND)
@@ -492,7 +500,7 @@ int svc_entry_create(struct store *st, const struct actor *a, const struct ledge
 		free(data);
 		return jw_fail(err, rc, "", NULL);
 	}
-	rc = STORE_CALL(st, entry_insert, a->community, &e, err);
+	rc = STORE_CALL(st, entry_put, a->community, &e, err);
 	if (rc == JW_OK) {
 		char *aj = audit_json(l, subject_id, fields, "open", NULL);
 		rc = svc_audit_raw(st, a, "create", "ledger_entry", e.id, NULL, aj, err);
@@ -515,7 +523,7 @@ int svc_entry_update(struct store *st, const struct actor *a, const struct ledge
 	if (!ledger_can(st, a, l, true))
 		return refuse(a, l, true, err);
 	struct ledger_of o = { .key = l->key };
-	int rc = STORE_CALL(st, entry_get, a->community, id, ledger_of_cb, &o, err);
+	int rc = entry_by_id(st, a->community, id, ledger_of_cb, &o, err);
 	if (rc != JW_OK)
 		return rc;
 	if (!o.match) {
@@ -574,7 +582,7 @@ int svc_entry_update(struct store *st, const struct actor *a, const struct ledge
 		record_release(&merged);
 		return jw_fail(err, rc, "", NULL);
 	}
-	rc = STORE_CALL(st, entry_update, a->community, &e, err);
+	rc = STORE_CALL(st, entry_put, a->community, &e, err);
 	if (rc == JW_OK) {
 		char *oj = l->restricted ? NULL : audit_json(l, o.subject_id, &old, o.status, NULL);
 		char *nj = audit_json(l, o.subject_id, &merged, e.status, &old);
@@ -1100,7 +1108,7 @@ int svc_visit_add(struct store *st, const struct actor *a, const char *subject, 
 	struct ledger_of eo = { .key = "" };
 	const struct ledger_def *el = NULL;
 	if (entry_id > 0) {
-		int rc0 = STORE_CALL(st, entry_get, a->community, entry_id, ledger_of_cb, &eo, err);
+		int rc0 = entry_by_id(st, a->community, entry_id, ledger_of_cb, &eo, err);
 		free(eo.data);
 		eo.data = NULL;
 		if (rc0 == JW_ENOTFOUND)

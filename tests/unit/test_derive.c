@@ -376,7 +376,7 @@ static struct closes closings(void)
 	struct closes c = { 0 };
 	struct jw_error err;
 	int64_t total = 0;
-	assert_int_equal(STORE_CALL(g_st, audit_list, g_admin.community, "ledger_entry", 0, "close", 100, 0, close_cb,
+	assert_int_equal(svc_audit_rows(g_st, g_admin.community, "ledger_entry", 0, "close", 100, 0, close_cb,
 				    &c, &total, &err), JW_OK);
 	return c;
 }

@@ -536,7 +536,7 @@ static void entry_filters(void **state)
 		snprintf(start, sizeof(start), "2025-%02d-01", 1 + i % 12);
 		struct entry_row e = { .ledger = "migrants", .subject = "person", .subject_id = i, .status = "open",
 				       .start_date = start, .data = data };
-		assert_int_equal(STORE_CALL(g_fx.st, entry_insert, "110105087003", &e, &err), JW_OK);
+		assert_int_equal(STORE_CALL(g_fx.st, entry_put, "110105087003", &e, &err), JW_OK);
 	}
 	assert_int_equal(store_commit(g_fx.st), JW_OK);
 	/* paging with after_id reaches every entry */

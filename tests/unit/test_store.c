@@ -416,7 +416,7 @@ static int64_t entry_of(struct fx *f, const char *ledger, const char *subject, i
 	struct jw_error err;
 	struct entry_row e = { .ledger = ledger, .subject = subject, .subject_id = id, .end_date = end,
 			       .status = end ? "closed" : "open" };
-	assert_int_equal(STORE_CALL(f->st, entry_insert, f->admin.community, &e, &err), JW_OK);
+	assert_int_equal(STORE_CALL(f->st, entry_put, f->admin.community, &e, &err), JW_OK);
 	return e.id;
 }
 
