@@ -824,8 +824,12 @@ static int build_where(struct store *st, const char *community, const struct kin
 		}
 		*bare = q->nfilters == 0 && p->single_community && q->search != SEARCH_NAME_GRAMS;
 	} else {
-		buf_addf(b, "t.community=?%d", bd->n + 1);
-		bind_add(bd, community);
+		if (community) {
+			buf_addf(b, "t.community=?%d", bd->n + 1);
+			bind_add(bd, community);
+		} else {
+			buf_adds(b, "1");   /* every community (maintenance) */
+		}
 		conds++;
 		if (e->id == ENT_PERSON && q->active_only)
 			buf_adds(b, " AND t.status='active'");
@@ -1060,6 +1064,8 @@ static int person_keys(struct store *st, int64_t id, const struct person_index *
 	return index_keys(st, id, ix, err);
 }
 
+static int bulk_finish(struct store *st, int64_t after_id, struct jw_error *err);
+
 static int sq_person_index(struct store *st, const char *community, struct record *r,
 			   const struct person_index *ix, enum person_index_what what, struct jw_error *err)
 {
@@ -1068,31 +1074,11 @@ static int sq_person_index(struct store *st, const char *community, struct recor
 	case PI_ADD: return person_index_of(st, r->id, ix, false, err);
 	case PI_REPLACE: return person_index_of(st, r->id, ix, true, err);
 	case PI_KEYS: return person_keys(st, r->id, ix, err);
+	case PI_BULK_FINISH: return bulk_finish(st, r->id, err);
 	}
 	return jw_fail(err, JW_EINVAL, "", NULL);
 }
 
-static int sq_person_names(struct store *st, int64_t after_id, int64_t limit, person_name_cb cb,
-			   void *ud, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT id, name, status FROM person WHERE id > ? ORDER BY id LIMIT ?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	sqlite3_bind_int64(s, 1, after_id);
-	sqlite3_bind_int64(s, 2, limit);
-	int rc = JW_OK, step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *status = col_text(s, 2);
-		rc = cb(sqlite3_column_int64(s, 0), col_text(s, 1) ? col_text(s, 1) : "",
-			!status || strcmp(status, "active") == 0, ud);
-		if (rc != JW_OK)
-			break;
-	}
-	if (rc == JW_OK && step != SQLITE_DONE)
-		rc = db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	return rc;
-}
 
 /* The keys, the grams and the full-text row of person id. */
 static int index_rest(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err)
@@ -1128,7 +1114,7 @@ static int index_rest(struct store *st, int64_t id, const struct person_index *i
 	return JW_OK;
 }
 
-static int sq_bulk_finish(struct store *st, int64_t after_id, struct jw_error *err)
+static int bulk_finish(struct store *st, int64_t after_id, struct jw_error *err)
 {
 	/* In ranges: a statement that reads the table it writes gathers its
 	 * SELECT first, in memory; 50,000 ids at a time keep that small. */
@@ -2483,15 +2469,12 @@ static int integrity_db(sqlite3 *db, problem_cb cb, void *ud, int64_t *problems)
 	return rc;
 }
 
-static int sq_integrity(struct store *st, problem_cb cb, void *ud, int64_t *problems, struct jw_error *err)
-{
-	(void)err;
-	return integrity_db(DB(st), cb, ud, problems);
-}
 
-static int sq_verify(struct store *st, const char *community, enum store_verify what, int64_t *n, int64_t *sample,
-		     int nsample, struct jw_error *err)
+static int sq_verify(struct store *st, const char *community, enum store_verify what, problem_cb cb, void *ud,
+		     int64_t *n, int64_t *sample, int nsample, struct jw_error *err)
 {
+	if (what == SV_INTEGRITY)
+		return integrity_db(DB(st), cb, ud, n);
 	/* each: the ids of the rows that break the rule (?1 = community) */
 	static const char *const sql[SV__COUNT] = {
 		[SV_HOUSEHOLD_SIZE] =
@@ -2526,7 +2509,7 @@ static int sq_verify(struct store *st, const char *community, enum store_verify 
 			" WHEN 'household' THEN EXISTS (SELECT 1 FROM household h WHERE h.id = e.subject_id)"
 			" ELSE EXISTS (SELECT 1 FROM house o WHERE o.id = e.subject_id) END",
 	};
-	if ((int)what < 0 || what >= SV__COUNT)
+	if ((int)what < 0 || what >= SV__COUNT || !sql[what])
 		return jw_fail(err, JW_EINVAL, "", NULL);
 	sqlite3_stmt *s = NULL;
 	if (sqlite3_prepare_v2(DB(st), sql[what], -1, &s, NULL) != SQLITE_OK)
@@ -2737,8 +2720,6 @@ const struct store_ops sqlite_store_ops = {
 	.record_list = sq_record_list,
 	.record_find = sq_record_find,
 	.person_index = sq_person_index,
-	.person_names = sq_person_names,
-	.bulk_finish = sq_bulk_finish,
 	.place_sync = sq_place_sync,
 	.building_plan = sq_building_plan,
 	.entry_in_building = sq_entry_in_building,
@@ -2753,7 +2734,6 @@ const struct store_ops sqlite_store_ops = {
 	.ledger_derive = sq_ledger_derive,
 	.age_counts = sq_age_counts,
 	.backup_to = sq_backup_to,
-	.integrity = sq_integrity,
 	.verify = sq_verify,
 	.changes = sq_changes,
 	.meta_get = sq_meta_get,

@@ -81,11 +81,9 @@ struct person_index {
 	const char *phone;
 	const char *address;
 	bool active;              /* false: de-registered, indexed apart */
-	bool skip_fts;            /* the full-text row is written later (bulk_finish) */
+	bool skip_fts;            /* the full-text row is written later (PI_BULK_FINISH) */
 };
 
-/* A person's id, name and whether they are on the books (person_names). */
-typedef int (*person_name_cb)(int64_t id, const char *name, bool active, void *ud);
 
 struct user_row {
 	int64_t id;
@@ -245,6 +243,7 @@ enum store_verify {
 	SV_SEARCH_TEXT,         /* every person has their full-text row (and no stray rows) */
 	SV_SEARCH_NAME,         /* every person has name grams, pinyin, reversed numbers */
 	SV_ENTRY_SUBJECT,       /* every ledger entry's subject exists */
+	SV_INTEGRITY,           /* the file: structure and references (problems in words) */
 	SV__COUNT
 };
 
@@ -261,7 +260,7 @@ enum store_tx {
 	TX_ALIVE,              /* JW_OK while the outermost transaction is still open */
 };
 
-enum person_index_what { PI_INSERT, PI_ADD, PI_REPLACE, PI_KEYS };
+enum person_index_what { PI_INSERT, PI_ADD, PI_REPLACE, PI_KEYS, PI_BULK_FINISH };
 
 struct store_ops {
 	const char *name;
@@ -289,13 +288,11 @@ struct store_ops {
 	/* The person search index (name grams, pinyin keys, number tails,
 	 * full text) of r: PI_INSERT inserts the person r too (sets r->id),
 	 * PI_ADD adds r->id's index, PI_REPLACE replaces it, PI_KEYS replaces
-	 * only the Latin keys (and name_py, name_ini). */
+	 * only the Latin keys (and name_py, name_ini); PI_BULK_FINISH, after
+	 * a bulk load, writes the full-text rows of the active persons with
+	 * ids above r->id that have none, and their households' sizes (ix
+	 * unused). */
 	int (*person_index)(struct store *st, const char *community, struct record *r, const struct person_index *ix, enum person_index_what what, struct jw_error *err);
-	/* Persons with id > after_id by id, at most limit (every community). */
-	int (*person_names)(struct store *st, int64_t after_id, int64_t limit, person_name_cb cb, void *ud, struct jw_error *err);
-	/* After a bulk load: the full-text rows of active persons with id >
-	 * after_id that have none, and the sizes of their households. */
-	int (*bulk_finish)(struct store *st, int64_t after_id, struct jw_error *err);
 	/* Keeps the registry's derived columns below record id in step:
 	 * PS_HOUSEHOLD_SIZE a household's size (its active members; to NULL);
 	 * PS_HOUSEHOLD its persons' house/building/grid; PS_HOUSE (moved to
@@ -352,11 +349,10 @@ struct store_ops {
 	 * the copy's row counts are compared with the snapshot it was taken
 	 * from.  cancel (may be NULL): non-zero stops it (path removed). */
 	int (*backup_to)(struct store *st, const char *path, const volatile int *cancel, struct jw_error *err);
-	/* The back end's own integrity check of the open store (structure,
-	 * references); each problem to cb; *problems = how many. */
-	int (*integrity)(struct store *st, problem_cb cb, void *ud, int64_t *problems, struct jw_error *err);
-	/* How many rows break rule what; the first ids (up to nsample) in sample. */
-	int (*verify)(struct store *st, const char *community, enum store_verify what, int64_t *n, int64_t *sample, int nsample, struct jw_error *err);
+	/* How many rows break rule what, the first ids (up to nsample) in
+	 * sample; SV_INTEGRITY: the back end's own check of the open store
+	 * (structure, references), each problem in words to cb. */
+	int (*verify)(struct store *st, const char *community, enum store_verify what, problem_cb cb, void *ud, int64_t *n, int64_t *sample, int nsample, struct jw_error *err);
 	/* Rows written by this connection since it was opened. */
 	int (*changes)(struct store *st, int64_t *n);
 	/* Settings and facts kept with the store as keys and values (the

@@ -77,7 +77,7 @@ int svc_check(struct store *st, const struct actor *a, problem_cb cb, problem_cb
 	int rc;
 
 	/* 1. the file itself */
-	if ((rc = STORE_CALL(st, integrity, cb, ud, &n, err)) != JW_OK)
+	if ((rc = STORE_CALL(st, verify, a->community, SV_INTEGRITY, cb, ud, &n, NULL, 0, err)) != JW_OK)
 		return rc;
 	total += n;
 	say(info, ud, "数据库文件完整性：%s", n ? "有问题" : "正常");
@@ -95,7 +95,7 @@ int svc_check(struct store *st, const struct actor *a, problem_cb cb, problem_cb
 	/* 2. derived columns and search rows */
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		int64_t sample[5], k = 0;
-		if ((rc = STORE_CALL(st, verify, a->community, rules[i].what, &k, sample, 5, err)) != JW_OK)
+		if ((rc = STORE_CALL(st, verify, a->community, rules[i].what, NULL, NULL, &k, sample, 5, err)) != JW_OK)
 			return rc;
 		if (!k) {
 			say(info, ud, "%s：一致", rules[i].label);

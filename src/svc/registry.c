@@ -1361,7 +1361,8 @@ int svc_building_generate_houses(struct store *st, const struct actor *a, int64_
 
 int svc_bulk_finish(struct store *st, int64_t after_id, struct jw_error *err)
 {
-	return STORE_CALL(st, bulk_finish, after_id, err);
+	struct record after = { .ent = &entities[ENT_PERSON], .id = after_id };
+	return STORE_CALL(st, person_index, NULL, &after, NULL, PI_BULK_FINISH, err);
 }
 
 /* ---- re-indexing the names' Latin keys ---- */
@@ -1373,12 +1374,13 @@ struct name_batch {
 	int n;
 };
 
-static int take_name(int64_t id, const char *name, bool active, void *ud)
+static int take_name(const struct record *r, void *ud)
 {
 	struct name_batch *b = ud;
-	b->id[b->n] = id;
-	b->name[b->n] = xstrdup(name);
-	b->active[b->n] = active;
+	const char *name = record_get(r, PF_NAME), *status = record_get(r, PF_STATUS);
+	b->id[b->n] = r->id;
+	b->name[b->n] = xstrdup(name ? name : "");
+	b->active[b->n] = !status || strcmp(status, "active") == 0;
 	b->n++;
 	return JW_OK;
 }
@@ -1412,7 +1414,16 @@ int svc_person_keys_refresh(struct store *st, int64_t *done_now, bool *done, str
 	    !parse_i64(state + vl + 1, 0, INT64_MAX, &after))
 		after = 0;
 	b = xcalloc(1, sizeof(*b));
-	if ((rc = STORE_CALL(st, person_names, after, 1000, take_name, b, err)) != JW_OK)
+	/* the next 1,000 persons by id, of every community */
+	struct query q;
+	char from[24];
+	snprintf(from, sizeof(from), "%lld", (long long)after);
+	query_init(&q);
+	q.limit = 1000;
+	q.want_total = false;
+	q.sort = "id";
+	query_filter(&q, "id", FOP_GT, from);
+	if ((rc = STORE_CALL(st, record_list, NULL, &entities[ENT_PERSON], &q, take_name, b, NULL, err)) != JW_OK)
 		goto rollback;
 	for (int i = 0; i < b->n; i++) {
 		char full[256], ini[64];
