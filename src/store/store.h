@@ -264,104 +264,97 @@ enum person_index_what { PI_INSERT, PI_ADD, PI_REPLACE, PI_KEYS, PI_BULK_FINISH 
 
 struct store_ops {
 	const char *name;
+
+	/* ---- the connection and its transactions ---- */
+	/* Opens location (creating and migrating it); closes it. */
 	int (*open)(struct store *st, const char *location, struct jw_error *err);
 	void (*close)(struct store *st);
-	/* Transactions, savepoints (a level each below the outermost), the
-	 * read snapshot of a read-only request, the bulk-load mode, the
-	 * checkpoint: one op, called through store_begin/commit/rollback,
-	 * store_read, store_bulk, store_checkpoint, store_tx_alive.  A back end
-	 * whose writers exclude each other (SQLite) lets one write transaction
-	 * of the process at a time past TX_BEGIN, the others queuing on a lock
-	 * in the process rather than sleeping in the database's busy wait. */
+	/* Transactions, savepoints, a GET's read snapshot, bulk mode, the
+	 * checkpoint: through store_begin/commit/rollback, store_read,
+	 * store_bulk, store_checkpoint, store_tx_alive.  SQLite lets one write
+	 * transaction of the process at a time past TX_BEGIN; the others queue
+	 * on a lock in the process, not in the database's busy wait. */
 	int (*tx)(struct store *st, enum store_tx what, int level);
 
-	int (*community_insert)(struct store *st, const struct community_row *c, struct jw_error *err);
-	int (*community_get)(struct store *st, struct community_row *out, struct jw_error *err);
-
+	/* ---- the generic core: records of any kind ---- */
+	/* A record of a KS_COLUMNS kind (r->ent): added (sets r->id), written
+	 * (the fields given), read by id, listed (declared filters, a declared
+	 * sort key, paging, the total), found by a unique field (0: none). */
 	int (*record_insert)(struct store *st, const char *community, struct record *r, struct jw_error *err);
 	int (*record_update)(struct store *st, const char *community, const struct record *r, struct jw_error *err);
 	int (*record_get)(struct store *st, const char *community, const struct kind *e, int64_t id, struct record *out, struct jw_error *err);
+	/* community NULL: every community (maintenance). */
 	int (*record_list)(struct store *st, const char *community, const struct kind *e, const struct query *q, record_cb cb, void *ud, int64_t *total, struct jw_error *err);
-	/* Finds the id of the row whose unique field equals value (0 = none). */
 	int (*record_find)(struct store *st, const char *community, const struct kind *e, const char *field, const char *value, int64_t *id, struct jw_error *err);
-
-	/* The person search index (name grams, pinyin keys, number tails,
-	 * full text) of r: PI_INSERT inserts the person r too (sets r->id),
-	 * PI_ADD adds r->id's index, PI_REPLACE replaces it, PI_KEYS replaces
-	 * only the Latin keys (and name_py, name_ini); PI_BULK_FINISH, after
-	 * a bulk load, writes the full-text rows of the active persons with
-	 * ids above r->id that have none, and their households' sizes (ix
-	 * unused). */
-	int (*person_index)(struct store *st, const char *community, struct record *r, const struct person_index *ix, enum person_index_what what, struct jw_error *err);
-	/* Keeps the registry's derived columns below record id in step:
-	 * PS_HOUSEHOLD_SIZE a household's size (its active members; to NULL);
-	 * PS_HOUSEHOLD its persons' house/building/grid; PS_HOUSE (moved to
-	 * another building) its households' and persons' building/grid;
-	 * PS_BUILDING (moved to another grid) the grid of its houses,
-	 * households and persons.  to: the new place (0 = none). */
-	int (*place_sync)(struct store *st, enum place_sync what, int64_t id, const struct store_place *to, struct jw_error *err);
-	int (*building_plan)(struct store *st, const char *community, int64_t building_id, plan_cb cb, void *ud, struct jw_error *err);
-	/* The open entries of the given ledgers whose subject lives in (a
-	 * person, a household) or is (a house) in the building, with house_id
-	 * set; one query.  Only id, ledger, subject, subject_id, data, house_id. */
-	int (*entry_in_building)(struct store *st, const char *community, int64_t building_id,
-				 const char *const *ledgers, int nledgers, entry_cb cb, void *ud,
-				 struct jw_error *err);
-
-	/* An account: u->id 0 adds it (sets u->id), else writes its role, grid,
-	 * password hash, failures, lock and active flag.  By name: */
-	int (*user_put)(struct store *st, struct user_row *u, struct jw_error *err);
-	int (*user_get)(struct store *st, const char *username, struct user_row *out, struct jw_error *err);
-
-	/* A session: s->user_id set adds it, 0 writes s->last_seen of the
-	 * existing one.  Get: the session of token_hash and (one query) its
-	 * user.  End: the session token_hash, or (NULL) all idle since before
-	 * idle_before. */
-	int (*session_put)(struct store *st, const struct session_row *s, struct jw_error *err);
-	int (*session_get)(struct store *st, const char *token_hash, struct session_row *out, struct user_row *user, struct jw_error *err);
-	int (*session_end)(struct store *st, const char *token_hash, int64_t idle_before, struct jw_error *err);
-
-	/* A record of the shared table: e->id 0 adds it (sets e->id; the
-	 * subject's grid, sex and birth date copied in), else writes its
-	 * status, dates, reason and fields. */
+	/* A record of the shared table (KS_SHARED kinds): e->id 0 adds it
+	 * (sets e->id; its subject's grid, sex and birth date copied in), else
+	 * writes its status, dates, reason and fields; the list (or one by id)
+	 * with the subject's columns joined. */
 	int (*entry_put)(struct store *st, const char *community, struct entry_row *e, struct jw_error *err);
 	int (*entry_list)(struct store *st, const char *community, const struct entry_query *q, entry_cb cb, void *ud, int64_t *total, struct jw_error *err);
-	/* Closes every open entry of a subject (de-registration): *closed = how many;
-	 * cb (may be NULL) sees each closed entry's id, ledger, subject, dates and reason. */
-	int (*entry_close_subject)(struct store *st, const char *community, const char *subject, int64_t id, const char *date, const char *reason, entry_cb cb, void *ud, int64_t *closed, struct jw_error *err);
-	int (*ledger_derive)(struct store *st, const char *community, const struct derive_req *d, int64_t *added, int64_t *closed, struct jw_error *err);
-	/* Active persons (k: the person kind) or the open records of a shared
-	 * kind, by grid, sex and 5-year age group on today, then (age5 -2) by
-	 * building: apart from count_by for speed on a million rows. */
-	int (*age_counts)(struct store *st, const char *community, const struct kind *k, const char *today, stat_cb cb, void *ud, struct jw_error *err);
 	/* The records of kind k matching q's filters (declared fields; for a
-	 * kind of the shared table also its columns grid_id, sex, birth_date,
-	 * start_date, end_date, status), counted grouped by the kind's declared
-	 * dimensions dims[0..ndims) (k->dims; none: one total); today: the day
-	 * ages are counted on (DIM_AGE5). */
+	 * shared kind also its columns grid_id, sex, birth_date, start_date,
+	 * end_date, status), counted grouped by declared dimensions dims[0..n)
+	 * (none: one total); today: the day ages are counted on (DIM_AGE5). */
 	int (*count_by)(struct store *st, const char *community, const struct kind *k, const struct query *q,
 			const char *const *dims, int ndims, const char *today, group_cb cb, void *ud,
 			struct jw_error *err);
-
-
-	/* A consistent copy of the whole store into a new file at path, made
-	 * online (other connections go on reading and writing) in small steps;
-	 * the copy's row counts are compared with the snapshot it was taken
-	 * from.  cancel (may be NULL): non-zero stops it (path removed). */
-	int (*backup_to)(struct store *st, const char *path, const volatile int *cancel, struct jw_error *err);
-	/* How many rows break rule what, the first ids (up to nsample) in
-	 * sample; SV_INTEGRITY: the back end's own check of the open store
-	 * (structure, references), each problem in words to cb. */
-	int (*verify)(struct store *st, const char *community, enum store_verify what, problem_cb cb, void *ud, int64_t *n, int64_t *sample, int nsample, struct jw_error *err);
-	/* Rows written by this connection since it was opened. */
-	int (*changes)(struct store *st, int64_t *n);
-	/* Settings and facts kept with the store as keys and values (the
-	 * store does not read them): get gives "" when absent; put NULL
-	 * removes; list: the keys that begin with prefix, in the order first
-	 * put. */
+	/* Settings and facts kept as keys and values, not read by the store:
+	 * get gives "" when absent; put NULL removes; list: the keys beginning
+	 * with prefix, in the order first put. */
 	int (*meta_get)(struct store *st, const char *key, char *out, size_t n, struct jw_error *err);
 	int (*meta_put)(struct store *st, const char *key, const char *value, struct jw_error *err);
 	int (*meta_list)(struct store *st, const char *prefix, meta_cb cb, void *ud, struct jw_error *err);
+
+	/* ---- the special queries ---- */
+	/* The community of the store (the first); a new one (juwei init). */
+	int (*community_get)(struct store *st, struct community_row *out, struct jw_error *err);
+	int (*community_insert)(struct store *st, const struct community_row *c, struct jw_error *err);
+	/* The person search index (name grams, pinyin keys, number tails, full
+	 * text) of r: PI_INSERT inserts the person r too (sets r->id); PI_ADD
+	 * adds r->id's, PI_REPLACE replaces it, PI_KEYS only the Latin keys;
+	 * PI_BULK_FINISH: after a bulk load, the full-text rows and household
+	 * sizes of the persons above r->id (ix unused). */
+	int (*person_index)(struct store *st, const char *community, struct record *r, const struct person_index *ix, enum person_index_what what, struct jw_error *err);
+	/* The registry's derived place columns and household sizes below id
+	 * kept in step (enum place_sync); to: the new place (0 = none). */
+	int (*place_sync)(struct store *st, enum place_sync what, int64_t id, const struct store_place *to, struct jw_error *err);
+	/* A building's rooms, households and persons (楼盘表). */
+	int (*building_plan)(struct store *st, const char *community, int64_t building_id, plan_cb cb, void *ud, struct jw_error *err);
+	/* The open entries of the given ledgers whose subject lives in or is a
+	 * house of the building (id, ledger, subject, subject_id, data,
+	 * house_id): the plan's marks, one query. */
+	int (*entry_in_building)(struct store *st, const char *community, int64_t building_id,
+				 const char *const *ledgers, int nledgers, entry_cb cb, void *ud,
+				 struct jw_error *err);
+	/* Closes every open entry of a subject (de-registration), each closed
+	 * one to cb (may be NULL); *closed = how many. */
+	int (*entry_close_subject)(struct store *st, const char *community, const char *subject, int64_t id, const char *date, const char *reason, entry_cb cb, void *ud, int64_t *closed, struct jw_error *err);
+	/* A derived ledger's membership from its declared rule, compiled to SQL
+	 * (store/derive.c): newcomers added, those who no longer qualify closed. */
+	int (*ledger_derive)(struct store *st, const char *community, const struct derive_req *d, int64_t *added, int64_t *closed, struct jw_error *err);
+	/* Active persons (k the person kind) or a shared kind's open records by
+	 * grid, sex and 5-year age group on today, then (age5 -2) by building:
+	 * apart from count_by, from a covering index, for a million rows. */
+	int (*age_counts)(struct store *st, const char *community, const struct kind *k, const char *today, stat_cb cb, void *ud, struct jw_error *err);
+	/* An account (u->id 0 adds it, sets u->id; else writes role, grid,
+	 * password hash, failures, lock, active), and one by name. */
+	int (*user_put)(struct store *st, struct user_row *u, struct jw_error *err);
+	int (*user_get)(struct store *st, const char *username, struct user_row *out, struct jw_error *err);
+	/* A session (s->user_id set adds it; 0 writes the existing one's
+	 * last_seen); one by token hash with its user; ended: that one, or
+	 * (NULL) all idle since before idle_before. */
+	int (*session_put)(struct store *st, const struct session_row *s, struct jw_error *err);
+	int (*session_get)(struct store *st, const char *token_hash, struct session_row *out, struct user_row *user, struct jw_error *err);
+	int (*session_end)(struct store *st, const char *token_hash, int64_t idle_before, struct jw_error *err);
+	/* A consistent online copy of the whole store into a new file at path,
+	 * in small steps, its row counts checked; cancel non-zero stops it. */
+	int (*backup_to)(struct store *st, const char *path, const volatile int *cancel, struct jw_error *err);
+	/* How many rows break rule what, the first ids in sample; SV_INTEGRITY:
+	 * the back end's own check of the file, each problem in words to cb. */
+	int (*verify)(struct store *st, const char *community, enum store_verify what, problem_cb cb, void *ud, int64_t *n, int64_t *sample, int nsample, struct jw_error *err);
+	/* Rows written by this connection since it was opened. */
+	int (*changes)(struct store *st, int64_t *n);
 };
 
 /* What a store file holds, read without changing it (restore, backup). */
