@@ -22,7 +22,7 @@
 #include "store/migrations.h"
 #include "store/store.h"
 
-#define STMT_CACHE 48
+#define STMT_CACHE 128
 
 struct stmt_slot {
 	char *sql;
@@ -1645,16 +1645,26 @@ static int sq_entry_list(struct store *st, const char *community, const struct e
 		bv[nb++] = q->ledger;
 		buf_addf(&w, " AND e.ledger = ?%d", nb);
 	}
-	if (q->id > 0)
-		buf_addf(&w, " AND e.id = %lld", (long long)q->id);
-	else if (!q->include_closed)
+	/* numbers bound too: one statement text for every id (the cache) */
+	char id_s[24], subject_s[24], grid_s[24], after_s[24];
+	if (q->id > 0) {
+		snprintf(id_s, sizeof(id_s), "%lld", (long long)q->id);
+		bv[nb++] = id_s;
+		buf_addf(&w, " AND e.id = CAST(?%d AS INTEGER)", nb);
+	} else if (!q->include_closed) {
 		buf_adds(&w, " AND e.end_date IS NULL");
-	if (q->subject && q->subject_id > 0) {
-		bv[nb++] = q->subject;
-		buf_addf(&w, " AND e.subject = ?%d AND e.subject_id = %lld", nb, (long long)q->subject_id);
 	}
-	if (q->grid_id > 0)
-		buf_addf(&w, " AND e.grid_id = %lld", (long long)q->grid_id);
+	if (q->subject && q->subject_id > 0) {
+		snprintf(subject_s, sizeof(subject_s), "%lld", (long long)q->subject_id);
+		bv[nb++] = q->subject;
+		bv[nb++] = subject_s;
+		buf_addf(&w, " AND e.subject = ?%d AND e.subject_id = CAST(?%d AS INTEGER)", nb - 1, nb);
+	}
+	if (q->grid_id > 0) {
+		snprintf(grid_s, sizeof(grid_s), "%lld", (long long)q->grid_id);
+		bv[nb++] = grid_s;
+		buf_addf(&w, " AND e.grid_id = CAST(?%d AS INTEGER)", nb);
+	}
 	if (q->q && *q->q) {
 		snprintf(like, sizeof(like), "%%%s%%", q->q);
 		bv[nb++] = like;
@@ -1672,8 +1682,11 @@ static int sq_entry_list(struct store *st, const char *community, const struct e
 		buf_addf(&w, " AND coalesce((SELECT max(v.visit_date) FROM visit v WHERE v.subject = e.subject"
 			 " AND v.subject_id = e.subject_id AND " VISIT_OF_ENTRY "), '') < ?%d", nb);
 	}
-	if (q->after_id > 0)
-		buf_addf(&w, " AND e.id > %lld", (long long)q->after_id);
+	if (q->after_id > 0) {
+		snprintf(after_s, sizeof(after_s), "%lld", (long long)q->after_id);
+		bv[nb++] = after_s;
+		buf_addf(&w, " AND e.id > CAST(?%d AS INTEGER)", nb);
+	}
 	for (int i = 0; i < q->nwhere && i < ENTRY_MAX_FILTERS; i++) {
 		const struct entry_filter *f = &q->where[i];
 		char col[64];
@@ -1731,8 +1744,13 @@ static int sq_entry_list(struct store *st, const char *community, const struct e
 		goto out;
 	buf_adds(&sql, ENTRY_COLS ENTRY_FROM);
 	buf_add(&sql, w.data, w.len);
-	buf_addf(&sql, " ORDER BY e.id %s LIMIT %lld OFFSET %lld", q->oldest_first ? "ASC" : "DESC",
-		 (long long)q->limit, (long long)q->offset);
+	char lim_s[24], off_s[24];
+	snprintf(lim_s, sizeof(lim_s), "%lld", (long long)q->limit);
+	snprintf(off_s, sizeof(off_s), "%lld", (long long)q->offset);
+	bv[nb++] = lim_s;
+	bv[nb++] = off_s;
+	buf_addf(&sql, " ORDER BY e.id %s LIMIT CAST(?%d AS INTEGER) OFFSET CAST(?%d AS INTEGER)",
+		 q->oldest_first ? "ASC" : "DESC", nb - 1, nb);
 	if (!(s = stmt(st, buf_cstr(&sql)))) {
 		rc = jw_fail(err, JW_ESTORE, "", NULL);
 		goto out;

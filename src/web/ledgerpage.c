@@ -100,6 +100,28 @@ void web_ledgers(struct http_req *r, struct http_resp *w)
 
 struct rows_ctx { struct http_req *r; const struct ledger_def *l; struct buf *b; int n; };
 
+/* The cells of an entry's listed fields, masked as declared; link: the
+ * first one links to the entry (a record of its own has no name column). */
+static void field_cells(struct buf *b, const struct ledger_def *l, const struct entry_row *e, bool link)
+{
+	struct record f;
+	entry_fields(l, e->data, &f);
+	int k = 0;
+	for (int i = 0; i < l->nfields; i++) {
+		if (!(l->fields[i].flags & FF_LIST))
+			continue;
+		char m[64];
+		const char *v = field_display(&l->fields[i], f.v[i], false, m, sizeof(m));
+		bool first = link && !k++;
+		buf_adds(b, "<td>");
+		if (first)
+			buf_addf(b, "<a href=\"/ledgers/%s/entries/%lld\">", l->key, (long long)e->id);
+		buf_html(b, v && *v ? v : (first ? "（查看）" : ""));
+		buf_adds(b, first ? "</a></td>" : "</td>");
+	}
+	record_release(&f);
+}
+
 static int entry_tr(const struct entry_row *e, void *ud)
 {
 	struct rows_ctx *c = ud;
@@ -108,23 +130,9 @@ static int entry_tr(const struct entry_row *e, void *ud)
 	c->n++;
 	if (own_records(l)) {
 		/* its listed fields; the first links to the record */
-		struct record f;
-		entry_fields(l, e->data, &f);
 		buf_adds(b, "<tr>");
-		int k = 0;
-		for (int i = 0; i < l->nfields; i++) {
-			if (!(l->fields[i].flags & FF_LIST))
-				continue;
-			char m[64];
-			const char *v = field_display(&l->fields[i], f.v[i], false, m, sizeof(m));
-			buf_adds(b, "<td>");
-			if (!k++)
-				buf_addf(b, "<a href=\"/ledgers/%s/entries/%lld\">", l->key, (long long)e->id);
-			buf_html(b, v && *v ? v : (k == 1 ? "（查看）" : ""));
-			buf_adds(b, k == 1 ? "</a></td>" : "</td>");
-		}
+		field_cells(b, l, e, true);
 		buf_adds(b, "</tr>");
-		record_release(&f);
 		return JW_OK;
 	}
 	buf_addf(b, "<tr><td><a href=\"/ledgers/%s/entries/%lld\">", l->key, (long long)e->id);
@@ -143,18 +151,7 @@ static int entry_tr(const struct entry_row *e, void *ud)
 	buf_adds(b, "<td class=\"hide-sm\">");
 	buf_html(b, e->address);
 	buf_adds(b, "</td>");
-	struct record f;
-	entry_fields(l, e->data, &f);
-	for (int i = 0; i < l->nfields; i++) {
-		if (!(l->fields[i].flags & FF_LIST))
-			continue;
-		char m[64];
-		const char *v = field_display(&l->fields[i], f.v[i], false, m, sizeof(m));
-		buf_adds(b, "<td>");
-		buf_html(b, v);
-		buf_adds(b, "</td>");
-	}
-	record_release(&f);
+	field_cells(b, l, e, false);
 	buf_adds(b, "<td class=\"hide-sm\">");
 	buf_html(b, e->start_date);
 	buf_adds(b, "</td><td>");

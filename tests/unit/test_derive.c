@@ -28,6 +28,8 @@
 #include "store/store.h"
 #include "svc/hooks.h"
 #include "svc/ledger.h"
+#include "svc/svc.h"
+#include "fixture.h"
 
 static void expect_args(const struct sql_args *a, int first, const char *const *want, int n)
 {
@@ -218,23 +220,19 @@ static void declarations(void **state)
 	}
 }
 
-static char g_path[64];
 static struct store *g_st;
 static struct actor g_admin, g_worker;
 
 /* ---- on a store ---- */
 
+static struct fixture g_fx;
+
 static int up(void **state)
 {
 	(void)state;
-	struct jw_error err;
-	snprintf(g_path, sizeof(g_path), "/tmp/juwei-hooks-test-%d.db", (int)getpid());
-	unlink(g_path);
-	g_st = store_open(g_path, &err);
-	assert_non_null(g_st);
-	struct community_row c = { "110105087003", "测试社区" };
-	assert_int_equal(STORE_CALL(g_st, community_insert, &c, &err), JW_OK);
-	assert_int_equal(actor_system(g_st, &g_admin, &err), JW_OK);
+	fixture_up(&g_fx, "hooks");
+	g_st = g_fx.st;
+	g_admin = g_fx.admin;
 	g_worker = g_admin;
 	snprintf(g_worker.username, sizeof(g_worker.username), "gongzuo9");
 	g_worker.role = ROLE_WORKER;
@@ -244,13 +242,7 @@ static int up(void **state)
 static int down(void **state)
 {
 	(void)state;
-	char p[96];
-	store_close(g_st);
-	unlink(g_path);
-	snprintf(p, sizeof(p), "%s-wal", g_path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", g_path);
-	unlink(p);
+	fixture_down(&g_fx);
 	return 0;
 }
 

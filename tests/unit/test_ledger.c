@@ -23,6 +23,7 @@
 #include "store/store.h"
 #include "svc/ledger.h"
 #include "svc/svc.h"
+#include "fixture.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -483,31 +484,10 @@ static void declarations(void **state)
 
 /* ---- on a store ---- */
 
-struct fx { char path[64]; struct store *st; struct actor admin; };
-static struct fx g_fx;
+static struct fixture g_fx;
 
-static void store_up(void)
-{
-	struct jw_error err;
-	snprintf(g_fx.path, sizeof(g_fx.path), "/tmp/juwei-ledger-test-%d.db", (int)getpid());
-	unlink(g_fx.path);
-	g_fx.st = store_open(g_fx.path, &err);
-	assert_non_null(g_fx.st);
-	struct community_row c = { "110105087003", "测试社区" };
-	assert_int_equal(STORE_CALL(g_fx.st, community_insert, &c, &err), JW_OK);
-	assert_int_equal(actor_system(g_fx.st, &g_fx.admin, &err), JW_OK);
-}
-
-static void store_down(void)
-{
-	char p[96];
-	store_close(g_fx.st);
-	unlink(g_fx.path);
-	snprintf(p, sizeof(p), "%s-wal", g_fx.path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", g_fx.path);
-	unlink(p);
-}
+static void store_up(void) { fixture_up(&g_fx, "ledger"); }
+static void store_down(void) { fixture_down(&g_fx); }
 
 struct seen { int64_t n, last, sum; };
 
