@@ -3,6 +3,20 @@
 # go to $ROUNDS_FILE and whose medians go to $RES, waiting for a server,
 # stopping one, its memory.  Needs VAR, RES, ROUNDS_FILE and DUR set.
 
+# The servers started (PIDS) are stopped when the script ends.
+PIDS=""
+cleanup() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null || true
+	done
+	PIDS=""
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
 say() { printf '%s\n' "$*" >&2; }
 put() { printf '%s %s\n' "$1" "$2" >>"$RES"; }
 get() { awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? "-" : v) }' "$RES"; }

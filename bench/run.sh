@@ -58,18 +58,6 @@ command -v wrk >/dev/null || { echo "run.sh: wrk is missing; run scripts/deps.sh
 command -v sqlite3 >/dev/null || { echo "run.sh: sqlite3 is missing; run scripts/deps.sh bench" >&2; exit 2; }
 command -v curl >/dev/null || { echo "run.sh: curl is missing" >&2; exit 2; }
 
-PIDS=""
-cleanup() {
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null || true
-	done
-	PIDS=""
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 HTTP_ONLY=${BENCH_HTTP_ONLY:-0}
 mkdir -p "$VAR"

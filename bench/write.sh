@@ -46,18 +46,6 @@ done
 command -v wrk >/dev/null || { echo "write.sh: wrk is missing; run scripts/deps.sh bench" >&2; exit 2; }
 command -v curl >/dev/null || { echo "write.sh: curl is missing" >&2; exit 2; }
 
-PIDS=""
-cleanup() {
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null || true
-	done
-	PIDS=""
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 mkdir -p "$VAR"
 rm -f "$JDB" "$JDB-wal" "$JDB-shm" "$RES" "$VAR"/wrk_*.txt

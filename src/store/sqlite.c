@@ -32,15 +32,23 @@ struct stmt_slot {
 };
 
 /* The process's one write transaction at a time on a database file: a
- * writer waits here, in the order it came, instead of in SQLite's busy
- * handler (which sleeps 1, 2, 5 … 100 ms between tries and so lets later
- * writers overtake).  Keyed by the file's real path; a thread that already
- * holds it (one thread, two connections) goes on to SQLite's own lock. */
+ * writer waits here, in the order it came (a queue, handed on by the one
+ * who lets go: a thread that writes batch after batch cannot take it
+ * again ahead of those waiting), instead of in SQLite's busy handler
+ * (which sleeps 1, 2, 5 … 100 ms between tries and lets later writers
+ * overtake).  Keyed by the file's real path; a thread that already holds
+ * it (one thread, two connections) goes on to SQLite's own lock. */
+struct lock_waiter {
+	pthread_cond_t cv;
+	bool granted;
+	struct lock_waiter *next;
+};
 struct write_lock {
 	char path[4096];
-	pthread_mutex_t m;
-	pthread_t owner;
+	pthread_mutex_t m;          /* guards the fields below */
 	bool held;
+	pthread_t owner;
+	struct lock_waiter *head, *tail;
 };
 static pthread_mutex_t g_wlocks_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct write_lock *g_wlocks[16];
@@ -278,11 +286,76 @@ fail:
 
 static void wlock_release(struct sqlite_priv *p)
 {
-	if (p->holds_wlock) {
-		__atomic_store_n(&p->wlock->held, false, __ATOMIC_RELAXED);
-		p->holds_wlock = false;
-		pthread_mutex_unlock(&p->wlock->m);
+	if (!p->holds_wlock)
+		return;
+	struct write_lock *w = p->wlock;
+	p->holds_wlock = false;
+	pthread_mutex_lock(&w->m);
+	struct lock_waiter *next = w->head;
+	if (next) {   /* handed on: held stays true */
+		w->head = next->next;
+		if (!w->head)
+			w->tail = NULL;
+		next->granted = true;
+		pthread_cond_signal(&next->cv);
+	} else {
+		w->held = false;
 	}
+	pthread_mutex_unlock(&w->m);
+}
+
+/* Takes w in turn; false after WRITE_LOCK_WAIT_S, or true at once when
+ * this thread holds it already (*mine false then: not to be let go). */
+static bool wlock_take(struct write_lock *w, bool *mine)
+{
+	pthread_t self = pthread_self();
+	*mine = false;
+	pthread_mutex_lock(&w->m);
+	if (w->held && pthread_equal(w->owner, self)) {
+		pthread_mutex_unlock(&w->m);
+		return true;
+	}
+	if (!w->held && !w->head) {
+		w->held = true;
+		w->owner = self;
+		*mine = true;
+		pthread_mutex_unlock(&w->m);
+		return true;
+	}
+	struct lock_waiter me = { .granted = false };
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&me.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (w->tail)
+		w->tail->next = &me;
+	else
+		w->head = &me;
+	w->tail = &me;
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += WRITE_LOCK_WAIT_S;
+	while (!me.granted)
+		if (pthread_cond_timedwait(&me.cv, &w->m, &until) != 0 && !me.granted)
+			break;
+	if (!me.granted) {   /* waited too long: out of the queue */
+		struct lock_waiter **pp = &w->head, *prev = NULL;
+		while (*pp && *pp != &me) {
+			prev = *pp;
+			pp = &(*pp)->next;
+		}
+		if (*pp)
+			*pp = me.next;
+		if (w->tail == &me)
+			w->tail = prev;
+	} else {
+		w->owner = self;
+		*mine = true;
+	}
+	pthread_mutex_unlock(&w->m);
+	pthread_cond_destroy(&me.cv);
+	return me.granted;
 }
 
 static void sq_close(struct store *st)
@@ -304,18 +377,8 @@ static void sq_close(struct store *st)
 static int sq_begin(struct store *st)
 {
 	struct sqlite_priv *p = st->priv;
-	struct write_lock *w = p->wlock;
-	if (w && !(__atomic_load_n(&w->held, __ATOMIC_RELAXED) &&
-		   pthread_equal(__atomic_load_n(&w->owner, __ATOMIC_RELAXED), pthread_self()))) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += WRITE_LOCK_WAIT_S;
-		if (pthread_mutex_timedlock(&w->m, &until) != 0)
-			return JW_EBUSY;
-		__atomic_store_n(&w->owner, pthread_self(), __ATOMIC_RELAXED);
-		__atomic_store_n(&w->held, true, __ATOMIC_RELAXED);
-		p->holds_wlock = true;
-	}
+	if (p->wlock && !wlock_take(p->wlock, &p->holds_wlock))
+		return JW_EBUSY;
 	int rc = exec(st, dialect_sqlite.begin_write);
 	if (rc != JW_OK)
 		wlock_release(p);

@@ -10,10 +10,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model/idnum.h"
@@ -566,6 +568,88 @@ static void test_write_lock_lets_writers_queue(void **state)
 	assert_false(store_tx_alive(f->st));
 }
 
+/* A writer that commits batch after batch does not keep another out: the
+ * lock is handed on in turn (an unfair lock would be taken again at once,
+ * and the other would wait out its 5 s and be refused as busy). */
+struct hog_arg {
+	const char *path;
+	volatile int stop;
+	int rounds, failed;
+	bool gave_up;   /* ran its 3 s out: the other was kept out all along */
+};
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Both threads on one core: the one that lets go runs on and would take an
+ * unfair lock again before the woken waiter is ever scheduled. */
+static void pin_to_cpu0(void)
+{
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+}
+
+/* Batches of 2 ms each, one straight after the other, as a background
+ * derivation does. */
+static void *lock_hog(void *ud)
+{
+	struct hog_arg *h = ud;
+	struct jw_error err;
+	struct store *st = store_open(h->path, &err);
+	if (!st) {
+		h->failed++;
+		return NULL;
+	}
+	pin_to_cpu0();
+	double until = mono_s() + 3;
+	while (!h->stop) {
+		if (mono_s() > until) {
+			h->gave_up = true;
+			break;
+		}
+		if (store_begin(st) != JW_OK) {
+			h->failed++;
+			continue;
+		}
+		STORE_CALL(st, meta_put, "hog", "x", &err);
+		usleep(2000);
+		store_commit(st);
+		h->rounds++;
+	}
+	store_close(st);
+	return NULL;
+}
+
+static void test_write_lock_is_taken_in_turn(void **state)
+{
+	struct fx *f = *state;
+	struct jw_error err;
+	struct hog_arg h = { .path = f->path };
+	pthread_t t;
+	cpu_set_t before;
+	pthread_getaffinity_np(pthread_self(), sizeof(before), &before);
+	pin_to_cpu0();
+	assert_int_equal(pthread_create(&t, NULL, lock_hog, &h), 0);
+	while (h.rounds < 5)
+		usleep(1000);
+	for (int i = 0; i < 10; i++) {   /* each in turn, between the hog's batches */
+		assert_int_equal(store_begin(f->st), JW_OK);
+		assert_int_equal(STORE_CALL(f->st, meta_put, "turn", "y", &err), JW_OK);
+		assert_int_equal(store_commit(f->st), JW_OK);
+	}
+	h.stop = 1;
+	pthread_join(t, NULL);
+	pthread_setaffinity_np(pthread_self(), sizeof(before), &before);
+	assert_int_equal(h.failed, 0);
+	assert_false(h.gave_up);
+}
+
 /* A connection whose checkpoints are left to another: the other's passive
  * checkpoint runs beside it, and every commit stays visible. */
 static void test_checkpoint_elsewhere(void **state)
@@ -605,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_entry_in_building),
 		cmocka_unit_test(test_hukou_migration_default),
 		cmocka_unit_test(test_write_lock_lets_writers_queue),
+		cmocka_unit_test(test_write_lock_is_taken_in_turn),
 		cmocka_unit_test(test_checkpoint_elsewhere),
 	};
 	if (svc_init() != JW_OK)
