@@ -19,6 +19,8 @@ trap 'exit 130' INT TERM
 
 say() { printf '%s\n' "$*" >&2; }
 put() { printf '%s %s\n' "$1" "$2" >>"$RES"; }
+# load PHASE: the 1-minute load average at the start of a phase.
+load() { put "load_$1" "$(cut -d' ' -f1 /proc/loadavg)"; }
 get() { awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? "-" : v) }' "$RES"; }
 # Copies the RESULT lines of a program's output into the results file.
 results() { awk '$1 == "RESULT" { print $2, $3 }' "$1" >>"$RES"; }

@@ -84,7 +84,6 @@ for db in "$JDB" "$BDB"; do
 done
 
 # ---- 2. inserts
-load() { put "load_$1" "$(cut -d' ' -f1 /proc/loadavg)"; }
 load insert
 say "== insert: juwei (svc_create) — a few minutes for 1,000,000"
 timeout 3600 $B/fill "$JDB" "$N" >"$VAR/fill.txt"
