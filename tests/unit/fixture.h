@@ -16,6 +16,7 @@ struct fixture {
 	char path[96];
 	struct store *st;
 	struct actor admin;     /* the system actor of the community */
+	struct actor worker;    /* the same community, as the worker gongzuo9 */
 };
 
 #define FIXTURE_COMMUNITY "110105087003"
@@ -30,6 +31,9 @@ static inline void fixture_up(struct fixture *f, const char *name)
 	struct community_row c = { FIXTURE_COMMUNITY, "测试社区" };
 	assert_int_equal(STORE_CALL(f->st, community_insert, &c, &err), JW_OK);
 	assert_int_equal(actor_system(f->st, &f->admin, &err), JW_OK);
+	f->worker = f->admin;
+	snprintf(f->worker.username, sizeof(f->worker.username), "gongzuo9");
+	f->worker.role = ROLE_WORKER;
 }
 
 static inline void fixture_down(struct fixture *f)

@@ -34,9 +34,7 @@ static int up(void **state)
 	fixture_up(&g_fx, "count");
 	g_st = g_fx.st;
 	g_admin = g_fx.admin;
-	g_worker = g_admin;
-	snprintf(g_worker.username, sizeof(g_worker.username), "gongzuo9");
-	g_worker.role = ROLE_WORKER;
+	g_worker = g_fx.worker;
 	return 0;
 }
 
