@@ -42,14 +42,32 @@ local function id_number(n)
 	return s17 .. checks:sub(k, k)
 end
 
+-- Names like the roster's (bench/gen.c): a common surname and one given
+-- character (15%) or two, so that the name search's grams are as many as a
+-- real name's.
+local surnames = { "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙",
+	"马", "朱", "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "欧阳" }
+local given = { "伟", "强", "磊", "军", "勇", "杰", "涛", "明", "超", "刚", "平", "辉", "鹏",
+	"华", "飞", "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "秀", "英", "桂", "玉", "兰",
+	"婷", "雪", "欣", "怡", "涵", "诗", "雨", "思", "琪", "佳", "晓", "燕", "玲", "慧" }
+
+local function name_of(n)
+	local s = surnames[n % #surnames + 1]
+	local g1 = given[math.floor(n / #surnames) % #given + 1]
+	if n % 20 < 3 then
+		return s .. g1
+	end
+	return s .. g1 .. given[math.floor(n / 7) % #given + 1]
+end
+
 local count = 0
 function request()
 	count = count + 1
 	local n = run * 1000000 + count * 8 + (tid or 0)
 	local body
 	if kind == "person" then
-		body = string.format('{"name":"测试%d","id_number":"%s","residence_type":"registered"}',
-			n, id_number(n))
+		body = string.format('{"name":"%s","id_number":"%s","residence_type":"registered"}',
+			name_of(n), id_number(n))
 	else
 		body = string.format(
 			'{"fields":{"work_date":"2026-12-01","category":"会议","content":"居民议事会 第%d次"}}', n)

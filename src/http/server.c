@@ -239,6 +239,10 @@ static void *writer_thread(void *arg)
 	/* reads first: when the cores are busy, the threads answering reads get
 	 * them before the writer (Linux: a thread's own nice value) */
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_NICE);
+	struct jw_error err;
+	struct store *st = thread_store(&err);
+	if (st)
+		store_writer(st);
 	for (;;) {
 		pthread_mutex_lock(&g_wq_lock);
 		while (!g_wq_head && g_wq_open)

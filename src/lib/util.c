@@ -53,6 +53,14 @@ void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
+void *xrealloc(void *p, size_t size)
+{
+	void *q = realloc(p, size ? size : 1);
+	if (!q)
+		oom();
+	return q;
+}
+
 size_t strlcpy_jw(char *dst, const char *src, size_t dstsz)
 {
 	size_t n = strlen(src);

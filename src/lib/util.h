@@ -17,6 +17,7 @@ bool parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
 
 /* Copies at most dstsz-1 bytes, always terminates; returns strlen(src). */
 size_t strlcpy_jw(char *dst, const char *src, size_t dstsz);

@@ -12,6 +12,8 @@
 #ifndef JW_MODEL_DERIVE_H
 #define JW_MODEL_DERIVE_H
 
+#include <stdbool.h>
+
 enum cond_op {
 	COP_EQ,         /* field = value (a stored code: "unemployed") */
 	COP_IN,         /* field is one of value, '|'-separated */
@@ -69,5 +71,12 @@ struct derive_def {
 	struct derive_value values[DERIVE_MAX_VALUES];
 	const char *close_reason;  /* end_reason of an entry whose subject no longer qualifies */
 };
+
+struct record;
+/* Whether the rule's tests on the subject itself (DOV_SUBJECT) may hold for
+ * rec, the subject's row as stored, on day y-m-d: false when one of them
+ * surely fails (the same comparisons the store's SQL makes; an empty value
+ * fails every test).  Tests on household members are not looked at. */
+bool derive_subject_may_hold(const struct derive_def *r, const struct record *rec, int y, int m, int d);
 
 #endif

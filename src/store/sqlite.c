@@ -75,11 +75,23 @@ static struct write_lock *write_lock_for(const char *path)
 	return w;
 }
 
+/* A person's full-text row kept until the transaction's end (fts_defer). */
+struct fts_row {
+	int level;        /* the store's txdepth when it was made */
+	bool active;
+	int64_t id;
+	char *v[3];       /* id_number, phone, address */
+};
+#define FTS_PENDING_MAX 512
+
 struct sqlite_priv {
 	sqlite3 *db;
+	struct fts_row *fts;        /* full-text rows not yet written */
+	int nfts, capfts;
 	struct write_lock *wlock;   /* NULL: an in-memory database */
 	bool holds_wlock;           /* this connection's transaction holds it */
 	bool single_community;  /* the store holds at most one community */
+	bool writer;            /* TX_WRITER: the big cache stays */
 	struct stmt_slot cache[STMT_CACHE];
 	unsigned long tick;
 };
@@ -358,6 +370,86 @@ static bool wlock_take(struct write_lock *w, bool *mine)
 	return me.granted;
 }
 
+/* ---- full-text rows at the transaction's end ----
+ *
+ * FTS5 writes what it holds to disk at every savepoint, and every statement
+ * of a transaction that holds an FTS5 change opens one: a full-text row
+ * written among a request's other statements is flushed again and again,
+ * and a group of requests (http/server.c) writes a segment per request.
+ * So a person's full-text row waits in memory until the outermost commit
+ * (or until a search or a check needs it), tagged with the level it was
+ * made at: rolling back to a savepoint drops the rows made inside it. */
+
+static void fts_drop(struct sqlite_priv *p, int above)
+{
+	int k = 0;
+	for (int i = 0; i < p->nfts; i++) {
+		if (p->fts[i].level > above) {
+			for (int j = 0; j < 3; j++)
+				free(p->fts[i].v[j]);
+		} else {
+			p->fts[k++] = p->fts[i];
+		}
+	}
+	p->nfts = k;
+}
+
+/* A released savepoint's rows belong to the level around it. */
+static void fts_lower(struct sqlite_priv *p, int to)
+{
+	for (int i = 0; i < p->nfts; i++)
+		if (p->fts[i].level > to)
+			p->fts[i].level = to;
+}
+
+static int fts_write(struct store *st, int64_t id, bool active, const char *idn, const char *phone,
+		     const char *addr)
+{
+	sqlite3_stmt *s = stmt(st, active ? "INSERT INTO person_fts(rowid, id_number, phone, address) VALUES(?,?,?,?)"
+					  : "INSERT INTO person_fts_gone(rowid, id_number, phone, address) VALUES(?,?,?,?)");
+	if (!s)
+		return JW_ESTORE;
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, idn);
+	bind_text(s, 3, phone);
+	bind_text(s, 4, addr);
+	return sqlite3_step(s) == SQLITE_DONE ? JW_OK : JW_ESTORE;
+}
+
+/* Writes the rows kept; on failure the transaction is to be rolled back. */
+static int fts_flush(struct store *st)
+{
+	struct sqlite_priv *p = st->priv;
+	int rc = JW_OK;
+	for (int i = 0; i < p->nfts && rc == JW_OK; i++) {
+		struct fts_row *f = &p->fts[i];
+		rc = fts_write(st, f->id, f->active, f->v[0], f->v[1], f->v[2]);
+	}
+	fts_drop(p, -1);
+	return rc;
+}
+
+static int fts_defer(struct store *st, int64_t id, bool active, const char *idn, const char *phone,
+		     const char *addr)
+{
+	struct sqlite_priv *p = st->priv;
+	if (st->txdepth <= 0)   /* no transaction to wait for */
+		return fts_write(st, id, active, idn, phone, addr);
+	if (p->nfts >= FTS_PENDING_MAX) {
+		int rc = fts_flush(st);
+		if (rc != JW_OK)
+			return rc;
+	}
+	if (p->nfts == p->capfts) {
+		p->capfts = p->capfts ? p->capfts * 2 : 64;
+		p->fts = xrealloc(p->fts, (size_t)p->capfts * sizeof(*p->fts));
+	}
+	p->fts[p->nfts++] = (struct fts_row){ .level = st->txdepth, .active = active, .id = id,
+					      .v = { idn ? xstrdup(idn) : NULL, phone ? xstrdup(phone) : NULL,
+						     addr ? xstrdup(addr) : NULL } };
+	return JW_OK;
+}
+
 static void sq_close(struct store *st)
 {
 	struct sqlite_priv *p = st->priv;
@@ -370,6 +462,8 @@ static void sq_close(struct store *st)
 		}
 	}
 	wlock_release(p);
+	fts_drop(p, -1);
+	free(p->fts);
 	sqlite3_close(p->db);
 	free(p);
 }
@@ -387,6 +481,8 @@ static int sq_begin(struct store *st)
 
 static int sq_commit(struct store *st)
 {
+	if (fts_flush(st) != JW_OK)
+		return JW_ESTORE;   /* store_commit rolls back */
 	int rc = exec(st, "COMMIT");
 	if (rc == JW_OK || sqlite3_get_autocommit(DB(st)))
 		wlock_release(st->priv);
@@ -395,6 +491,7 @@ static int sq_commit(struct store *st)
 
 static int sq_rollback(struct store *st)
 {
+	fts_drop(st->priv, -1);
 	int rc = sqlite3_get_autocommit(DB(st)) ? JW_OK : exec(st, "ROLLBACK");
 	wlock_release(st->priv);
 	return rc;
@@ -426,9 +523,14 @@ static int savepoint_sql(struct store *st, const char *fmt, int level)
 }
 
 static int sq_savepoint(struct store *st, int level) { return savepoint_sql(st, "SAVEPOINT jw%d", level); }
-static int sq_release(struct store *st, int level) { return savepoint_sql(st, "RELEASE jw%d", level); }
+static int sq_release(struct store *st, int level)
+{
+	fts_lower(st->priv, level);
+	return savepoint_sql(st, "RELEASE jw%d", level);
+}
 static int sq_rollback_to(struct store *st, int level)
 {
+	fts_drop(st->priv, level);
 	return savepoint_sql(st, "ROLLBACK TO jw%d; RELEASE jw%d", level);
 }
 
@@ -448,8 +550,16 @@ static int sq_read_end(struct store *st)
 	return JW_ESTORE;
 }
 
+/* The writer's page cache (64 MiB): a person's create touches a leaf of each of
+ * a dozen indexes, and with the default 2 MB cache most of them are read
+ * again from the file at each create once the store passes 100,000 persons. */
+#define WRITER_CACHE "-65536"
+
 static int sq_bulk_mode(struct store *st, bool on)
 {
+	struct sqlite_priv *p = st->priv;
+	if (p->writer && !on)
+		return exec(st, "PRAGMA cache_size=" WRITER_CACHE);
 	/* A bigger page cache keeps indexed bulk inserts from thrashing. */
 	int rc = exec(st, on ? "PRAGMA cache_size=-131072" : "PRAGMA cache_size=-2000");
 	if (!on) {   /* bulk work done: the cache's pages go back to the system */
@@ -476,6 +586,9 @@ static int sq_tx(struct store *st, enum store_tx what, int level)
 	case TX_CHECKPOINT_ELSEWHERE:
 		return sqlite3_wal_autocheckpoint(DB(st), WAL_RESTART_PAGES) == SQLITE_OK ? JW_OK : JW_ESTORE;
 	case TX_ALIVE: return sqlite3_get_autocommit(DB(st)) ? JW_ESTORE : JW_OK;
+	case TX_WRITER:
+		((struct sqlite_priv *)st->priv)->writer = true;
+		return sq_bulk_mode(st, false);
 	}
 	return JW_ESTORE;
 }
@@ -853,6 +966,8 @@ static int build_where(struct store *st, const char *community, const struct kin
 	struct sqlite_priv *p = st->priv;
 	bool person_search = e->id == ENT_PERSON && q->search != SEARCH_NONE && q->text;
 	*bare = false;
+	if (person_search && p->nfts && fts_flush(st) != JW_OK)   /* the search sees this transaction's */
+		return db_fail(st, err, __func__);
 	buf_adds(b, " FROM ");
 	add_col(b, e->table);
 	buf_adds(b, " t WHERE ");
@@ -1031,6 +1146,8 @@ static int person_index_of(struct store *st, int64_t id, const struct person_ind
 		"DELETE FROM person_key WHERE person_id=?",
 	};
 	sqlite3_stmt *s;
+	if (replace && fts_flush(st) != JW_OK)   /* the rows wiped below may still wait */
+		return db_fail(st, err, __func__);
 	for (int i = 0; replace && i < 4; i++) {
 		if (!(s = stmt(st, wipe[i])))
 			return jw_fail(err, JW_ESTORE, "", NULL);
@@ -1164,21 +1281,15 @@ static int index_rest(struct store *st, int64_t id, const struct person_index *i
 	}
 	if (ix->skip_fts)
 		return JW_OK;
-	s = stmt(st, ix->active ? "INSERT INTO person_fts(rowid, id_number, phone, address) VALUES(?,?,?,?)"
-				: "INSERT INTO person_fts_gone(rowid, id_number, phone, address) VALUES(?,?,?,?)");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, ix->id_number);
-	bind_text(s, 3, ix->phone);
-	bind_text(s, 4, ix->address);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	if (fts_defer(st, id, ix->active, ix->id_number, ix->phone, ix->address) != JW_OK)
 		return db_fail(st, err, __func__);
 	return JW_OK;
 }
 
 static int bulk_finish(struct store *st, int64_t after_id, struct jw_error *err)
 {
+	if (fts_flush(st) != JW_OK)
+		return db_fail(st, err, __func__);
 	/* In ranges: a statement that reads the table it writes gathers its
 	 * SELECT first, in memory; 50,000 ids at a time keep that small. */
 	sqlite3_stmt *s = stmt(st, "SELECT max(id) FROM person");
@@ -2554,6 +2665,8 @@ static int integrity_db(sqlite3 *db, problem_cb cb, void *ud, int64_t *problems)
 static int sq_verify(struct store *st, const char *community, enum store_verify what, problem_cb cb, void *ud,
 		     int64_t *n, int64_t *sample, int nsample, struct jw_error *err)
 {
+	if (fts_flush(st) != JW_OK)
+		return db_fail(st, err, __func__);
 	if (what == SV_INTEGRITY)
 		return integrity_db(DB(st), cb, ud, n);
 	/* each: the ids of the rows that break the rule (?1 = community) */

@@ -101,6 +101,11 @@ int store_bulk(struct store *st, bool on)
 	return st->ops->tx(st, on ? TX_BULK_ON : TX_BULK_OFF, 0);
 }
 
+int store_writer(struct store *st)
+{
+	return st->ops->tx(st, TX_WRITER, 0);
+}
+
 int store_checkpoint(struct store *st, bool elsewhere)
 {
 	return st->ops->tx(st, elsewhere ? TX_CHECKPOINT_ELSEWHERE : TX_CHECKPOINT, 0);

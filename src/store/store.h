@@ -258,6 +258,7 @@ enum store_tx {
 	TX_CHECKPOINT,         /* copy the log back into the database, never waiting */
 	TX_CHECKPOINT_ELSEWHERE,  /* this connection's commits leave that to TX_CHECKPOINT */
 	TX_ALIVE,              /* JW_OK while the outermost transaction is still open */
+	TX_WRITER,             /* this connection makes every grouped write: a big cache, kept */
 };
 
 enum person_index_what { PI_INSERT, PI_ADD, PI_REPLACE, PI_KEYS, PI_BULK_FINISH };
@@ -399,6 +400,9 @@ int store_rollback(struct store *st);
 int store_read(struct store *st, bool on);
 /* Bulk-load mode (a bigger page cache) on or off. */
 int store_bulk(struct store *st, bool on);
+/* This connection makes the grouped writes (http/server.c's writer): its
+ * page cache is big and stays so, for the indexes every create touches. */
+int store_writer(struct store *st);
 /* A server's background checkpoint: elsewhere = true makes this
  * connection's commits leave the copying back to another connection that
  * calls store_checkpoint(st, false) now and then (and never waits for a

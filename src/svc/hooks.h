@@ -42,6 +42,7 @@ struct hook_change {
 	int64_t old_household_id; /* EV_PERSON_MOVED: the household left (0: none) */
 	const char *date;         /* EV_PERSON_DEREGISTERED: the date (YYYY-MM-DD) */
 	const char *reason;       /* … and the reason's label (迁出) */
+	const struct record *rec; /* EV_PERSON_CREATED: the row as stored (NULL: not at hand) */
 };
 
 /* One kind's hook: the events it answers and what it does. */

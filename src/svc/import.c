@@ -55,13 +55,8 @@ static void *grow(void *p, int64_t *cap, int64_t need, size_t size)
 	int64_t n = *cap ? *cap * 2 : 64;
 	while (n < need)
 		n *= 2;
-	void *q = realloc(p, (size_t)n * size);
-	if (!q) {
-		fprintf(stderr, "juwei: 内存不足\n");
-		abort();
-	}
 	*cap = n;
-	return q;
+	return xrealloc(p, (size_t)n * size);
 }
 
 /* A header as compared: normalised, spaces gone, a trailing * : ： and

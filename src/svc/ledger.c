@@ -667,21 +667,23 @@ static int closings_audit(struct store *st, const struct actor *a, const struct 
 
 static int derive_range(struct store *st, const char *community, int64_t only_person, int64_t only_household,
 			bool insert_only, int64_t id_lo, int64_t id_hi, struct closings *cl_out, int64_t *added,
-			int64_t *closed, struct jw_error *err);
+			int64_t *closed, const struct record *rec, struct jw_error *err);
 
 static int derive(struct store *st, const char *community, int64_t only_person, int64_t only_household,
 		  bool insert_only, int64_t *added, int64_t *closed, struct jw_error *err)
 {
 	return derive_range(st, community, only_person, only_household, insert_only, 0, 0, NULL, added, closed,
-			    err);
+			    NULL, err);
 }
 
 /* id_hi > 0: only subjects with ids id_lo..id_hi, without the bulk cache
  * (one batch of a background derivation).  cl_out (one subject only):
  * gathers the entries closed, for their audit records. */
+/* rec: with insert_only, the new person's row, so that the ledgers whose
+ * own tests it surely fails are not asked (a create stays cheap). */
 static int derive_range(struct store *st, const char *community, int64_t only_person, int64_t only_household,
 			bool insert_only, int64_t id_lo, int64_t id_hi, struct closings *cl_out, int64_t *added,
-			int64_t *closed, struct jw_error *err)
+			int64_t *closed, const struct record *rec, struct jw_error *err)
 {
 	char today[11];
 	int y, m, d;
@@ -703,6 +705,8 @@ static int derive_range(struct store *st, const char *community, int64_t only_pe
 					.closed_ud = cl_out };
 		bool person = l->subject == ENT_PERSON;
 		if ((only_person || only_household) && !(person ? only_person : only_household))
+			continue;
+		if (insert_only && person && rec && !derive_subject_may_hold(l->derive, rec, y, m, d))
 			continue;
 		q.only_id = person ? only_person : only_household;
 		/* a person's change touches the household's other members (独居, 空巢) */
@@ -789,7 +793,7 @@ int svc_ledger_derive_batched(struct store *st, const char *community, int64_t b
 			rc = jw_fail(err, rc, "", "数据库忙，台账稍后再更新");
 			break;
 		}
-		rc = derive_range(st, community, 0, 0, false, lo, lo + batch - 1, NULL, &ad, &cl, err);
+		rc = derive_range(st, community, 0, 0, false, lo, lo + batch - 1, NULL, &ad, &cl, NULL, err);
 		if (rc == JW_OK && (rc = store_commit(st)) != JW_OK)
 			rc = jw_fail(err, rc, "", NULL);
 		else if (rc != JW_OK)
@@ -829,7 +833,7 @@ static int household_members(struct store *st, const char *community, int64_t ho
 		return rc;
 	if (!pid)
 		return JW_OK;   /* nobody left */
-	return derive_range(st, community, pid, household_id, false, 0, 0, cl, NULL, NULL, err);
+	return derive_range(st, community, pid, household_id, false, 0, 0, cl, NULL, NULL, NULL, err);
 }
 
 /* The ledgers' change hook: derived membership follows every change of a
@@ -858,10 +862,10 @@ static int ledger_on_change(struct store *st, const struct actor *a, const struc
 		 * nobody else's: only its own entries are added */
 		bool new_alone = c->ev == EV_PERSON_CREATED && !c->household_id;
 		rc = derive_range(st, com, person ? c->id : 0, person ? c->household_id : c->id, new_alone, 0, 0, &cl,
-				  NULL, NULL, err);
+				  NULL, NULL, new_alone ? c->rec : NULL, err);
 		/* the household left behind: its ledgers and its members' 独居/空巢 */
 		if (rc == JW_OK && c->ev == EV_PERSON_MOVED && c->old_household_id)
-			rc = derive_range(st, com, 0, c->old_household_id, false, 0, 0, &cl, NULL, NULL, err);
+			rc = derive_range(st, com, 0, c->old_household_id, false, 0, 0, &cl, NULL, NULL, NULL, err);
 		if (rc == JW_OK && c->ev == EV_PERSON_MOVED && c->old_household_id)
 			rc = household_members(st, com, c->old_household_id, &cl, err);
 		break;
@@ -874,7 +878,7 @@ static int ledger_on_change(struct store *st, const struct actor *a, const struc
 				err);
 		/* the household: its ledgers and its other members' 独居/空巢 */
 		if (rc == JW_OK && c->household_id)
-			rc = derive_range(st, com, 0, c->household_id, false, 0, 0, &cl, NULL, NULL, err);
+			rc = derive_range(st, com, 0, c->household_id, false, 0, 0, &cl, NULL, NULL, NULL, err);
 		if (rc == JW_OK && c->household_id)
 			rc = household_members(st, com, c->household_id, &cl, err);
 		break;

@@ -708,8 +708,10 @@ int svc_create(struct store *st, const struct actor *a, struct record *in, struc
 		struct hook_change c = { .ev = e->id == ENT_PERSON ? EV_PERSON_CREATED :
 					 e->id == ENT_HOUSEHOLD ? EV_HOUSEHOLD_CREATED : EV_HOUSE_CREATED,
 					 .id = m.id };
-		if (e->id == ENT_PERSON)
+		if (e->id == ENT_PERSON) {
 			c.household_id = ref_of(&m, PF_HOUSEHOLD_ID);
+			c.rec = &m;
+		}
 		if ((rc = hooks_fire(st, a, &c, err)) != JW_OK)
 			goto rollback;
 	}

@@ -536,6 +536,57 @@ static void *lock_writer(void *ud)
 	return NULL;
 }
 
+static int count_problem(const char *text, void *ud)
+{
+	(void)text;
+	(*(int *)ud)++;
+	return JW_OK;
+}
+
+/* A person's full-text row waits for the transaction's end (store/sqlite.c,
+ * fts_defer): a group of creates, one of them rolled back to its savepoint,
+ * one de-registered in the same transaction, keeps the index exactly right,
+ * and a search inside the transaction already sees its own creates. */
+static void test_fulltext_rows_follow_savepoints(void **state)
+{
+	struct fx *f = *state;
+	struct verr ve;
+	struct jw_error err;
+	struct names nm;
+	int64_t a, b, c;
+	char na[19], nb[19], nc[19];
+	snprintf(na, sizeof(na), "11010519500303771%c", idnum_check_char("11010519500303771"));
+	snprintf(nb, sizeof(nb), "11010519500303882%c", idnum_check_char("11010519500303882"));
+	snprintf(nc, sizeof(nc), "11010519500303993%c", idnum_check_char("11010519500303993"));
+	assert_int_equal(store_begin(f->st), JW_OK);          /* the writer's group */
+	assert_int_equal(person(f, "组内甲", na, f->hh1, &ve, &a, &err), JW_OK);
+	assert_int_equal(store_begin(f->st), JW_OK);          /* a request that fails */
+	assert_int_equal(person(f, "组内乙", nb, 0, &ve, &b, &err), JW_OK);
+	assert_int_equal(store_rollback(f->st), JW_OK);
+	assert_int_equal(search(f, &f->admin, "0303771", &nm), 1);   /* before the commit */
+	assert_string_equal(nm.first, "组内甲");
+	assert_int_equal(person(f, "组内丙", nc, 0, &ve, &c, &err), JW_OK);
+	verr_init(&ve);
+	assert_int_equal(svc_person_deregister(f->st, &f->admin, c, "moved_away", "2025-01-02", NULL, &ve, &err),
+			 JW_OK);
+	assert_int_equal(store_commit(f->st), JW_OK);
+	assert_int_equal(search(f, &f->admin, "0303771", &nm), 1);
+	assert_int_equal(search(f, &f->admin, "0303882", &nm), 0);   /* rolled back */
+	assert_int_equal(search(f, &f->admin, "0303993", &nm), 0);   /* de-registered */
+	struct list_req lr;
+	int64_t total = 0;
+	list_req_init(&lr);
+	lr.q = "0303993";
+	lr.include_deregistered = true;
+	assert_int_equal(svc_list(f->st, &f->admin, &entities[ENT_PERSON], &lr, collect, &nm, &total, &err), JW_OK);
+	assert_int_equal(total, 1);
+	int problems = 0;
+	int64_t n = 0, sample[4];
+	assert_int_equal(STORE_CALL(f->st, verify, f->admin.community, SV_SEARCH_TEXT, count_problem, &problems, &n,
+				    sample, 4, &err), JW_OK);
+	assert_int_equal(n, 0);
+}
+
 static void test_write_lock_lets_writers_queue(void **state)
 {
 	struct fx *f = *state;
@@ -688,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_building_moves_grid),
 		cmocka_unit_test(test_entry_in_building),
 		cmocka_unit_test(test_hukou_migration_default),
+		cmocka_unit_test(test_fulltext_rows_follow_savepoints),
 		cmocka_unit_test(test_write_lock_lets_writers_queue),
 		cmocka_unit_test(test_write_lock_is_taken_in_turn),
 		cmocka_unit_test(test_checkpoint_elsewhere),
