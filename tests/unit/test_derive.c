@@ -104,6 +104,32 @@ static void ages_on_29_february(void **state)
 	buf_release(&b);
 }
 
+/* The check in memory that spares a newcomer the ledgers it cannot join
+ * (model/derive.c) makes the SQL's comparisons. */
+static void subject_may_hold(void **state)
+{
+	(void)state;
+	struct record r;
+	record_init(&r, &entities[ENT_PERSON]);
+	const struct derive_def *elderly = ledger_builtin("elderly")->derive;
+	const struct derive_def *unemployed = ledger_builtin("unemployed")->derive;
+	const struct derive_def *zero = ledger_builtin("zero_employment")->derive;
+	assert_false(derive_subject_may_hold(elderly, &r, 2026, 12, 1));     /* no birth date */
+	record_set(&r, PF_BIRTH_DATE, "1966-12-01");
+	assert_true(derive_subject_may_hold(elderly, &r, 2026, 12, 1));      /* 60 today */
+	assert_false(derive_subject_may_hold(elderly, &r, 2026, 11, 30));    /* 60 tomorrow */
+	assert_false(derive_subject_may_hold(unemployed, &r, 2026, 12, 1));
+	record_set(&r, PF_EMPLOYMENT_STATUS, "unemployed");
+	assert_true(derive_subject_may_hold(unemployed, &r, 2026, 12, 1));
+	assert_true(derive_subject_may_hold(zero, &r, 2026, 12, 1));         /* members: not looked at */
+	static const struct derive_def in = { .when = { { DOV_SUBJECT,
+		{ { "employment_status", COP_IN, "employed|self_employed", 0 } } } } };
+	assert_false(derive_subject_may_hold(&in, &r, 2026, 12, 1));
+	record_set(&r, PF_EMPLOYMENT_STATUS, "self_employed");
+	assert_true(derive_subject_may_hold(&in, &r, 2026, 12, 1));
+	record_release(&r);
+}
+
 static void values_bound(void **state)
 {
 	(void)state;
@@ -462,6 +488,7 @@ int main(void)
 		cmocka_unit_test(zero_employment_household),
 		cmocka_unit_test(subject_fields),
 		cmocka_unit_test(ages_on_29_february),
+		cmocka_unit_test(subject_may_hold),
 		cmocka_unit_test(values_bound),
 		cmocka_unit_test(refused),
 		cmocka_unit_test(declarations),
