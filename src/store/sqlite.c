@@ -551,8 +551,8 @@ static int sq_read_end(struct store *st)
 }
 
 /* The writer's page cache (64 MiB): a person's create touches a leaf of each of
- * a dozen indexes, and with the default 2 MB cache most of them are read
- * again from the file at each create once the store passes 100,000 persons. */
+ * a dozen indexes, and with the default 2 MB cache most of them are
+ * read again from the file (the OS's cache) as the store grows. */
 #define WRITER_CACHE "-65536"
 
 static int sq_bulk_mode(struct store *st, bool on)
