@@ -1,7 +1,7 @@
 # Juwei — build, run and test.  `make run` and `make test` are the two
 # commands a new user needs (see README.md).
 CC      ?= cc
-PKGS    := sqlite3 libmicrohttpd jansson libsodium icu-uc icu-i18n \
+PKGS    := sqlite3 libpq libmicrohttpd jansson libsodium icu-uc icu-i18n \
            xlsxwriter libzip libxml-2.0 freexl
 BUILD   ?= build
 OPT     ?= -O2

@@ -18,6 +18,7 @@ need_cmd cc gcc
 need_cmd make make
 need_cmd pkg-config pkg-config
 need_pc sqlite3 libsqlite3-dev
+need_pc libpq libpq-dev
 need_pc libmicrohttpd libmicrohttpd-dev
 need_pc jansson libjansson-dev
 need_pc libsodium libsodium-dev
@@ -30,6 +31,8 @@ need_h /usr/include/csv.h libcsv-dev
 case "${1:-}" in
 test)
 	need_pc cmocka libcmocka-dev
+	# the black-box suite runs on PostgreSQL too (a server started in a temporary directory)
+	[ -n "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ] || want="$want postgresql"
 	need_py pytest python3-pytest
 	need_py requests python3-requests
 	need_py openpyxl python3-openpyxl

@@ -31,8 +31,22 @@ fi
 
 JUWEI_BIN="$bin" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/blackbox
 py=$?
-if [ $unit_fail -ne 0 ] || [ $browser -ne 0 ] || [ $asan -ne 0 ] || [ $py -ne 0 ]; then
-	echo "make test: FAILED (unit programs failed: $unit_fail, browser: $browser, sanitizer run: $asan, pytest exit: $py)"
+
+# Then the same suite on PostgreSQL: a server of our own on 127.0.0.1, in
+# a temporary directory, stopped and removed afterwards (scripts/pg.sh).
+pg=0
+pgdir=$(mktemp -d /tmp/juwei-pg.XXXXXX)
+if pgurl=$(scripts/pg.sh start "$pgdir"); then
+	echo "black-box tests on PostgreSQL ($pgurl):"
+	JUWEI_TEST_PG="${pgurl%/*}" JUWEI_BIN="$bin" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/blackbox || pg=1
+	scripts/pg.sh stop "$pgdir"
+else
+	echo "black-box tests on PostgreSQL: the server did not start"
+	pg=1
+fi
+rm -rf "$pgdir"
+if [ $unit_fail -ne 0 ] || [ $browser -ne 0 ] || [ $asan -ne 0 ] || [ $py -ne 0 ] || [ $pg -ne 0 ]; then
+	echo "make test: FAILED (unit programs failed: $unit_fail, browser: $browser, sanitizer run: $asan, pytest exit: $py, PostgreSQL run: $pg)"
 	exit 1
 fi
 exit 0

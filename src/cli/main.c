@@ -23,6 +23,7 @@ static const struct {
 	{ "backup", cmd_backup, "在线备份数据库（服务运行时也可），检查通过才算成功" },
 	{ "restore", cmd_restore, "从备份恢复数据库（原文件改名保留）" },
 	{ "check", cmd_check, "检查数据库完整性和派生数据是否与登记一致" },
+	{ "migrate", cmd_migrate, "把 SQLite 数据库文件迁入 PostgreSQL（行数与校验值逐表核对）" },
 };
 
 static void usage(FILE *f)

@@ -375,7 +375,8 @@ static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
 /* Derived ledgers follow the calendar: someone turns 60 today.  A thread
  * re-derives them when the server starts and whenever the date changes,
- * in the background (svc_ledger_derive_batched). */
+ * in the background (svc_ledger_derive_daily: at a day's change only the
+ * first of the servers sharing a store does it). */
 static void *ledger_days(void *arg)
 {
 	(void)arg;
@@ -394,8 +395,13 @@ static void *ledger_days(void *arg)
 			 * cache; given back to the system when done */
 			if (st && svc_store_community(st, &com, &err) == JW_OK) {
 				int64_t added = 0, closed = 0;
-				if (svc_ledger_derive_batched(st, com.code, 0, &added, &closed, &err) == JW_OK) {
-					ok = true;
+				bool skipped = false;
+				char day[16];
+				snprintf(day, sizeof(day), "%04d-%02d-%02d", y, m, d);
+				if (svc_ledger_derive_daily(st, com.code, day, !last, &added, &closed, &skipped, &err) == JW_OK) {
+					ok = true;   /* skipped: another server on the store did today's */
+					if (skipped)
+						added = closed = 0;
 					if (added || closed)
 						fprintf(stderr, "juwei: 台账已按%04d-%02d-%02d更新：新列入%lld，移出%lld\n", y, m, d,
 							(long long)added, (long long)closed);

@@ -24,7 +24,7 @@
  *     roles that may take each, and a deadline rule.
  *
  * Code above store/ reads these declarations; the store turns them into
- * SQL (store/sqlite.c, through the dialect table of store/dialect.h).
+ * SQL (store/sql.c, through the dialect table of store/dialect.h).
  */
 #ifndef JW_KIND_H
 #define JW_KIND_H

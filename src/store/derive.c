@@ -184,7 +184,11 @@ int derive_sql_path(struct buf *sql, struct sql_args *a, const struct derive_val
 
 int derive_sql_key(struct buf *sql, struct sql_args *a, const struct derive_value *v)
 {
-	return arg(sql, a, v->field);
+	/* typed: a JSON object's key is text on every back end */
+	buf_adds(sql, "CAST(");
+	int rc = arg(sql, a, v->field);
+	buf_adds(sql, " AS TEXT)");
+	return rc;
 }
 
 int derive_sql_age_case(struct buf *sql, struct sql_args *a, const struct derive_value *v, const char *prefix)
@@ -239,9 +243,9 @@ static int household_case(struct buf *expr, struct buf *cols, struct sql_args *a
 			if (!(f = declared(ENT_PERSON, c->field, true)))
 				return JW_EINVAL;
 			if (cols) {
-				buf_addf(cols, ", sum(%s > ", f->name);
+				buf_addf(cols, ", sum(CASE WHEN %s > ", f->name);
 				rc = arg_cut(cols, a, c->years);
-				buf_addf(cols, ") AS y%d", i);
+				buf_addf(cols, " THEN 1 ELSE 0 END) AS y%d", i);
 				buf_addf(expr, " WHEN hh.y%d = 0 THEN ", i);
 			} else {
 				buf_addf(expr, " WHEN NOT EXISTS (SELECT 1 FROM person m WHERE m.household_id = %s.household_id"

@@ -1,6 +1,6 @@
 /*
  * derive.h — derivation rules (model/derive.h: struct derive_def) compiled
- * to SQL, for the store's ledger_derive (store/sqlite.c).  Internal to
+ * to SQL, for the store's ledger_derive (store/sql.c).  Internal to
  * store/.
  *
  * Only declared field names (model/entity.c, the ledger's own fields for

@@ -11,8 +11,10 @@ const struct dialect dialect_sqlite = {
 	.json_object = "json_object",
 	.is_not = " IS NOT ?",
 	.begin_write = "BEGIN IMMEDIATE",
+	.begin_read = "BEGIN",
 	.upsert = "ON CONFLICT (%s) DO UPDATE SET",
 	.excluded = "excluded.%s",
+	.fts5 = true,
 };
 
 const struct dialect dialect_postgres = {
@@ -22,6 +24,7 @@ const struct dialect dialect_postgres = {
 	.json_object = "json_build_object",
 	.is_not = " IS DISTINCT FROM ?",
 	.begin_write = "BEGIN",
+	.begin_read = "BEGIN",   /* read committed: a GET may still touch its session */
 	.upsert = "ON CONFLICT (%s) DO UPDATE SET",
 	.excluded = "EXCLUDED.%s",
 };

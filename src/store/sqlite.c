@@ -1,11 +1,12 @@
 /*
- * sqlite.c — the SQLite back end of the store (the embedded default).
+ * sqlite.c — the SQLite driver of the store (store/sqldb.h): the embedded
+ * default, one file per committee.
  *
- * One struct sqlite_priv per connection: the handle and a small cache of
- * prepared statements keyed by their SQL text.  Registry SQL is built
- * from the entity declarations (model/entity.c): column names come only
- * from those declarations, values are always bound.  WAL, foreign keys
- * on, busy timeout; migrations from migrations.h applied on open.
+ * WAL, foreign keys on, a busy timeout; the migrations of migrations.h
+ * applied on open; jw_reverse() registered for the reversed numbers.  The
+ * process's writers queue on one lock per file (write_lock) before BEGIN
+ * IMMEDIATE.  The online backup, the file's own checks and the inspection
+ * of a file to restore are SQLite's and live here too.
  */
 #include <pthread.h>
 #include <malloc.h>
@@ -15,21 +16,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/buf.h"
 #include "lib/util.h"
-#include "store/derive.h"
 #include "store/dialect.h"
 #include "store/migrations.h"
-#include "store/store.h"
-
-#define STMT_CACHE 128
-
-struct stmt_slot {
-	char *sql;
-	uint64_t hash;          /* FNV-1a of sql: compared before the text */
-	sqlite3_stmt *stmt;
-	unsigned long used;
-};
+#include "store/sqldb.h"
 
 /* The process's one write transaction at a time on a database file: a
  * writer waits here, in the order it came (a queue, handed on by the one
@@ -75,127 +65,122 @@ static struct write_lock *write_lock_for(const char *path)
 	return w;
 }
 
-/* A person's full-text row kept until the transaction's end (fts_defer). */
-struct fts_row {
-	int level;        /* the store's txdepth when it was made */
-	bool active;
-	int64_t id;
-	char *v[3];       /* id_number, phone, address */
-};
-#define FTS_PENDING_MAX 512
 
-struct sqlite_priv {
+struct sq_conn {
+	struct db_conn base;
 	sqlite3 *db;
-	struct fts_row *fts;        /* full-text rows not yet written */
-	int nfts, capfts;
 	struct write_lock *wlock;   /* NULL: an in-memory database */
 	bool holds_wlock;           /* this connection's transaction holds it */
-	bool single_community;  /* the store holds at most one community */
-	bool writer;            /* TX_WRITER: the big cache stays */
-	struct stmt_slot cache[STMT_CACHE];
-	unsigned long tick;
+	bool writer;                /* TX_WRITER: the big cache stays */
 };
 
-static sqlite3 *DB(struct store *st) { return ((struct sqlite_priv *)st->priv)->db; }
+struct sq_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *s;
+};
 
-static int db_fail(struct store *st, struct jw_error *err, const char *what)
+static sqlite3_stmt *S(struct db_stmt *s) { return ((struct sq_stmt *)s)->s; }
+static int st_step(struct db_stmt *s)
 {
-	const char *msg = sqlite3_errmsg(DB(st));
-	int ext = sqlite3_extended_errcode(DB(st));
-	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
-		/* "UNIQUE constraint failed: person.id_number, person.doc_type" */
-		char field[64] = "";
-		const char *p = strstr(msg, ": ");
-		if (p && (p = strchr(p, '.'))) {
-			size_t n = strcspn(p + 1, ", ");
-			snprintf(field, sizeof(field), "%.*s", (int)n, p + 1);
-		}
-		if (strcmp(field, "id_number") == 0)
-			return jw_fail(err, JW_ECONFLICT, field, "该证件号码已登记在册，请勿重复登记；可搜索该号码找到已有记录");
-		return jw_fail(err, JW_ECONFLICT, field, "与已有记录重复（%s），请修改后再提交", field);
-	}
-	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-		return jw_fail(err, JW_EINVAL, "", "引用的记录不存在，请检查所选的网格、楼栋、房屋或户");
-	if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL)
-		return jw_fail(err, JW_EINVAL, "", "数据不符合要求：%s", msg);
-	if ((ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED)
-		return jw_fail(err, JW_EBUSY, "", NULL);
-	fprintf(stderr, "juwei: store: %s failed: %s\n", what, msg);
-	return jw_fail(err, JW_ESTORE, "", NULL);
+	int rc = sqlite3_step(S(s));
+	return rc == SQLITE_ROW ? DB_ROW : rc == SQLITE_DONE ? DB_DONE : DB_ERROR;
 }
-
-/* Returns a reset statement for sql from the cache, preparing it on a miss. */
-static uint64_t fnv1a(const char *s)
+static void st_reset(struct db_stmt *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	sqlite3_reset(S(s));
+	sqlite3_clear_bindings(S(s));
 }
-
-static sqlite3_stmt *stmt(struct store *st, const char *sql)
-{
-	struct sqlite_priv *p = st->priv;
-	struct stmt_slot *victim = &p->cache[0];
-	uint64_t h = fnv1a(sql);
-	p->tick++;
-	for (int i = 0; i < STMT_CACHE; i++) {
-		struct stmt_slot *s = &p->cache[i];
-		if (s->sql && s->hash == h && strcmp(s->sql, sql) == 0) {
-			s->used = p->tick;
-			sqlite3_reset(s->stmt);
-			sqlite3_clear_bindings(s->stmt);
-			return s->stmt;
-		}
-		if (!s->sql || s->used < victim->used)
-			victim = s;
-	}
-	sqlite3_stmt *ps = NULL;
-	if (sqlite3_prepare_v3(p->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &ps, NULL) != SQLITE_OK) {
-		fprintf(stderr, "juwei: store: prepare failed: %s\n  in: %.200s\n",
-			sqlite3_errmsg(p->db), sql);
-		return NULL;
-	}
-	if (victim->sql) {
-		sqlite3_finalize(victim->stmt);
-		free(victim->sql);
-	}
-	victim->sql = xstrdup(sql);
-	victim->hash = h;
-	victim->stmt = ps;
-	victim->used = p->tick;
-	return ps;
-}
-
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+static void st_bind_int64(struct db_stmt *s, int i, int64_t v) { sqlite3_bind_int64(S(s), i, v); }
+static void st_bind_text(struct db_stmt *s, int i, const char *v)
 {
 	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(S(s), i, v, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(s, i);
+		sqlite3_bind_null(S(s), i);
+}
+static int64_t st_col_int64(struct db_stmt *s, int i) { return sqlite3_column_int64(S(s), i); }
+static double st_col_double(struct db_stmt *s, int i) { return sqlite3_column_double(S(s), i); }
+static const char *st_col_text(struct db_stmt *s, int i) { return (const char *)sqlite3_column_text(S(s), i); }
+static bool st_col_is_int(struct db_stmt *s, int i) { return sqlite3_column_type(S(s), i) == SQLITE_INTEGER; }
+static int st_col_count(struct db_stmt *s) { return sqlite3_column_count(S(s)); }
+static const char *st_col_name(struct db_stmt *s, int i) { return sqlite3_column_name(S(s), i); }
+
+static const struct db_stmt_ops sq_stmt_ops = {
+	.step = st_step, .reset = st_reset, .bind_int64 = st_bind_int64, .bind_text = st_bind_text,
+	.col_int64 = st_col_int64, .col_double = st_col_double, .col_text = st_col_text,
+	.col_is_int = st_col_is_int, .col_count = st_col_count, .col_name = st_col_name,
+};
+
+static struct db_stmt *sq_prepare(struct db_conn *c, const char *sql)
+{
+	struct sq_conn *q = (struct sq_conn *)c;
+	sqlite3_stmt *ps = NULL;
+	if (sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &ps, NULL) != SQLITE_OK) {
+		fprintf(stderr, "juwei: store: prepare failed: %s\n  in: %.200s\n", sqlite3_errmsg(q->db), sql);
+		return NULL;
+	}
+	struct sq_stmt *s = xcalloc(1, sizeof(*s));
+	s->base.ops = &sq_stmt_ops;
+	s->s = ps;
+	return &s->base;
 }
 
-static const char *col_text(sqlite3_stmt *s, int i) { return (const char *)sqlite3_column_text(s, i); }
+static void sq_finalize(struct db_stmt *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(S(s));
+	free(s);
+}
 
-static int exec(struct store *st, const char *sql)
+static int sq_exec_db(sqlite3 *db, const char *sql)
 {
 	char *msg = NULL;
-	int rc = sqlite3_exec(DB(st), sql, NULL, NULL, &msg);
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		sqlite3_free(msg);
 		if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
 			return JW_EBUSY;   /* another connection writes: not a fault */
-		fprintf(stderr, "juwei: store: %s\n  in: %.200s\n", sqlite3_errmsg(DB(st)), sql);
+		fprintf(stderr, "juwei: store: %s\n  in: %.200s\n", sqlite3_errmsg(db), sql);
 		return JW_ESTORE;
 	}
 	return JW_OK;
 }
 
-static int migrate(struct store *st, struct jw_error *err)
+static int sq_exec(struct db_conn *c, const char *sql) { return sq_exec_db(((struct sq_conn *)c)->db, sql); }
+static int64_t sq_changes(struct db_conn *c) { return sqlite3_changes(((struct sq_conn *)c)->db); }
+static int64_t sq_total_changes(struct db_conn *c) { return sqlite3_total_changes64(((struct sq_conn *)c)->db); }
+
+static enum db_failure sq_failure(struct db_conn *c, char *field, size_t n, const char **msg)
+{
+	sqlite3 *db = ((struct sq_conn *)c)->db;
+	int ext = sqlite3_extended_errcode(db);
+	*msg = sqlite3_errmsg(db);
+	if (n)
+		field[0] = 0;
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		/* "UNIQUE constraint failed: person.id_number, person.doc_type" */
+		const char *p = strstr(*msg, ": ");
+		if (p && (p = strchr(p, '.')) && n) {
+			size_t k = strcspn(p + 1, ", ");
+			snprintf(field, n, "%.*s", (int)k, p + 1);
+		}
+		return DBF_UNIQUE;
+	}
+	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return DBF_FOREIGN;
+	if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL)
+		return DBF_CHECK;
+	if ((ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED)
+		return DBF_BUSY;
+	return DBF_OTHER;
+}
+
+static int migrate(sqlite3 *db, struct jw_error *err)
 {
 	int version = 0;
 	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(DB(st), "SELECT value FROM meta WHERE key='schema_version'", -1, &s, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='schema_version'", -1, &s, NULL) == SQLITE_OK) {
 		if (sqlite3_step(s) == SQLITE_ROW)
 			version = sqlite3_column_int(s, 0);
 		sqlite3_finalize(s);
@@ -205,11 +190,11 @@ static int migrate(struct store *st, struct jw_error *err)
 			       version, SQLITE_MIGRATIONS);
 	if (version == SQLITE_MIGRATIONS)
 		return JW_OK;
-	if (exec(st, "BEGIN IMMEDIATE") != JW_OK)
+	if (sq_exec_db(db, "BEGIN IMMEDIATE") != JW_OK)
 		return jw_fail(err, JW_ESTORE, "db", "无法升级数据库结构（数据库被占用？）");
 	for (int v = version; v < SQLITE_MIGRATIONS; v++) {
-		if (exec(st, sqlite_migrations[v]) != JW_OK) {
-			exec(st, "ROLLBACK");
+		if (sq_exec_db(db, sqlite_migrations[v]) != JW_OK) {
+			sq_exec_db(db, "ROLLBACK");
 			return jw_fail(err, JW_ESTORE, "db", "数据库结构升级到第%d版失败", v + 1);
 		}
 	}
@@ -217,8 +202,8 @@ static int migrate(struct store *st, struct jw_error *err)
 	snprintf(sql, sizeof(sql),
 		 "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d')",
 		 SQLITE_MIGRATIONS);
-	if (exec(st, sql) != JW_OK || exec(st, "COMMIT") != JW_OK) {
-		exec(st, "ROLLBACK");
+	if (sq_exec_db(db, sql) != JW_OK || sq_exec_db(db, "COMMIT") != JW_OK) {
+		sq_exec_db(db, "ROLLBACK");
 		return jw_fail(err, JW_ESTORE, "db", "数据库结构升级失败");
 	}
 	return JW_OK;
@@ -253,50 +238,41 @@ static void sql_reverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, out, (int)n, sqlite3_free);
 }
 
-static int sq_open(struct store *st, const char *path, struct jw_error *err)
+
+static struct db_conn *sq_open(const char *path, struct jw_error *err)
 {
-	struct sqlite_priv *p = xcalloc(1, sizeof(*p));
-	st->priv = p;
-	int rc = sqlite3_open_v2(path, &p->db,
+	struct sq_conn *q = xcalloc(1, sizeof(*q));
+	q->base.ops = &sqlite_db;
+	int rc = sqlite3_open_v2(path, &q->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		jw_fail(err, JW_EIO, "db", "无法打开数据库文件“%s”：%s", path,
-			p->db ? sqlite3_errmsg(p->db) : "内存不足");
-		sqlite3_close(p->db);
-		free(p);
-		st->priv = NULL;
-		return JW_EIO;
+			q->db ? sqlite3_errmsg(q->db) : "内存不足");
+		goto fail;
 	}
-	sqlite3_busy_timeout(p->db, 5000);
-	p->wlock = write_lock_for(path);
-	sqlite3_create_function(p->db, "jw_reverse", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	sqlite3_busy_timeout(q->db, 5000);
+	q->wlock = write_lock_for(path);
+	sqlite3_create_function(q->db, "jw_reverse", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				sql_reverse, NULL, NULL);
-	sqlite3_extended_result_codes(p->db, 1);
-	if (exec(st, "PRAGMA journal_mode=WAL") != JW_OK ||
-	    exec(st, "PRAGMA foreign_keys=ON") != JW_OK ||
-	    exec(st, "PRAGMA synchronous=NORMAL") != JW_OK ||
+	sqlite3_extended_result_codes(q->db, 1);
+	if (sq_exec_db(q->db, "PRAGMA journal_mode=WAL") != JW_OK ||
+	    sq_exec_db(q->db, "PRAGMA foreign_keys=ON") != JW_OK ||
+	    sq_exec_db(q->db, "PRAGMA synchronous=NORMAL") != JW_OK ||
 	    /* savepoints (nested operations) journal into memory, not a temp file */
-	    exec(st, "PRAGMA temp_store=MEMORY") != JW_OK) {
+	    sq_exec_db(q->db, "PRAGMA temp_store=MEMORY") != JW_OK) {
 		jw_fail(err, JW_EIO, "db", "“%s”不是有效的 Juwei 数据库文件", path);
 		goto fail;
 	}
-	if (migrate(st, err) != JW_OK)
+	if (migrate(q->db, err) != JW_OK)
 		goto fail;
-	sqlite3_stmt *cs = NULL;
-	p->single_community = true;
-	if (sqlite3_prepare_v2(p->db, "SELECT count(*) FROM community", -1, &cs, NULL) == SQLITE_OK &&
-	    sqlite3_step(cs) == SQLITE_ROW)
-		p->single_community = sqlite3_column_int(cs, 0) <= 1;
-	sqlite3_finalize(cs);
-	return JW_OK;
+	return &q->base;
 fail:
-	sqlite3_close(p->db);
-	free(p);
-	st->priv = NULL;
-	return err ? err->code : JW_ESTORE;
+	sqlite3_close(q->db);
+	free(q);
+	return NULL;
 }
 
-static void wlock_release(struct sqlite_priv *p)
+static void wlock_release(struct sq_conn *p)
 {
 	if (!p->holds_wlock)
 		return;
@@ -370,131 +346,12 @@ static bool wlock_take(struct write_lock *w, bool *mine)
 	return me.granted;
 }
 
-/* ---- full-text rows at the transaction's end ----
- *
- * FTS5 writes what it holds to disk at every savepoint, and every statement
- * of a transaction that holds an FTS5 change opens one: a full-text row
- * written among a request's other statements is flushed again and again,
- * and a group of requests (http/server.c) writes a segment per request.
- * So a person's full-text row waits in memory until the outermost commit
- * (or until a search or a check needs it), tagged with the level it was
- * made at: rolling back to a savepoint drops the rows made inside it. */
-
-static void fts_drop(struct sqlite_priv *p, int above)
+static void sq_close(struct db_conn *c)
 {
-	int k = 0;
-	for (int i = 0; i < p->nfts; i++) {
-		if (p->fts[i].level > above) {
-			for (int j = 0; j < 3; j++)
-				free(p->fts[i].v[j]);
-		} else {
-			p->fts[k++] = p->fts[i];
-		}
-	}
-	p->nfts = k;
-}
-
-/* A released savepoint's rows belong to the level around it. */
-static void fts_lower(struct sqlite_priv *p, int to)
-{
-	for (int i = 0; i < p->nfts; i++)
-		if (p->fts[i].level > to)
-			p->fts[i].level = to;
-}
-
-static int fts_write(struct store *st, int64_t id, bool active, const char *idn, const char *phone,
-		     const char *addr)
-{
-	sqlite3_stmt *s = stmt(st, active ? "INSERT INTO person_fts(rowid, id_number, phone, address) VALUES(?,?,?,?)"
-					  : "INSERT INTO person_fts_gone(rowid, id_number, phone, address) VALUES(?,?,?,?)");
-	if (!s)
-		return JW_ESTORE;
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, idn);
-	bind_text(s, 3, phone);
-	bind_text(s, 4, addr);
-	return sqlite3_step(s) == SQLITE_DONE ? JW_OK : JW_ESTORE;
-}
-
-/* Writes the rows kept; on failure the transaction is to be rolled back. */
-static int fts_flush(struct store *st)
-{
-	struct sqlite_priv *p = st->priv;
-	int rc = JW_OK;
-	for (int i = 0; i < p->nfts && rc == JW_OK; i++) {
-		struct fts_row *f = &p->fts[i];
-		rc = fts_write(st, f->id, f->active, f->v[0], f->v[1], f->v[2]);
-	}
-	fts_drop(p, -1);
-	return rc;
-}
-
-static int fts_defer(struct store *st, int64_t id, bool active, const char *idn, const char *phone,
-		     const char *addr)
-{
-	struct sqlite_priv *p = st->priv;
-	if (st->txdepth <= 0)   /* no transaction to wait for */
-		return fts_write(st, id, active, idn, phone, addr);
-	if (p->nfts >= FTS_PENDING_MAX) {
-		int rc = fts_flush(st);
-		if (rc != JW_OK)
-			return rc;
-	}
-	if (p->nfts == p->capfts) {
-		p->capfts = p->capfts ? p->capfts * 2 : 64;
-		p->fts = xrealloc(p->fts, (size_t)p->capfts * sizeof(*p->fts));
-	}
-	p->fts[p->nfts++] = (struct fts_row){ .level = st->txdepth, .active = active, .id = id,
-					      .v = { idn ? xstrdup(idn) : NULL, phone ? xstrdup(phone) : NULL,
-						     addr ? xstrdup(addr) : NULL } };
-	return JW_OK;
-}
-
-static void sq_close(struct store *st)
-{
-	struct sqlite_priv *p = st->priv;
-	if (!p)
-		return;
-	for (int i = 0; i < STMT_CACHE; i++) {
-		if (p->cache[i].sql) {
-			sqlite3_finalize(p->cache[i].stmt);
-			free(p->cache[i].sql);
-		}
-	}
-	wlock_release(p);
-	fts_drop(p, -1);
-	free(p->fts);
-	sqlite3_close(p->db);
-	free(p);
-}
-
-static int sq_begin(struct store *st)
-{
-	struct sqlite_priv *p = st->priv;
-	if (p->wlock && !wlock_take(p->wlock, &p->holds_wlock))
-		return JW_EBUSY;
-	int rc = exec(st, dialect_sqlite.begin_write);
-	if (rc != JW_OK)
-		wlock_release(p);
-	return rc;
-}
-
-static int sq_commit(struct store *st)
-{
-	if (fts_flush(st) != JW_OK)
-		return JW_ESTORE;   /* store_commit rolls back */
-	int rc = exec(st, "COMMIT");
-	if (rc == JW_OK || sqlite3_get_autocommit(DB(st)))
-		wlock_release(st->priv);
-	return rc;
-}
-
-static int sq_rollback(struct store *st)
-{
-	fts_drop(st->priv, -1);
-	int rc = sqlite3_get_autocommit(DB(st)) ? JW_OK : exec(st, "ROLLBACK");
-	wlock_release(st->priv);
-	return rc;
+	struct sq_conn *q = (struct sq_conn *)c;
+	wlock_release(q);
+	sqlite3_close(q->db);
+	free(q);
 }
 
 /* The background checkpoint: a passive one copies what it can while
@@ -505,92 +362,60 @@ static int sq_rollback(struct store *st)
  * background checkpoint is left to copy (without it, under a steady stream
  * of writes, the log would only grow). */
 #define WAL_RESTART_PAGES 4096
-static int sq_checkpoint(struct store *st)
-{
-	int log = 0, done = 0;
-	int rc = sqlite3_wal_checkpoint_v2(DB(st), NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-	return rc == SQLITE_OK || rc == SQLITE_BUSY ? JW_OK : JW_ESTORE;
-}
-
-static int savepoint_sql(struct store *st, const char *fmt, int level)
-{
-	char sql[96];
-	snprintf(sql, sizeof(sql), fmt, level, level);
-	if (strchr(sql, ';'))
-		return exec(st, sql);
-	sqlite3_stmt *s = stmt(st, sql);   /* the same few texts again and again */
-	return s && sqlite3_step(s) == SQLITE_DONE ? JW_OK : JW_ESTORE;
-}
-
-static int sq_savepoint(struct store *st, int level) { return savepoint_sql(st, "SAVEPOINT jw%d", level); }
-static int sq_release(struct store *st, int level)
-{
-	fts_lower(st->priv, level);
-	return savepoint_sql(st, "RELEASE jw%d", level);
-}
-static int sq_rollback_to(struct store *st, int level)
-{
-	fts_drop(st->priv, level);
-	return savepoint_sql(st, "ROLLBACK TO jw%d; RELEASE jw%d", level);
-}
-
-/* A read-only request's statements share one snapshot and one lock cycle. */
-static int sq_read_begin(struct store *st)
-{
-	sqlite3_stmt *s = stmt(st, "BEGIN");
-	return s && sqlite3_step(s) == SQLITE_DONE ? JW_OK : JW_ESTORE;
-}
-
-static int sq_read_end(struct store *st)
-{
-	sqlite3_stmt *s = stmt(st, "COMMIT");
-	if (s && sqlite3_step(s) == SQLITE_DONE)
-		return JW_OK;
-	exec(st, "ROLLBACK");
-	return JW_ESTORE;
-}
 
 /* The writer's page cache (64 MiB): a person's create touches a leaf of each of
  * a dozen indexes, and with the default 2 MB cache most of them are
  * read again from the file (the OS's cache) as the store grows. */
 #define WRITER_CACHE "-65536"
 
-static int sq_bulk_mode(struct store *st, bool on)
+static int sq_bulk_mode(struct sq_conn *q, bool on)
 {
-	struct sqlite_priv *p = st->priv;
-	if (p->writer && !on)
-		return exec(st, "PRAGMA cache_size=" WRITER_CACHE);
+	if (q->writer && !on)
+		return sq_exec_db(q->db, "PRAGMA cache_size=" WRITER_CACHE);
 	/* A bigger page cache keeps indexed bulk inserts from thrashing. */
-	int rc = exec(st, on ? "PRAGMA cache_size=-131072" : "PRAGMA cache_size=-2000");
+	int rc = sq_exec_db(q->db, on ? "PRAGMA cache_size=-131072" : "PRAGMA cache_size=-2000");
 	if (!on) {   /* bulk work done: the cache's pages go back to the system */
-		sqlite3_db_release_memory(DB(st));
+		sqlite3_db_release_memory(q->db);
 		malloc_trim(0);
 	}
 	return rc;
 }
 
-static int sq_tx(struct store *st, enum store_tx what, int level)
+static int sq_tx(struct db_conn *c, enum store_tx what)
 {
+	struct sq_conn *q = (struct sq_conn *)c;
+	int rc, log = 0, done = 0;
 	switch (what) {
-	case TX_BEGIN: return sq_begin(st);
-	case TX_COMMIT: return sq_commit(st);
-	case TX_ROLLBACK: return sq_rollback(st);
-	case TX_SAVEPOINT: return sq_savepoint(st, level);
-	case TX_RELEASE: return sq_release(st, level);
-	case TX_ROLLBACK_TO: return sq_rollback_to(st, level);
-	case TX_READ_BEGIN: return sq_read_begin(st);
-	case TX_READ_END: return sq_read_end(st);
-	case TX_BULK_ON: return sq_bulk_mode(st, true);
-	case TX_BULK_OFF: return sq_bulk_mode(st, false);
-	case TX_CHECKPOINT: return sq_checkpoint(st);
+	case TX_BEGIN:
+		if (q->wlock && !wlock_take(q->wlock, &q->holds_wlock))
+			return JW_EBUSY;
+		rc = sq_exec_db(q->db, dialect_sqlite.begin_write);
+		if (rc != JW_OK)
+			wlock_release(q);
+		return rc;
+	case TX_COMMIT:
+		rc = sq_exec_db(q->db, "COMMIT");
+		if (rc == JW_OK || sqlite3_get_autocommit(q->db))
+			wlock_release(q);
+		return rc;
+	case TX_ROLLBACK:
+		rc = sqlite3_get_autocommit(q->db) ? JW_OK : sq_exec_db(q->db, "ROLLBACK");
+		wlock_release(q);
+		return rc;
+	case TX_BULK_ON: return sq_bulk_mode(q, true);
+	case TX_BULK_OFF: return sq_bulk_mode(q, false);
+	case TX_CHECKPOINT:
+		rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+		return rc == SQLITE_OK || rc == SQLITE_BUSY ? JW_OK : JW_ESTORE;
 	case TX_CHECKPOINT_ELSEWHERE:
-		return sqlite3_wal_autocheckpoint(DB(st), WAL_RESTART_PAGES) == SQLITE_OK ? JW_OK : JW_ESTORE;
-	case TX_ALIVE: return sqlite3_get_autocommit(DB(st)) ? JW_ESTORE : JW_OK;
+		return sqlite3_wal_autocheckpoint(q->db, WAL_RESTART_PAGES) == SQLITE_OK ? JW_OK : JW_ESTORE;
+	case TX_ALIVE: return sqlite3_get_autocommit(q->db) ? JW_ESTORE : JW_OK;
 	case TX_WRITER:
-		((struct sqlite_priv *)st->priv)->writer = true;
-		return sq_bulk_mode(st, false);
+		q->writer = true;
+		return sq_bulk_mode(q, false);
+	default:
+		return JW_ESTORE;
 	}
-	return JW_ESTORE;
 }
 
 int store_schema_version(struct store *st)
@@ -598,1932 +423,6 @@ int store_schema_version(struct store *st)
 	(void)st;
 	return SQLITE_MIGRATIONS;
 }
-
-/* ---- community ---- */
-
-static int sq_community_insert(struct store *st, const struct community_row *c, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT INTO community(code, name, created_at) VALUES(?,?,?)");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, c->code);
-	bind_text(s, 2, c->name);
-	sqlite3_bind_int64(s, 3, now_s());
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	sqlite3_stmt *cs = stmt(st, "SELECT count(*) FROM community");
-	if (cs && sqlite3_step(cs) == SQLITE_ROW)
-		((struct sqlite_priv *)st->priv)->single_community = sqlite3_column_int(cs, 0) <= 1;
-	if (cs)
-		sqlite3_reset(cs);
-	return JW_OK;
-}
-
-static int sq_community_get(struct store *st, struct community_row *out, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT code, name FROM community ORDER BY rowid LIMIT 1");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		return jw_fail(err, JW_ENOTFOUND, "db", "数据库尚未初始化，请先运行 juwei init");
-	if (rc != SQLITE_ROW)
-		return db_fail(st, err, __func__);
-	snprintf(out->code, sizeof(out->code), "%s", col_text(s, 0));
-	snprintf(out->name, sizeof(out->name), "%s", col_text(s, 1));
-	sqlite3_reset(s);
-	return JW_OK;
-}
-
-/* ---- generic records ---- */
-
-static void add_col(struct buf *b, const char *name)
-{
-	buf_addc(b, '"');
-	buf_adds(b, name);   /* declared names only: letters and '_' */
-	buf_addc(b, '"');
-}
-
-static void select_cols(struct buf *b, const struct kind *e, const char *alias)
-{
-	buf_adds(b, alias);
-	buf_adds(b, ".id");
-	for (int i = 0; i < e->nfields; i++) {
-		buf_addc(b, ',');
-		buf_adds(b, alias);
-		buf_addc(b, '.');
-		add_col(b, e->fields[i].name);
-	}
-}
-
-static bool is_stamp(const struct field_def *f)
-{
-	return strcmp(f->name, "created_at") == 0 || strcmp(f->name, "updated_at") == 0;
-}
-
-static void row_to_record(sqlite3_stmt *s, const struct kind *e, struct record *r)
-{
-	r->id = sqlite3_column_int64(s, 0);
-	for (int i = 0; i < e->nfields; i++) {
-		free(r->v[i]);
-		const char *v = col_text(s, i + 1);
-		if (v && e->fields[i].type == FT_REAL) {
-			char tmp[64];
-			snprintf(tmp, sizeof(tmp), "%.2f", sqlite3_column_double(s, i + 1));
-			r->v[i] = xstrdup(tmp);
-		} else {
-			r->v[i] = v ? xstrdup(v) : NULL;
-		}
-		r->given[i] = 0;
-	}
-}
-
-static int sq_record_insert(struct store *st, const char *community, struct record *r, struct jw_error *err)
-{
-	const struct kind *e = r->ent;
-	struct buf b = BUF_INIT;
-	buf_adds(&b, "INSERT INTO ");
-	add_col(&b, e->table);
-	buf_adds(&b, "(community");
-	for (int i = 0; i < e->nfields; i++) {
-		buf_addc(&b, ',');
-		add_col(&b, e->fields[i].name);
-	}
-	buf_adds(&b, ") VALUES(?");
-	for (int i = 0; i < e->nfields; i++)
-		buf_adds(&b, ",?");
-	buf_addc(&b, ')');
-	sqlite3_stmt *s = stmt(st, buf_cstr(&b));
-	buf_release(&b);
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	int64_t now = now_s();
-	bind_text(s, 1, community);
-	for (int i = 0; i < e->nfields; i++) {
-		if (is_stamp(&e->fields[i]))
-			sqlite3_bind_int64(s, i + 2, now);
-		else
-			bind_text(s, i + 2, r->v[i]);
-	}
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	r->id = sqlite3_last_insert_rowid(DB(st));
-	return JW_OK;
-}
-
-static int sq_record_update(struct store *st, const char *community, const struct record *r, struct jw_error *err)
-{
-	const struct kind *e = r->ent;
-	struct buf b = BUF_INIT;
-	int n = 0;
-	buf_adds(&b, "UPDATE ");
-	add_col(&b, e->table);
-	buf_adds(&b, " SET updated_at=?");
-	for (int i = 0; i < e->nfields; i++) {
-		if (!r->given[i] || is_stamp(&e->fields[i]))
-			continue;
-		buf_addc(&b, ',');
-		add_col(&b, e->fields[i].name);
-		buf_adds(&b, "=?");
-		n++;
-	}
-	buf_adds(&b, " WHERE id=? AND community=?");
-	sqlite3_stmt *s = stmt(st, buf_cstr(&b));
-	buf_release(&b);
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	int k = 1;
-	sqlite3_bind_int64(s, k++, now_s());
-	for (int i = 0; i < e->nfields; i++) {
-		if (!r->given[i] || is_stamp(&e->fields[i]))
-			continue;
-		bind_text(s, k++, r->v[i]);
-	}
-	sqlite3_bind_int64(s, k++, r->id);
-	bind_text(s, k, community);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	if (sqlite3_changes(DB(st)) == 0)
-		return jw_fail(err, JW_ENOTFOUND, "id", "找不到该%s记录", e->label);
-	return JW_OK;
-}
-
-/* "SELECT … WHERE id=? AND community=?" of each entity, built once. */
-static char *get_sqls[ENT__COUNT];
-static pthread_once_t get_sqls_once = PTHREAD_ONCE_INIT;
-
-static void build_get_sqls(void)
-{
-	for (int i = 0; i < ENT__COUNT; i++) {
-		struct buf b = BUF_INIT;
-		buf_adds(&b, "SELECT ");
-		select_cols(&b, &entities[i], "t");
-		buf_adds(&b, " FROM ");
-		add_col(&b, entities[i].table);
-		buf_adds(&b, " t WHERE t.id=? AND t.community=?");
-		get_sqls[i] = buf_detach(&b, NULL);
-	}
-}
-
-static const char *get_sql(const struct kind *e)
-{
-	pthread_once(&get_sqls_once, build_get_sqls);
-	return get_sqls[e->id];
-}
-
-static int sq_record_get(struct store *st, const char *community, const struct kind *e,
-			 int64_t id, struct record *out, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, get_sql(e));
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, community);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		return jw_fail(err, JW_ENOTFOUND, "id", "找不到编号为%lld的%s", (long long)id, e->label);
-	if (rc != SQLITE_ROW)
-		return db_fail(st, err, __func__);
-	row_to_record(s, e, out);
-	sqlite3_reset(s);   /* ends the read transaction: a later write must not meet a stale snapshot */
-	return JW_OK;
-}
-
-static int sq_record_find(struct store *st, const char *community, const struct kind *e,
-			  const char *field, const char *value, int64_t *id, struct jw_error *err)
-{
-	if (entity_field_index(e, field) < 0)
-		return jw_fail(err, JW_EBADREQ, field, "未知字段 %s", field);
-	struct buf b = BUF_INIT;
-	buf_adds(&b, "SELECT id FROM ");
-	add_col(&b, e->table);
-	buf_adds(&b, " WHERE community=? AND ");
-	add_col(&b, field);
-	buf_adds(&b, "=? LIMIT 1");
-	sqlite3_stmt *s = stmt(st, buf_cstr(&b));
-	buf_release(&b);
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	bind_text(s, 2, value);
-	int rc = sqlite3_step(s);
-	*id = 0;
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	else if (rc != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	return JW_OK;
-}
-
-static const char *op_sql(enum filter_op op)
-{
-	switch (op) {
-	case FOP_EQ: return "=?";
-	case FOP_LE: return "<=?";
-	case FOP_GE: return ">=?";
-	case FOP_LT: return "<?";
-	case FOP_GT: return ">?";
-	case FOP_NE: return dialect_sqlite.is_not;
-	case FOP_NULL: return " IS NULL";
-	}
-	return "=?";
-}
-
-/* Pinyin prefix upper bound: "zsf" → "zsf{" ('{' follows 'z'). */
-static void prefix_hi(char *out, size_t n, const char *lo)
-{
-	snprintf(out, n, "%s{", lo);
-}
-
-static void reverse_ascii(char *out, size_t n, const char *s)
-{
-	size_t len = strlen(s);
-	if (len >= n)
-		len = n - 1;
-	for (size_t i = 0; i < len; i++)
-		out[i] = s[len - 1 - i];
-	out[len] = '\0';
-}
-
-/* An FTS5 phrase of text, its double quotes doubled: "…". */
-static void fts_phrase(char *out, size_t n, const char *prefix, const char *text)
-{
-	size_t k = (size_t)snprintf(out, n, "%s\"", prefix);
-	for (const char *p = text; *p && k + 3 < n; p++) {
-		if (*p == '"')
-			out[k++] = '"';
-		out[k++] = *p;
-	}
-	if (k + 2 <= n) {
-		out[k++] = '"';
-		out[k] = '\0';
-	} else {
-		out[n - 1] = '\0';
-	}
-}
-
-/* Builds "FROM … WHERE …" of a list query into b; binds collected in order.
- *
- * A person search is a set of candidate ids taken from the search indexes
- * alone (name grams, pinyin, number trigrams), already restricted to the
- * people on the books unless de-registered ones are wanted; the outer query
- * only adds the other filters.  *bare is set when the candidate set is the
- * whole answer, so that counting need not visit the person rows. */
-struct binds {
-	const char *v[QUERY_MAX_FILTERS + 12];
-	int n;
-};
-
-static void bind_add(struct binds *bd, const char *v) { bd->v[bd->n++] = v; }
-
-static void person_candidates(const struct query *q, struct buf *c, struct binds *bd,
-			      char *hi, size_t hisz, char *match, size_t msz, char *match2)
-{
-	bool all = !q->active_only;
-	switch (q->search) {
-	case SEARCH_NAME_GRAM:
-		buf_adds(c, all ? "SELECT person_id FROM person_gram WHERE gram IN (?1x, '~' || ?1x)"
-				: "SELECT person_id FROM person_gram WHERE gram = ?1x");
-		bind_add(bd, q->text);
-		break;
-	case SEARCH_PINYIN:
-		/* one range of person_key; a person matches once however many
-		 * of their keys begin with the text */
-		prefix_hi(hi, hisz, q->text);
-		buf_adds(c, all ? "SELECT person_id FROM person_key WHERE key >= ?1x AND key < ?2x"
-				  " UNION SELECT person_id FROM person_key"
-				  " WHERE key >= '~' || ?1x AND key < '~' || ?2x"
-				: "SELECT DISTINCT person_id FROM person_key WHERE key >= ?1x AND key < ?2x");
-		bind_add(bd, q->text);
-		bind_add(bd, hi);
-		break;
-	case SEARCH_NUMBER_ENDS:
-		/* match = the text reversed; hi and match2 the ranges' ends */
-		reverse_ascii(match, msz, q->text);
-		prefix_hi(hi, hisz, match);
-		prefix_hi(match2, msz, q->text);
-		buf_adds(c, "SELECT id FROM person WHERE id_rev >= ?1x AND id_rev < ?2x");
-		buf_adds(c, all ? "" : " AND status = 'active'");
-		buf_adds(c, " UNION SELECT id FROM person WHERE phone_rev >= ?1x AND phone_rev < ?2x");
-		buf_adds(c, all ? "" : " AND status = 'active'");
-		buf_adds(c, " UNION SELECT id FROM person WHERE id_number >= ?3x AND id_number < ?4x");
-		buf_adds(c, all ? "" : " AND status = 'active'");
-		bind_add(bd, match);
-		bind_add(bd, hi);
-		bind_add(bd, q->text);
-		bind_add(bd, match2);
-		break;
-	case SEARCH_NUMBER:
-		fts_phrase(match, msz, "{id_number phone} : ", q->text);
-		buf_adds(c, "SELECT rowid FROM person_fts WHERE person_fts MATCH ?1x");
-		if (all)
-			buf_adds(c, " UNION SELECT rowid FROM person_fts_gone WHERE person_fts_gone MATCH ?1x");
-		bind_add(bd, match);
-		break;
-	case SEARCH_NAME_GRAMS:
-		/* 3+ characters: names holding its first bigram (checked by LIKE
-		 * outside), or addresses holding it */
-		fts_phrase(match, msz, "address : ", q->text);
-		(void)match2;
-		buf_adds(c, all ? "SELECT person_id FROM person_gram WHERE gram IN (substr(?1x, 1, 2), '~' || substr(?1x, 1, 2))"
-				: "SELECT person_id FROM person_gram WHERE gram = substr(?1x, 1, 2)");
-		buf_adds(c, " UNION SELECT rowid FROM person_fts WHERE person_fts MATCH ?2x");
-		if (all)
-			buf_adds(c, " UNION SELECT rowid FROM person_fts_gone WHERE person_fts_gone MATCH ?2x");
-		bind_add(bd, q->text);
-		bind_add(bd, match);
-		break;
-	case SEARCH_TEXT:
-		fts_phrase(match, msz, "", q->text);
-		buf_adds(c, "SELECT rowid FROM person_fts WHERE person_fts MATCH ?1x");
-		if (all)
-			buf_adds(c, " UNION SELECT rowid FROM person_fts_gone WHERE person_fts_gone MATCH ?1x");
-		bind_add(bd, match);
-		break;
-	default:
-		break;
-	}
-}
-
-/* Numbers the "?Nx" placeholders of a candidate subquery after base. */
-static void renumber(struct buf *out, const char *sql, int base)
-{
-	for (const char *p = sql; *p; p++) {
-		if (p[0] == '?' && p[1] >= '1' && p[1] <= '9' && p[2] == 'x') {
-			buf_addf(out, "?%d", base + (p[1] - '0'));
-			p += 2;
-		} else {
-			buf_addc(out, *p);
-		}
-	}
-}
-
-static int build_where(struct store *st, const char *community, const struct kind *e,
-		       const struct query *q, struct buf *b, struct binds *bd, char *hi, size_t hisz,
-		       char *match, size_t msz, char *match2, bool *bare, struct jw_error *err)
-{
-	struct sqlite_priv *p = st->priv;
-	bool person_search = e->id == ENT_PERSON && q->search != SEARCH_NONE && q->text;
-	*bare = false;
-	if (person_search && p->nfts && fts_flush(st) != JW_OK)   /* the search sees this transaction's */
-		return db_fail(st, err, __func__);
-	buf_adds(b, " FROM ");
-	add_col(b, e->table);
-	buf_adds(b, " t WHERE ");
-	int conds = 0;
-	if (person_search) {
-		struct buf c = BUF_INIT;
-		struct binds cb = { .n = 0 };
-		person_candidates(q, &c, &cb, hi, hisz, match, msz, match2);
-		buf_adds(b, "t.id IN (");
-		renumber(b, buf_cstr(&c), bd->n);
-		buf_addc(b, ')');
-		for (int i = 0; i < cb.n; i++)
-			bind_add(bd, cb.v[i]);
-		buf_release(&c);
-		conds++;
-		/* one community in the store: its filter always holds */
-		if (!p->single_community) {
-			buf_addf(b, " AND t.community=?%d", bd->n + 1);
-			bind_add(bd, community);
-		}
-		if (q->search == SEARCH_NAME_GRAMS) {
-			/* the name must hold the whole text, or the address the phrase */
-			buf_addf(b, " AND (t.name LIKE '%%' || ?%d || '%%' OR t.id IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?%d)",
-				 bd->n + 1, bd->n + 2);
-			bind_add(bd, q->text);
-			bind_add(bd, match);
-			if (!q->active_only) {
-				buf_addf(b, " OR t.id IN (SELECT rowid FROM person_fts_gone WHERE person_fts_gone MATCH ?%d)", bd->n + 1);
-				bind_add(bd, match);
-			}
-			buf_addc(b, ')');
-		}
-		*bare = q->nfilters == 0 && p->single_community && q->search != SEARCH_NAME_GRAMS;
-	} else {
-		if (community) {
-			buf_addf(b, "t.community=?%d", bd->n + 1);
-			bind_add(bd, community);
-		} else {
-			buf_adds(b, "1");   /* every community (maintenance) */
-		}
-		conds++;
-		if (e->id == ENT_PERSON && q->active_only)
-			buf_adds(b, " AND t.status='active'");
-	}
-	for (int i = 0; i < q->nfilters; i++) {
-		const struct filter *f = &q->filters[i];
-		if (strcmp(f->field, "id") != 0 && entity_field_index(e, f->field) < 0)
-			return jw_fail(err, JW_EBADREQ, f->field, "不能按“%s”筛选", f->field);
-		buf_adds(b, " AND t.");
-		add_col(b, f->field);
-		if (f->op == FOP_NULL) {
-			buf_adds(b, " IS NULL");
-			continue;
-		}
-		const char *op = op_sql(f->op);
-		buf_add(b, op, strlen(op) - 1);   /* without its '?' */
-		buf_addf(b, "?%d", bd->n + 1);
-		bind_add(bd, f->value);
-	}
-	if (!person_search && q->search != SEARCH_NONE && q->text && e->id != ENT_PERSON) {
-		/* other entities: a fragment of their title field or address */
-		buf_adds(b, " AND (t.");
-		add_col(b, e->title_field);
-		buf_addf(b, " LIKE '%%' || ?%d || '%%'", bd->n + 1);
-		bind_add(bd, q->text);
-		if (entity_field_index(e, "address") >= 0 && strcmp(e->title_field, "address") != 0)
-			buf_addf(b, " OR t.address LIKE '%%' || ?%d || '%%'", bd->n);
-		buf_addc(b, ')');
-	}
-	(void)conds;
-	return JW_OK;
-}
-
-static int sq_record_list(struct store *st, const char *community, const struct kind *e,
-			  const struct query *q, record_cb cb, void *ud, int64_t *total,
-			  struct jw_error *err)
-{
-	struct buf where = BUF_INIT, sql = BUF_INIT;
-	struct binds bd = { .n = 0 };
-	char hi[640], match[600], match2[600];
-	bool bare = false;
-	int rc = JW_OK;
-	struct record r;
-
-	rc = build_where(st, community, e, q, &where, &bd, hi, sizeof(hi), match, sizeof(match),
-			 match2, &bare, err);
-	if (rc != JW_OK)
-		goto out;
-
-	if (total && q->want_total) {
-		if (bare) {
-			/* the candidate ids are the answer: count them from the index */
-			const char *w = buf_cstr(&where);
-			const char *in = strstr(w, "t.id IN (");
-			size_t from = (size_t)(in - w) + 9, len = where.len - from - 1;
-			buf_adds(&sql, "SELECT count(*) FROM (");
-			buf_add(&sql, w + from, len);
-			buf_addc(&sql, ')');
-		} else {
-			buf_adds(&sql, "SELECT count(*)");
-			buf_add(&sql, where.data, where.len);
-		}
-		sqlite3_stmt *s = stmt(st, buf_cstr(&sql));
-		if (!s) {
-			rc = jw_fail(err, JW_ESTORE, "", NULL);
-			goto out;
-		}
-		for (int i = 0; i < bd.n; i++)
-			bind_text(s, i + 1, bd.v[i]);
-		if (sqlite3_step(s) != SQLITE_ROW) {
-			rc = db_fail(st, err, __func__);
-			goto out;
-		}
-		*total = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		buf_reset(&sql);
-	}
-	if (q->limit <= 0 || !cb)
-		goto out;
-
-	/* ORDER BY: a declared field or the id */
-	const char *sort = q->sort && *q->sort ? q->sort : "-id";
-	bool desc = sort[0] == '-';
-	const char *sf = desc ? sort + 1 : sort;
-	if (strcmp(sf, "id") != 0 && entity_field_index(e, sf) < 0) {
-		rc = jw_fail(err, JW_EBADREQ, "sort", "不能按“%s”排序", sf);
-		goto out;
-	}
-	buf_adds(&sql, "SELECT ");
-	select_cols(&sql, e, "t");
-	buf_add(&sql, where.data, where.len);
-	buf_adds(&sql, " ORDER BY t.");
-	add_col(&sql, sf);
-	buf_adds(&sql, desc ? " DESC" : " ASC");
-	if (strcmp(sf, "id") != 0)
-		buf_adds(&sql, desc ? ", t.id DESC" : ", t.id ASC");
-	buf_addf(&sql, " LIMIT ?%d OFFSET ?%d", bd.n + 1, bd.n + 2);
-	sqlite3_stmt *s = stmt(st, buf_cstr(&sql));
-	if (!s) {
-		rc = jw_fail(err, JW_ESTORE, "", NULL);
-		goto out;
-	}
-	for (int i = 0; i < bd.n; i++)
-		bind_text(s, i + 1, bd.v[i]);
-	sqlite3_bind_int64(s, bd.n + 1, q->limit);
-	sqlite3_bind_int64(s, bd.n + 2, q->offset);
-	record_init(&r, e);
-	int step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		row_to_record(s, e, &r);
-		rc = cb(&r, ud);
-		if (rc != JW_OK)
-			break;
-	}
-	record_release(&r);
-	if (rc == JW_OK && step != SQLITE_DONE)
-		rc = db_fail(st, err, __func__);
-	sqlite3_reset(s);
-out:
-	buf_release(&where);
-	buf_release(&sql);
-	return rc;
-}
-
-/* ---- person search index ---- */
-
-static int index_rest(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err);
-
-static int person_index_of(struct store *st, int64_t id, const struct person_index *ix,
-			   bool replace, struct jw_error *err)
-{
-	static const char *const wipe[] = {
-		"DELETE FROM person_gram WHERE person_id=?",
-		"DELETE FROM person_fts WHERE rowid=?",
-		"DELETE FROM person_fts_gone WHERE rowid=?",
-		"DELETE FROM person_key WHERE person_id=?",
-	};
-	sqlite3_stmt *s;
-	if (replace && fts_flush(st) != JW_OK)   /* the rows wiped below may still wait */
-		return db_fail(st, err, __func__);
-	for (int i = 0; replace && i < 4; i++) {
-		if (!(s = stmt(st, wipe[i])))
-			return jw_fail(err, JW_ESTORE, "", NULL);
-		sqlite3_bind_int64(s, 1, id);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			return db_fail(st, err, __func__);
-	}
-	s = stmt(st, "UPDATE person SET name_py=?, name_ini=?, id_rev=jw_reverse(id_number),"
-		     " phone_rev=jw_reverse(phone) WHERE id=?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, ix->name_py);
-	bind_text(s, 2, ix->name_ini);
-	sqlite3_bind_int64(s, 3, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return index_rest(st, id, ix, err);
-}
-
-/* A new person's row with its search columns in the one INSERT (an INSERT
- * then an UPDATE would write each of their four indexes twice), then its
- * grams and full-text rows. */
-static int person_insert(struct store *st, const char *community, struct record *r,
-			    const struct person_index *ix, struct jw_error *err)
-{
-	const struct kind *e = r->ent;
-	struct buf b = BUF_INIT;
-	buf_adds(&b, "INSERT INTO person(community");
-	for (int i = 0; i < e->nfields; i++) {
-		buf_addc(&b, ',');
-		add_col(&b, e->fields[i].name);
-	}
-	buf_adds(&b, ",name_py,name_ini,id_rev,phone_rev) VALUES(?");
-	for (int i = 0; i < e->nfields; i++)
-		buf_adds(&b, ",?");
-	buf_addf(&b, ",?%d,?%d,jw_reverse(?%d),jw_reverse(?%d))", e->nfields + 2, e->nfields + 3,
-		 e->nfields + 4, e->nfields + 5);
-	sqlite3_stmt *s = stmt(st, buf_cstr(&b));
-	buf_release(&b);
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	int64_t now = now_s();
-	bind_text(s, 1, community);
-	for (int i = 0; i < e->nfields; i++) {
-		if (is_stamp(&e->fields[i]))
-			sqlite3_bind_int64(s, i + 2, now);
-		else
-			bind_text(s, i + 2, r->v[i]);
-	}
-	bind_text(s, e->nfields + 2, ix->name_py);
-	bind_text(s, e->nfields + 3, ix->name_ini);
-	bind_text(s, e->nfields + 4, ix->id_number);
-	bind_text(s, e->nfields + 5, ix->phone);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	r->id = sqlite3_last_insert_rowid(DB(st));
-	return index_rest(st, r->id, ix, err);
-}
-
-/* The Latin keys of person id; de-registered persons' carry a "~". */
-static int index_keys(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, ix->active ? "INSERT OR IGNORE INTO person_key(key, person_id) VALUES(?,?)"
-					      : "INSERT OR IGNORE INTO person_key(key, person_id) VALUES('~' || ?,?)");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	for (int i = 0; i < ix->nkeys; i++) {
-		sqlite3_reset(s);
-		bind_text(s, 1, ix->keys[i]);
-		sqlite3_bind_int64(s, 2, id);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			return db_fail(st, err, __func__);
-	}
-	return JW_OK;
-}
-
-static int person_keys(struct store *st, int64_t id, const struct person_index *ix,
-			  struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "DELETE FROM person_key WHERE person_id=?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	s = stmt(st, "UPDATE person SET name_py=?, name_ini=? WHERE id=?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, ix->name_py);
-	bind_text(s, 2, ix->name_ini);
-	sqlite3_bind_int64(s, 3, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return index_keys(st, id, ix, err);
-}
-
-static int bulk_finish(struct store *st, int64_t after_id, struct jw_error *err);
-
-static int sq_person_index(struct store *st, const char *community, struct record *r,
-			   const struct person_index *ix, enum person_index_what what, struct jw_error *err)
-{
-	switch (what) {
-	case PI_INSERT: return person_insert(st, community, r, ix, err);
-	case PI_ADD: return person_index_of(st, r->id, ix, false, err);
-	case PI_REPLACE: return person_index_of(st, r->id, ix, true, err);
-	case PI_KEYS: return person_keys(st, r->id, ix, err);
-	case PI_BULK_FINISH: return bulk_finish(st, r->id, err);
-	}
-	return jw_fail(err, JW_EINVAL, "", NULL);
-}
-
-
-/* The keys, the grams and the full-text row of person id. */
-static int index_rest(struct store *st, int64_t id, const struct person_index *ix, struct jw_error *err)
-{
-	sqlite3_stmt *s;
-	int rc = index_keys(st, id, ix, err);
-	if (rc != JW_OK)
-		return rc;
-	/* de-registered persons' grams carry a "~": active searches never meet them */
-	s = stmt(st, ix->active ? "INSERT OR IGNORE INTO person_gram(gram, person_id) VALUES(?,?)"
-				: "INSERT OR IGNORE INTO person_gram(gram, person_id) VALUES('~' || ?,?)");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	for (int i = 0; i < ix->ngrams; i++) {
-		sqlite3_reset(s);
-		bind_text(s, 1, ix->grams[i]);
-		sqlite3_bind_int64(s, 2, id);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			return db_fail(st, err, __func__);
-	}
-	if (ix->skip_fts)
-		return JW_OK;
-	if (fts_defer(st, id, ix->active, ix->id_number, ix->phone, ix->address) != JW_OK)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-static int bulk_finish(struct store *st, int64_t after_id, struct jw_error *err)
-{
-	if (fts_flush(st) != JW_OK)
-		return db_fail(st, err, __func__);
-	/* In ranges: a statement that reads the table it writes gathers its
-	 * SELECT first, in memory; 50,000 ids at a time keep that small. */
-	sqlite3_stmt *s = stmt(st, "SELECT max(id) FROM person");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	int64_t max = 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		max = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	static const char *const sql[] = {
-		"INSERT INTO person_fts(rowid, id_number, phone, address)"
-		" SELECT id, id_number, phone, current_address FROM person"
-		" WHERE id > ?1 AND id <= ?2 AND status = 'active'"
-		"   AND NOT EXISTS (SELECT 1 FROM person_fts f WHERE f.rowid = person.id)",
-		"UPDATE household SET size = (SELECT count(*) FROM person p"
-		"   WHERE p.household_id = household.id AND p.status = 'active')"
-		" WHERE id IN (SELECT household_id FROM person WHERE id > ?1 AND id <= ?2"
-		"   AND household_id IS NOT NULL)",
-	};
-	for (int64_t from = after_id; from < max; from += 50000) {
-		for (int k = 0; k < 2; k++) {
-			if (!(s = stmt(st, sql[k])))
-				return jw_fail(err, JW_ESTORE, "", NULL);
-			sqlite3_bind_int64(s, 1, from);
-			sqlite3_bind_int64(s, 2, from + 50000);
-			if (sqlite3_step(s) != SQLITE_DONE)
-				return db_fail(st, err, __func__);
-		}
-	}
-	return JW_OK;
-}
-
-static int sq_household_locate(struct store *st, int64_t hh, int64_t house, int64_t building,
-			       int64_t grid, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "UPDATE person SET house_id=?, building_id=?, grid_id=? WHERE household_id=?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-#define BIND_ID(i, v) ((v) > 0 ? sqlite3_bind_int64(s, i, v) : sqlite3_bind_null(s, i))
-	BIND_ID(1, house);
-	BIND_ID(2, building);
-	BIND_ID(3, grid);
-#undef BIND_ID
-	sqlite3_bind_int64(s, 4, hh);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-static int sq_relocate(struct store *st, int64_t house, int64_t building, int64_t grid,
-		       struct jw_error *err)
-{
-	static const char *by_house[] = {
-		"UPDATE household SET building_id=?1, grid_id=?2 WHERE house_id=?3",
-		"UPDATE person SET building_id=?1, grid_id=?2 WHERE house_id=?3",
-	};
-	static const char *by_building[] = {
-		"UPDATE house SET grid_id=?2 WHERE building_id=?1 AND ?3 = 0",
-		"UPDATE household SET grid_id=?2 WHERE building_id=?1 AND ?3 = 0",
-		"UPDATE person SET grid_id=?2 WHERE building_id=?1 AND ?3 = 0",
-	};
-	const char *const *sqls = house > 0 ? by_house : by_building;
-	int n = house > 0 ? 2 : 3;
-	for (int i = 0; i < n; i++) {
-		sqlite3_stmt *s = stmt(st, sqls[i]);
-		if (!s)
-			return jw_fail(err, JW_ESTORE, "", NULL);
-		sqlite3_bind_int64(s, 1, building);
-		sqlite3_bind_int64(s, 2, grid);
-		sqlite3_bind_int64(s, 3, house > 0 ? house : 0);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			return db_fail(st, err, __func__);
-	}
-	return JW_OK;
-}
-
-static int sq_household_size(struct store *st, int64_t hh, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "UPDATE household SET size = (SELECT count(*) FROM person"
-				   " WHERE household_id = household.id AND status = 'active') WHERE id=?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	sqlite3_bind_int64(s, 1, hh);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-static int sq_place_sync(struct store *st, enum place_sync what, int64_t id, const struct store_place *to,
-			 struct jw_error *err)
-{
-	static const struct store_place none;
-	if (!to)
-		to = &none;
-	switch (what) {
-	case PS_HOUSEHOLD_SIZE: return sq_household_size(st, id, err);
-	case PS_HOUSEHOLD: return sq_household_locate(st, id, to->house, to->building, to->grid, err);
-	case PS_HOUSE: return sq_relocate(st, id, to->building, to->grid, err);
-	case PS_BUILDING: return sq_relocate(st, 0, id, to->grid, err);
-	}
-	return jw_fail(err, JW_EBADREQ, "", NULL);
-}
-
-static int sq_building_plan(struct store *st, const char *community, int64_t building_id,
-			    plan_cb cb, void *ud, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st,
-		"SELECT h.id, h.unit, h.floor, h.room, h.\"use\", hh.id, hh.household_no,"
-		" (SELECT p.name FROM person p WHERE p.household_id = hh.id AND p.relation = '02'"
-		"   AND p.status = 'active' LIMIT 1),"
-		" (SELECT count(*) FROM person p WHERE p.household_id = hh.id AND p.status = 'active'),"
-		" hh.type,"
-		" (SELECT count(*) FROM person p WHERE p.household_id = hh.id AND p.status = 'active'"
-		"   AND p.residence_type = 'migrant')"
-		" FROM house h LEFT JOIN household hh ON hh.house_id = h.id"
-		" WHERE h.building_id = ? AND h.community = ?"
-		" ORDER BY h.unit, h.floor DESC, length(h.room), h.room, hh.id");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	sqlite3_bind_int64(s, 1, building_id);
-	bind_text(s, 2, community);
-	int rc = JW_OK, step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct plan_cell c = {
-			.house_id = sqlite3_column_int64(s, 0),
-			.unit = sqlite3_column_int(s, 1),
-			.floor = sqlite3_column_int(s, 2),
-			.room = col_text(s, 3),
-			.use = col_text(s, 4),
-			.household_id = sqlite3_column_int64(s, 5),
-			.household_no = col_text(s, 6),
-			.head_name = col_text(s, 7),
-			.persons = sqlite3_column_int(s, 8),
-			.household_type = col_text(s, 9),
-			.migrants = sqlite3_column_int(s, 10),
-		};
-		rc = cb(&c, ud);
-		if (rc != JW_OK)
-			break;
-	}
-	if (rc == JW_OK && step != SQLITE_DONE)
-		rc = db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	return rc;
-}
-
-#define IN_BUILDING_MAX 16
-
-static int sq_entry_in_building(struct store *st, const char *community, int64_t building_id,
-				const char *const *ledgers, int nledgers, entry_cb cb, void *ud,
-				struct jw_error *err)
-{
-	if (nledgers <= 0)
-		return JW_OK;
-	if (nledgers > IN_BUILDING_MAX)
-		return jw_fail(err, JW_EBADREQ, "ledger", "一次最多查询%d个台账", IN_BUILDING_MAX);
-	/* ?1 community, ?2 building, ?3… the ledgers; each branch walks the
-	 * building's persons, households or houses and looks their open
-	 * entries up in ledger_entry_open */
-	struct buf in = BUF_INIT, sql = BUF_INIT;
-	for (int i = 0; i < nledgers; i++)
-		buf_addf(&in, "%s?%d", i ? "," : "", i + 3);
-	const char *l = buf_cstr(&in);
-	buf_addf(&sql,
-		 "SELECT e.id, e.ledger, e.subject, e.subject_id, e.data, p.house_id"
-		 " FROM person p JOIN ledger_entry e ON e.subject = 'person' AND e.subject_id = p.id"
-		 "  AND e.end_date IS NULL AND e.ledger IN (%s)"
-		 " WHERE p.building_id = ?2 AND p.status = 'active' AND e.community = ?1"
-		 " UNION ALL SELECT e.id, e.ledger, e.subject, e.subject_id, e.data, ho.id"
-		 " FROM house ho JOIN household hh ON hh.house_id = ho.id"
-		 " JOIN ledger_entry e ON e.subject = 'household' AND e.subject_id = hh.id"
-		 "  AND e.end_date IS NULL AND e.ledger IN (%s)"
-		 " WHERE ho.building_id = ?2 AND e.community = ?1"
-		 " UNION ALL SELECT e.id, e.ledger, e.subject, e.subject_id, e.data, ho.id"
-		 " FROM house ho JOIN ledger_entry e ON e.subject = 'house' AND e.subject_id = ho.id"
-		 "  AND e.end_date IS NULL AND e.ledger IN (%s)"
-		 " WHERE ho.building_id = ?2 AND e.community = ?1", l, l, l);
-	sqlite3_stmt *s = stmt(st, buf_cstr(&sql));
-	buf_release(&in);
-	buf_release(&sql);
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	sqlite3_bind_int64(s, 2, building_id);
-	for (int i = 0; i < nledgers; i++)
-		bind_text(s, i + 3, ledgers[i]);
-	int rc = JW_OK, step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct entry_row e = {
-			.id = sqlite3_column_int64(s, 0),
-			.ledger = col_text(s, 1),
-			.subject = col_text(s, 2),
-			.subject_id = sqlite3_column_int64(s, 3),
-			.data = col_text(s, 4),
-			.house_id = sqlite3_column_int64(s, 5),
-		};
-		if ((rc = cb(&e, ud)) != JW_OK)
-			break;
-	}
-	if (rc == JW_OK && step != SQLITE_DONE)
-		rc = db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	return rc;
-}
-
-/* ---- users and sessions ---- */
-
-static void row_to_user(sqlite3_stmt *s, struct user_row *u)
-{
-	u->id = sqlite3_column_int64(s, 0);
-	snprintf(u->community, sizeof(u->community), "%s", col_text(s, 1) ? col_text(s, 1) : "");
-	snprintf(u->username, sizeof(u->username), "%s", col_text(s, 2));
-	snprintf(u->role, sizeof(u->role), "%s", col_text(s, 3));
-	u->grid_id = sqlite3_column_int64(s, 4);
-	snprintf(u->pwhash, sizeof(u->pwhash), "%s", col_text(s, 5));
-	u->failed = sqlite3_column_int(s, 6);
-	u->locked_until = sqlite3_column_int64(s, 7);
-	u->active = sqlite3_column_int(s, 8) != 0;
-}
-
-#define USER_COLS "id, community, username, role, grid_id, pwhash, failed, locked_until, active"
-
-/* u->id 0: a new account (sets u->id); else that account's role, grid,
- * password hash, failure count, lock and active flag as u has them. */
-static int sq_user_put(struct store *st, struct user_row *u, struct jw_error *err)
-{
-	bool add = u->id <= 0;
-	sqlite3_stmt *s = stmt(st, add ? "INSERT INTO app_user(community, username, role, grid_id, pwhash, failed,"
-					 " locked_until, active, created_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)"
-				       : "UPDATE app_user SET role=?3, grid_id=?4, pwhash=?5, failed=?6,"
-					 " locked_until=?7, active=?8 WHERE id=?10");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	if (add) {
-		bind_text(s, 1, u->community);
-		bind_text(s, 2, u->username);
-		sqlite3_bind_int64(s, 9, now_s());
-	} else {
-		sqlite3_bind_int64(s, 10, u->id);
-	}
-	bind_text(s, 3, u->role);
-	if (u->grid_id > 0)
-		sqlite3_bind_int64(s, 4, u->grid_id);
-	else
-		sqlite3_bind_null(s, 4);
-	bind_text(s, 5, u->pwhash);
-	sqlite3_bind_int(s, 6, u->failed);
-	sqlite3_bind_int64(s, 7, u->locked_until);
-	sqlite3_bind_int(s, 8, u->active ? 1 : 0);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		int rc = db_fail(st, err, __func__);
-		if (rc == JW_ECONFLICT)
-			jw_fail(err, JW_ECONFLICT, "username", "用户名“%s”已存在", u->username);
-		return rc;
-	}
-	if (add)
-		u->id = sqlite3_last_insert_rowid(DB(st));
-	return JW_OK;
-}
-
-static int user_get_by(struct store *st, const char *sql, const char *name, int64_t id,
-		       struct user_row *out, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, sql);
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	if (name)
-		bind_text(s, 1, name);
-	else
-		sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		return jw_fail(err, JW_ENOTFOUND, "username", "用户不存在");
-	if (rc != SQLITE_ROW)
-		return db_fail(st, err, __func__);
-	row_to_user(s, out);
-	sqlite3_reset(s);
-	return JW_OK;
-}
-
-static int sq_user_get(struct store *st, const char *username, struct user_row *out, struct jw_error *err)
-{
-	return user_get_by(st, "SELECT " USER_COLS " FROM app_user WHERE username=?", username, 0, out, err);
-}
-
-/* s->user_id > 0: a new session; 0: the session s->token_hash seen at
- * s->last_seen (a session that has ended stays ended). */
-static int sq_session_put(struct store *st, const struct session_row *ss, struct jw_error *err)
-{
-	bool add = ss->user_id > 0;
-	sqlite3_stmt *s = stmt(st, add ? "INSERT INTO session(token_hash, user_id, csrf, kind, created_at, last_seen)"
-					 " VALUES(?1,?2,?3,?4,?5,?6)"
-				       : "UPDATE session SET last_seen=?6 WHERE token_hash=?1");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, ss->token_hash);
-	if (add) {
-		sqlite3_bind_int64(s, 2, ss->user_id);
-		bind_text(s, 3, ss->csrf);
-		bind_text(s, 4, ss->kind);
-		sqlite3_bind_int64(s, 5, ss->created_at);
-	}
-	sqlite3_bind_int64(s, 6, ss->last_seen);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-static int sq_session_get(struct store *st, const char *token_hash, struct session_row *out,
-			  struct user_row *user, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT u.id, u.community, u.username, u.role, u.grid_id, u.pwhash,"
-				   " u.failed, u.locked_until, u.active,"
-				   " s.token_hash, s.user_id, s.csrf, s.kind, s.created_at, s.last_seen"
-				   " FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash=?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, token_hash);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		return jw_fail(err, JW_EAUTH, "", NULL);
-	if (rc != SQLITE_ROW)
-		return db_fail(st, err, __func__);
-	if (user)
-		row_to_user(s, user);
-	snprintf(out->token_hash, sizeof(out->token_hash), "%s", col_text(s, 9));
-	out->user_id = sqlite3_column_int64(s, 10);
-	snprintf(out->csrf, sizeof(out->csrf), "%s", col_text(s, 11));
-	snprintf(out->kind, sizeof(out->kind), "%s", col_text(s, 12));
-	out->created_at = sqlite3_column_int64(s, 13);
-	out->last_seen = sqlite3_column_int64(s, 14);
-	sqlite3_reset(s);
-	return JW_OK;
-}
-
-/* Ends the session token_hash, or (NULL) every session last seen before
- * idle_before. */
-static int sq_session_end(struct store *st, const char *token_hash, int64_t idle_before, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, token_hash ? "DELETE FROM session WHERE token_hash=?"
-					      : "DELETE FROM session WHERE last_seen < ?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	if (token_hash)
-		bind_text(s, 1, token_hash);
-	else
-		sqlite3_bind_int64(s, 1, idle_before);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-/* ---- audit ---- */
-
-
-
-/* ---- ledgers ---- */
-
-
-static int entry_insert(struct store *st, const char *community, struct entry_row *e, struct jw_error *err)
-{
-	/* the subject's grid, sex and birth date are copied in for statistics */
-	sqlite3_stmt *s = stmt(st,
-		"INSERT INTO ledger_entry (community, ledger, subject, subject_id, status, start_date, end_date,"
-		" end_reason, data, derived, grid_id, building_id, sex, birth_date, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-		"  CASE ?3 WHEN 'person' THEN (SELECT grid_id FROM person WHERE id = ?4)"
-		"   WHEN 'household' THEN (SELECT grid_id FROM household WHERE id = ?4)"
-		"   WHEN 'house' THEN (SELECT grid_id FROM house WHERE id = ?4) END,"
-		"  CASE ?3 WHEN 'person' THEN (SELECT building_id FROM person WHERE id = ?4)"
-		"   WHEN 'household' THEN (SELECT building_id FROM household WHERE id = ?4)"
-		"   WHEN 'house' THEN (SELECT building_id FROM house WHERE id = ?4) END,"
-		"  CASE ?3 WHEN 'person' THEN (SELECT sex FROM person WHERE id = ?4) END,"
-		"  CASE ?3 WHEN 'person' THEN (SELECT birth_date FROM person WHERE id = ?4) END,"
-		"  ?11, ?11)");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	bind_text(s, 2, e->ledger);
-	bind_text(s, 3, e->subject);
-	sqlite3_bind_int64(s, 4, e->subject_id);
-	bind_text(s, 5, e->status ? e->status : "open");
-	bind_text(s, 6, e->start_date);
-	bind_text(s, 7, e->end_date);
-	bind_text(s, 8, e->end_reason);
-	bind_text(s, 9, e->data ? e->data : "{}");
-	sqlite3_bind_int(s, 10, e->derived);
-	sqlite3_bind_int64(s, 11, now_s());
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(DB(st)) == SQLITE_CONSTRAINT_UNIQUE)
-			return jw_fail(err, JW_ECONFLICT, "subject_id", "该对象已在本台账中（有一条未结束的记录），请在原记录上修改");
-		return db_fail(st, err, __func__);
-	}
-	e->id = sqlite3_last_insert_rowid(DB(st));
-	if (strcmp(e->subject, "none") == 0) {
-		/* a record attached to nothing is its own subject (migration 9) */
-		sqlite3_stmt *u = stmt(st, "UPDATE ledger_entry SET subject_id = id WHERE id = ?1");
-		if (!u)
-			return jw_fail(err, JW_ESTORE, "", NULL);
-		sqlite3_bind_int64(u, 1, e->id);
-		if (sqlite3_step(u) != SQLITE_DONE)
-			return db_fail(st, err, __func__);
-		sqlite3_reset(u);
-		e->subject_id = e->id;
-	}
-	return JW_OK;
-}
-
-static int entry_update(struct store *st, const char *community, const struct entry_row *e, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st,
-		"UPDATE ledger_entry SET status = ?1, start_date = ?2, end_date = ?3, end_reason = ?4, data = ?5,"
-		" updated_at = ?6 WHERE id = ?7 AND community = ?8");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, e->status);
-	bind_text(s, 2, e->start_date);
-	bind_text(s, 3, e->end_date);
-	bind_text(s, 4, e->end_reason);
-	bind_text(s, 5, e->data ? e->data : "{}");
-	sqlite3_bind_int64(s, 6, now_s());
-	sqlite3_bind_int64(s, 7, e->id);
-	bind_text(s, 8, community);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(DB(st)) == SQLITE_CONSTRAINT_UNIQUE)
-			return jw_fail(err, JW_ECONFLICT, "status", "该对象在本台账中已有一条未结束的记录，不能重新打开这条");
-		return db_fail(st, err, __func__);
-	}
-	return JW_OK;
-}
-
-/* e->id 0: a new entry (sets e->id); else that entry's status, dates,
- * reason and fields as e has them. */
-static int sq_entry_put(struct store *st, const char *community, struct entry_row *e, struct jw_error *err)
-{
-	return e->id > 0 ? entry_update(st, community, e, err) : entry_insert(st, community, e, err);
-}
-
-/* The visits that count for an entry: those of its subject, except the ones
- * of a restricted ledger other than the entry's own. */
-#define VISIT_OF_ENTRY "(v.restricted_to IS NULL OR v.restricted_to = e.ledger)"
-#define ENTRY_COLS \
-	"SELECT e.id, e.ledger, e.subject, e.subject_id, e.status, e.start_date, e.end_date, e.end_reason," \
-	" e.data, e.derived, e.grid_id, e.sex, e.birth_date, e.created_at, e.updated_at," \
-	" CASE e.subject WHEN 'person' THEN p.name WHEN 'household' THEN hh.household_no ELSE ho.address END," \
-	" p.id_number, coalesce(p.phone, hh.phone), coalesce(p.current_address, hho.address, ho.address)," \
-	" p.household_id," \
-	" (SELECT max(v.visit_date) FROM visit v WHERE v.subject = e.subject AND v.subject_id = e.subject_id" \
-	"   AND " VISIT_OF_ENTRY ")," \
-	" (SELECT v.next_date FROM visit v WHERE v.subject = e.subject AND v.subject_id = e.subject_id" \
-	"   AND " VISIT_OF_ENTRY " ORDER BY v.visit_date DESC, v.id DESC LIMIT 1)"
-#define ENTRY_FROM \
-	" FROM ledger_entry e" \
-	" LEFT JOIN person p ON e.subject = 'person' AND p.id = e.subject_id" \
-	" LEFT JOIN household hh ON e.subject = 'household' AND hh.id = e.subject_id" \
-	" LEFT JOIN house hho ON hho.id = hh.house_id" \
-	" LEFT JOIN house ho ON e.subject = 'house' AND ho.id = e.subject_id"
-
-static int entry_rows(sqlite3_stmt *s, entry_cb cb, void *ud)
-{
-	int rc = JW_OK, step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct entry_row e = {
-			.id = sqlite3_column_int64(s, 0), .ledger = col_text(s, 1), .subject = col_text(s, 2),
-			.subject_id = sqlite3_column_int64(s, 3), .status = col_text(s, 4),
-			.start_date = col_text(s, 5), .end_date = col_text(s, 6), .end_reason = col_text(s, 7),
-			.data = col_text(s, 8), .derived = sqlite3_column_int(s, 9) != 0,
-			.grid_id = sqlite3_column_int64(s, 10), .sex = col_text(s, 11), .birth_date = col_text(s, 12),
-			.created_at = sqlite3_column_int64(s, 13), .updated_at = sqlite3_column_int64(s, 14),
-			.name = col_text(s, 15), .id_number = col_text(s, 16), .phone = col_text(s, 17),
-			.address = col_text(s, 18), .household_id = sqlite3_column_int64(s, 19),
-			.last_visit = col_text(s, 20), .next_visit = col_text(s, 21),
-		};
-		if ((rc = cb(&e, ud)) != JW_OK)
-			break;
-	}
-	if (rc == JW_OK && step != SQLITE_DONE)
-		rc = JW_ESTORE;
-	return rc;
-}
-
-/* Counts the rows it passes on (an entry asked for by id that is not there). */
-struct found_shim { entry_cb cb; void *ud; int n; };
-
-static int found_cb(const struct entry_row *e, void *ud)
-{
-	struct found_shim *f = ud;
-	f->n++;
-	return f->cb(e, f->ud);
-}
-
-/* The SQL of an entry filter's field: an entry column (into col) or a
- * ledger field (its JSON path into *path; col is set by the caller). */
-static bool entry_filter_col(const char *field, char *col, size_t n, char (*path)[40])
-{
-	static const char *const own[] = { "birth_date", "start_date", "end_date" };
-	(*path)[0] = 0;
-	if (!field || !*field)
-		return false;
-	if (strncmp(field, "entry.", 6) == 0) {
-		for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-			if (strcmp(field + 6, own[i]) == 0) {
-				snprintf(col, n, "e.%s", own[i]);
-				return true;
-			}
-		return false;
-	}
-	if (strlen(field) > 32)
-		return false;
-	for (const char *p = field; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
-			return false;
-	snprintf(*path, sizeof(*path), "$.%s", field);
-	return true;
-}
-
-static int sq_entry_list(struct store *st, const char *community, const struct entry_query *q, entry_cb cb,
-			 void *ud, int64_t *total, struct jw_error *err)
-{
-	struct buf w = BUF_INIT, sql = BUF_INIT;
-	const char *bv[128];   /* 5 + ENTRY_MAX_FILTERS × (a path + 16 IN values) */
-	int nb = 0, rc = JW_OK;
-	char like[160], path[80], paths[ENTRY_MAX_FILTERS][40], ins[ENTRY_MAX_FILTERS][256];
-	bv[nb++] = community;
-	buf_adds(&w, " WHERE e.community = ?1");
-	if (q->ledger) {
-		bv[nb++] = q->ledger;
-		buf_addf(&w, " AND e.ledger = ?%d", nb);
-	}
-	/* numbers bound too: one statement text for every id (the cache) */
-	char id_s[24], subject_s[24], grid_s[24], after_s[24];
-	if (q->id > 0) {
-		snprintf(id_s, sizeof(id_s), "%lld", (long long)q->id);
-		bv[nb++] = id_s;
-		buf_addf(&w, " AND e.id = CAST(?%d AS INTEGER)", nb);
-	} else if (!q->include_closed) {
-		buf_adds(&w, " AND e.end_date IS NULL");
-	}
-	if (q->subject && q->subject_id > 0) {
-		snprintf(subject_s, sizeof(subject_s), "%lld", (long long)q->subject_id);
-		bv[nb++] = q->subject;
-		bv[nb++] = subject_s;
-		buf_addf(&w, " AND e.subject = ?%d AND e.subject_id = CAST(?%d AS INTEGER)", nb - 1, nb);
-	}
-	if (q->grid_id > 0) {
-		snprintf(grid_s, sizeof(grid_s), "%lld", (long long)q->grid_id);
-		bv[nb++] = grid_s;
-		buf_addf(&w, " AND e.grid_id = CAST(?%d AS INTEGER)", nb);
-	}
-	if (q->q && *q->q) {
-		snprintf(like, sizeof(like), "%%%s%%", q->q);
-		bv[nb++] = like;
-		buf_addf(&w, " AND (p.name LIKE ?%d OR hh.household_no LIKE ?%d OR ho.address LIKE ?%d"
-			 " OR hho.address LIKE ?%d OR (e.subject = 'none' AND e.data LIKE ?%d))", nb, nb, nb, nb, nb);
-	}
-	if (q->field && q->value) {
-		snprintf(path, sizeof(path), "$.%s", q->field);
-		bv[nb++] = path;
-		bv[nb++] = q->value;
-		buf_addf(&w, " AND json_extract(e.data, ?%d) = ?%d", nb - 1, nb);
-	}
-	if (q->visit_before) {
-		bv[nb++] = q->visit_before;
-		buf_addf(&w, " AND coalesce((SELECT max(v.visit_date) FROM visit v WHERE v.subject = e.subject"
-			 " AND v.subject_id = e.subject_id AND " VISIT_OF_ENTRY "), '') < ?%d", nb);
-	}
-	if (q->after_id > 0) {
-		snprintf(after_s, sizeof(after_s), "%lld", (long long)q->after_id);
-		bv[nb++] = after_s;
-		buf_addf(&w, " AND e.id > CAST(?%d AS INTEGER)", nb);
-	}
-	for (int i = 0; i < q->nwhere && i < ENTRY_MAX_FILTERS; i++) {
-		const struct entry_filter *f = &q->where[i];
-		char col[64];
-		if (!entry_filter_col(f->field, col, sizeof(col), &paths[i])) {
-			rc = jw_fail(err, JW_EBADREQ, "field", "不能按“%s”筛选", f->field ? f->field : "");
-			goto out;
-		}
-		if (paths[i][0]) {
-			bv[nb++] = paths[i];
-			snprintf(col, sizeof(col), "coalesce(json_extract(e.data, ?%d), '')", nb);
-		}
-		if (f->op == EOP_IN) {
-			/* a|b|c: one bound value each */
-			snprintf(ins[i], sizeof(ins[i]), "%s", f->value ? f->value : "");
-			buf_addf(&w, " AND %s IN (", col);
-			int k = 0;
-			for (char *p = ins[i], *bar; p && k < 16; p = bar ? bar + 1 : NULL) {
-				if ((bar = strchr(p, '|')))
-					*bar = 0;
-				bv[nb++] = p;
-				buf_addf(&w, "%s?%d", k++ ? ", " : "", nb);
-			}
-			buf_addc(&w, ')');
-			continue;
-		}
-		bv[nb++] = f->value ? f->value : "";
-		if (f->op == EOP_MONTH) {
-			buf_addf(&w, " AND substr(%s, 6, 2) = ?%d", col, nb);
-			continue;
-		}
-		static const char *const ops[] = { [EOP_EQ] = "=", [EOP_LT] = "<", [EOP_LE] = "<=", [EOP_GT] = ">",
-						   [EOP_GE] = ">=" };
-		buf_addf(&w, " AND %s %s ?%d", col, ops[f->op <= EOP_GE ? f->op : EOP_EQ], nb);
-	}
-	sqlite3_stmt *s;
-	if (total && q->want_total) {
-		buf_adds(&sql, "SELECT count(*)");
-		buf_adds(&sql, ENTRY_FROM);
-		buf_add(&sql, w.data, w.len);
-		if (!(s = stmt(st, buf_cstr(&sql)))) {
-			rc = jw_fail(err, JW_ESTORE, "", NULL);
-			goto out;
-		}
-		for (int i = 0; i < nb; i++)
-			bind_text(s, i + 1, bv[i]);
-		if (sqlite3_step(s) != SQLITE_ROW) {
-			rc = db_fail(st, err, __func__);
-			goto out;
-		}
-		*total = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		buf_reset(&sql);
-	}
-	if (q->limit <= 0 || !cb)
-		goto out;
-	buf_adds(&sql, ENTRY_COLS ENTRY_FROM);
-	buf_add(&sql, w.data, w.len);
-	char lim_s[24], off_s[24];
-	snprintf(lim_s, sizeof(lim_s), "%lld", (long long)q->limit);
-	snprintf(off_s, sizeof(off_s), "%lld", (long long)q->offset);
-	bv[nb++] = lim_s;
-	bv[nb++] = off_s;
-	buf_addf(&sql, " ORDER BY e.id %s LIMIT CAST(?%d AS INTEGER) OFFSET CAST(?%d AS INTEGER)",
-		 q->oldest_first ? "ASC" : "DESC", nb - 1, nb);
-	if (!(s = stmt(st, buf_cstr(&sql)))) {
-		rc = jw_fail(err, JW_ESTORE, "", NULL);
-		goto out;
-	}
-	for (int i = 0; i < nb; i++)
-		bind_text(s, i + 1, bv[i]);
-	struct found_shim shim = { cb, ud, 0 };
-	rc = entry_rows(s, found_cb, &shim);
-	sqlite3_reset(s);
-	if (rc == JW_ESTORE)
-		rc = db_fail(st, err, __func__);
-	else if (rc == JW_OK && q->id > 0 && !shim.n)
-		rc = jw_fail(err, JW_ENOTFOUND, "", "找不到该台账记录");
-out:
-	buf_release(&w);
-	buf_release(&sql);
-	return rc;
-}
-
-/* The rows of an UPDATE … RETURNING CLOSED_COLS, one entry_row each, to cb
- * (NULL: none); then the statement is reset. */
-#define CLOSED_COLS " RETURNING id, ledger, subject, subject_id, end_date, end_reason"
-
-static int closed_rows(struct store *st, sqlite3_stmt *s, entry_cb cb, void *ud, struct jw_error *err)
-{
-	int r, rc = JW_OK;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		struct entry_row e = { .id = sqlite3_column_int64(s, 0), .ledger = col_text(s, 1),
-				       .subject = col_text(s, 2), .subject_id = sqlite3_column_int64(s, 3),
-				       .status = "closed", .end_date = col_text(s, 4), .end_reason = col_text(s, 5) };
-		if (rc == JW_OK && cb)
-			rc = cb(&e, ud);
-	}
-	if (r != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	return rc;
-}
-
-static int sq_entry_close_subject(struct store *st, const char *community, const char *subject, int64_t id,
-				  const char *date, const char *reason, entry_cb cb, void *ud, int64_t *closed,
-				  struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st,
-		"UPDATE ledger_entry SET status = 'closed', end_date = ?1, end_reason = ?2, updated_at = ?3"
-		" WHERE community = ?4 AND subject = ?5 AND subject_id = ?6 AND end_date IS NULL" CLOSED_COLS);
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, date);
-	bind_text(s, 2, reason);
-	sqlite3_bind_int64(s, 3, now_s());
-	bind_text(s, 4, community);
-	bind_text(s, 5, subject);
-	sqlite3_bind_int64(s, 6, id);
-	int rc = closed_rows(st, s, cb, ud, err);
-	*closed = sqlite3_changes(DB(st));
-	return rc;
-}
-
-/* A derivation's statements: ?1 community, ?2 ledger, ?3 today, ?4 now,
- * ?5 the only subject, ?6 that subject's household, ?7–?8 a range of
- * subject ids; the compiled rule's values from ?9 (store/derive.c). */
-#define DERIVE_ARG0 9
-
-/* Runs one statement of a derivation; cb: the statement returns CLOSED_COLS. */
-static int run_derive(struct store *st, const char *sql, const char *community, const struct derive_req *d,
-		      const struct sql_args *args, entry_cb cb, int64_t *changes, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, sql);
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	bind_text(s, 2, d->ledger);
-	bind_text(s, 3, d->today);
-	sqlite3_bind_int64(s, 4, now_s());
-	sqlite3_bind_int64(s, 5, d->only_id);
-	sqlite3_bind_int64(s, 6, d->only_household);
-	if (d->id_hi > 0) {
-		sqlite3_bind_int64(s, 7, d->id_lo);
-		sqlite3_bind_int64(s, 8, d->id_hi);
-	}
-	for (int i = 0; args && i < args->n; i++)
-		bind_text(s, args->first + i, args->v[i]);
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int rc = cb ? closed_rows(st, s, cb, d->closed_ud, err) : JW_OK;
-	if (!cb && sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	if (rc != JW_OK)
-		return rc;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (getenv("JUWEI_DERIVE_TIMES"))
-		fprintf(stderr, "%s %.3f s %d rows: %.90s\n", d->ledger,
-			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-			sqlite3_changes(DB(st)), sql);
-	if (changes)
-		*changes = sqlite3_changes(DB(st));
-	return JW_OK;
-}
-
-static int derive_bad(struct jw_error *err, const struct derive_req *d)
-{
-	fprintf(stderr, "juwei: store: the derivation rule of ledger %s does not compile\n", d->ledger);
-	return jw_fail(err, JW_EINVAL, "", NULL);
-}
-
-/* The values a rule keeps (json_object(key, CASE …, …)) for the INSERT of
- * newcomers, or '{}'. */
-static int derive_values_insert(struct buf *b, struct sql_args *args, const struct derive_req *d, bool person)
-{
-	const struct derive_def *r = d->rule;
-	if (!person || !r->values[0].field) {
-		buf_adds(b, "'{}'");
-		return JW_OK;
-	}
-	int rc = JW_OK;
-	buf_adds(b, "json_object(");
-	for (int i = 0; rc == JW_OK && i < DERIVE_MAX_VALUES && r->values[i].field; i++) {
-		const struct derive_value *v = &r->values[i];
-		if ((rc = derive_value_check(v, d->fields)) != JW_OK)
-			break;
-		if (i)
-			buf_adds(b, ", ");
-		if ((rc = derive_sql_key(b, args, v)) != JW_OK)
-			break;
-		buf_adds(b, ", ");
-		rc = derive_value_household(v) ? derive_sql_household_case(b, args, v, "p")
-					       : derive_sql_age_case(b, args, v, "p.");
-	}
-	buf_addc(b, ')');
-	return rc;
-}
-
-/* Brings one kept value of the open entries up to date, writing only the
- * entries whose value changes. */
-static int derive_value_update(struct store *st, const char *community, const struct derive_req *d,
-			       const struct derive_value *v, const char *c_sub, const char *c_rng,
-			       struct jw_error *err)
-{
-	struct buf b = BUF_INIT, cols = BUF_INIT, expr = BUF_INIT;
-	struct sql_args args;
-	int rc = sql_args_init(&args, DERIVE_ARG0, d->today);
-	if (rc == JW_OK)
-		rc = derive_value_check(v, d->fields);
-	if (rc == JW_OK && derive_value_household(v) && d->only_id == 0) {
-		/* every household counted once */
-		rc = derive_sql_household_counts(&cols, &expr, &args, v);
-		buf_addf(&b, "WITH hh AS (SELECT household_id AS id, %s"
-			 "  FROM person WHERE status = 'active' AND household_id IN (SELECT p.household_id"
-			 "   FROM ledger_entry e JOIN person p ON p.id = e.subject_id WHERE e.community = ?1"
-			 "   AND e.ledger = ?2 AND e.subject = 'person' AND e.end_date IS NULL%s)"
-			 "  GROUP BY household_id),"
-			 " v AS (SELECT e.id AS eid, %s AS value"
-			 "  FROM ledger_entry e JOIN person p ON p.id = e.subject_id LEFT JOIN hh ON hh.id = p.household_id"
-			 "  WHERE e.community = ?1 AND e.ledger = ?2 AND e.subject = 'person' AND e.end_date IS NULL%s)"
-			 " UPDATE ledger_entry SET data = json_set(data, ", buf_cstr(&cols), c_rng, buf_cstr(&expr), c_rng);
-		if (rc == JW_OK)
-			rc = derive_sql_path(&b, &args, v);
-		buf_adds(&b, ", v.value) FROM v WHERE ledger_entry.id = v.eid AND json_extract(ledger_entry.data, ");
-		if (rc == JW_OK)
-			rc = derive_sql_path(&b, &args, v);
-		buf_adds(&b, ") IS NOT v.value");
-	} else if (rc == JW_OK && derive_value_household(v)) {
-		/* one person, and the other members of their household */
-		buf_adds(&b, "UPDATE ledger_entry SET data = json_set(data, ");
-		rc = derive_sql_path(&b, &args, v);
-		buf_adds(&b, ", ");
-		if (rc == JW_OK)
-			rc = derive_sql_household_case(&b, &args, v, "p");
-		buf_adds(&b, ") FROM person p WHERE p.id = ledger_entry.subject_id AND ledger_entry.subject = 'person'"
-			 " AND ledger_entry.community = ?1 AND ledger_entry.ledger = ?2 AND ledger_entry.end_date IS NULL"
-			 " AND ledger_entry.subject_id IN (SELECT ?5 UNION SELECT m.id FROM person m"
-			 "   WHERE ?6 > 0 AND m.household_id = ?6)");
-	} else if (rc == JW_OK) {
-		/* an age value, from the birth date the entry keeps */
-		rc = derive_sql_age_case(&expr, &args, v, "");
-		buf_adds(&b, "UPDATE ledger_entry SET data = json_set(data, ");
-		if (rc == JW_OK)
-			rc = derive_sql_path(&b, &args, v);
-		buf_addf(&b, ", %s) WHERE community = ?1 AND ledger = ?2 AND end_date IS NULL%s AND json_extract(data, ",
-			 buf_cstr(&expr), c_sub);
-		if (rc == JW_OK)
-			rc = derive_sql_path(&b, &args, v);
-		buf_addf(&b, ") IS NOT (%s)", buf_cstr(&expr));
-	}
-	if (rc == JW_OK)
-		rc = run_derive(st, buf_cstr(&b), community, d, &args, NULL, NULL, err);
-	else if (rc == JW_EINVAL)
-		rc = derive_bad(err, d);
-	buf_release(&b);
-	buf_release(&cols);
-	buf_release(&expr);
-	return rc;
-}
-
-static int sq_ledger_derive(struct store *st, const char *community, const struct derive_req *d, int64_t *added,
-			    int64_t *closed, struct jw_error *err)
-{
-	bool person = strcmp(d->subject, "person") == 0;
-	const char *t = person ? "person" : "household", *a = person ? "p" : "h";
-	enum entity_id se = person ? ENT_PERSON : ENT_HOUSEHOLD;
-	/* one subject, or all: distinct statements, so that each is planned for
-	 * what it does (an `?5 = 0 OR id = ?5` would be planned as a scan) */
-	bool one = d->only_id > 0;
-	char c_ins[48] = "", c_sub[64] = "", c_le[64] = "", c_rng[48] = "";
-	if (one) {
-		snprintf(c_ins, sizeof(c_ins), " AND %s.id = ?5", a);
-		snprintf(c_sub, sizeof(c_sub), " AND subject_id = ?5");
-		snprintf(c_le, sizeof(c_le), " AND ledger_entry.subject_id = ?5");
-	} else if (d->id_hi > 0) {   /* a range of subjects (?7–?8): one short transaction */
-		snprintf(c_ins, sizeof(c_ins), " AND %s.id BETWEEN ?7 AND ?8", a);
-		snprintf(c_sub, sizeof(c_sub), " AND subject_id BETWEEN ?7 AND ?8");
-		snprintf(c_le, sizeof(c_le), " AND ledger_entry.subject_id BETWEEN ?7 AND ?8");
-		snprintf(c_rng, sizeof(c_rng), " AND e.subject_id BETWEEN ?7 AND ?8");
-	}
-	if (!d->rule)
-		return derive_bad(err, d);
-	struct buf b = BUF_INIT, w = BUF_INIT, vals = BUF_INIT;
-	struct sql_args args;
-	int rc = sql_args_init(&args, DERIVE_ARG0, d->today);
-	if (rc == JW_OK)
-		rc = derive_values_insert(&vals, &args, d, person);
-	if (rc == JW_OK)
-		rc = derive_sql_when(&w, &args, d->rule, se, a);
-	if (rc != JW_OK) {
-		rc = derive_bad(err, d);
-		goto out;
-	}
-	buf_addf(&b, "INSERT INTO ledger_entry (community, ledger, subject, subject_id, status, start_date, derived,"
-		 " grid_id, building_id, sex, birth_date, data, created_at, updated_at)"
-		 " SELECT %s.community, ?2, '%s', %s.id, 'open', ?3, 1, %s.grid_id, %s.building_id, %s, %s, %s, ?4, ?4"
-		 " FROM %s %s WHERE %s.community = ?1 AND (%s)%s%s"
-		 " AND NOT EXISTS (SELECT 1 FROM ledger_entry e WHERE e.ledger = ?2 AND e.subject = '%s'"
-		 "   AND e.subject_id = %s.id AND e.end_date IS NULL)",
-		 a, t, a, a, a, person ? "p.sex" : "NULL", person ? "p.birth_date" : "NULL", buf_cstr(&vals),
-		 t, a, a, buf_cstr(&w), person ? " AND p.status = 'active'" : "", c_ins, t, a);
-	rc = run_derive(st, buf_cstr(&b), community, d, &args, NULL, added, err);
-	if (d->insert_only)   /* a bulk load's newcomers: the rest has not changed */
-		goto out;
-	/* those who no longer qualify (de-registered ones were closed with their reason) */
-	if (rc == JW_OK) {
-		buf_reset(&b);
-		buf_reset(&w);
-		if ((rc = sql_args_init(&args, DERIVE_ARG0, d->today)) == JW_OK)
-			rc = derive_sql_when(&w, &args, d->rule, se, a);
-		if (rc == JW_OK && args.n < SQL_MAX_ARGS) {
-			int reason = args.first + args.n;
-			args.v[args.n++] = d->rule->close_reason;
-			buf_addf(&b, "UPDATE ledger_entry SET status = 'closed', end_date = ?3, end_reason = ?%d,"
-				 " updated_at = ?4 WHERE community = ?1 AND ledger = ?2 AND derived = 1 AND end_date IS NULL"
-				 " AND subject = '%s'%s"
-				 " AND NOT EXISTS (SELECT 1 FROM %s %s WHERE %s.id = ledger_entry.subject_id AND (%s)%s)%s",
-				 reason, t, c_sub, t, a, a, buf_cstr(&w), person ? " AND p.status = 'active'" : "",
-				 one && d->closed_cb ? CLOSED_COLS : "");
-			rc = run_derive(st, buf_cstr(&b), community, d, &args, one ? d->closed_cb : NULL, closed, err);
-		} else {
-			rc = derive_bad(err, d);
-		}
-	}
-	/* the copied columns follow the subject (a move, a corrected birth date) */
-	if (rc == JW_OK) {
-		buf_reset(&b);
-		buf_addf(&b, "UPDATE ledger_entry SET grid_id = s.grid_id, building_id = s.building_id%s FROM %s s"
-			 " WHERE s.id = ledger_entry.subject_id AND ledger_entry.subject = '%s'"
-			 " AND ledger_entry.community = ?1 AND ledger_entry.ledger = ?2 AND ledger_entry.end_date IS NULL"
-			 "%s AND (ledger_entry.grid_id IS NOT s.grid_id OR ledger_entry.building_id IS NOT s.building_id%s)",
-			 person ? ", sex = s.sex, birth_date = s.birth_date" : "", t, t, c_le,
-			 person ? " OR ledger_entry.sex IS NOT s.sex OR ledger_entry.birth_date IS NOT s.birth_date" : "");
-		rc = run_derive(st, buf_cstr(&b), community, d, NULL, NULL, NULL, err);
-	}
-	/* the values kept: only entries whose value changes are written */
-	for (int i = 0; rc == JW_OK && person && i < DERIVE_MAX_VALUES && d->rule->values[i].field; i++)
-		rc = derive_value_update(st, community, d, &d->rule->values[i], c_sub, c_rng, err);
-out:
-	buf_release(&b);
-	buf_release(&w);
-	buf_release(&vals);
-	return rc;
-}
-
-/* Open entries (or persons) grouped by grid, sex and birth date with the
- * index alone, then by 5-year age group here (0 = 0–4 … 20 = 100+, -1
- * unknown): an age computed in SQL for each of 200,000 rows costs more than
- * the whole scan. */
-struct age_group { int64_t grid; char sex[4]; int age5; int64_t n; };
-
-static int age5_of(const char *bd, int ty, int tmd)
-{
-	int y, m, d;
-	if (!bd || !date_parse(bd, &y, &m, &d))
-		return -1;
-	int age = ty - y - ((m * 100 + d) > tmd);
-	if (age < 0)
-		return -1;
-	return age / 5 > 20 ? 20 : age / 5;
-}
-
-static int group_rows(struct store *st, sqlite3_stmt *s, const char *today, stat_cb cb, void *ud,
-		      struct jw_error *err)
-{
-	int ty, tm, td;
-	if (!date_parse(today, &ty, &tm, &td)) {
-		sqlite3_reset(s);
-		return jw_fail(err, JW_EBADREQ, "", "日期无效");
-	}
-	int tmd = tm * 100 + td;
-	struct age_group *g = NULL;
-	size_t n = 0, cap = 0;
-	int rc = JW_OK, step;
-	/* buildings: open addressing on the id (grows by doubling) */
-	size_t bcap = 1024, bn = 0;
-	int64_t *bid = calloc(bcap, sizeof(*bid)), *bcnt = calloc(bcap, sizeof(*bcnt));
-	if (!bid || !bcnt) {
-		free(bid);
-		free(bcnt);
-		sqlite3_reset(s);
-		return jw_fail(err, JW_ENOMEM, "", NULL);
-	}
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t grid = sqlite3_column_int64(s, 0);
-		const char *sex = col_text(s, 1) ? col_text(s, 1) : "";
-		int a5 = age5_of(col_text(s, 2), ty, tmd);
-		int64_t cnt = sqlite3_column_int64(s, 3);
-		if (sqlite3_column_count(s) < 5)
-			goto grouped;   /* no building column */
-		int64_t b = sqlite3_column_int64(s, 4) + 1;   /* 0 = none → 1: the key is never 0 */
-		if (bn * 2 >= bcap) {
-			size_t ncap = bcap * 2;
-			int64_t *nid = calloc(ncap, sizeof(*nid)), *ncnt = calloc(ncap, sizeof(*ncnt));
-			if (!nid || !ncnt) {
-				free(nid);
-				free(ncnt);
-				rc = jw_fail(err, JW_ENOMEM, "", NULL);
-				break;
-			}
-			for (size_t i = 0; i < bcap; i++)
-				if (bid[i]) {
-					size_t h = (size_t)(bid[i] * 2654435761u) & (ncap - 1);
-					while (nid[h])
-						h = (h + 1) & (ncap - 1);
-					nid[h] = bid[i];
-					ncnt[h] = bcnt[i];
-				}
-			free(bid);
-			free(bcnt);
-			bid = nid;
-			bcnt = ncnt;
-			bcap = ncap;
-		}
-		size_t h = (size_t)(b * 2654435761u) & (bcap - 1);
-		while (bid[h] && bid[h] != b)
-			h = (h + 1) & (bcap - 1);
-		if (!bid[h]) {
-			bid[h] = b;
-			bn++;
-		}
-		bcnt[h] += cnt;
-grouped:;
-		/* rows come in (grid, sex) order: look back only within the run */
-		size_t k = n;
-		while (k > 0 && g[k - 1].grid == grid && strcmp(g[k - 1].sex, sex) == 0) {
-			if (g[k - 1].age5 == a5)
-				break;
-			k--;
-		}
-		if (k > 0 && g[k - 1].grid == grid && strcmp(g[k - 1].sex, sex) == 0 && g[k - 1].age5 == a5) {
-			g[k - 1].n += cnt;
-			continue;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			struct age_group *ng = realloc(g, cap * sizeof(*g));
-			if (!ng) {
-				free(g);
-				sqlite3_reset(s);
-				return jw_fail(err, JW_ENOMEM, "", NULL);
-			}
-			g = ng;
-		}
-		g[n].grid = grid;
-		snprintf(g[n].sex, sizeof(g[n].sex), "%s", sex);
-		g[n].age5 = a5;
-		g[n].n = cnt;
-		n++;
-	}
-	if (rc == JW_OK && step != SQLITE_DONE)
-		rc = db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	for (size_t i = 0; rc == JW_OK && i < n; i++) {
-		struct stat_cell c = { .grid_id = g[i].grid, .age5 = g[i].age5, .n = g[i].n };
-		snprintf(c.sex, sizeof(c.sex), "%s", g[i].sex);
-		rc = cb(&c, ud);
-	}
-	/* then the buildings: age5 = -2, grid_id = the building id */
-	for (size_t i = 0; rc == JW_OK && i < bcap; i++)
-		if (bid[i]) {
-			struct stat_cell c = { .grid_id = bid[i] - 1, .age5 = -2, .n = bcnt[i] };
-			rc = cb(&c, ud);
-		}
-	free(bid);
-	free(bcnt);
-	free(g);
-	return rc;
-}
-
-static int ledger_age_counts(struct store *st, const char *community, const char *ledger, const char *today,
-			   stat_cb cb, void *ud, struct jw_error *err)
-{
-	/* from the covering index alone (the smaller partial index of open
-	 * entries would send every row back to the table) */
-	sqlite3_stmt *s = stmt(st, "SELECT grid_id, sex, birth_date, count(*), building_id"
-				   " FROM ledger_entry INDEXED BY ledger_entry_stats"
-				   " WHERE community = ?1 AND ledger = ?2 AND end_date IS NULL GROUP BY 1, 2, 3, 5");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	bind_text(s, 2, ledger);
-	return group_rows(st, s, today, cb, ud, err);
-}
-
-static int person_age_counts(struct store *st, const char *community, const char *today, stat_cb cb, void *ud,
-			   struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT grid_id, sex, birth_date, count(*) FROM person"
-				   " WHERE community = ?1 AND status = 'active' GROUP BY 1, 2, 3");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	int rc = group_rows(st, s, today, cb, ud, err);
-	if (rc != JW_OK)
-		return rc;
-	/* the buildings apart: grouping a million persons by four columns sorts them all */
-	if (!(s = stmt(st, "SELECT building_id, count(*) FROM person INDEXED BY person_building"
-			   " WHERE community = ?1 AND status = 'active' GROUP BY 1")))
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
-	int step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct stat_cell c = { .grid_id = sqlite3_column_int64(s, 0), .age5 = -2, .n = sqlite3_column_int64(s, 1) };
-		if ((rc = cb(&c, ud)) != JW_OK)
-			break;
-	}
-	if (rc == JW_OK && step != SQLITE_DONE)
-		rc = db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	return rc;
-}
-
-/* Active persons, or the open records of a kind of the shared table, by
- * grid, sex and 5-year age group on today, then (age5 = -2) by building.
- * Apart from count_by for speed: grouped by the raw birth date from a
- * covering index, the ages counted here. */
-static int sq_age_counts(struct store *st, const char *community, const struct kind *k, const char *today,
-			 stat_cb cb, void *ud, struct jw_error *err)
-{
-	if (k->storage == KS_SHARED)
-		return ledger_age_counts(st, community, k->key, today, cb, ud, err);
-	if (k->id == ENT_PERSON)
-		return person_age_counts(st, community, today, cb, ud, err);
-	return jw_fail(err, JW_EBADREQ, "", "只有居民和台账记录按年龄统计");
-}
-
-/* ---- the one grouped count ---- */
-
-/* The SQL expression of a declared field of kind k (alias t): its column,
- * or for a kind of the shared table its JSON member (through the dialect)
- * or one of the shared table's own columns.  false: not a field of k. */
-static bool field_expr(const struct kind *k, const char *field, char *out, size_t n)
-{
-	static const char *const shared_cols[] = { "grid_id", "sex", "birth_date", "start_date", "end_date",
-						   "status", "subject", "subject_id", "created_at", "updated_at" };
-	if (!field)
-		return false;
-	bool declared = entity_field_index(k, field) >= 0;
-	if (k->storage == KS_COLUMNS) {
-		if (!declared && strcmp(field, "id") != 0)
-			return false;
-		snprintf(out, n, "t.\"%s\"", field);
-		return true;
-	}
-	if (declared) {
-		snprintf(out, n, dialect_sqlite.json_text, "t.data", field);
-		return true;
-	}
-	for (size_t i = 0; i < sizeof(shared_cols) / sizeof(shared_cols[0]); i++)
-		if (strcmp(field, shared_cols[i]) == 0) {
-			snprintf(out, n, "t.%s", field);
-			return true;
-		}
-	return false;
-}
-
-static int sq_count_by(struct store *st, const char *community, const struct kind *k, const struct query *q,
-		       const char *const *dims, int ndims, const char *today, group_cb cb, void *ud,
-		       struct jw_error *err)
-{
-	struct buf sql = BUF_INIT, grp = BUF_INIT;
-	const char *bv[QUERY_MAX_FILTERS + 4];
-	int nb = 0, rc = JW_OK;
-	char ex[160];
-	if (ndims < 0 || ndims > COUNT_MAX_DIMS)
-		return jw_fail(err, JW_EBADREQ, "by", "最多按 %d 个维度统计", COUNT_MAX_DIMS);
-	int ty = today ? (int)strtol(today, NULL, 10) : 0;
-	bool leap = ty && ((ty % 4 == 0 && ty % 100 != 0) || ty % 400 == 0);
-	buf_adds(&sql, "SELECT ");
-	for (int i = 0; i < ndims; i++) {
-		const struct kind_dim *d = kind_dim(k, dims[i]);
-		if (!d || !field_expr(k, d->field, ex, sizeof(ex))) {
-			rc = jw_fail(err, JW_EBADREQ, "by", "不能按“%s”统计", dims[i] ? dims[i] : "");
-			goto out;
-		}
-		buf_adds(&sql, i ? ", " : "");
-		switch (d->type) {
-		case DIM_FIELD: buf_adds(&sql, ex); break;
-		case DIM_MONTH: buf_addf(&sql, "substr(%s, 1, 7)", ex); break;
-		case DIM_YEAR: buf_addf(&sql, "substr(%s, 1, 4)", ex); break;
-		case DIM_AGE5:
-			/* whole years on today (born 29 February: the birthday is 28
-			 * February in a common year), in groups of five */
-			if (!today) {
-				rc = jw_fail(err, JW_EBADREQ, "by", "按年龄统计需给出日期");
-				goto out;
-			}
-			bv[nb++] = today;
-			char bday[400];
-			if (leap)
-				snprintf(bday, sizeof(bday), "substr(%s, 6, 5)", ex);
-			else
-				snprintf(bday, sizeof(bday), "replace(substr(%s, 6, 5), '02-29', '02-28')", ex);
-			buf_addf(&sql, "(CAST(substr(?%d, 1, 4) AS INTEGER) - CAST(substr(%s, 1, 4) AS INTEGER)"
-				 " - (substr(?%d, 6, 5) < %s)) / 5 * 5", nb, ex, nb, bday);
-			break;
-		}
-		buf_addf(&grp, "%s%d", i ? ", " : "", i + 1);
-	}
-	buf_adds(&sql, ndims ? ", count(*) FROM " : "count(*) FROM ");
-	buf_adds(&sql, k->storage == KS_SHARED ? "ledger_entry" : k->table);
-	buf_adds(&sql, " t WHERE ");
-	if (k->flags & KF_NO_COMMUNITY) {
-		buf_adds(&sql, "1");
-	} else {
-		bv[nb++] = community;
-		buf_addf(&sql, "t.community = ?%d", nb);
-	}
-	if (k->storage == KS_SHARED) {
-		bv[nb++] = k->key;
-		buf_addf(&sql, " AND t.ledger = ?%d", nb);
-	}
-	for (int i = 0; q && i < q->nfilters; i++) {
-		const struct filter *f = &q->filters[i];
-		if (!field_expr(k, f->field, ex, sizeof(ex))) {
-			rc = jw_fail(err, JW_EBADREQ, f->field, "不能按“%s”筛选", f->field);
-			goto out;
-		}
-		if (f->op == FOP_NULL) {
-			buf_addf(&sql, " AND %s IS NULL", ex);
-			continue;
-		}
-		bv[nb++] = f->value;
-		const char *op = op_sql(f->op);
-		buf_addf(&sql, " AND %s %.*s?%d", ex, (int)strcspn(op, "?"), op, nb);
-	}
-	if (ndims) {
-		buf_adds(&sql, " GROUP BY ");
-		buf_add(&sql, grp.data, grp.len);
-	}
-	sqlite3_stmt *s = stmt(st, buf_cstr(&sql));
-	if (!s) {
-		rc = jw_fail(err, JW_ESTORE, "", NULL);
-		goto out;
-	}
-	for (int i = 0; i < nb; i++)
-		bind_text(s, i + 1, bv[i]);
-	int step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *keys[COUNT_MAX_DIMS];
-		char nums[COUNT_MAX_DIMS][24];
-		for (int i = 0; i < ndims; i++) {
-			if (sqlite3_column_type(s, i) == SQLITE_INTEGER) {
-				snprintf(nums[i], sizeof(nums[i]), "%lld", (long long)sqlite3_column_int64(s, i));
-				keys[i] = nums[i];
-			} else {
-				keys[i] = col_text(s, i);
-			}
-		}
-		if ((rc = cb(keys, sqlite3_column_int64(s, ndims), ud)) != JW_OK)
-			break;
-	}
-	if (rc == JW_OK && step != SQLITE_DONE)
-		rc = db_fail(st, err, __func__);
-	sqlite3_reset(s);
-out:
-	buf_release(&sql);
-	buf_release(&grp);
-	return rc;
-}
-
-
-/* ---- backup, integrity, verification (svc/backup.c, svc/check.c) ---- */
 
 /* Copies src's main database into a new file at path in steps of a few
  * hundred pages.  src holds one read transaction throughout, so the copy is
@@ -2604,11 +503,9 @@ out:
 	return rc;
 }
 
-static int sq_backup_to(struct store *st, const char *path, const volatile int *cancel, struct jw_error *err)
+static int sq_backup_to(struct db_conn *c, const char *path, const volatile int *cancel, struct jw_error *err)
 {
-	if (st->txdepth > 0 || st->reading)
-		return jw_fail(err, JW_ESTORE, "", "备份不能在事务中进行");
-	return backup_db(DB(st), path, cancel, err);
+	return backup_db(((struct sq_conn *)c)->db, path, cancel, err);
 }
 
 /* PRAGMA integrity_check and foreign_key_check on db; problems to cb. */
@@ -2661,126 +558,6 @@ static int integrity_db(sqlite3 *db, problem_cb cb, void *ud, int64_t *problems)
 	return rc;
 }
 
-
-static int sq_verify(struct store *st, const char *community, enum store_verify what, problem_cb cb, void *ud,
-		     int64_t *n, int64_t *sample, int nsample, struct jw_error *err)
-{
-	if (fts_flush(st) != JW_OK)
-		return db_fail(st, err, __func__);
-	if (what == SV_INTEGRITY)
-		return integrity_db(DB(st), cb, ud, n);
-	/* each: the ids of the rows that break the rule (?1 = community) */
-	static const char *const sql[SV__COUNT] = {
-		[SV_HOUSEHOLD_SIZE] =
-			"SELECT h.id FROM household h WHERE h.community = ?1 AND h.size IS NOT"
-			" (SELECT count(*) FROM person p WHERE p.household_id = h.id AND p.status = 'active')",
-		[SV_PERSON_LOCATION] =
-			"SELECT p.id FROM person p LEFT JOIN household h ON h.id = p.household_id"
-			" WHERE p.community = ?1 AND (p.house_id IS NOT h.house_id OR p.building_id IS NOT h.building_id"
-			"  OR p.grid_id IS NOT h.grid_id)",
-		[SV_HOUSEHOLD_LOCATION] =
-			"SELECT h.id FROM household h LEFT JOIN house o ON o.id = h.house_id"
-			" WHERE h.community = ?1 AND (h.building_id IS NOT o.building_id OR h.grid_id IS NOT o.grid_id)",
-		[SV_HOUSE_GRID] =
-			"SELECT o.id FROM house o LEFT JOIN building b ON b.id = o.building_id"
-			" WHERE o.community = ?1 AND o.grid_id IS NOT b.grid_id",
-		[SV_SEARCH_TEXT] =
-			"SELECT p.id FROM person p WHERE p.community = ?1 AND CASE p.status WHEN 'active' THEN"
-			"  NOT EXISTS (SELECT 1 FROM person_fts f WHERE f.rowid = p.id)"
-			"  OR EXISTS (SELECT 1 FROM person_fts_gone g WHERE g.rowid = p.id)"
-			" ELSE NOT EXISTS (SELECT 1 FROM person_fts_gone g WHERE g.rowid = p.id)"
-			"  OR EXISTS (SELECT 1 FROM person_fts f WHERE f.rowid = p.id) END"
-			" UNION ALL SELECT f.rowid FROM person_fts f WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.id = f.rowid)"
-			" UNION ALL SELECT g.rowid FROM person_fts_gone g WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.id = g.rowid)",
-		[SV_SEARCH_NAME] =
-			"SELECT p.id FROM person p WHERE p.community = ?1 AND (p.name_py IS NULL OR p.name_ini IS NULL"
-			" OR p.id_rev IS NOT jw_reverse(p.id_number) OR p.phone_rev IS NOT jw_reverse(p.phone)"
-			" OR NOT EXISTS (SELECT 1 FROM person_gram g WHERE g.person_id = p.id"
-			"  AND (substr(g.gram, 1, 1) = '~') = (p.status <> 'active')))",
-		[SV_ENTRY_SUBJECT] =
-			"SELECT e.id FROM ledger_entry e WHERE e.community = ?1 AND NOT CASE e.subject"
-			" WHEN 'person' THEN EXISTS (SELECT 1 FROM person p WHERE p.id = e.subject_id)"
-			" WHEN 'household' THEN EXISTS (SELECT 1 FROM household h WHERE h.id = e.subject_id)"
-			" ELSE EXISTS (SELECT 1 FROM house o WHERE o.id = e.subject_id) END",
-	};
-	if ((int)what < 0 || what >= SV__COUNT || !sql[what])
-		return jw_fail(err, JW_EINVAL, "", NULL);
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(DB(st), sql[what], -1, &s, NULL) != SQLITE_OK)
-		return db_fail(st, err, __func__);
-	bind_text(s, 1, community);
-	int64_t k = 0;
-	int step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (k < nsample)
-			sample[k] = sqlite3_column_int64(s, 0);
-		k++;
-	}
-	sqlite3_finalize(s);
-	if (step != SQLITE_DONE)
-		return jw_fail(err, JW_ESTORE, "", "检查时读取失败（数据库可能已损坏）");
-	*n = k;
-	return JW_OK;
-}
-
-static int sq_changes(struct store *st, int64_t *n)
-{
-	*n = sqlite3_total_changes64(DB(st));
-	return JW_OK;
-}
-
-static int sq_meta_get(struct store *st, const char *key, char *out, size_t n, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT value FROM meta WHERE key = ?");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, key);
-	int step = sqlite3_step(s);
-	if (n)
-		out[0] = '\0';
-	if (step == SQLITE_ROW && n)
-		snprintf(out, n, "%s", col_text(s, 0) ? col_text(s, 0) : "");
-	sqlite3_reset(s);
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	return JW_OK;
-}
-
-/* value NULL: the key is removed.  A key keeps its place in meta_list when
- * its value changes. */
-static int sq_meta_put(struct store *st, const char *key, const char *value, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, value ? "INSERT INTO meta(key, value) VALUES(?1, ?2)"
-					   " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-					 : "DELETE FROM meta WHERE key = ?1");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, key);
-	if (value)
-		bind_text(s, 2, value);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	return JW_OK;
-}
-
-/* The keys that begin with prefix, with their values, in the order they
- * were first put. */
-static int sq_meta_list(struct store *st, const char *prefix, meta_cb cb, void *ud, struct jw_error *err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT key, value FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY rowid");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, prefix);
-	int rc = JW_OK, step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = cb(col_text(s, 0), col_text(s, 1), ud)) != JW_OK)
-			break;
-	if (rc == JW_OK && step != SQLITE_DONE)
-		rc = db_fail(st, err, __func__);
-	sqlite3_reset(s);
-	return rc;
-}
 
 /* store_inspect for SQLite files: opened read-only, never changed. */
 static int first_problem(const char *text, void *ud)
@@ -2900,37 +677,24 @@ bool sqlite_in_use(const char *path)
 	return busy;
 }
 
-const struct store_ops sqlite_store_ops = {
+static int sq_integrity(struct db_conn *c, problem_cb cb, void *ud, int64_t *problems, struct jw_error *err)
+{
+	(void)err;
+	return integrity_db(((struct sq_conn *)c)->db, cb, ud, problems);
+}
+
+const struct db_conn_ops sqlite_db = {
 	.name = "sqlite",
+	.dialect = &dialect_sqlite,
 	.open = sq_open,
 	.close = sq_close,
-	.tx = sq_tx,
-	.count_by = sq_count_by,
-	.community_insert = sq_community_insert,
-	.community_get = sq_community_get,
-	.record_insert = sq_record_insert,
-	.record_update = sq_record_update,
-	.record_get = sq_record_get,
-	.record_list = sq_record_list,
-	.record_find = sq_record_find,
-	.person_index = sq_person_index,
-	.place_sync = sq_place_sync,
-	.building_plan = sq_building_plan,
-	.entry_in_building = sq_entry_in_building,
-	.user_put = sq_user_put,
-	.user_get = sq_user_get,
-	.session_put = sq_session_put,
-	.session_get = sq_session_get,
-	.session_end = sq_session_end,
-	.entry_put = sq_entry_put,
-	.entry_list = sq_entry_list,
-	.entry_close_subject = sq_entry_close_subject,
-	.ledger_derive = sq_ledger_derive,
-	.age_counts = sq_age_counts,
-	.backup_to = sq_backup_to,
-	.verify = sq_verify,
+	.prepare = sq_prepare,
+	.finalize = sq_finalize,
+	.exec = sq_exec,
 	.changes = sq_changes,
-	.meta_get = sq_meta_get,
-	.meta_put = sq_meta_put,
-	.meta_list = sq_meta_list,
+	.total_changes = sq_total_changes,
+	.failure = sq_failure,
+	.tx = sq_tx,
+	.backup_to = sq_backup_to,
+	.integrity = sq_integrity,
 };

@@ -6,10 +6,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 
-extern const struct store_ops sqlite_store_ops;
+#include "store/sqldb.h"
 
 void query_init(struct query *q)
 {
@@ -31,22 +32,10 @@ bool query_filter(struct query *q, const char *field, enum filter_op op, const c
 
 struct store *store_open(const char *location, struct jw_error *err)
 {
-	const struct store_ops *ops = NULL;
-	const char *loc = location;
-
-	if (strncmp(location, "postgres://", 11) == 0 ||
-	    strncmp(location, "postgresql://", 13) == 0) {
-		jw_fail(err, JW_EUSAGE, "db",
-			"本版本尚未包含 PostgreSQL 存储，请使用 SQLite 数据库文件路径");
-		return NULL;
-	}
-	if (strncmp(location, "sqlite:", 7) == 0)
-		loc = location + 7;
-	ops = &sqlite_store_ops;
-
+	const struct store_ops *ops = &sql_store_ops;   /* the driver is picked by the location */
 	struct store *st = xcalloc(1, sizeof(*st));
 	st->ops = ops;
-	if (ops->open(st, loc, err) != JW_OK) {
+	if (ops->open(st, location, err) != JW_OK) {
 		free(st);
 		return NULL;
 	}
@@ -140,4 +129,11 @@ int store_file_copy(const char *from, const char *to, struct jw_error *err)
 bool store_in_use(const char *location)
 {
 	return sqlite_in_use(sqlite_path(location));
+}
+
+bool store_exists(const char *location)
+{
+	if (strncmp(location, "postgres://", 11) == 0 || strncmp(location, "postgresql://", 13) == 0)
+		return true;
+	return access(sqlite_path(location), F_OK) == 0;
 }

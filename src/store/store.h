@@ -1,11 +1,11 @@
 /*
  * store.h — the one interface to Juwei's store.
  *
- * Callers (svc/, cli/) speak only this header; the back ends behind it
- * (store/sqlite.c today, store/pg.c for PostgreSQL later) are the only
- * places that speak an SQL dialect.  A back end is a table of operations
- * (struct store_ops); store.c picks one from the location given to
- * store_open() and forwards each call.
+ * Callers (svc/, cli/) speak only this header.  Behind it, store/sql.c
+ * builds every statement once from the declarations and the dialect table
+ * and runs it through a driver (store/sqldb.h): store/sqlite.c for a file,
+ * store/pg.c for a PostgreSQL database — the only places that know which
+ * database runs.  The operations are a table (struct store_ops).
  *
  * A struct store is one connection: not shared between threads.  The
  * server opens one per worker thread.
@@ -373,13 +373,34 @@ struct store_file_info {
 int store_inspect(const char *location, struct store_file_info *out, struct jw_error *err);
 /* Copies the store file from (read-only) into a new file to, consistently. */
 int store_file_copy(const char *from, const char *to, struct jw_error *err);
+/* One table of a store copied (store_copy): rows and an order-free
+ * checksum of every value, read back from both sides. */
+struct copy_report {
+	const char *table;
+	int64_t rows_from, rows_to;
+	uint64_t sum_from, sum_to;
+};
+typedef void (*copy_cb)(const struct copy_report *r, void *ud);
+/* Copies every row of the store at from (opened and migrated to this
+ * version) into the empty store at to — any two back ends, e.g. a
+ * committee's SQLite file into a PostgreSQL database — in one transaction
+ * that commits only when every table's count and checksum agree.  A
+ * destination that already holds a community is refused (JW_ECONFLICT):
+ * the copy is made once. */
+int store_copy(const char *from, const char *to, copy_cb cb, void *ud, struct jw_error *err);
+
+/* Whether there is a store to open at location: for a file, that the file
+ * exists (opening creates one); a database server's location is always
+ * taken to be there (connecting tells). */
+bool store_exists(const char *location);
 /* Whether another process has the store at location open (a running
  * server): false when it cannot be told. */
 bool store_in_use(const char *location);
 
-/* Opens the store at location: a file path or "sqlite:PATH" (SQLite), or
- * "postgres://…" once that back end exists.  Creates the file and applies
- * the embedded migrations.  Returns NULL and fills err on failure. */
+/* Opens the store at location: a file path or "sqlite:PATH" (SQLite), or a
+ * libpq URI "postgres://…" / "postgresql://…" (an existing database).
+ * Creates the file or the schema and applies the embedded migrations.
+ * Returns NULL and fills err on failure. */
 struct store *store_open(const char *location, struct jw_error *err);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/buf.h"
 #include "lib/util.h"
 
 void backup_stem(const char *db_path, char *out, size_t n)
@@ -518,4 +519,28 @@ void svc_backup_daily_stop(void)
 	g_running = false;
 	free(g_db);
 	g_db = NULL;
+}
+
+int svc_migrate(const char *from, const char *to, copy_cb cb, void *ud, struct jw_error *err)
+{
+	if (store_in_use(from))
+		return jw_fail(err, JW_EBUSY, "from", "“%s”正被 juwei serve 使用，请先停止服务再迁移", from);
+	int rc = store_copy(from, to, cb, ud, err);
+	if (rc != JW_OK)
+		return rc;
+	struct store *st = store_open(to, err);
+	if (!st)
+		return err->code;
+	struct actor a;
+	if ((rc = actor_system(st, &a, err)) == JW_OK) {
+		struct buf j = BUF_INIT;
+		buf_adds(&j, "{\"from\":");
+		/* a file's path; never a connection URI (it may carry a password) */
+		buf_json_str(&j, strstr(from, "://") ? "(database)" : strncmp(from, "sqlite:", 7) == 0 ? from + 7 : from);
+		buf_addc(&j, '}');
+		rc = svc_audit_raw(st, &a, "migrate", "store", 0, NULL, buf_cstr(&j), err);
+		buf_release(&j);
+	}
+	store_close(st);
+	return rc;
 }

@@ -41,6 +41,12 @@ int svc_backup(struct store *st, const struct actor *a, const char *out, bool au
  * when db did not exist).  Refused while a server has db open. */
 int svc_restore(const char *db, const char *from, char *aside, size_t n, struct jw_error *err);
 
+/* Moves a committee's store from (a SQLite file) into the empty store to
+ * (a PostgreSQL database) without loss (store_copy): each table's rows
+ * and checksum on both sides to cb; then one audit record in the copy.
+ * Refused while a server has from open, and when to holds a community. */
+int svc_migrate(const char *from, const char *to, copy_cb cb, void *ud, struct jw_error *err);
+
 /* The last good backup, for the desk (admin and director). */
 struct backup_status {
 	int64_t last_ok;          /* epoch seconds, 0 = never */

@@ -809,6 +809,30 @@ int svc_ledger_derive_batched(struct store *st, const char *community, int64_t b
 	return rc;
 }
 
+int svc_ledger_derive_daily(struct store *st, const char *community, const char *today, bool at_start,
+			    int64_t *added, int64_t *closed, bool *skipped, struct jw_error *err)
+{
+	char key[64], done[16] = "";
+	snprintf(key, sizeof(key), "ledgers_derived_on/%s", community);
+	*skipped = false;
+	int rc = STORE_CALL(st, meta_get, key, done, sizeof(done), err);
+	if (rc != JW_OK)
+		return rc;
+	if (!at_start && strcmp(done, today) == 0) {
+		*skipped = true;   /* another process did today's */
+		return JW_OK;
+	}
+	if ((rc = svc_ledger_derive_batched(st, community, 0, added, closed, err)) != JW_OK)
+		return rc;
+	if ((rc = store_begin(st)) != JW_OK)
+		return jw_fail(err, rc, "", NULL);
+	if ((rc = STORE_CALL(st, meta_put, key, today, err)) != JW_OK) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st) == JW_OK ? JW_OK : jw_fail(err, JW_ESTORE, "", NULL);
+}
+
 static int first_member(const struct record *r, void *ud)
 {
 	*(int64_t *)ud = r->id;

@@ -56,6 +56,13 @@ int svc_ledger_derive_new(struct store *st, const char *community, int64_t *adde
 int svc_ledger_derive_batched(struct store *st, const char *community, int64_t batch, int64_t *added,
 			      int64_t *closed, struct jw_error *err);
 bool svc_ledger_updating(void);
+/* The day's derivation of a server (svc_ledger_derive_batched), done once
+ * a day however many `juwei serve` processes share the store: the day it
+ * was last done is kept in the store (meta ledgers_derived_on/COMMUNITY);
+ * at a day's change a process that finds it done already (*skipped) does
+ * nothing.  at_start: derive even so (a process starting checks them). */
+int svc_ledger_derive_daily(struct store *st, const char *community, const char *today, bool at_start,
+			    int64_t *added, int64_t *closed, bool *skipped, struct jw_error *err);
 /* The registry's changes reach the ledgers through their change hook
  * (ledger_hook, svc/hooks.h): derivation, and the closing of a
  * de-registered person's entries, each closing audited. */

@@ -43,6 +43,7 @@ Fixture API
                    makes and starts such a server; each is stopped at the
                    end of the test.
 """
+import hashlib
 import os
 import socket
 import subprocess
@@ -57,6 +58,110 @@ from juwei_util import (ADMIN_PW, COMMUNITY_CODE, COMMUNITY_NAME, GRID_A_NAME,
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("JUWEI_BIN") or str(REPO / "build" / "juwei")
+
+# The store the suite runs on: SQLite files (the default), or with
+# JUWEI_TEST_PG=postgres://USER@HOST:PORT (scripts/run-tests.sh starts a
+# server with scripts/pg.sh) a new PostgreSQL database for every store a
+# test makes.  Tests of the SQLite file itself (its bytes, its backup, its
+# locks, opening it with Python's sqlite3) carry the mark `sqlite_file`
+# and are left out of the PostgreSQL run: there is no such file there.
+PG = (os.environ.get("JUWEI_TEST_PG") or "").rstrip("/")
+
+
+def new_store(workdir, name="juwei"):
+    """Where a new store is made: a file path, or a new empty PostgreSQL database."""
+    if not PG:
+        return Path(workdir) / f"{name}.db"
+    dbname = "t" + hashlib.sha1(f"{workdir}/{name}".encode()).hexdigest()[:20]
+    subprocess.run(["psql", f"{PG}/postgres", "-qX", "-v", "ON_ERROR_STOP=1",
+                    "-c", f"DROP DATABASE IF EXISTS {dbname}", "-c", f"CREATE DATABASE {dbname}"],
+                   check=True, capture_output=True, timeout=60)
+    return f"{PG}/{dbname}"
+
+
+def db_scalar(db, sql):
+    """The first column of the first row of a read-only query on a store of
+    either kind (Python's sqlite3 on a file; psql on PostgreSQL)."""
+    if isinstance(db, str) and db.startswith("postgres"):
+        cp = subprocess.run(["psql", db, "-qXAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                            check=True, capture_output=True, text=True, timeout=60)
+        v = cp.stdout.strip().split("\n")[0] if cp.stdout.strip() else None
+        return int(v) if v is not None and v.lstrip("-").isdigit() else v
+    import sqlite3
+    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        c.execute("PRAGMA busy_timeout=10000")
+        row = c.execute(sql).fetchone()
+        return row[0] if row else None
+    finally:
+        c.close()
+
+
+def db_rows(db, sql):
+    """Every row of a query on a store of either kind, as tuples of text
+    (PostgreSQL) or of SQLite's values."""
+    if isinstance(db, str) and db.startswith("postgres"):
+        cp = subprocess.run(["psql", db, "-qXAt", "-F", "\x1f", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                            check=True, capture_output=True, text=True, timeout=60)
+        return [tuple(line.split("\x1f")) for line in cp.stdout.splitlines() if line]
+    import sqlite3
+    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        return c.execute(sql).fetchall()
+    finally:
+        c.close()
+
+
+def db_exec(db, *sqls):
+    """Changes a store behind the program's back (a test that plants a fault
+    or moves the stored clock), each statement committed."""
+    if isinstance(db, str) and db.startswith("postgres"):
+        args = ["psql", db, "-qX", "-v", "ON_ERROR_STOP=1"]
+        for q in sqls:
+            args += ["-c", q]
+        subprocess.run(args, check=True, capture_output=True, timeout=60)
+        return
+    import sqlite3
+    c = sqlite3.connect(str(db), timeout=10)
+    try:
+        c.execute("PRAGMA busy_timeout=10000")
+        for q in sqls:
+            c.execute(q)
+        c.commit()
+    finally:
+        c.close()
+
+
+def copy_store(template, workdir):
+    """A copy of the store template (as `init` left it) in workdir."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    if isinstance(template, str):
+        dbname = "t" + hashlib.sha1(str(workdir).encode()).hexdigest()[:20]
+        subprocess.run(["psql", f"{PG}/postgres", "-qX", "-v", "ON_ERROR_STOP=1",
+                        "-c", f"DROP DATABASE IF EXISTS {dbname}",
+                        "-c", f"CREATE DATABASE {dbname} TEMPLATE {template.rsplit('/', 1)[1]}"],
+                       check=True, capture_output=True, timeout=60)
+        return f"{PG}/{dbname}"
+    import shutil
+    db = workdir / "juwei.db"
+    for suffix in ("", "-wal"):
+        src = Path(str(template) + suffix)
+        if src.exists():
+            shutil.copyfile(src, str(db) + suffix)
+    return db
+
+
+def pytest_collection_modifyitems(config, items):
+    if PG:
+        items[:] = [i for i in items if not i.get_closest_marker("sqlite_file")]
+    else:
+        items[:] = [i for i in items if not i.get_closest_marker("postgres")]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_file: tests the SQLite file itself (not run on PostgreSQL)")
+    config.addinivalue_line("markers", "postgres: needs a PostgreSQL server (run in the PostgreSQL run only)")
 
 USERS = {
     # role key: (username, role, grid)
@@ -99,7 +204,7 @@ def free_port():
 
 class Server:
     def __init__(self, db, workdir):
-        self.db = Path(db)
+        self.db = db if isinstance(db, str) else Path(db)
         self.workdir = Path(workdir)
         self.proc = None
         self.port = None
@@ -282,7 +387,7 @@ def cli(juwei_bin):
 
 
 def init_store(workdir, password=ADMIN_PW):
-    db = Path(workdir) / "juwei.db"
+    db = new_store(workdir)
     _must(run_cli("init", "--db", db, "--community-code", COMMUNITY_CODE,
                   "--community-name", COMMUNITY_NAME,
                   env={"JUWEI_ADMIN_PASSWORD": password}), "juwei init")
@@ -370,8 +475,8 @@ def fresh_server(server_factory):
 
 @pytest.fixture
 def tmp_db(tmp_path):
-    """A path for a store that does not exist yet."""
-    return tmp_path / "new.db"
+    """A path for a store that does not exist yet (PostgreSQL: an empty database)."""
+    return new_store(tmp_path, "new")
 
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import BIN, Server, _clean_env, free_port, run_cli
+from conftest import BIN, PG, Server, _clean_env, db_exec, free_port, run_cli
 from juwei_util import ADMIN_PW, HAN, new_id, new_name
 
 
@@ -58,6 +58,7 @@ def backup_line(base):
     return m.group(1), m.group(2)
 
 
+@pytest.mark.sqlite_file
 def test_backup_while_serving_restore_compare_check(server_factory, tmp_path):
     s = server_factory(demo_persons=300)
     tok = s.login_token("admin", ADMIN_PW)
@@ -132,6 +133,7 @@ def _store_copy(s, tmp_path, name):
     return tmp_path / name
 
 
+@pytest.mark.sqlite_file
 def test_restore_refuses_bad_files_and_leaves_store_untouched(server_factory, tmp_path):
     s = server_factory(demo_persons=100)
     good = _store_copy(s, tmp_path, "good.db")
@@ -171,6 +173,7 @@ def test_restore_refuses_bad_files_and_leaves_store_untouched(server_factory, tm
     assert run_cli("check", "--db", target).returncode == 0
 
 
+@pytest.mark.sqlite_file
 def test_restore_keeps_replaced_store_aside(server_factory, tmp_path):
     s = server_factory(demo_persons=50)
     b = _store_copy(s, tmp_path, "before.db")
@@ -188,6 +191,7 @@ def test_restore_keeps_replaced_store_aside(server_factory, tmp_path):
     assert s.api("GET", f"/persons/{later}", s.login_token("admin", ADMIN_PW)).status_code == 404
 
 
+@pytest.mark.sqlite_file
 def test_restore_refused_while_server_holds_store(server_factory, tmp_path):
     s = server_factory(demo_persons=20)
     b = _store_copy(s, tmp_path, "b.db")
@@ -211,13 +215,17 @@ def test_restore_refused_while_server_holds_store(server_factory, tmp_path):
 ])
 def test_check_finds_planted_inconsistency(server_factory, tmp_path, plant, finding):
     s = server_factory(demo_persons=200)
-    copy = _store_copy(s, tmp_path, "copy.db")
+    copy = s.db if PG else _store_copy(s, tmp_path, "copy.db")
     cp = run_cli("check", "--db", copy)
     assert cp.returncode == 0, cp.stdout
-    c = sqlite3.connect(copy)
-    assert c.execute(plant).rowcount >= 1
-    c.commit()
-    c.close()
+    if PG:
+        s.stop()
+        db_exec(copy, plant)
+    else:
+        c = sqlite3.connect(copy)
+        assert c.execute(plant).rowcount >= 1
+        c.commit()
+        c.close()
     cp = run_cli("check", "--db", copy)
     assert cp.returncode == 1, cp.stdout
     assert finding in cp.stdout and "问题" in cp.stdout, cp.stdout
@@ -235,6 +243,7 @@ def test_check_refuses_missing_or_garbage(tmp_path):
     assert cp.returncode == 1 and HAN.search(cp.stdout + cp.stderr)
 
 
+@pytest.mark.sqlite_file
 def test_backup_refuses_bad_out(server_factory, tmp_path):
     s = server_factory()
     cp = run_cli("backup", "--db", s.db, "--out", tmp_path / "no" / "such" / "dir" / "x.db")
@@ -279,6 +288,7 @@ def _stop(p):
         p.wait()
 
 
+@pytest.mark.sqlite_file
 def test_serve_daily_backup_rotation_and_desk(server_factory, tmp_path):
     s = server_factory(demo_persons=50)
     s.stop()
@@ -333,6 +343,7 @@ def test_serve_daily_backup_rotation_and_desk(server_factory, tmp_path):
         _stop(p)
 
 
+@pytest.mark.sqlite_file
 def test_dashboard_without_any_backup_warns(server_factory, tmp_path):
     s = server_factory()
     s.stop()   # its start made a backup beside the store: forget it
@@ -356,6 +367,7 @@ def test_dashboard_without_any_backup_warns(server_factory, tmp_path):
         _stop(p)
 
 
+@pytest.mark.sqlite_file
 def test_restore_over_a_damaged_store(server_factory, tmp_path):
     s = server_factory(demo_persons=30)
     b = _store_copy(s, tmp_path, "b.db")
@@ -378,6 +390,7 @@ def _post_setting(w, base, value):
     return w.post(base + "/backup/settings", data={"_csrf": csrf, "backup_dir": value}, allow_redirects=False)
 
 
+@pytest.mark.sqlite_file
 def test_admin_sets_backup_folder_on_desk(server_factory, tmp_path):
     s = server_factory(demo_persons=20, users=[("director", "zhuren1", "director", None),
                                                ("worker", "gongzuo1", "worker", None)])

@@ -2,29 +2,22 @@
 
 Time is not waited for: the test moves the stored clock (a session's
 last_seen, an account's locked_until) back with Python's sqlite3 module on
-the live store, as 31 minutes of idleness would have left it.
+the live store, as 31 minutes of idleness would have left it (SQL run
+behind the program's back: conftest.db_exec, on either kind of store).
 """
 import signal
-import sqlite3
 import subprocess
 import time
 
 from juwei_util import ADMIN_PW, check_error, ok
-from conftest import BIN, _clean_env, init_store
-
-
-def _db(srv):
-    c = sqlite3.connect(str(srv.db), timeout=10)
-    c.execute("PRAGMA busy_timeout=10000")
-    return c
+from conftest import BIN, PG, _clean_env, db_exec, db_scalar, init_store
 
 
 def test_api_session_expires_after_30_idle_minutes(fresh_server):
     s = fresh_server
     token = s.login_token("admin", ADMIN_PW)
     ok(s.api("GET", "/persons", token))
-    with _db(s) as c:
-        c.execute("UPDATE session SET last_seen = last_seen - 31 * 60")
+    db_exec(s.db, "UPDATE session SET last_seen = last_seen - 31 * 60")
     r = s.api("GET", "/persons", token)
     check_error(r, 401, "unauthenticated")
     assert "30分钟" in r.json()["error"]["message"]
@@ -33,11 +26,9 @@ def test_api_session_expires_after_30_idle_minutes(fresh_server):
 def test_session_in_use_does_not_expire(fresh_server):
     s = fresh_server
     token = s.login_token("admin", ADMIN_PW)
-    with _db(s) as c:   # 29 idle minutes: still alive, and the use renews it
-        c.execute("UPDATE session SET last_seen = last_seen - 29 * 60")
+    db_exec(s.db, "UPDATE session SET last_seen = last_seen - 29 * 60")   # 29 idle minutes: still alive, and the use renews it
     ok(s.api("GET", "/persons", token))
-    with _db(s) as c:
-        c.execute("UPDATE session SET last_seen = last_seen - 2 * 60")
+    db_exec(s.db, "UPDATE session SET last_seen = last_seen - 2 * 60")
     ok(s.api("GET", "/persons", token))
 
 
@@ -51,8 +42,7 @@ def test_page_session_expires_to_login(fresh_server):
                allow_redirects=False)
     assert r.status_code == 303
     assert w.get(s.url("/persons"), allow_redirects=False).status_code == 200
-    with _db(s) as c:
-        c.execute("UPDATE session SET last_seen = last_seen - 31 * 60")
+    db_exec(s.db, "UPDATE session SET last_seen = last_seen - 31 * 60")
     r = w.get(s.url("/persons"), allow_redirects=False)
     assert r.status_code == 303 and "/login" in r.headers["Location"]
 
@@ -62,8 +52,7 @@ def test_lock_lifts_after_15_minutes(fresh_server):
     for _ in range(5):
         s.login_raw("admin", "Wrong-password-1")
     check_error(s.login_raw("admin", ADMIN_PW), 403, "locked")
-    with _db(s) as c:
-        c.execute("UPDATE app_user SET locked_until = locked_until - 15 * 60 - 1 WHERE username='admin'")
+    db_exec(s.db, "UPDATE app_user SET locked_until = locked_until - 15 * 60 - 1 WHERE username='admin'")
     ok(s.login_raw("admin", ADMIN_PW))
 
 
@@ -77,11 +66,10 @@ def test_killed_demo_leaves_store_consistent(tmp_path):
     assert p.poll() is None, "demo finished before it could be killed; raise --persons"
     p.send_signal(signal.SIGKILL)
     p.wait(10)
-    c = sqlite3.connect(str(db))
-    assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert c.execute("SELECT count(*) FROM person").fetchone()[0] == 0
-    assert c.execute("SELECT count(*) FROM building").fetchone()[0] == 0
-    c.close()
+    if not PG:
+        assert db_scalar(db, "PRAGMA integrity_check") == "ok"
+    assert db_scalar(db, "SELECT count(*) FROM person") == 0
+    assert db_scalar(db, "SELECT count(*) FROM building") == 0
     # and the program goes on with it: the demo can be made afresh
     cp = subprocess.run([BIN, "demo", "--db", str(db), "--persons", "100"],
                         capture_output=True, text=True, env=_clean_env(), timeout=120)

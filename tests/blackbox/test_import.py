@@ -9,9 +9,7 @@ the store must hold afterwards.  The shared synthetic community
 """
 import json
 import os
-import shutil
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -19,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import BIN, REPO, Server, _clean_env, init_store, run_cli
+from conftest import BIN, PG, REPO, Server, _clean_env, copy_store, db_scalar, init_store, run_cli
 from juwei_util import GRID_A_NAME, HAN, USER_PW, check_error, ok
 
 DATA = REPO / "tests" / "data" / "import"
@@ -50,14 +48,7 @@ def template_db(juwei_bin, tmp_path_factory):
 
 def new_store(template_db, workdir):
     """A fresh store (as `init` left it) in workdir."""
-    workdir = Path(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    db = workdir / "juwei.db"
-    for suffix in ("", "-wal"):
-        src = Path(str(template_db) + suffix)
-        if src.exists():
-            shutil.copyfile(src, str(db) + suffix)
-    return db
+    return copy_store(template_db, workdir)
 
 
 @pytest.fixture
@@ -120,20 +111,9 @@ def do_import(s, name, via, **kw):
     return ok(r)
 
 
-def ro_db(db):
-    """A read-only connection to a store (python's sqlite3)."""
-    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
-    c.execute("PRAGMA busy_timeout=10000")
-    return c
-
-
 def counts(db):
-    c = ro_db(db)
-    try:
-        return {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("person", "household", "house", "building", "grid")}
-    finally:
-        c.close()
+    return {t: db_scalar(db, f"SELECT count(*) FROM {t}")
+            for t in ("person", "household", "house", "building", "grid")}
 
 
 def audit_total(s):
@@ -716,13 +696,10 @@ def test_killed_import_is_all_or_nothing(store, delay):
     if not finished:
         p.send_signal(signal.SIGKILL)
     p.wait(30)
-    c = ro_db(db)
-    try:
-        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        n = {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-             for t in ("person", "household", "house", "building")}
-    finally:
-        c.close()
+    if not PG:
+        assert db_scalar(db, "PRAGMA integrity_check") == "ok"
+    n = {t: db_scalar(db, f"SELECT count(*) FROM {t}")
+         for t in ("person", "household", "house", "building")}
     if finished:
         assert n["person"] == 20000, f"finished within {delay} s, stored {n}"
     else:

@@ -618,6 +618,7 @@ def _sql(db, *stmts):
     return out
 
 
+@pytest.mark.sqlite_file
 def test_store_from_before_the_keys_is_reindexed(server_factory):
     """A store as the previous version left it (no person_key table, ICU's
     one reading in name_py/name_ini, their indexes) is migrated at open and

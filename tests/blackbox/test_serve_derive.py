@@ -8,7 +8,6 @@ updated.  JUWEI_DERIVE_HOLD makes the derivation wait between two batches
 while a file exists, so that the test acts while it is under way (no
 timing); JUWEI_DERIVE_BATCH makes the batches small.
 """
-import sqlite3
 import subprocess
 import time
 
@@ -16,7 +15,7 @@ import pytest
 import requests
 
 import conftest
-from conftest import Server, _clean_env, _must, free_port, init_store, run_cli
+from conftest import Server, _clean_env, _must, db_exec, db_rows, free_port, init_store, run_cli
 from juwei_util import ADMIN_PW
 from juwei_util import Web, new_id, new_name, page_text
 
@@ -64,12 +63,8 @@ def wait_for(cond, what, limit=60.0):
 
 
 def derived_open(db):
-    con = sqlite3.connect(str(db))
-    try:
-        return con.execute("SELECT ledger, subject, subject_id FROM ledger_entry"
-                           " WHERE derived = 1 AND end_date IS NULL ORDER BY 1, 2, 3").fetchall()
-    finally:
-        con.close()
+    return [(a, b, int(c)) for a, b, c in db_rows(db, "SELECT ledger, subject, subject_id FROM ledger_entry"
+                                                   " WHERE derived = 1 AND end_date IS NULL ORDER BY 1, 2, 3")]
 
 
 @pytest.fixture
@@ -79,10 +74,7 @@ def store_needing_derivation(juwei_bin, tmp_path):
     want = derived_open(db)
     assert len(want) > 100, "the demo community should be in the derived ledgers"
     # a store from before the ledgers: none of its people are in them yet
-    con = sqlite3.connect(str(db))
-    con.execute("DELETE FROM ledger_entry WHERE derived = 1")
-    con.commit()
-    con.close()
+    db_exec(db, "DELETE FROM ledger_entry WHERE derived = 1")
     assert derived_open(db) == []
     return db, want
 

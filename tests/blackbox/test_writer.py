@@ -13,8 +13,10 @@ import signal
 import sqlite3
 import threading
 
+import pytest
 import requests
 
+from conftest import PG, db_rows, db_scalar
 from juwei_util import ADMIN_PW, USER_PW, Web, check_error, new_id, new_name, ok
 
 
@@ -150,19 +152,17 @@ def test_stopped_while_writing_exits_cleanly_and_keeps_every_answered_write(fres
     s.proc = None
     assert rc == 0, s.stderr_text()
     assert "已停止" in s.stdout_text()
-    c = sqlite3.connect(str(s.db))
-    try:
-        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        for pid, idn in stored:
-            row = c.execute("SELECT id_number FROM person WHERE id = ?", (pid,)).fetchone()
-            assert row and row[0] == idn, (pid, idn, row)
-        n_audit = c.execute("SELECT count(*) FROM audit WHERE entity = 'person' AND action = 'create'").fetchone()[0]
-        n_person = c.execute("SELECT count(*) FROM person").fetchone()[0]
-        assert n_audit == n_person   # no person without its audit record, nor the other way
-    finally:
-        c.close()
+    if not PG:
+        assert db_scalar(s.db, "PRAGMA integrity_check") == "ok"
+    numbers = {int(i): n for i, n in db_rows(s.db, "SELECT id, id_number FROM person")}
+    for pid, idn in stored:
+        assert numbers.get(pid) == idn, (pid, idn, numbers.get(pid))
+    n_audit = db_scalar(s.db, "SELECT count(*) FROM audit WHERE entity = 'person' AND action = 'create'")
+    n_person = db_scalar(s.db, "SELECT count(*) FROM person")
+    assert n_audit == n_person   # no person without its audit record, nor the other way
 
 
+@pytest.mark.sqlite_file
 def test_ledger_settings_of_a_version_9_store_survive_its_upgrade(server_factory):
     """Migration 10 moves a committee's own ledger definitions and the named
     readers of restricted ledgers from their tables into meta."""

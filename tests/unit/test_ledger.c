@@ -673,6 +673,37 @@ static void alone_layout_filter(void **state)
 	assert_null(l->layouts[0].where_field);   /* the allowance roster lists everyone in a band */
 }
 
+/* The day's derivation is done once a day by whichever server comes first. */
+static void derive_once_a_day(void **state)
+{
+	(void)state;
+	struct jw_error err;
+	int64_t added, closed;
+	bool skipped = true;
+	store_up();
+	const char *com = g_fx.admin.community;
+	assert_int_equal(svc_ledger_derive_daily(g_fx.st, com, "2026-12-03", false, &added, &closed, &skipped, &err),
+			 JW_OK);
+	assert_false(skipped);
+	char done[16];
+	assert_int_equal(STORE_CALL(g_fx.st, meta_get, "ledgers_derived_on/" FIXTURE_COMMUNITY, done, sizeof(done), &err),
+			 JW_OK);
+	assert_string_equal(done, "2026-12-03");
+	/* the same day again (another server at the change of day): nothing */
+	assert_int_equal(svc_ledger_derive_daily(g_fx.st, com, "2026-12-03", false, &added, &closed, &skipped, &err),
+			 JW_OK);
+	assert_true(skipped);
+	/* a server starting checks them whatever the day says */
+	assert_int_equal(svc_ledger_derive_daily(g_fx.st, com, "2026-12-03", true, &added, &closed, &skipped, &err),
+			 JW_OK);
+	assert_false(skipped);
+	/* the next day: done afresh */
+	assert_int_equal(svc_ledger_derive_daily(g_fx.st, com, "2026-12-04", false, &added, &closed, &skipped, &err),
+			 JW_OK);
+	assert_false(skipped);
+	store_down();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -691,6 +722,7 @@ int main(void)
 		cmocka_unit_test(entry_filters),
 		cmocka_unit_test(certified_each_year),
 		cmocka_unit_test(alone_layout_filter),
+		cmocka_unit_test(derive_once_a_day),
 	};
 	if (svc_init() != JW_OK)
 		return 1;

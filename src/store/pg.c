@@ -1,0 +1,526 @@
+/*
+ * pg.c — the PostgreSQL driver of the store (store/sqldb.h), over libpq.
+ *
+ * The store's SQL (store/sql.c) is one text for both back ends; what
+ * PostgreSQL reads differently is settled in three places:
+ *   - the dialect table (store/dialect.c: begin, JSON object, full text);
+ *   - the schema (migrations.h pg_migrations), which also gives the few
+ *     functions SQLite has built in under the same names (json_extract,
+ *     json_set on text; jw_reverse) and a `rowid` column where SQLite's
+ *     implicit one is read (meta, community, the full-text tables);
+ *   - pg_text() below, the text rules applied once when a statement is
+ *     prepared: "?N" and "?" become "$N"; "a IS NOT b" (b not NULL)
+ *     becomes "a IS DISTINCT FROM b"; SQLite's "INDEXED BY name" hint goes.
+ *
+ * A statement is prepared once per connection (PQprepare, named "jwN")
+ * and run with its values as text (PQexecPrepared); a step walks the rows
+ * of the result.  Writers take one advisory lock for the transaction
+ * (pg_advisory_xact_lock), so writes are serialised as on SQLite — across
+ * every `juwei serve` process on the database, not just within one.
+ */
+#include <ctype.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/util.h"
+#include "store/dialect.h"
+#include "store/migrations.h"
+#include "store/sqldb.h"
+
+#define PG_WRITE_LOCK "SELECT pg_advisory_xact_lock(7013001)"
+#define PG_MIGRATE_LOCK "SELECT pg_advisory_xact_lock(7013002)"
+
+struct pg_conn {
+	struct db_conn base;
+	PGconn *pg;
+	unsigned long seq;          /* names of prepared statements */
+	int64_t changes, total;
+	char sqlstate[6];
+	char field[64];             /* a unique key's first column */
+	char msg[256];              /* the primary message, values cut off */
+};
+
+struct pg_stmt {
+	struct db_stmt base;
+	struct pg_conn *c;
+	char name[24];
+	int nparams;
+	char *vals[PG_MAX_PARAMS];
+	PGresult *res;
+	int row, nrows;
+	bool ran;
+};
+
+/* ---- the last failure ---- */
+
+static void note_failure(struct pg_conn *c, const PGresult *r)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *prim = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", state ? state : "");
+	if (!prim)
+		prim = PQerrorMessage(c->pg);
+	/* 'invalid input syntax for type bigint: "…"': the value is not kept */
+	const char *cut = strstr(prim, ": \"");
+	int n = cut ? (int)(cut - prim) : (int)strcspn(prim, "\n");
+	snprintf(c->msg, sizeof(c->msg), "%.*s", n, prim);
+	c->field[0] = 0;
+	/* "Key (id_number, doc_type)=(…) already exists." */
+	const char *k = detail ? strstr(detail, "Key (") : NULL;
+	if (k) {
+		k += 5;
+		size_t len = strcspn(k, ",)");
+		snprintf(c->field, sizeof(c->field), "%.*s", (int)len, k);
+	}
+}
+
+static enum db_failure pg_failure(struct db_conn *dc, char *field, size_t n, const char **msg)
+{
+	struct pg_conn *c = (struct pg_conn *)dc;
+	*msg = c->msg;
+	if (n)
+		snprintf(field, n, "%s", c->field);
+	const char *s = c->sqlstate;
+	if (strcmp(s, "23505") == 0)
+		return DBF_UNIQUE;
+	if (strcmp(s, "23503") == 0)
+		return DBF_FOREIGN;
+	if (strcmp(s, "23514") == 0 || strcmp(s, "23502") == 0)
+		return DBF_CHECK;
+	if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0 || strcmp(s, "55P03") == 0 ||
+	    strcmp(s, "57014") == 0)
+		return DBF_BUSY;
+	return DBF_OTHER;
+}
+
+/* ---- the text rules ---- */
+
+static bool word_at(const char *p, const char *w)
+{
+	size_t n = strlen(w);
+	return strncasecmp(p, w, n) == 0 && !(isalnum((unsigned char)p[n]) || p[n] == '_');
+}
+
+/* The statement as PostgreSQL reads it (see the header); *nparams: the
+ * highest placeholder; used[i]: placeholder i+1 appears. */
+char *pg_text(const char *sql, int *nparams, bool *used)
+{
+	struct buf b = BUF_INIT;
+	int next = 1, max = 0;
+	for (const char *p = sql; *p;) {
+		if (*p == '\'' || *p == '"') {   /* a literal or a quoted name: as it is */
+			char q = *p;
+			const char *e = p + 1;
+			while (*e && !(*e == q && e[1] != q))
+				e += (*e == q) ? 2 : 1;
+			if (*e)
+				e++;
+			buf_add(&b, p, (size_t)(e - p));
+			p = e;
+			continue;
+		}
+		if (*p == '?') {
+			int n = 0;
+			const char *e = p + 1;
+			while (isdigit((unsigned char)*e))
+				n = n * 10 + (*e++ - '0');
+			if (e == p + 1)
+				n = next;
+			next = n + 1;
+			if (n > max)
+				max = n;
+			if (n >= 1 && n <= PG_MAX_PARAMS)
+				used[n - 1] = true;
+			buf_addf(&b, "$%d", n);
+			p = e;
+			continue;
+		}
+		bool boundary = p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		if (boundary && word_at(p, "IS")) {
+			const char *e = p + 2;
+			while (*e == ' ')
+				e++;
+			if (word_at(e, "NOT")) {
+				const char *f = e + 3;
+				while (*f == ' ')
+					f++;
+				if (!word_at(f, "NULL")) {
+					buf_adds(&b, "IS DISTINCT FROM ");
+					p = f;
+					continue;
+				}
+			}
+		}
+		if (boundary && word_at(p, "INDEXED")) {
+			const char *e = p + 7;
+			while (*e == ' ')
+				e++;
+			if (word_at(e, "BY")) {
+				e += 2;
+				while (*e == ' ')
+					e++;
+				while (isalnum((unsigned char)*e) || *e == '_')
+					e++;
+				while (*e == ' ')
+					e++;
+				p = e;
+				continue;
+			}
+		}
+		buf_addc(&b, *p++);
+	}
+	*nparams = max;
+	return buf_detach(&b, NULL);
+}
+
+/* ---- statements ---- */
+
+static struct pg_stmt *P(struct db_stmt *s) { return (struct pg_stmt *)s; }
+
+static void clear_vals(struct pg_stmt *s)
+{
+	for (int i = 0; i < s->nparams; i++) {
+		free(s->vals[i]);
+		s->vals[i] = NULL;
+	}
+}
+
+static void st_reset(struct db_stmt *ds)
+{
+	struct pg_stmt *s = P(ds);
+	PQclear(s->res);
+	s->res = NULL;
+	s->ran = false;
+	s->row = -1;
+	s->nrows = 0;
+	clear_vals(s);
+}
+
+static int st_step(struct db_stmt *ds)
+{
+	struct pg_stmt *s = P(ds);
+	if (!s->ran) {
+		s->ran = true;
+		s->res = PQexecPrepared(s->c->pg, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0);
+		ExecStatusType t = PQresultStatus(s->res);
+		if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
+			note_failure(s->c, s->res);
+			return DB_ERROR;
+		}
+		const char *ct = PQcmdTuples(s->res);
+		s->c->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
+		s->c->total += s->c->changes;
+		s->nrows = t == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
+		s->row = -1;
+	}
+	if (s->row + 1 < s->nrows) {
+		s->row++;
+		return DB_ROW;
+	}
+	s->row = s->nrows;
+	return DB_DONE;
+}
+
+static void st_bind_text(struct db_stmt *ds, int i, const char *v)
+{
+	struct pg_stmt *s = P(ds);
+	if (i < 1 || i > s->nparams)
+		return;   /* as SQLite: a value for no placeholder is left out */
+	free(s->vals[i - 1]);
+	s->vals[i - 1] = v ? xstrdup(v) : NULL;
+}
+
+static void st_bind_int64(struct db_stmt *ds, int i, int64_t v)
+{
+	char t[24];
+	snprintf(t, sizeof(t), "%lld", (long long)v);
+	st_bind_text(ds, i, t);
+}
+
+static const char *st_col_text(struct db_stmt *ds, int i)
+{
+	struct pg_stmt *s = P(ds);
+	if (!s->res || s->row < 0 || s->row >= s->nrows || i >= PQnfields(s->res) || PQgetisnull(s->res, s->row, i))
+		return NULL;
+	return PQgetvalue(s->res, s->row, i);
+}
+
+static int64_t st_col_int64(struct db_stmt *ds, int i)
+{
+	const char *v = st_col_text(ds, i);
+	if (!v)
+		return 0;
+	if (v[0] == 't' && !v[1])   /* a boolean */
+		return 1;
+	return strtoll(v, NULL, 10);
+}
+
+static double st_col_double(struct db_stmt *ds, int i)
+{
+	const char *v = st_col_text(ds, i);
+	return v ? strtod(v, NULL) : 0.0;
+}
+
+static bool st_col_is_int(struct db_stmt *ds, int i)
+{
+	struct pg_stmt *s = P(ds);
+	if (!s->res || i >= PQnfields(s->res))
+		return false;
+	Oid t = PQftype(s->res, i);
+	return t == 20 || t == 21 || t == 23;   /* int8, int2, int4 */
+}
+
+static int st_col_count(struct db_stmt *ds)
+{
+	struct pg_stmt *s = P(ds);
+	return s->res ? PQnfields(s->res) : 0;
+}
+
+static const char *st_col_name(struct db_stmt *ds, int i)
+{
+	struct pg_stmt *s = P(ds);
+	return s->res && i < PQnfields(s->res) ? PQfname(s->res, i) : NULL;
+}
+
+static const struct db_stmt_ops pg_stmt_ops = {
+	.step = st_step, .reset = st_reset, .bind_int64 = st_bind_int64, .bind_text = st_bind_text,
+	.col_int64 = st_col_int64, .col_double = st_col_double, .col_text = st_col_text,
+	.col_is_int = st_col_is_int, .col_count = st_col_count, .col_name = st_col_name,
+};
+
+static struct db_stmt *pg_prepare(struct db_conn *dc, const char *sql)
+{
+	struct pg_conn *c = (struct pg_conn *)dc;
+	bool used[PG_MAX_PARAMS] = { false };
+	int n = 0;
+	char *text = pg_text(sql, &n, used);
+	if (n > PG_MAX_PARAMS) {
+		fprintf(stderr, "juwei: store: too many values (%d) in: %.200s\n", n, sql);
+		free(text);
+		return NULL;
+	}
+	/* a placeholder that does not appear cannot be typed from its place */
+	Oid types[PG_MAX_PARAMS];
+	for (int i = 0; i < n; i++)
+		types[i] = used[i] ? 0 : 25;   /* text */
+	struct pg_stmt *s = xcalloc(1, sizeof(*s));
+	s->base.ops = &pg_stmt_ops;
+	s->c = c;
+	s->nparams = n;
+	s->row = -1;
+	snprintf(s->name, sizeof(s->name), "jw%lu", ++c->seq);
+	PGresult *r = PQprepare(c->pg, s->name, text, n, types);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		note_failure(c, r);
+		fprintf(stderr, "juwei: store: prepare failed: %s\n  in: %.300s\n", c->msg, text);
+		PQclear(r);
+		free(text);
+		free(s);
+		return NULL;
+	}
+	PQclear(r);
+	free(text);
+	return &s->base;
+}
+
+static void pg_finalize(struct db_stmt *ds)
+{
+	if (!ds)
+		return;
+	struct pg_stmt *s = P(ds);
+	st_reset(ds);
+	/* not in a failed transaction (the command would be refused): the
+	 * statement then lives on until the connection closes */
+	if (PQtransactionStatus(s->c->pg) != PQTRANS_INERROR) {
+		char sql[48];
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
+		PQclear(PQexec(s->c->pg, sql));
+	}
+	free(s);
+}
+
+static int pg_exec(struct db_conn *dc, const char *sql)
+{
+	struct pg_conn *c = (struct pg_conn *)dc;
+	PGresult *r = PQexec(c->pg, sql);
+	ExecStatusType t = PQresultStatus(r);
+	int rc = JW_OK;
+	if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+		note_failure(c, r);
+		char f[2];
+		const char *m;
+		rc = pg_failure(dc, f, sizeof(f), &m) == DBF_BUSY ? JW_EBUSY : JW_ESTORE;
+		if (rc == JW_ESTORE)
+			fprintf(stderr, "juwei: store: %s\n  in: %.200s\n", c->msg, sql);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int64_t pg_changes(struct db_conn *dc) { return ((struct pg_conn *)dc)->changes; }
+static int64_t pg_total_changes(struct db_conn *dc) { return ((struct pg_conn *)dc)->total; }
+
+/* ---- the schema ---- */
+
+static int pg_scalar(struct pg_conn *c, const char *sql, char *out, size_t n)
+{
+	PGresult *r = PQexec(c->pg, sql);
+	int rc = JW_ESTORE;
+	out[0] = 0;
+	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+		if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+			snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+		rc = JW_OK;
+	} else {
+		note_failure(c, r);
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* Brings the database's schema to this program's version, once: a second
+ * process that opens it meanwhile waits on the lock, then finds it done. */
+static int pg_migrate(struct pg_conn *c, struct jw_error *err)
+{
+	char v[32];
+	if (pg_exec(&c->base, "BEGIN") != JW_OK || pg_exec(&c->base, PG_MIGRATE_LOCK) != JW_OK)
+		goto fail;
+	if (pg_scalar(c, "SELECT to_regclass('meta')", v, sizeof(v)) != JW_OK ||
+	    (v[0] && pg_scalar(c, "SELECT value FROM meta WHERE key = 'schema_version'", v, sizeof(v)) != JW_OK))
+		goto fail;
+	int version = (int)strtol(v[0] ? v : "0", NULL, 10);
+	if (version > SQLITE_MIGRATIONS) {
+		pg_exec(&c->base, "ROLLBACK");
+		return jw_fail(err, JW_ESTORE, "db", "数据库版本（%d）比本程序新（%d），请升级 juwei", version,
+			       SQLITE_MIGRATIONS);
+	}
+	/* trigram indexes for the full text, where the server has pg_trgm */
+	if (version < SQLITE_MIGRATIONS && pg_exec(&c->base, "SAVEPOINT trgm") == JW_OK &&
+	    pg_exec(&c->base, "CREATE EXTENSION IF NOT EXISTS pg_trgm") != JW_OK)
+		pg_exec(&c->base, "ROLLBACK TO trgm");
+	for (int i = version; i < SQLITE_MIGRATIONS; i++) {
+		if (!pg_migrations[i])   /* a step of SQLite's history before PostgreSQL came */
+			continue;
+		if (pg_exec(&c->base, pg_migrations[i]) != JW_OK) {
+			pg_exec(&c->base, "ROLLBACK");
+			return jw_fail(err, JW_ESTORE, "db", "数据库结构升级到第%d版失败：%s", i + 1, c->msg);
+		}
+	}
+	char sql[160];
+	snprintf(sql, sizeof(sql), "INSERT INTO meta(key, value) VALUES('schema_version', '%d')"
+		 " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", SQLITE_MIGRATIONS);
+	if (version == SQLITE_MIGRATIONS ? pg_exec(&c->base, "COMMIT") != JW_OK
+					 : pg_exec(&c->base, sql) != JW_OK || pg_exec(&c->base, "COMMIT") != JW_OK)
+		goto fail;
+	return JW_OK;
+fail:
+	pg_exec(&c->base, "ROLLBACK");
+	return jw_fail(err, JW_ESTORE, "db", "无法建立 PostgreSQL 数据库结构：%s", c->msg);
+}
+
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;   /* NOTICEs ("relation exists, skipping") are not news */
+}
+
+static struct db_conn *pg_open(const char *location, struct jw_error *err)
+{
+	struct pg_conn *c = xcalloc(1, sizeof(*c));
+	c->base.ops = &pg_db;
+	c->pg = PQconnectdb(location);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(c->pg);
+		jw_fail(err, JW_EIO, "db", "无法连接 PostgreSQL 数据库：%.*s；请检查 --db 的地址、用户和密码", (int)strcspn(m, "\n"), m);
+		goto fail;
+	}
+	PQsetNoticeProcessor(c->pg, quiet, NULL);
+	if (pg_exec(&c->base, "SET client_encoding = 'UTF8'; SET client_min_messages = warning;"
+			      " SET datestyle = 'ISO'; SET TIME ZONE 'Asia/Shanghai'") != JW_OK) {
+		jw_fail(err, JW_EIO, "db", "PostgreSQL 连接设置失败：%s", c->msg);
+		goto fail;
+	}
+	if (pg_migrate(c, err) != JW_OK)
+		goto fail;
+	return &c->base;
+fail:
+	PQfinish(c->pg);
+	free(c);
+	return NULL;
+}
+
+static void pg_close(struct db_conn *dc)
+{
+	struct pg_conn *c = (struct pg_conn *)dc;
+	PQfinish(c->pg);
+	free(c);
+}
+
+static int pg_tx(struct db_conn *dc, enum store_tx what)
+{
+	struct pg_conn *c = (struct pg_conn *)dc;
+	int rc;
+	switch (what) {
+	case TX_BEGIN:
+		rc = pg_exec(dc, dialect_postgres.begin_write);
+		if (rc == JW_OK && (rc = pg_exec(dc, PG_WRITE_LOCK)) != JW_OK)
+			pg_exec(dc, "ROLLBACK");
+		return rc;
+	case TX_COMMIT:
+		return pg_exec(dc, "COMMIT");
+	case TX_ROLLBACK:
+		return PQtransactionStatus(c->pg) == PQTRANS_IDLE ? JW_OK : pg_exec(dc, "ROLLBACK");
+	case TX_ALIVE: {
+		PGTransactionStatusType t = PQtransactionStatus(c->pg);
+		return t == PQTRANS_INTRANS || t == PQTRANS_INERROR ? JW_OK : JW_ESTORE;
+	}
+	case TX_BULK_ON:
+	case TX_BULK_OFF:
+	case TX_CHECKPOINT:
+	case TX_CHECKPOINT_ELSEWHERE:
+	case TX_WRITER:
+		return JW_OK;   /* the server keeps its own cache and log */
+	default:
+		return JW_ESTORE;
+	}
+}
+
+static int pg_backup_to(struct db_conn *dc, const char *path, const volatile int *cancel, struct jw_error *err)
+{
+	(void)dc;
+	(void)path;
+	(void)cancel;
+	return jw_fail(err, JW_EUSAGE, "db", "PostgreSQL 存储的备份由数据库服务器完成（pg_dump 或流复制），juwei backup 只备份 SQLite 文件");
+}
+
+/* The server checks its own pages; the store's own rules are verify's other checks. */
+static int pg_integrity(struct db_conn *dc, problem_cb cb, void *ud, int64_t *problems, struct jw_error *err)
+{
+	char v[16];
+	(void)cb;
+	(void)ud;
+	*problems = 0;
+	if (pg_scalar((struct pg_conn *)dc, "SELECT 1", v, sizeof(v)) != JW_OK)
+		return jw_fail(err, JW_ESTORE, "db", "PostgreSQL 数据库无法读取");
+	return JW_OK;
+}
+
+const struct db_conn_ops pg_db = {
+	.name = "postgres",
+	.dialect = &dialect_postgres,
+	.open = pg_open,
+	.close = pg_close,
+	.prepare = pg_prepare,
+	.finalize = pg_finalize,
+	.exec = pg_exec,
+	.changes = pg_changes,
+	.total_changes = pg_total_changes,
+	.failure = pg_failure,
+	.tx = pg_tx,
+	.backup_to = pg_backup_to,
+	.integrity = pg_integrity,
+};
