@@ -22,6 +22,9 @@ struct opt {
 int opt_parse(const char *cmd, const char *usage, int argc, char **argv, struct opt *opts,
 	      int nopts, const char **pos, int npos);
 const char *opt_get(const struct opt *opts, int nopts, const char *name);
+/* Every value given to a repeatable option --name (opt_get has the last):
+ * how many, at most max, into out. */
+int opt_all(int argc, char **argv, const char *name, const char **out, int max);
 /* Prints "juwei: message" to stderr and returns the exit code for err. */
 int cli_fail(const struct jw_error *err);
 

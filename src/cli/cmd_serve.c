@@ -15,9 +15,10 @@ int cmd_serve(int argc, char **argv)
 		{ "listen", "HOST:PORT", "监听地址，默认 127.0.0.1:8080（局域网使用请填本机地址）", NULL },
 		{ "threads", "N", "工作线程数，默认等于CPU核数", NULL },
 		{ "backup-dir", "DIR", "每日自动备份的文件夹（保留最近30份），默认为数据库所在文件夹下的 backups", NULL },
+		{ "db-replica", "URL", "PostgreSQL 只读副本（可重复）：只读请求在副本上读，写入和刚写过的会话读主库", NULL },
 	};
 	const int n = (int)(sizeof(opts) / sizeof(opts[0]));
-	int rc = opt_parse("serve", "--db PATH [--listen HOST:PORT] [--threads N] [--backup-dir DIR]", argc, argv, opts, n, NULL, 0);
+	int rc = opt_parse("serve", "--db PATH [--listen HOST:PORT] [--threads N] [--backup-dir DIR] [--db-replica URL …]", argc, argv, opts, n, NULL, 0);
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	const char *db = opt_get(opts, n, "db");
@@ -35,7 +36,9 @@ int cmd_serve(int argc, char **argv)
 	svc_backup_daily_config(opt_get(opts, n, "backup-dir"));
 	struct jw_error err;
 	jw_error_clear(&err);
-	if (http_serve(db, listen ? listen : "127.0.0.1:8080", (int)nt, &err) != JW_OK)
+	const char *replicas[4];
+	int nrep = opt_all(argc, argv, "db-replica", replicas, 4);
+	if (http_serve(db, listen ? listen : "127.0.0.1:8080", (int)nt, replicas, nrep, &err) != JW_OK)
 		return cli_fail(&err);
 	return 0;
 }

@@ -77,3 +77,19 @@ int cli_fail(const struct jw_error *err)
 	fprintf(stderr, "juwei: %s\n", err->message[0] ? err->message : err_default_msg(err->code));
 	return err->code == JW_EUSAGE ? 2 : 1;
 }
+
+int opt_all(int argc, char **argv, const char *name, const char **out, int max)
+{
+	int n = 0;
+	size_t nl = strlen(name);
+	for (int i = 0; i < argc && n < max; i++) {
+		const char *a = argv[i];
+		if (strncmp(a, "--", 2) != 0 || strncmp(a + 2, name, nl) != 0)
+			continue;
+		if (a[2 + nl] == '=')
+			out[n++] = a + 3 + nl;
+		else if (!a[2 + nl] && i + 1 < argc)
+			out[n++] = argv[++i];
+	}
+	return n;
+}

@@ -232,6 +232,8 @@ int form_parse(const char *body, size_t len, struct kv *out, int max);
 void form_free(struct kv *kv, int n);
 
 /* Starts serving db on listen ("HOST:PORT"); returns when stopped by a signal. */
-int http_serve(const char *db, const char *listen, int threads, struct jw_error *err);
+/* replicas: read replicas of db (store_add_replica) for the worker threads' reads. */
+int http_serve(const char *db, const char *listen, int threads, const char *const *replicas, int nreplicas,
+	       struct jw_error *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <stdarg.h>
@@ -575,6 +576,44 @@ static bool input_ok(struct http_req *r, struct http_resp *w, const struct route
 	return true;
 }
 
+/* Sessions that wrote a moment ago, by the hash of their token: their
+ * reads go to the primary (store_read_own), since a read replica may not
+ * have the write yet.  Kept in this process; OWN_WRITE_S is ample for a
+ * replica on the LAN, which replays within milliseconds. */
+#define OWN_WRITES 1024
+#define OWN_WRITE_S 10
+static struct { uint64_t h; int64_t at; } g_own[OWN_WRITES];
+static pthread_mutex_t g_own_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t token_key(const char *t)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 1099511628211ull;
+	return h | 1;   /* never 0: 0 is an empty slot */
+}
+
+static void note_own_write(const struct http_req *r)
+{
+	uint64_t h = token_key(r->token);
+	pthread_mutex_lock(&g_own_lock);
+	g_own[h % OWN_WRITES].h = h;
+	g_own[h % OWN_WRITES].at = now_s();
+	pthread_mutex_unlock(&g_own_lock);
+}
+
+static void read_own_if_wrote(struct http_req *r)
+{
+	if (!r->st->reading)
+		return;
+	uint64_t h = token_key(r->token);
+	pthread_mutex_lock(&g_own_lock);
+	bool lately = g_own[h % OWN_WRITES].h == h && now_s() - g_own[h % OWN_WRITES].at < OWN_WRITE_S;
+	pthread_mutex_unlock(&g_own_lock);
+	if (lately)
+		svc_read_own(r->st);
+}
+
 void http_dispatch(struct http_req *r, struct http_resp *w)
 {
 	const struct route *rt = NULL;
@@ -627,6 +666,8 @@ void http_dispatch(struct http_req *r, struct http_resp *w)
 		json_decref(r->json);
 		r->json = NULL;
 	}
+	if (!reading && r->authed && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+		note_own_write(r);
 	if (reading) {
 		svc_read_end(r->st);
 		if (r->authed && now_s() - r->actor.session_seen >= 60) {
@@ -660,6 +701,7 @@ static void dispatch_route(struct http_req *r, struct http_resp *w, const struct
 				return;
 			}
 			r->authed = true;
+			read_own_if_wrote(r);
 		}
 		if (!body_type_ok(r, rt)) {
 			fail_body_type(r, w, rt);
@@ -679,6 +721,7 @@ static void dispatch_route(struct http_req *r, struct http_resp *w, const struct
 	    svc_session(r->st, cookie, "web", r->ip, &r->actor, r->csrf, &err) == JW_OK) {
 		r->authed = true;
 		snprintf(r->token, sizeof(r->token), "%s", cookie);
+		read_own_if_wrote(r);
 	}
 	if (!(rt->flags & R_PUBLIC) && !r->authed) {
 		struct buf loc = BUF_INIT;

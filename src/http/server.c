@@ -36,6 +36,8 @@
 #include "lib/util.h"
 
 static char *g_db;                 /* store location, for each thread's connection */
+static const char *const *g_replicas;   /* its read replicas (--db-replica) */
+static int g_nreplicas;
 static pthread_key_t g_store_key;
 static pthread_mutex_t g_stores_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct store *g_stores[256];
@@ -49,6 +51,11 @@ static struct store *thread_store(struct jw_error *err)
 	st = store_open(g_db, err);
 	if (!st)
 		return NULL;
+	for (int i = 0; i < g_nreplicas; i++)
+		if (store_add_replica(st, g_replicas[i], err) != JW_OK) {
+			store_close(st);
+			return NULL;
+		}
 	store_checkpoint(st, true);   /* checkpoint_thread does the most of it */
 	pthread_setspecific(g_store_key, st);
 	pthread_mutex_lock(&g_stores_lock);
@@ -460,7 +467,8 @@ static void *keys_refresh_thread(void *arg)
 	return NULL;
 }
 
-int http_serve(const char *db, const char *listen, int threads, struct jw_error *err)
+int http_serve(const char *db, const char *listen, int threads, const char *const *replicas, int nreplicas,
+	       struct jw_error *err)
 {
 	char host[64];
 	int64_t port;
@@ -487,7 +495,15 @@ int http_serve(const char *db, const char *listen, int threads, struct jw_error 
 		store_close(st);
 		return err->code;
 	}
+	/* a replica given for a file is a mistake said now, not at the first request */
+	for (int i = 0; i < nreplicas; i++)
+		if (store_add_replica(st, replicas[i], err) != JW_OK) {
+			store_close(st);
+			return err->code;
+		}
 	store_close(st);
+	g_replicas = replicas;
+	g_nreplicas = nreplicas;
 
 	/* Keep memory flat: a fixed mmap threshold sends big blocks (Argon2id's
 	 * 19 MiB) back to the system when freed, instead of glibc raising the

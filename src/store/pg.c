@@ -428,11 +428,19 @@ static void quiet(void *arg, const char *message)
 	(void)message;   /* NOTICEs ("relation exists, skipping") are not news */
 }
 
-static struct db_conn *pg_open(const char *location, struct jw_error *err)
+static struct db_conn *pg_connect(const char *location, bool replica, struct jw_error *err)
 {
 	struct pg_conn *c = xcalloc(1, sizeof(*c));
 	c->base.ops = &pg_db;
-	c->pg = PQconnectdb(location);
+	/* a replica that does not answer is given up after 2 s (then skipped) */
+	const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
+	const char *vals[] = { location, replica ? "2" : NULL, "juwei", NULL };
+	if (!replica) {
+		keys[1] = "application_name";
+		vals[1] = "juwei";
+		keys[2] = NULL;
+	}
+	c->pg = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		const char *m = PQerrorMessage(c->pg);
 		jw_fail(err, JW_EIO, "db", "无法连接 PostgreSQL 数据库：%.*s；请检查 --db 的地址、用户和密码", (int)strcspn(m, "\n"), m);
@@ -444,13 +452,23 @@ static struct db_conn *pg_open(const char *location, struct jw_error *err)
 		jw_fail(err, JW_EIO, "db", "PostgreSQL 连接设置失败：%s", c->msg);
 		goto fail;
 	}
-	if (pg_migrate(c, err) != JW_OK)
+	if (!replica && pg_migrate(c, err) != JW_OK)
 		goto fail;
 	return &c->base;
 fail:
 	PQfinish(c->pg);
 	free(c);
 	return NULL;
+}
+
+static struct db_conn *pg_open(const char *location, struct jw_error *err)
+{
+	return pg_connect(location, false, err);
+}
+
+static struct db_conn *pg_open_replica(const char *location, struct jw_error *err)
+{
+	return pg_connect(location, true, err);
 }
 
 static void pg_close(struct db_conn *dc)
@@ -513,6 +531,7 @@ const struct db_conn_ops pg_db = {
 	.name = "postgres",
 	.dialect = &dialect_postgres,
 	.open = pg_open,
+	.open_replica = pg_open_replica,
 	.close = pg_close,
 	.prepare = pg_prepare,
 	.finalize = pg_finalize,

@@ -25,6 +25,7 @@
 #define STMT_CACHE 128
 
 struct stmt_slot {
+	struct db_conn *conn;   /* the connection it is prepared on */
 	char *sql;
 	uint64_t hash;          /* FNV-1a of sql: compared before the text */
 	struct db_stmt *stmt;
@@ -40,9 +41,25 @@ struct fts_row {
 };
 #define FTS_PENDING_MAX 512
 
+/* A read replica (store_add_replica): opened when first wanted; one that
+ * does not answer is left alone for REPLICA_RETRY_S, then tried again. */
+#define MAX_REPLICAS 4
+#define REPLICA_RETRY_S 5
+struct replica {
+	char *location;
+	struct db_conn *conn;
+	int64_t retry_at;
+};
+
 struct sql_priv {
 	struct db_conn *conn;
 	const struct dialect *d;
+	const struct db_conn_ops *drv;
+	struct replica rep[MAX_REPLICAS];
+	int nrep, next_rep;
+	int reading_on;             /* the replica whose read transaction is open, or -1 */
+	bool read_wanted;           /* inside TX_READ_BEGIN … END */
+	bool read_own;              /* TX_READ_OWN, or no replica answered: the primary */
 	bool single_community;      /* the store holds at most one community */
 	struct fts_row *fts;        /* full-text rows not yet written */
 	int nfts, capfts;
@@ -91,8 +108,9 @@ static uint64_t fnv1a(const char *s)
 	return h;
 }
 
-/* Returns a reset statement for sql from the cache, preparing it on a miss. */
-static struct db_stmt *stmt(struct store *st, const char *sql)
+/* Returns a reset statement for sql on connection c from the cache,
+ * preparing it on a miss. */
+static struct db_stmt *stmt_on(struct store *st, struct db_conn *c, const char *sql)
 {
 	struct sql_priv *p = st->priv;
 	struct stmt_slot *victim = &p->cache[0];
@@ -100,7 +118,7 @@ static struct db_stmt *stmt(struct store *st, const char *sql)
 	p->tick++;
 	for (int i = 0; i < STMT_CACHE; i++) {
 		struct stmt_slot *s = &p->cache[i];
-		if (s->sql && s->hash == h && strcmp(s->sql, sql) == 0) {
+		if (s->sql && s->hash == h && s->conn == c && strcmp(s->sql, sql) == 0) {
 			s->used = p->tick;
 			db_reset(s->stmt);
 			return s->stmt;
@@ -108,18 +126,86 @@ static struct db_stmt *stmt(struct store *st, const char *sql)
 		if (!s->sql || s->used < victim->used)
 			victim = s;
 	}
-	struct db_stmt *ps = p->conn->ops->prepare(p->conn, sql);
+	struct db_stmt *ps = c->ops->prepare(c, sql);
 	if (!ps)
 		return NULL;
 	if (victim->sql) {
-		p->conn->ops->finalize(victim->stmt);
+		victim->conn->ops->finalize(victim->stmt);
 		free(victim->sql);
 	}
+	victim->conn = c;
 	victim->sql = xstrdup(sql);
 	victim->hash = h;
 	victim->stmt = ps;
 	victim->used = p->tick;
 	return ps;
+}
+
+/* Forgets the statements of connection c (before it is closed). */
+static void stmt_forget(struct sql_priv *p, struct db_conn *c)
+{
+	for (int i = 0; i < STMT_CACHE; i++)
+		if (p->cache[i].sql && p->cache[i].conn == c) {
+			c->ops->finalize(p->cache[i].stmt);
+			free(p->cache[i].sql);
+			p->cache[i].sql = NULL;
+		}
+}
+
+static void replica_down(struct sql_priv *p, int i)
+{
+	struct replica *r = &p->rep[i];
+	if (r->conn) {
+		stmt_forget(p, r->conn);
+		r->conn->ops->close(r->conn);
+		r->conn = NULL;
+	}
+	r->retry_at = now_s() + REPLICA_RETRY_S;
+	if (p->reading_on == i)
+		p->reading_on = -1;
+}
+
+/* The replica a GET's reads go to: its read transaction begun on the
+ * first read; NULL when none answers (the primary then reads). */
+static struct db_conn *replica_for_read(struct sql_priv *p)
+{
+	if (p->reading_on >= 0)
+		return p->rep[p->reading_on].conn;
+	int64_t now = now_s();
+	for (int k = 0; k < p->nrep; k++) {
+		int i = (p->next_rep + k) % p->nrep;
+		struct replica *r = &p->rep[i];
+		if (now < r->retry_at)
+			continue;
+		struct jw_error e;
+		if (!r->conn && !(r->conn = p->drv->open_replica(r->location, &e))) {
+			replica_down(p, i);
+			continue;
+		}
+		if (r->conn->ops->exec(r->conn, p->d->begin_read) != JW_OK) {
+			replica_down(p, i);   /* it stopped answering: skipped, tried again later */
+			continue;
+		}
+		p->reading_on = i;
+		p->next_rep = (i + 1) % p->nrep;   /* the replicas take turns */
+		return r->conn;
+	}
+	p->read_own = true;
+	return NULL;
+}
+
+/* A statement on the connection it belongs to: a GET's reads on a replica
+ * when there is one (the accounts and sessions always on the primary: a
+ * login is read back at once, and a lock holds at once), the rest on the
+ * primary. */
+static struct db_stmt *stmt(struct store *st, const char *sql)
+{
+	struct sql_priv *p = st->priv;
+	struct db_conn *c = NULL;
+	if (p->read_wanted && !p->read_own && p->nrep && strncmp(sql, "SELECT", 6) == 0 &&
+	    !strstr(sql, " FROM app_user") && !strstr(sql, " FROM session"))
+		c = replica_for_read(p);
+	return stmt_on(st, c ? c : p->conn, sql);
 }
 
 static void bind_text(struct db_stmt *s, int i, const char *v) { db_bind_text(s, i, v); }
@@ -153,6 +239,8 @@ static int sq_open(struct store *st, const char *location, struct jw_error *err)
 	struct sql_priv *p = xcalloc(1, sizeof(*p));
 	p->conn = c;
 	p->d = drv->dialect;
+	p->drv = drv;
+	p->reading_on = -1;
 	st->priv = p;
 	p->single_community = true;
 	struct db_stmt *cs = stmt(st, "SELECT count(*) FROM community");
@@ -250,9 +338,14 @@ static void sq_close(struct store *st)
 		return;
 	for (int i = 0; i < STMT_CACHE; i++) {
 		if (p->cache[i].sql) {
-			p->conn->ops->finalize(p->cache[i].stmt);
+			p->cache[i].conn->ops->finalize(p->cache[i].stmt);
 			free(p->cache[i].sql);
 		}
+	}
+	for (int i = 0; i < p->nrep; i++) {
+		if (p->rep[i].conn)
+			p->rep[i].conn->ops->close(p->rep[i].conn);
+		free(p->rep[i].location);
 	}
 	fts_drop(p, -1);
 	free(p->fts);
@@ -298,17 +391,43 @@ static int sq_rollback_to(struct store *st, int level)
 /* A read-only request's statements share one snapshot and one lock cycle. */
 static int sq_read_begin(struct store *st)
 {
-	struct db_stmt *s = stmt(st, D(st)->begin_read);
-	return s && db_step(s) == DB_DONE ? JW_OK : JW_ESTORE;
+	struct sql_priv *p = st->priv;
+	struct db_stmt *s = stmt_on(st, p->conn, D(st)->begin_read);
+	int rc = s && db_step(s) == DB_DONE ? JW_OK : JW_ESTORE;
+	p->read_wanted = rc == JW_OK;   /* a replica's transaction begins with its first read */
+	p->read_own = false;
+	return rc;
 }
 
 static int sq_read_end(struct store *st)
 {
-	struct db_stmt *s = stmt(st, "COMMIT");
+	struct sql_priv *p = st->priv;
+	if (p->reading_on >= 0) {
+		struct db_conn *r = p->rep[p->reading_on].conn;
+		if (r->ops->exec(r, "COMMIT") != JW_OK)
+			replica_down(p, p->reading_on);
+		p->reading_on = -1;
+	}
+	p->read_wanted = p->read_own = false;
+	struct db_stmt *s = stmt_on(st, p->conn, "COMMIT");
 	if (s && db_step(s) == DB_DONE)
 		return JW_OK;
 	exec(st, "ROLLBACK");
 	return JW_ESTORE;
+}
+
+static int sq_replica_add(struct store *st, const char *location, struct jw_error *err)
+{
+	struct sql_priv *p = st->priv;
+	if (!p->drv->open_replica)
+		return jw_fail(err, JW_EUSAGE, "db-replica", "只读副本只用于 PostgreSQL 存储（--db postgres://…）");
+	if (p->nrep >= MAX_REPLICAS)
+		return jw_fail(err, JW_EUSAGE, "db-replica", "最多 %d 个只读副本", MAX_REPLICAS);
+	const char *loc = location;
+	if (db_driver_for(&loc) != p->drv)
+		return jw_fail(err, JW_EUSAGE, "db-replica", "只读副本“%s”应与 --db 是同一种数据库（postgres://…）", location);
+	p->rep[p->nrep++] = (struct replica){ .location = xstrdup(location) };
+	return JW_OK;
 }
 
 static int sq_tx(struct store *st, enum store_tx what, int level)
@@ -321,6 +440,9 @@ static int sq_tx(struct store *st, enum store_tx what, int level)
 	case TX_ROLLBACK_TO: return sq_rollback_to(st, level);
 	case TX_READ_BEGIN: return sq_read_begin(st);
 	case TX_READ_END: return sq_read_end(st);
+	case TX_READ_OWN:
+		((struct sql_priv *)st->priv)->read_own = true;
+		return JW_OK;
 	default: return CONN(st)->ops->tx(CONN(st), what);
 	}
 }
@@ -2459,4 +2581,5 @@ const struct store_ops sql_store_ops = {
 	.meta_get = sq_meta_get,
 	.meta_put = sq_meta_put,
 	.meta_list = sq_meta_list,
+	.replica_add = sq_replica_add,
 };

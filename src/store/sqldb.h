@@ -52,6 +52,9 @@ struct db_conn_ops {
 	/* Opens location (creating and migrating the schema); NULL and err on failure. */
 	struct db_conn *(*open)(const char *location, struct jw_error *err);
 	void (*close)(struct db_conn *c);
+	/* A read replica of a store (NULL: the back end has none): opened
+	 * without migrating, for reads only; NULL and err when it does not answer. */
+	struct db_conn *(*open_replica)(const char *location, struct jw_error *err);
 	/* A new statement (NULL on failure, logged with the SQL); freed by finalize. */
 	struct db_stmt *(*prepare)(struct db_conn *c, const char *sql);
 	void (*finalize)(struct db_stmt *s);

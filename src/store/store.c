@@ -85,6 +85,16 @@ int store_read(struct store *st, bool on)
 	return st->ops->tx(st, on ? TX_READ_BEGIN : TX_READ_END, 0);
 }
 
+int store_add_replica(struct store *st, const char *location, struct jw_error *err)
+{
+	return st->ops->replica_add(st, location, err);
+}
+
+int store_read_own(struct store *st)
+{
+	return st->ops->tx(st, TX_READ_OWN, 0);
+}
+
 int store_bulk(struct store *st, bool on)
 {
 	return st->ops->tx(st, on ? TX_BULK_ON : TX_BULK_OFF, 0);

@@ -254,6 +254,7 @@ enum store_tx {
 	TX_BEGIN, TX_COMMIT, TX_ROLLBACK,          /* the outermost level */
 	TX_SAVEPOINT, TX_RELEASE, TX_ROLLBACK_TO,  /* an inner level */
 	TX_READ_BEGIN, TX_READ_END,                /* one snapshot for a GET */
+	TX_READ_OWN,           /* this GET must see its caller's latest writes: the primary reads */
 	TX_BULK_ON, TX_BULK_OFF,                   /* a big cache for bulk loads */
 	TX_CHECKPOINT,         /* copy the log back into the database, never waiting */
 	TX_CHECKPOINT_ELSEWHERE,  /* this connection's commits leave that to TX_CHECKPOINT */
@@ -356,6 +357,8 @@ struct store_ops {
 	int (*verify)(struct store *st, const char *community, enum store_verify what, problem_cb cb, void *ud, int64_t *n, int64_t *sample, int nsample, struct jw_error *err);
 	/* Rows written by this connection since it was opened. */
 	int (*changes)(struct store *st, int64_t *n);
+	/* A read replica of the store (store_add_replica). */
+	int (*replica_add)(struct store *st, const char *location, struct jw_error *err);
 };
 
 /* What a store file holds, read without changing it (restore, backup). */
@@ -419,6 +422,14 @@ int store_commit(struct store *st);
 int store_rollback(struct store *st);
 /* One read snapshot for a read-only request: on = begin, off = end. */
 int store_read(struct store *st, bool on);
+/* A streaming replica at location takes this connection's reads of a GET
+ * (store_read) from now on, the writes and the accounts staying on the
+ * primary; several take turns; one that does not answer is skipped (the
+ * primary reads) and tried again after a few seconds.  PostgreSQL only. */
+int store_add_replica(struct store *st, const char *location, struct jw_error *err);
+/* Inside store_read: the rest of this GET reads the primary (the caller
+ * wrote a moment ago, and a replica may not have it yet). */
+int store_read_own(struct store *st);
 /* Bulk-load mode (a bigger page cache) on or off. */
 int store_bulk(struct store *st, bool on);
 /* This connection makes the grouped writes (http/server.c's writer): its

@@ -13,6 +13,11 @@ bool svc_read_begin(struct store *st)
 	return ok;
 }
 
+void svc_read_own(struct store *st)
+{
+	store_read_own(st);
+}
+
 void svc_read_end(struct store *st)
 {
 	store_read(st, false);

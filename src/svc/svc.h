@@ -208,6 +208,8 @@ int svc_demo(struct store *st, int persons, unsigned seed, struct jw_error *err)
 /* A read-only request's one snapshot (false: none was begun). */
 bool svc_read_begin(struct store *st);
 void svc_read_end(struct store *st);
+/* The rest of this read sees the caller's latest writes (it wrote a moment ago). */
+void svc_read_own(struct store *st);
 /* Opens the store at location, runs fn on it, closes it (a background job's
  * own connection); fn's result, or the opening's error. */
 int svc_with_store(const char *location, int (*fn)(struct store *st, void *ud), void *ud, struct jw_error *err);

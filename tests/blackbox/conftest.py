@@ -214,6 +214,7 @@ class Server:
         self.login_bodies = {}
         self.grid_a = self.grid_b = None
         self.demo_ok = None
+        self.extra_args = []    # more options for `serve`
         self._n = 0
 
     # ---- process ---------------------------------------------------------
@@ -225,7 +226,7 @@ class Server:
         self._err = self.workdir / f"serve{self._n}.err"
         with open(self._out, "wb") as o, open(self._err, "wb") as e:
             self.proc = subprocess.Popen(
-                [BIN, "serve", "--db", str(self.db), "--listen", f"127.0.0.1:{self.port}"],
+                [BIN, "serve", "--db", str(self.db), "--listen", f"127.0.0.1:{self.port}", *self.extra_args],
                 stdout=o, stderr=e, stdin=subprocess.DEVNULL, env=_clean_env(),
                 cwd=str(self.workdir))
         deadline = time.monotonic() + timeout

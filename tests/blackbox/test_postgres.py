@@ -5,9 +5,15 @@ several `juwei serve` processes on one database answering for each other.
 Run in the PostgreSQL run of the suite only (mark `postgres`); the rest of
 the suite runs on PostgreSQL as well, each store a new database.
 """
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
 import pytest
 
-from conftest import (ADMIN_PW, Server, _must, db_rows, db_scalar, init_store, new_store,
+from conftest import (ADMIN_PW, REPO, Server, _must, db_rows, db_scalar, init_store, new_store,
                       run_cli)
 from juwei_util import HAN, body_of, check_error, ok
 
@@ -141,3 +147,83 @@ def test_search_is_the_same_on_both_stores(tmp_path):
     finally:
         s1.stop()
         s2.stop()
+
+
+def _pg(*args):
+    cp = subprocess.run(["sh", str(REPO / "scripts" / "pg.sh"), *map(str, args)],
+                        capture_output=True, text=True, timeout=120)
+    assert cp.returncode == 0, cp.stderr
+    return cp.stdout.strip()
+
+
+def _juwei_sessions(url):
+    return db_scalar(url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'juwei'")
+
+
+def _until(cond, what, limit=30.0):
+    deadline = time.monotonic() + limit
+    while not cond():
+        assert time.monotonic() < deadline, f"gave up waiting for: {what}"
+        time.sleep(0.2)
+
+
+def test_reads_go_to_a_replica_and_survive_its_loss(tmp_path):
+    """--db-replica: GETs read the streaming replica; a session that has
+    just written reads the primary (its write is there at once); a replica
+    that stops is skipped without an error, and used again when it returns."""
+    # the servers' folders where the postgres user can reach them (pytest's are root's alone)
+    top = Path(tempfile.mkdtemp(prefix="juwei-pgrep."))
+    top.chmod(0o755)
+    pdir, rdir = top / "primary", top / "replica"
+    primary = _pg("start", pdir)
+    replica = None
+    s = None
+    try:
+        subprocess.run(["psql", primary, "-qXc", "CREATE DATABASE jw"], check=True, capture_output=True)
+        db = primary.rsplit("/", 1)[0] + "/jw"
+        _must(run_cli("init", "--db", db, "--community-code", "110105001001", "--community-name", "测试社区",
+                      env={"JUWEI_ADMIN_PASSWORD": ADMIN_PW}), "init")
+        _must(run_cli("demo", "--db", db, "--persons", 80, timeout=300), "demo")
+        replica = _pg("replica", primary, rdir).rsplit("/", 1)[0] + "/jw"
+        n = db_scalar(db, "SELECT count(*) FROM person")
+        _until(lambda: db_scalar(replica, "SELECT count(*) FROM person") == n, "the replica to catch up")
+        wd = tmp_path / "srv"
+        wd.mkdir()
+        s = Server(db, wd)
+        s.extra_args = ["--db-replica", replica]
+        s.start()
+        token = s.login_token("admin", ADMIN_PW)
+        reader = s.login_token("admin", ADMIN_PW)
+        for _ in range(20):
+            assert ok(s.api("GET", "/persons", reader))["total"] == n
+        assert _juwei_sessions(replica) >= 1, "the reads should have gone to the replica"
+        # a write, then at once its reading back: the primary answers
+        for _ in range(10):
+            pid = s.new_person(token)
+            assert body_of(s.api("GET", f"/persons/{pid}", token))["id"] == pid
+        # the replica stops: reads go on, with no error
+        _pg("stop", rdir)
+        for _ in range(30):
+            r = s.api("GET", "/persons", reader)
+            assert r.status_code == 200, r.text
+            assert body_of(r)["total"] == n + 10
+        # and it comes back: the reads return to it
+        _pg("resume", rdir)
+        _until(lambda: (s.api("GET", "/persons", reader).status_code == 200 and _juwei_sessions(replica) >= 1),
+               "the reads to return to the replica")
+    finally:
+        if s:
+            s.stop()
+        if replica:
+            _pg("stop", rdir)
+        _pg("stop", pdir)
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_replica_is_refused_for_a_file(tmp_path):
+    db = tmp_path / "one.db"
+    _must(run_cli("init", "--db", db, "--community-code", "110105001001", "--community-name", "测试社区",
+                  env={"JUWEI_ADMIN_PASSWORD": ADMIN_PW}), "init")
+    cp = run_cli("serve", "--db", db, "--db-replica", "postgres://nobody@127.0.0.1:1/x", "--listen",
+                 "127.0.0.1:1", timeout=30)
+    assert cp.returncode != 0 and "副本" in cp.stderr, cp.stderr
