@@ -74,7 +74,7 @@ rows=$(sqlite3 "$JDB" "SELECT (SELECT count(*) FROM person) + (SELECT count(*) F
 t0=$(date +%s.%N)
 timeout 1200 "$JUWEI" migrate --from "$JDB" --to "$PDB" >"$VAR/migrate.txt"
 t1=$(date +%s.%N)
-put migrate_s "$(echo "$t1 - $t0" | bc)"
+put migrate_s "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
 put migrate_rows "$rows"
 
 # ---- 3. both servers

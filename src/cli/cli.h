@@ -27,6 +27,8 @@ const char *opt_get(const struct opt *opts, int nopts, const char *name);
 int opt_all(int argc, char **argv, const char *name, const char **out, int max);
 /* Prints "juwei: message" to stderr and returns the exit code for err. */
 int cli_fail(const struct jw_error *err);
+/* A strong random password, 3 groups of 4 (an administrator's first one). */
+void cli_gen_password(char out[32]);
 
 int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
@@ -38,5 +40,6 @@ int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_community(int argc, char **argv);
 
 #endif

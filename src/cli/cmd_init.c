@@ -10,44 +10,12 @@
 #include "lib/util.h"
 #include "svc/svc.h"
 
-/* A 12-digit statistical division code of a residents' committee:
- * its last three digits (the village-level part) are 001–199. */
-static bool community_code_ok(const char *c, struct jw_error *err)
+static int first_community(const struct community_row *c, void *ud)
 {
-	if (!c || strlen(c) != 12 || strspn(c, "0123456789") != 12) {
-		jw_fail(err, JW_EUSAGE, "community-code",
-			"社区代码应为12位数字的统计用区划代码（如 110105087003），现为“%s”", c ? c : "");
-		return false;
-	}
-	int64_t tail;
-	parse_i64(c + 9, 0, 999, &tail);
-	if (tail < 1 || tail > 199) {
-		jw_fail(err, JW_EUSAGE, "community-code",
-			"社区代码末三位为%03lld：居委会的代码末三位应在001–199之间（200及以上为村委会）", (long long)tail);
-		return false;
-	}
-	return true;
-}
-
-/* A strong random password: 3 groups of 4 from an alphabet without look-alikes. */
-static void gen_password(char out[32])
-{
-	static const char lower[] = "abcdefghijkmnpqrstuvwxyz", upper[] = "ABCDEFGHJKLMNPQRSTUVWXYZ",
-			  digit[] = "23456789";
-	char hex[33];
-	do {
-		random_hex(hex, 16);
-		int k = 0;
-		for (int i = 0; i < 12; i++) {
-			unsigned v = (unsigned)strtoul((char[]){ hex[2 * i], hex[2 * i + 1], 0 }, NULL, 16);
-			const char *set = i % 3 == 0 ? upper : i % 3 == 1 ? lower : digit;
-			size_t n = strlen(set);
-			out[k++] = set[v % n];
-			if (i == 3 || i == 7)
-				out[k++] = '-';
-		}
-		out[k] = '\0';
-	} while (!password_strong(out));
+	struct community_row *first = ud;
+	if (!first->code[0])
+		*first = *c;
+	return JW_OK;
 }
 
 int cmd_init(int argc, char **argv)
@@ -72,7 +40,7 @@ int cmd_init(int argc, char **argv)
 			!db ? "--db" : !code ? "--community-code" : "--community-name");
 		return 2;
 	}
-	if (!community_code_ok(code, &err))
+	if (!svc_community_code_ok(code, &err))
 		return cli_fail(&err);
 	if (str_empty(name) || strlen(name) > 120) {
 		fputs("juwei init: 社区名称不能为空，且不超过40个字\n", stderr);
@@ -82,7 +50,7 @@ int cmd_init(int argc, char **argv)
 	const char *env = getenv("JUWEI_ADMIN_PASSWORD");
 	bool generated = str_empty(env);
 	if (generated)
-		gen_password(pw);
+		cli_gen_password(pw);
 	else if (!password_strong(env)) {
 		jw_fail(&err, JW_EWEAKPW, "JUWEI_ADMIN_PASSWORD", "JUWEI_ADMIN_PASSWORD 太弱：至少8位，并包含大写字母、小写字母、数字、符号中的至少3种");
 		return cli_fail(&err);
@@ -92,11 +60,12 @@ int cmd_init(int argc, char **argv)
 	struct store *st = store_open(db, &err);
 	if (!st)
 		return cli_fail(&err);
-	struct community_row c;
+	struct community_row c = { .code = "" };
 	struct jw_error e2;
-	if (STORE_CALL(st, community_get, &c, &e2) == JW_OK) {
+	if (svc_communities(st, first_community, &c, &e2) == JW_OK) {
 		store_close(st);
-		jw_fail(&err, JW_EUSAGE, "db", "数据库“%s”已经初始化（社区 %s %s），不能重复初始化", db, c.code, c.name);
+		jw_fail(&err, JW_EUSAGE, "db", "数据库“%s”已经初始化（社区 %s %s），不能重复初始化；再加一个社区用 juwei community add",
+			db, c.code, c.name);
 		return cli_fail(&err);
 	}
 	snprintf(c.code, sizeof(c.code), "%s", code);

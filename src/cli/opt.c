@@ -3,9 +3,12 @@
  * --name=VALUE, flags, positional arguments, --help from the same table.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "lib/util.h"
+#include "svc/svc.h"
 
 static void help(const char *cmd, const char *usage, const struct opt *opts, int nopts)
 {
@@ -93,3 +96,25 @@ int opt_all(int argc, char **argv, const char *name, const char **out, int max)
 	}
 	return n;
 }
+
+/* A strong random password: 3 groups of 4 from an alphabet without look-alikes. */
+void cli_gen_password(char out[32])
+{
+	static const char lower[] = "abcdefghijkmnpqrstuvwxyz", upper[] = "ABCDEFGHJKLMNPQRSTUVWXYZ",
+			  digit[] = "23456789";
+	char hex[33];
+	do {
+		random_hex(hex, 16);
+		int k = 0;
+		for (int i = 0; i < 12; i++) {
+			unsigned v = (unsigned)strtoul((char[]){ hex[2 * i], hex[2 * i + 1], 0 }, NULL, 16);
+			const char *set = i % 3 == 0 ? upper : i % 3 == 1 ? lower : digit;
+			size_t n = strlen(set);
+			out[k++] = set[v % n];
+			if (i == 3 || i == 7)
+				out[k++] = '-';
+		}
+		out[k] = '\0';
+	} while (!password_strong(out));
+}
+

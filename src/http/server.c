@@ -384,38 +384,59 @@ static void on_signal(int sig) { (void)sig; g_stop = 1; }
  * re-derives them when the server starts and whenever the date changes,
  * in the background (svc_ledger_derive_daily: at a day's change only the
  * first of the servers sharing a store does it). */
+/* The communities of the store, gathered before any is derived (the
+ * listing's statement must be done with before the derivation writes). */
+struct codes {
+	char code[1024][16];   /* a district has hundreds */
+	int n;
+};
+
+static int gather_code(const struct community_row *c, void *ud)
+{
+	struct codes *k = ud;
+	if (k->n < (int)(sizeof(k->code) / sizeof(k->code[0])))
+		snprintf(k->code[k->n++], sizeof(k->code[0]), "%s", c->code);
+	return JW_OK;
+}
+
+/* One community's day; false: to be tried again (the store was busy). */
+static bool derive_day(struct store *st, const char *code, const char *day, bool at_start)
+{
+	struct jw_error err;
+	int64_t added = 0, closed = 0;
+	bool skipped = false;
+	if (svc_ledger_derive_daily(st, code, day, at_start, &added, &closed, &skipped, &err) != JW_OK)
+		return false;
+	/* skipped: another server on the store did today's */
+	if (!skipped && (added || closed))
+		fprintf(stderr, "juwei: 台账已按%s更新：新列入%lld，移出%lld\n", day, (long long)added, (long long)closed);
+	else if (at_start)   /* at start: say that it is done */
+		fprintf(stderr, "juwei: 台账已按%s核对，无需变动\n", day);
+	return true;
+}
+
 static void *ledger_days(void *arg)
 {
 	(void)arg;
 	int last = 0;
 	while (!g_stop) {
-		int y, m, d;
-		date_today(&y, &m, &d);
-		int today = y * 10000 + m * 100 + d;
+		int y, m, d_;
+		date_today(&y, &m, &d_);
+		int today = y * 10000 + m * 100 + d_;
 		if (today != last) {
 			struct jw_error err;
 			struct store *st = store_open(g_db, &err);
-			struct community_row com;
-			bool ok = false;
+			char day[16];
+			snprintf(day, sizeof(day), "%04d-%02d-%02d", y, m, d_);
 			/* its own connection, short transactions (requests are never
 			 * kept waiting for more than one batch), the default page
-			 * cache; given back to the system when done */
-			if (st && svc_store_community(st, &com, &err) == JW_OK) {
-				int64_t added = 0, closed = 0;
-				bool skipped = false;
-				char day[16];
-				snprintf(day, sizeof(day), "%04d-%02d-%02d", y, m, d);
-				if (svc_ledger_derive_daily(st, com.code, day, !last, &added, &closed, &skipped, &err) == JW_OK) {
-					ok = true;   /* skipped: another server on the store did today's */
-					if (skipped)
-						added = closed = 0;
-					if (added || closed)
-						fprintf(stderr, "juwei: 台账已按%04d-%02d-%02d更新：新列入%lld，移出%lld\n", y, m, d,
-							(long long)added, (long long)closed);
-					else if (!last)   /* at start: say that it is done */
-						fprintf(stderr, "juwei: 台账已按%04d-%02d-%02d核对，无需变动\n", y, m, d);
-				}
-			}
+			 * cache; given back to the system when done; each community
+			 * of the store in turn */
+			static struct codes k;
+			k.n = 0;
+			bool ok = st && svc_communities(st, gather_code, &k, &err) == JW_OK;
+			for (int i = 0; ok && i < k.n; i++)
+				ok = derive_day(st, k.code[i], day, !last);
 			store_close(st);
 			malloc_trim(0);
 			if (ok)
@@ -425,6 +446,14 @@ static void *ledger_days(void *arg)
 			sleep(1);
 	}
 	return NULL;
+}
+
+static int first_community(const struct community_row *c, void *ud)
+{
+	struct community_row *first = ud;
+	if (!first->code[0])
+		*first = *c;
+	return JW_OK;
 }
 
 /* Re-indexes the names' search keys when they were made under another
@@ -490,8 +519,8 @@ int http_serve(const char *db, const char *listen, int threads, const char *cons
 	struct store *st = store_open(db, err);
 	if (!st)
 		return err->code;
-	struct community_row com;
-	if (svc_store_community(st, &com, err) != JW_OK) {
+	struct community_row com = { .code = "" };
+	if (svc_communities(st, first_community, &com, err) != JW_OK) {
 		store_close(st);
 		return err->code;
 	}

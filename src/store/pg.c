@@ -38,6 +38,8 @@ struct pg_conn {
 	PGconn *pg;
 	unsigned long seq;          /* names of prepared statements */
 	int64_t changes, total;
+	bool bulk;                  /* TX_BULK_ON: a big load in one transaction */
+	int64_t bulk_rows, bulk_next_analyze;
 	char sqlstate[6];
 	char field[64];             /* a unique key's first column */
 	char msg[256];              /* the primary message, values cut off */
@@ -48,6 +50,7 @@ struct pg_stmt {
 	struct pg_conn *c;
 	char name[24];
 	int nparams;
+	bool writes;                /* INSERT, UPDATE or DELETE */
 	char *vals[PG_MAX_PARAMS];
 	PGresult *res;
 	int row, nrows;
@@ -179,6 +182,19 @@ char *pg_text(const char *sql, int *nparams, bool *used)
 
 /* ---- statements ---- */
 
+/* A bulk load writes its rows in one transaction, where autovacuum never
+ * sees them: the planner would go on thinking the tables small (a unique
+ * key found through the community's index, row by row: quadratic).  The
+ * transaction's own ANALYZE sees its rows; done as the load doubles. */
+static void bulk_rows(struct pg_conn *c, int64_t n)
+{
+	c->bulk_rows += n;
+	if (c->bulk_rows < c->bulk_next_analyze || PQtransactionStatus(c->pg) != PQTRANS_INTRANS)
+		return;
+	c->bulk_next_analyze = c->bulk_rows * 2;
+	PQclear(PQexec(c->pg, "ANALYZE person, person_gram, person_key, household, house, building, ledger_entry"));
+}
+
 static struct pg_stmt *P(struct db_stmt *s) { return (struct pg_stmt *)s; }
 
 static void clear_vals(struct pg_stmt *s)
@@ -200,20 +216,64 @@ static void st_reset(struct db_stmt *ds)
 	clear_vals(s);
 }
 
+static void quiet_exec(struct pg_conn *c, const char *sql) { PQclear(PQexec(c->pg, sql)); }
+
+/* The statement between SAVEPOINT and RELEASE, the three sent at once
+ * (libpq's pipeline: one round trip, not three); its own result.  When it
+ * fails, the RELEASE is skipped by the server and the caller rolls back. */
+static PGresult *exec_in_savepoint(struct pg_stmt *s)
+{
+	PGconn *pg = s->c->pg;
+	PGresult *mine = NULL, *r;
+	if (!PQenterPipelineMode(pg))
+		return PQexecPrepared(pg, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0);
+	bool sent = PQsendQueryParams(pg, "SAVEPOINT jw_row", 0, NULL, NULL, NULL, NULL, 0) &&
+		    PQsendQueryPrepared(pg, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0) &&
+		    PQsendQueryParams(pg, "RELEASE jw_row", 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(pg);
+	/* the results: SAVEPOINT's, the statement's, RELEASE's, each followed
+	 * by NULL, then the sync's */
+	for (int k = 0; sent && k < 3; k++) {
+		while ((r = PQgetResult(pg)) != NULL) {
+			if (k == 1 && !mine)
+				mine = r;
+			else
+				PQclear(r);
+		}
+	}
+	while (sent && (r = PQgetResult(pg)) != NULL) {
+		bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+		PQclear(r);
+		if (sync)
+			break;
+	}
+	PQexitPipelineMode(pg);
+	return mine ? mine : PQmakeEmptyPGresult(pg, PGRES_FATAL_ERROR);
+}
+
 static int st_step(struct db_stmt *ds)
 {
 	struct pg_stmt *s = P(ds);
 	if (!s->ran) {
 		s->ran = true;
-		s->res = PQexecPrepared(s->c->pg, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0);
+		/* A bulk load goes on past a refused row without a savepoint of
+		 * its own (SQLite undoes just the statement); PostgreSQL would
+		 * abort the whole transaction, so there each write of a bulk load
+		 * is a savepoint. */
+		bool sp = s->writes && s->c->bulk && PQtransactionStatus(s->c->pg) == PQTRANS_INTRANS;
+		s->res = sp ? exec_in_savepoint(s) : PQexecPrepared(s->c->pg, s->name, s->nparams,
+								 (const char *const *)s->vals, NULL, NULL, 0);
 		ExecStatusType t = PQresultStatus(s->res);
 		if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
 			note_failure(s->c, s->res);
+			if (sp)
+				quiet_exec(s->c, "ROLLBACK TO jw_row; RELEASE jw_row");
 			return DB_ERROR;
 		}
 		const char *ct = PQcmdTuples(s->res);
 		s->c->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
 		s->c->total += s->c->changes;
+		if (s->c->bulk)
+			bulk_rows(s->c, s->c->changes);
 		s->nrows = t == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
 		s->row = -1;
 	}
@@ -312,6 +372,8 @@ static struct db_stmt *pg_prepare(struct db_conn *dc, const char *sql)
 	s->c = c;
 	s->nparams = n;
 	s->row = -1;
+	s->writes = strncmp(sql, "INSERT", 6) == 0 || strncmp(sql, "UPDATE", 6) == 0 || strncmp(sql, "DELETE", 6) == 0 ||
+		    strncmp(sql, "WITH", 4) == 0;
 	snprintf(s->name, sizeof(s->name), "jw%lu", ++c->seq);
 	PGresult *r = PQprepare(c->pg, s->name, text, n, types);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -448,7 +510,10 @@ static struct db_conn *pg_connect(const char *location, bool replica, struct jw_
 	}
 	PQsetNoticeProcessor(c->pg, quiet, NULL);
 	if (pg_exec(&c->base, "SET client_encoding = 'UTF8'; SET client_min_messages = warning;"
-			      " SET datestyle = 'ISO'; SET TIME ZONE 'Asia/Shanghai'") != JW_OK) {
+			      " SET datestyle = 'ISO'; SET TIME ZONE 'Asia/Shanghai';"
+			      /* plans made for the table as it is: a generic plan made while a
+			       * bulk load's tables were small would scan them for every row */
+			      " SET plan_cache_mode = force_custom_plan") != JW_OK) {
 		jw_fail(err, JW_EIO, "db", "PostgreSQL 连接设置失败：%s", c->msg);
 		goto fail;
 	}
@@ -497,7 +562,13 @@ static int pg_tx(struct db_conn *dc, enum store_tx what)
 		return t == PQTRANS_INTRANS || t == PQTRANS_INERROR ? JW_OK : JW_ESTORE;
 	}
 	case TX_BULK_ON:
+		c->bulk = true;
+		c->bulk_rows = 0;
+		c->bulk_next_analyze = 2000;
+		return JW_OK;
 	case TX_BULK_OFF:
+		c->bulk = false;
+		return JW_OK;
 	case TX_CHECKPOINT:
 	case TX_CHECKPOINT_ELSEWHERE:
 	case TX_WRITER:

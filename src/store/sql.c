@@ -467,20 +467,30 @@ static int sq_community_insert(struct store *st, const struct community_row *c, 
 	return JW_OK;
 }
 
-static int sq_community_get(struct store *st, struct community_row *out, struct jw_error *err)
+static int sq_community_list(struct store *st, const char *code, community_cb cb, void *ud, struct jw_error *err)
 {
-	struct db_stmt *s = stmt(st, "SELECT code, name FROM community ORDER BY rowid LIMIT 1");
+	struct db_stmt *s = stmt(st, code ? "SELECT code, name FROM community WHERE code = ?1"
+					  : "SELECT code, name FROM community ORDER BY rowid");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
-	int rc = db_step(s);
-	if (rc == DB_DONE)
-		return jw_fail(err, JW_ENOTFOUND, "db", "数据库尚未初始化，请先运行 juwei init");
-	if (rc != DB_ROW)
-		return db_fail(st, err, __func__);
-	snprintf(out->code, sizeof(out->code), "%s", col_text(s, 0));
-	snprintf(out->name, sizeof(out->name), "%s", col_text(s, 1));
+	if (code)
+		bind_text(s, 1, code);
+	int rc = JW_OK, step, n = 0;
+	while ((step = db_step(s)) == DB_ROW) {
+		struct community_row c;
+		snprintf(c.code, sizeof(c.code), "%s", col_text(s, 0));
+		snprintf(c.name, sizeof(c.name), "%s", col_text(s, 1));
+		n++;
+		if ((rc = cb(&c, ud)) != JW_OK)
+			break;
+	}
+	if (rc == JW_OK && step != DB_DONE)
+		rc = db_fail(st, err, __func__);
 	db_reset(s);
-	return JW_OK;
+	if (rc == JW_OK && !n)
+		rc = code ? jw_fail(err, JW_ENOTFOUND, "community", "数据库中没有代码为 %s 的社区", code)
+			  : jw_fail(err, JW_ENOTFOUND, "db", "数据库尚未初始化，请先运行 juwei init");
+	return rc;
 }
 
 /* ---- generic records ---- */
@@ -2555,7 +2565,7 @@ const struct store_ops sql_store_ops = {
 	.tx = sq_tx,
 	.count_by = sq_count_by,
 	.community_insert = sq_community_insert,
-	.community_get = sq_community_get,
+	.community_list = sq_community_list,
 	.record_insert = sq_record_insert,
 	.record_update = sq_record_update,
 	.record_get = sq_record_get,

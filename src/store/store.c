@@ -141,9 +141,12 @@ bool store_in_use(const char *location)
 	return sqlite_in_use(sqlite_path(location));
 }
 
+bool store_is_file(const char *location)
+{
+	return strncmp(location, "postgres://", 11) != 0 && strncmp(location, "postgresql://", 13) != 0;
+}
+
 bool store_exists(const char *location)
 {
-	if (strncmp(location, "postgres://", 11) == 0 || strncmp(location, "postgresql://", 13) == 0)
-		return true;
-	return access(sqlite_path(location), F_OK) == 0;
+	return !store_is_file(location) || access(sqlite_path(location), F_OK) == 0;
 }

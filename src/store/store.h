@@ -123,6 +123,7 @@ struct community_row {
 	char code[16];
 	char name[128];
 };
+typedef int (*community_cb)(const struct community_row *c, void *ud);
 
 /* Dashboard counts of one community (or one grid when grid_id > 0). */
 
@@ -309,8 +310,9 @@ struct store_ops {
 	int (*meta_list)(struct store *st, const char *prefix, meta_cb cb, void *ud, struct jw_error *err);
 
 	/* ---- the special queries ---- */
-	/* The community of the store (the first); a new one (juwei init). */
-	int (*community_get)(struct store *st, struct community_row *out, struct jw_error *err);
+	/* The communities of the store in the order they were added (code
+	 * NULL), or the one with that code (JW_ENOTFOUND if none); a new one. */
+	int (*community_list)(struct store *st, const char *code, community_cb cb, void *ud, struct jw_error *err);
 	int (*community_insert)(struct store *st, const struct community_row *c, struct jw_error *err);
 	/* The person search index (name grams, pinyin keys, number tails, full
 	 * text) of r: PI_INSERT inserts the person r too (sets r->id); PI_ADD
@@ -396,6 +398,9 @@ int store_copy(const char *from, const char *to, copy_cb cb, void *ud, struct jw
  * exists (opening creates one); a database server's location is always
  * taken to be there (connecting tells). */
 bool store_exists(const char *location);
+/* Whether the store at location is one file (a backup copies it, a restore
+ * replaces it); a database server's is not. */
+bool store_is_file(const char *location);
 /* Whether another process has the store at location open (a running
  * server): false when it cannot be told. */
 bool store_in_use(const char *location);

@@ -119,7 +119,7 @@ int actor_system(struct store *st, struct actor *a, struct jw_error *err)
 {
 	struct community_row c;
 	memset(a, 0, sizeof(*a));
-	int rc = STORE_CALL(st, community_get, &c, err);
+	int rc = svc_store_community(st, NULL, &c, err);
 	if (rc != JW_OK)
 		return rc;
 	snprintf(a->community, sizeof(a->community), "%s", c.code);

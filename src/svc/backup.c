@@ -223,6 +223,8 @@ static int move_aside(const char *path, const char *suffix_path, struct jw_error
 
 int svc_restore(const char *db_loc, const char *from, char *aside, size_t n, struct jw_error *err)
 {
+	if (!store_is_file(db_loc))
+		return jw_fail(err, JW_EUSAGE, "db", "恢复只用于 SQLite 数据库文件；PostgreSQL 存储请用数据库服务器的 pg_restore 或复制");
 	const char *db = strncmp(db_loc, "sqlite:", 7) == 0 ? db_loc + 7 : db_loc;
 	if (aside && n)
 		aside[0] = '\0';

@@ -45,7 +45,3 @@ int svc_with_store(const char *location, int (*fn)(struct store *st, void *ud), 
 	return rc;
 }
 
-int svc_store_community(struct store *st, struct community_row *out, struct jw_error *err)
-{
-	return STORE_CALL(st, community_get, out, err);
-}

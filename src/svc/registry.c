@@ -1271,7 +1271,7 @@ int svc_community(struct store *st, const struct actor *a, struct community_row 
 {
 	if (!svc_can(a, NULL, P_READ))
 		return jw_fail(err, JW_EPERM, "", NULL);
-	return STORE_CALL(st, community_get, out, err);
+	return svc_store_community(st, a->community, out, err);   /* the actor's own */
 }
 
 int svc_audit_list(struct store *st, const struct actor *a, const char *entity, int64_t entity_id,

@@ -213,7 +213,22 @@ void svc_read_own(struct store *st);
 /* Opens the store at location, runs fn on it, closes it (a background job's
  * own connection); fn's result, or the opening's error. */
 int svc_with_store(const char *location, int (*fn)(struct store *st, void *ud), void *ud, struct jw_error *err);
-/* The store's community (the server's own threads, which act for no user). */
-int svc_store_community(struct store *st, struct community_row *out, struct jw_error *err);
+/* ---- the communities of a store (svc/community.c) ---- */
+/* A store holds one community or many (a street office's, a district's).
+ * The CLI's commands act in one: the one given with --community
+ * (svc_cli_community, set by main.c), else the store's only one. */
+void svc_cli_community(const char *code);
+/* That community (code NULL: the CLI's, else the only one; a store with
+ * several and none chosen is JW_EUSAGE naming them). */
+int svc_store_community(struct store *st, const char *code, struct community_row *out, struct jw_error *err);
+/* Every community of the store, in the order they were added. */
+int svc_communities(struct store *st, community_cb cb, void *ud, struct jw_error *err);
+/* A 12-digit statistical division code of a residents' committee: its last
+ * three digits are 001–199 (200 and above are villages). */
+bool svc_community_code_ok(const char *code, struct jw_error *err);
+/* A new community in the store (and its audit record), with its admin
+ * account admin_name (password pw) when admin_name is given. */
+int svc_community_add(struct store *st, const char *code, const char *name, const char *admin_name,
+		      const char *pw, struct jw_error *err);
 
 #endif

@@ -227,3 +227,16 @@ def test_replica_is_refused_for_a_file(tmp_path):
     cp = run_cli("serve", "--db", db, "--db-replica", "postgres://nobody@127.0.0.1:1/x", "--listen",
                  "127.0.0.1:1", timeout=30)
     assert cp.returncode != 0 and "副本" in cp.stderr, cp.stderr
+
+
+def test_file_commands_say_what_to_use_instead(tmp_path):
+    """backup and restore are for a SQLite file: on PostgreSQL they are
+    refused in words that name the server's own tools, changing nothing."""
+    db = init_store(tmp_path)
+    cp = run_cli("backup", "--db", db, "--out", tmp_path / "copy.db")
+    assert cp.returncode == 1 and "pg_dump" in cp.stderr, cp.stderr
+    assert not (tmp_path / "copy.db").exists()
+    src = sqlite_store(tmp_path, persons=10)
+    cp = run_cli("restore", "--db", db, "--from", src)
+    assert cp.returncode != 0 and "pg_restore" in cp.stderr, cp.stderr
+    assert db_scalar(db, "SELECT count(*) FROM person") == 0
