@@ -22,7 +22,8 @@ struct dialect {
 	const char *is_not;
 	/* the write transaction's BEGIN (taking the write lock at once) */
 	const char *begin_write;
-	/* a read-only request's BEGIN: one snapshot for all its statements */
+	/* a read-only request's BEGIN: one snapshot for all its statements
+	 * (NULL: none, the statements run on their own) */
 	const char *begin_read;
 	/* insert or, on a clash of the key, update: "ON CONFLICT (%s) DO UPDATE SET" */
 	const char *upsert;

@@ -510,10 +510,7 @@ static struct db_conn *pg_connect(const char *location, bool replica, struct jw_
 	}
 	PQsetNoticeProcessor(c->pg, quiet, NULL);
 	if (pg_exec(&c->base, "SET client_encoding = 'UTF8'; SET client_min_messages = warning;"
-			      " SET datestyle = 'ISO'; SET TIME ZONE 'Asia/Shanghai';"
-			      /* plans made for the table as it is: a generic plan made while a
-			       * bulk load's tables were small would scan them for every row */
-			      " SET plan_cache_mode = force_custom_plan") != JW_OK) {
+			      " SET datestyle = 'ISO'; SET TIME ZONE 'Asia/Shanghai'") != JW_OK) {
 		jw_fail(err, JW_EIO, "db", "PostgreSQL 连接设置失败：%s", c->msg);
 		goto fail;
 	}

@@ -182,7 +182,7 @@ static struct db_conn *replica_for_read(struct sql_priv *p)
 			replica_down(p, i);
 			continue;
 		}
-		if (r->conn->ops->exec(r->conn, p->d->begin_read) != JW_OK) {
+		if (r->conn->ops->exec(r->conn, p->d->begin_read ? p->d->begin_read : "BEGIN") != JW_OK) {
 			replica_down(p, i);   /* it stopped answering: skipped, tried again later */
 			continue;
 		}
@@ -392,8 +392,11 @@ static int sq_rollback_to(struct store *st, int level)
 static int sq_read_begin(struct store *st)
 {
 	struct sql_priv *p = st->priv;
-	struct db_stmt *s = stmt_on(st, p->conn, D(st)->begin_read);
-	int rc = s && db_step(s) == DB_DONE ? JW_OK : JW_ESTORE;
+	int rc = JW_OK;
+	if (D(st)->begin_read) {
+		struct db_stmt *s = stmt_on(st, p->conn, D(st)->begin_read);
+		rc = s && db_step(s) == DB_DONE ? JW_OK : JW_ESTORE;
+	}
 	p->read_wanted = rc == JW_OK;   /* a replica's transaction begins with its first read */
 	p->read_own = false;
 	return rc;
@@ -409,6 +412,8 @@ static int sq_read_end(struct store *st)
 		p->reading_on = -1;
 	}
 	p->read_wanted = p->read_own = false;
+	if (!D(st)->begin_read)
+		return JW_OK;
 	struct db_stmt *s = stmt_on(st, p->conn, "COMMIT");
 	if (s && db_step(s) == DB_DONE)
 		return JW_OK;
