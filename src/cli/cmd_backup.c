@@ -143,7 +143,8 @@ int cmd_check(int argc, char **argv)
 	}
 	int shown = 0;
 	int64_t problems = 0;
-	printf("检查 %s：\n", db);
+	char where[512];
+	printf("检查 %s：\n", store_shown(db, where, sizeof(where)));
 	rc = svc_check(st, &a, print_problem, print_info, &shown, &problems, &err);
 	store_close(st);
 	if (rc != JW_OK) {

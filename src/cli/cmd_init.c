@@ -97,7 +97,8 @@ int cmd_init(int argc, char **argv)
 			jw_fail(&err, rc, "", "初始化失败");
 		return cli_fail(&err);
 	}
-	printf("已创建社区 %s %s，数据库 %s\n", code, name, db);
+	char shown[512];
+	printf("已创建社区 %s %s，数据库 %s\n", code, name, store_shown(db, shown, sizeof(shown)));
 	if (generated)
 		printf("管理员账号：admin  密码：%s\n（密码只显示这一次，请妥善保存；可用 juwei user passwd admin 修改）\n", pw);
 	else

@@ -380,10 +380,6 @@ static size_t unescape_no_nul(void *cls, struct MHD_Connection *c, char *s)
 
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
-/* Derived ledgers follow the calendar: someone turns 60 today.  A thread
- * re-derives them when the server starts and whenever the date changes,
- * in the background (svc_ledger_derive_daily: at a day's change only the
- * first of the servers sharing a store does it). */
 /* The communities of the store, gathered before any is derived (the
  * listing's statement must be done with before the derivation writes). */
 struct codes {
@@ -415,6 +411,10 @@ static bool derive_day(struct store *st, const char *code, const char *day, bool
 	return true;
 }
 
+/* Derived ledgers follow the calendar: someone turns 60 today.  A thread
+ * re-derives them when the server starts and whenever the date changes,
+ * in the background (svc_ledger_derive_daily: at a day's change only the
+ * first of the servers sharing a store does it). */
 static void *ledger_days(void *arg)
 {
 	(void)arg;

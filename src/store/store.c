@@ -4,6 +4,7 @@
  */
 #include "store/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -139,6 +140,21 @@ int store_file_copy(const char *from, const char *to, struct jw_error *err)
 bool store_in_use(const char *location)
 {
 	return sqlite_in_use(sqlite_path(location));
+}
+
+const char *store_shown(const char *location, char *out, size_t n)
+{
+	snprintf(out, n, "%s", location);
+	char *scheme = strstr(out, "://");
+	if (!scheme)
+		return out;
+	char *at = strchr(scheme + 3, '@'), *colon = strchr(scheme + 3, ':');
+	if (at && colon && colon < at && (size_t)(colon - out) + 5 < n) {
+		char rest[1024];
+		snprintf(rest, sizeof(rest), "%s", at);
+		snprintf(colon, n - (size_t)(colon - out), ":***%s", rest);
+	}
+	return out;
 }
 
 bool store_is_file(const char *location)

@@ -398,6 +398,9 @@ int store_copy(const char *from, const char *to, copy_cb cb, void *ud, struct jw
  * exists (opening creates one); a database server's location is always
  * taken to be there (connecting tells). */
 bool store_exists(const char *location);
+/* The location to show a person: a URI's password (user:secret@) as
+ * "user:***@"; a path as it is.  Into out, which is returned. */
+const char *store_shown(const char *location, char *out, size_t n);
 /* Whether the store at location is one file (a backup copies it, a restore
  * replaces it); a database server's is not. */
 bool store_is_file(const char *location);

@@ -60,9 +60,23 @@ static void test_is_not_and_hints(void **state)
 	free(t);
 }
 
+/* A location shown to a person never shows a password. */
+static void test_location_shown(void **state)
+{
+	(void)state;
+	char out[256];
+	assert_string_equal(store_shown("postgres://juwei:s3cret@db.lan:5432/jw", out, sizeof(out)),
+			    "postgres://juwei:***@db.lan:5432/jw");
+	assert_string_equal(store_shown("postgres://juwei@db.lan:5432/jw", out, sizeof(out)),
+			    "postgres://juwei@db.lan:5432/jw");
+	assert_string_equal(store_shown("var/juwei.db", out, sizeof(out)), "var/juwei.db");
+	assert_null(strstr(store_shown("postgresql://a:b@h/d?sslmode=require", out, sizeof(out)), ":b@"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_location_shown),
 		cmocka_unit_test(test_placeholders),
 		cmocka_unit_test(test_is_not_and_hints),
 	};
