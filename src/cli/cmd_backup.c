@@ -137,6 +137,18 @@ int cmd_check(int argc, char **argv)
 	jw_error_clear(&err);
 	struct actor a;
 	struct store *st = open_existing("check", db, &a, &err);
+	static char codes[1024][16];   /* a district has hundreds */
+	int ncodes = 0;
+	if (!st && err.code == JW_EUSAGE && strcmp(err.field, "community") == 0) {
+		/* several communities and none chosen: each of them in turn */
+		struct jw_error e2;
+		if ((st = store_open(db, &e2)) && svc_community_codes(st, codes, 1024, &ncodes, &e2) == JW_OK && ncodes > 0) {
+			jw_error_clear(&err);
+		} else {
+			store_close(st);
+			st = NULL;
+		}
+	}
 	if (!st) {
 		printf("问题：无法打开数据库：%s\n", err.message[0] ? err.message : err_default_msg(err.code));
 		return 1;
@@ -145,7 +157,18 @@ int cmd_check(int argc, char **argv)
 	int64_t problems = 0;
 	char where[512];
 	printf("检查 %s：\n", store_shown(db, where, sizeof(where)));
-	rc = svc_check(st, &a, print_problem, print_info, &shown, &problems, &err);
+	if (!ncodes) {
+		rc = svc_check(st, &a, print_problem, print_info, &shown, &problems, &err);
+	} else {
+		for (int i = 0; rc == JW_OK && i < ncodes; i++) {
+			int64_t p = 0;
+			svc_cli_community(codes[i]);
+			printf("社区 %s：\n", codes[i]);
+			if ((rc = actor_system(st, &a, &err)) == JW_OK)
+				rc = svc_check(st, &a, print_problem, print_info, &shown, &p, &err);
+			problems += p;
+		}
+	}
 	store_close(st);
 	if (rc != JW_OK) {
 		printf("问题：检查未能完成：%s\n", err.message[0] ? err.message : err_default_msg(err.code));

@@ -380,21 +380,6 @@ static size_t unescape_no_nul(void *cls, struct MHD_Connection *c, char *s)
 
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
-/* The communities of the store, gathered before any is derived (the
- * listing's statement must be done with before the derivation writes). */
-struct codes {
-	char code[1024][16];   /* a district has hundreds */
-	int n;
-};
-
-static int gather_code(const struct community_row *c, void *ud)
-{
-	struct codes *k = ud;
-	if (k->n < (int)(sizeof(k->code) / sizeof(k->code[0])))
-		snprintf(k->code[k->n++], sizeof(k->code[0]), "%s", c->code);
-	return JW_OK;
-}
-
 /* One community's day; false: to be tried again (the store was busy). */
 static bool derive_day(struct store *st, const char *code, const char *day, bool at_start)
 {
@@ -432,11 +417,11 @@ static void *ledger_days(void *arg)
 			 * kept waiting for more than one batch), the default page
 			 * cache; given back to the system when done; each community
 			 * of the store in turn */
-			static struct codes k;
-			k.n = 0;
-			bool ok = st && svc_communities(st, gather_code, &k, &err) == JW_OK;
-			for (int i = 0; ok && i < k.n; i++)
-				ok = derive_day(st, k.code[i], day, !last);
+			static char codes[1024][16];   /* a district has hundreds */
+			int ncodes = 0;
+			bool ok = st && svc_community_codes(st, codes, 1024, &ncodes, &err) == JW_OK;
+			for (int i = 0; ok && i < ncodes; i++)
+				ok = derive_day(st, codes[i], day, !last);
 			store_close(st);
 			malloc_trim(0);
 			if (ok)

@@ -71,6 +71,27 @@ int svc_communities(struct store *st, community_cb cb, void *ud, struct jw_error
 	return STORE_CALL(st, community_list, NULL, cb, ud, err);
 }
 
+struct codes {
+	char (*code)[16];
+	int max, n;
+};
+
+static int gather(const struct community_row *c, void *ud)
+{
+	struct codes *k = ud;
+	if (k->n < k->max)
+		snprintf(k->code[k->n++], sizeof(k->code[0]), "%s", c->code);
+	return JW_OK;
+}
+
+int svc_community_codes(struct store *st, char (*codes)[16], int max, int *n, struct jw_error *err)
+{
+	struct codes k = { codes, max, 0 };
+	int rc = svc_communities(st, gather, &k, err);
+	*n = k.n;
+	return rc;
+}
+
 static int found(const struct community_row *c, void *ud)
 {
 	(void)c;

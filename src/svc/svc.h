@@ -223,6 +223,9 @@ void svc_cli_community(const char *code);
 int svc_store_community(struct store *st, const char *code, struct community_row *out, struct jw_error *err);
 /* Every community of the store, in the order they were added. */
 int svc_communities(struct store *st, community_cb cb, void *ud, struct jw_error *err);
+/* Their codes, at most max, into codes (*n of them): gathered before the
+ * caller works in each (the listing must be done with before a write). */
+int svc_community_codes(struct store *st, char (*codes)[16], int max, int *n, struct jw_error *err);
 /* A 12-digit statistical division code of a residents' committee: its last
  * three digits are 001–199 (200 and above are villages). */
 bool svc_community_code_ok(const char *code, struct jw_error *err);

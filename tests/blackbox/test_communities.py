@@ -30,6 +30,12 @@ def test_two_communities_one_store(tmp_path):
           "demo in the second")
     _must(run_cli("user", "add", "gongzuo_b", "--role", "worker", "--community", OTHER, "--db", db,
                   env={"JUWEI_PASSWORD": USER_PW}), "user add in the second")
+    # check without --community goes through every community
+    cp = run_cli("check", "--db", db, timeout=300)
+    assert cp.returncode == 0, cp.stdout + cp.stderr
+    assert "110105087003" in cp.stdout and OTHER in cp.stdout and "检查通过" in cp.stdout, cp.stdout
+    cp = run_cli("check", "--db", db, "--community", OTHER, timeout=300)
+    assert cp.returncode == 0 and "检查通过" in cp.stdout, cp.stdout
     n_a = db_scalar(db, "SELECT count(*) FROM person WHERE community = '110105087003' AND status = 'active'")
     n_b = db_scalar(db, f"SELECT count(*) FROM person WHERE community = '{OTHER}' AND status = 'active'")
     assert n_a and n_b and n_a != n_b, (n_a, n_b)
