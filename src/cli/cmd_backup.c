@@ -21,11 +21,11 @@ static struct store *open_existing(const char *cmd, const char *db, struct actor
 	struct store *st = store_open(db, err);
 	if (!st)
 		return NULL;
-	if (actor_system(st, a, err) != JW_OK) {
+	/* a backup is of the whole store; a check is of one community or each */
+	if ((strcmp(cmd, "backup") == 0 ? actor_system_store(st, a, err) : actor_system(st, a, err)) != JW_OK) {
 		store_close(st);
 		return NULL;
 	}
-	(void)cmd;
 	return st;
 }
 

@@ -115,11 +115,25 @@ static void token_hash(const char *token, char out[65])
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
-int actor_system(struct store *st, struct actor *a, struct jw_error *err)
+static int first_of(const struct community_row *c, void *ud)
 {
-	struct community_row c;
+	struct community_row *first = ud;
+	if (!first->code[0])
+		*first = *c;
+	return JW_OK;
+}
+
+/* any: a store-wide job (a backup, a restore, a migration) that audits in
+ * the chosen community, else the first: never refused for having several. */
+static int actor_of(struct store *st, struct actor *a, bool any, struct jw_error *err)
+{
+	struct community_row c = { .code = "" };
 	memset(a, 0, sizeof(*a));
 	int rc = svc_store_community(st, NULL, &c, err);
+	if (rc == JW_EUSAGE && any) {
+		jw_error_clear(err);
+		rc = svc_communities(st, first_of, &c, err);
+	}
 	if (rc != JW_OK)
 		return rc;
 	snprintf(a->community, sizeof(a->community), "%s", c.code);
@@ -127,6 +141,16 @@ int actor_system(struct store *st, struct actor *a, struct jw_error *err)
 	snprintf(a->ip, sizeof(a->ip), "cli");
 	a->role = ROLE_ADMIN;
 	return JW_OK;
+}
+
+int actor_system(struct store *st, struct actor *a, struct jw_error *err)
+{
+	return actor_of(st, a, false, err);
+}
+
+int actor_system_store(struct store *st, struct actor *a, struct jw_error *err)
+{
+	return actor_of(st, a, true, err);
 }
 
 static int find_grid(struct store *st, const char *community, const char *grid, int64_t *id,

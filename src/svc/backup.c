@@ -294,7 +294,7 @@ int svc_restore(const char *db_loc, const char *from, char *aside, size_t n, str
 	if (!st)
 		return err->code;
 	struct actor a;
-	if (actor_system(st, &a, err) == JW_OK) {
+	if (actor_system_store(st, &a, err) == JW_OK) {
 		struct buf j = BUF_INIT;
 		char abs[4096];
 		buf_adds(&j, "{\"from\":");
@@ -477,7 +477,7 @@ static void *daily(void *arg)
 			backup_name(stem, time(NULL), name, sizeof(name));
 			snprintf(path, sizeof(path), "%s/%s", dir, name);
 			jw_error_clear(&err);
-			int rc = actor_system(st, &a, &err);
+			int rc = actor_system_store(st, &a, &err);
 			if (rc == JW_OK) {
 				snprintf(a.username, sizeof(a.username), "每日备份");
 				snprintf(a.ip, sizeof(a.ip), "serve");
@@ -534,7 +534,7 @@ int svc_migrate(const char *from, const char *to, copy_cb cb, void *ud, struct j
 	if (!st)
 		return err->code;
 	struct actor a;
-	if ((rc = actor_system(st, &a, err)) == JW_OK) {
+	if ((rc = actor_system_store(st, &a, err)) == JW_OK) {
 		struct buf j = BUF_INIT;
 		buf_adds(&j, "{\"from\":");
 		/* a file's path; never a connection URI (it may carry a password) */

@@ -43,6 +43,9 @@ const char *role_key(enum role r);         /* "admin", … */
 const char *role_label(enum role r);       /* 管理员, … */
 /* A system actor for the CLI: acts as admin in the store's community. */
 int actor_system(struct store *st, struct actor *a, struct jw_error *err);
+/* The same for a store-wide job (backup, restore, migration): on a store of
+ * several communities, the chosen one or else the first (its audit record). */
+int actor_system_store(struct store *st, struct actor *a, struct jw_error *err);
 
 /* What an actor may do. */
 enum perm {

@@ -3,7 +3,7 @@ acting in the community chosen with --community, and every request acting
 in its user's own community — nothing of one community is seen from
 another.  On both stores.
 """
-from conftest import ADMIN_PW, Server, _must, db_scalar, init_store, run_cli
+from conftest import ADMIN_PW, PG, Server, _must, db_scalar, init_store, run_cli
 from juwei_util import HAN, USER_PW, body_of, check_error, ok
 
 OTHER = "110105001002"
@@ -36,6 +36,10 @@ def test_two_communities_one_store(tmp_path):
     assert "110105087003" in cp.stdout and OTHER in cp.stdout and "检查通过" in cp.stdout, cp.stdout
     cp = run_cli("check", "--db", db, "--community", OTHER, timeout=300)
     assert cp.returncode == 0 and "检查通过" in cp.stdout, cp.stdout
+    if not PG:   # a backup is of the whole store, however many communities it holds
+        cp = run_cli("backup", "--db", db, "--out", tmp_path / "all.db", timeout=300)
+        assert cp.returncode == 0, cp.stderr
+        assert db_scalar(tmp_path / "all.db", "SELECT count(*) FROM community") == 2
     n_a = db_scalar(db, "SELECT count(*) FROM person WHERE community = '110105087003' AND status = 'active'")
     n_b = db_scalar(db, f"SELECT count(*) FROM person WHERE community = '{OTHER}' AND status = 'active'")
     assert n_a and n_b and n_a != n_b, (n_a, n_b)
