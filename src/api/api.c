@@ -110,7 +110,11 @@ void api_me(struct http_req *r, struct http_resp *w)
 	buf_adds(&w->body, ",\"role\":");
 	buf_json_str(&w->body, role_key(r->actor.role));
 	buf_addf(&w->body, ",\"grid_id\":%lld,\"community\":", (long long)r->actor.grid_id);
-	buf_json_str(&w->body, r->actor.community);
+	buf_json_str(&w->body, r->actor.area ? "" : r->actor.community);
+	buf_adds(&w->body, ",\"scope\":");   /* a community, street office or district */
+	buf_json_str(&w->body, r->actor.scope);
+	buf_adds(&w->body, ",\"scope_level\":");
+	buf_json_str(&w->body, r->actor.area ? (strlen(r->actor.scope) == 6 ? "district" : "street") : "community");
 	buf_addc(&w->body, '}');
 }
 
@@ -422,6 +426,20 @@ void api_codes(struct http_req *r, struct http_resp *w)
 	buf_addc(&w->body, '}');
 }
 
+void stats_row_json(struct buf *b, const struct stats_row *s)
+{
+	buf_addf(b,
+		 "{\"persons\":%lld,\"registered\":%lld,\"migrant\":%lld,\"foreign\":%lld,"
+		 "\"households\":%lld,\"houses\":%lld,\"buildings\":%lld,\"grids\":%lld,"
+		 "\"over60\":%lld,\"over80\":%lld,\"deregistered\":%lld,"
+		 "\"living_and_registered\":%lld,\"living_only\":%lld,\"registered_only\":%lld}",
+		 (long long)s->persons, (long long)s->registered, (long long)s->migrant,
+		 (long long)s->foreign, (long long)s->households, (long long)s->houses,
+		 (long long)s->buildings, (long long)s->grids, (long long)s->over60,
+		 (long long)s->over80, (long long)s->deregistered, (long long)s->living_and_registered,
+		 (long long)s->living_only, (long long)s->registered_only);
+}
+
 void api_stats(struct http_req *r, struct http_resp *w)
 {
 	struct stats_row s;
@@ -431,14 +449,5 @@ void api_stats(struct http_req *r, struct http_resp *w)
 		return;
 	}
 	resp_json(w, 200);
-	buf_addf(&w->body,
-		 "{\"persons\":%lld,\"registered\":%lld,\"migrant\":%lld,\"foreign\":%lld,"
-		 "\"households\":%lld,\"houses\":%lld,\"buildings\":%lld,\"grids\":%lld,"
-		 "\"over60\":%lld,\"over80\":%lld,\"deregistered\":%lld,"
-		 "\"living_and_registered\":%lld,\"living_only\":%lld,\"registered_only\":%lld}",
-		 (long long)s.persons, (long long)s.registered, (long long)s.migrant,
-		 (long long)s.foreign, (long long)s.households, (long long)s.houses,
-		 (long long)s.buildings, (long long)s.grids, (long long)s.over60,
-		 (long long)s.over80, (long long)s.deregistered, (long long)s.living_and_registered,
-		 (long long)s.living_only, (long long)s.registered_only);
+	stats_row_json(&w->body, &s);
 }

@@ -21,6 +21,10 @@ void api_building_plan(struct http_req *r, struct http_resp *w);
 void api_audit(struct http_req *r, struct http_resp *w);
 void api_codes(struct http_req *r, struct http_resp *w);
 void api_stats(struct http_req *r, struct http_resp *w);
+/* The dashboard's figures as JSON (api_stats, api_area). */
+void stats_row_json(struct buf *b, const struct stats_row *s);
+void api_area(struct http_req *r, struct http_resp *w);
+void api_area_ledger(struct http_req *r, struct http_resp *w);
 void api_import(struct http_req *r, struct http_resp *w);
 void api_export(struct http_req *r, struct http_resp *w);
 void api_ledgers(struct http_req *r, struct http_resp *w);

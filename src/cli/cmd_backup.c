@@ -123,9 +123,10 @@ int cmd_check(int argc, char **argv)
 {
 	struct opt opts[] = {
 		{ "db", "PATH", "数据库文件路径", NULL },
+		{ "repair", NULL, "先按登记记录重建本程序自己维护的数据（首页和汇总的计数），再检查", NULL },
 	};
 	const int n = (int)(sizeof(opts) / sizeof(opts[0]));
-	int rc = opt_parse("check", "--db PATH", argc, argv, opts, n, NULL, 0);
+	int rc = opt_parse("check", "--db PATH [--repair]", argc, argv, opts, n, NULL, 0);
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	const char *db = opt_get(opts, n, "db");
@@ -157,14 +158,20 @@ int cmd_check(int argc, char **argv)
 	int64_t problems = 0;
 	char where[512];
 	printf("检查 %s：\n", store_shown(db, where, sizeof(where)));
+	bool repair = opt_get(opts, n, "repair") != NULL;
 	if (!ncodes) {
-		rc = svc_check(st, &a, print_problem, print_info, &shown, &problems, &err);
+		if (repair)
+			rc = svc_check_repair(st, &a, print_info, NULL, &err);
+		if (rc == JW_OK)
+			rc = svc_check(st, &a, print_problem, print_info, &shown, &problems, &err);
 	} else {
 		for (int i = 0; rc == JW_OK && i < ncodes; i++) {
 			int64_t p = 0;
 			svc_cli_community(codes[i]);
 			printf("社区 %s：\n", codes[i]);
-			if ((rc = actor_system(st, &a, &err)) == JW_OK)
+			if ((rc = actor_system(st, &a, &err)) == JW_OK && repair)
+				rc = svc_check_repair(st, &a, print_info, NULL, &err);
+			if (rc == JW_OK)
 				rc = svc_check(st, &a, print_problem, print_info, &shown, &p, &err);
 			problems += p;
 		}

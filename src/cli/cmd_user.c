@@ -62,10 +62,12 @@ int cmd_user(int argc, char **argv)
 		{ "db", "PATH", "数据库文件路径", NULL },
 		{ "role", "ROLE", "角色：admin 管理员、director 主任、worker 工作人员、grid_worker 网格员", NULL },
 		{ "grid", "GRID", "网格员所属网格（网格编号或名称）", NULL },
+		{ "scope", "CODE", "add：账号的范围——社区（12位代码，默认为所选社区）、街道（9位）或区（6位）；"
+				   "街道、区级账号只查看所辖社区的汇总统计", NULL },
 	};
 	const int n = (int)(sizeof(opts) / sizeof(opts[0]));
 	const char *pos[2] = { NULL, NULL };
-	int rc = opt_parse("user", "add NAME --role ROLE [--grid GRID] --db PATH\n"
+	int rc = opt_parse("user", "add NAME --role ROLE [--grid GRID] [--scope CODE] --db PATH\n"
 			   "       juwei user passwd NAME --db PATH\n\n"
 			   "密码取自环境变量 JUWEI_PASSWORD，未设置时在终端询问；至少8位，含大写、小写、数字、符号中的3种。",
 			   argc, argv, opts, n, pos, 2);
@@ -103,7 +105,10 @@ int cmd_user(int argc, char **argv)
 	if (!st)
 		return cli_fail(&err);
 	struct actor a;
-	rc = actor_system(st, &a, &err);
+	const char *scope = add ? opt_get(opts, n, "scope") : NULL;
+	rc = scope ? actor_system_store(st, &a, &err) : actor_system(st, &a, &err);
+	if (rc == JW_OK && scope)   /* its record is the scope's */
+		snprintf(a.community, sizeof(a.community), "%s", scope);
 	if (rc == JW_OK) {
 		rc = store_begin(st);
 		if (rc == JW_OK) {
@@ -115,6 +120,8 @@ int cmd_user(int argc, char **argv)
 			if (add) {
 				buf_adds(&nj, ",\"role\":");
 				buf_json_str(&nj, role);
+				buf_adds(&nj, ",\"scope\":");
+				buf_json_str(&nj, a.community);
 			}
 			buf_addc(&nj, '}');
 			struct audit_row ar = { .username = "system", .action = add ? "user_add" : "user_passwd",

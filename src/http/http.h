@@ -81,6 +81,9 @@ enum route_flag {
 	R_LWRITE = 1 << 6,   /* {key} routes: the caller may write the ledger */
 	R_ALONE  = 1 << 7,   /* a write that runs its own transactions (long, or in
 			      * batches): not grouped with other writes (server.c) */
+	R_AREA   = 1 << 8,   /* open to a street office's or district's user
+			      * (figures only); its `community` parameter names
+			      * the community it looks into (svc_area_enter) */
 };
 
 /* What a route takes as its body; the router answers 415 for another kind

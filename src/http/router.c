@@ -17,7 +17,7 @@
 
 #include "http/http.h"
 #include "lib/util.h"
-#include "svc/ledger.h"
+#include "svc/area.h"
 #include "web/web.h"
 
 const char *req_query(struct http_req *r, const char *name)
@@ -541,10 +541,32 @@ static bool permitted(struct http_req *r, struct http_resp *w, const struct rout
 	return true;
 }
 
+/* A street office's or district's user takes only the routes of figures,
+ * and any user's `community` names the community the request reads
+ * (before its ledger is looked up: a community's own ledgers). */
+static bool area_ok(struct http_req *r, struct http_resp *w, const struct route *rt)
+{
+	struct jw_error e;
+	if (r->actor.area && !(rt->flags & R_AREA)) {
+		jw_fail(&e, JW_EPERM, "", is_api(r->path) ?
+			"街道、区级账号只能查看所辖社区的汇总统计：GET /api/v1/area" :
+			"街道、区级账号只能查看所辖社区的汇总统计：请从“汇总”页进入");
+		req_fail(r, w, &e);
+		return false;
+	}
+	if ((rt->flags & R_AREA) && svc_area_enter(r->st, &r->actor, req_query(r, "community"), &e) != JW_OK) {
+		req_fail(r, w, &e);
+		return false;
+	}
+	return true;
+}
+
 /* Everything the route declares about its input, before the handler:
  * permission (403), the body's kind (415) and form (400), the query (400). */
 static bool input_ok(struct http_req *r, struct http_resp *w, const struct route *rt)
 {
+	if (!(rt->flags & R_PUBLIC) && !area_ok(r, w, rt))
+		return false;
 	if (!permitted(r, w, rt))
 		return false;
 	if (strstr(rt->pattern, "{key}")) {

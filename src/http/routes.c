@@ -46,6 +46,8 @@ static const struct qparam q_import[] = { QP_TEXT("sheet", 100), QP_BOOL("dry_ru
 static const struct qparam q_subject[] = { QP_ID("subject_id"), QP_END };
 static const struct qparam q_entry_new[] = { QP_ID("subject_id"), QP_TEXT("find", 100), QP_END };
 static const struct qparam q_login[] = { QP_TEXT("next", 512), QP_END };
+/* figures a street office or district reads too: of one of its communities */
+static const struct qparam q_area[] = { QP_TEXT("community", 12), QP_END };
 
 #define ADMIN_DIRECTOR (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DIRECTOR))
 #define REVEALERS (ADMIN_DIRECTOR | ROLE_BIT(ROLE_WORKER))
@@ -71,10 +73,12 @@ static const struct qparam q_login[] = { QP_TEXT("next", 512), QP_END };
 const struct route routes[] = {
 	/* JSON API */
 	{ "POST", "/api/v1/login", api_login, R_API | R_PUBLIC, -1, BODY_JSON, NULL, 0 },
-	{ "POST", "/api/v1/logout", api_logout, R_API, -1, BODY_NONE, NULL, 0 },
-	{ "GET", "/api/v1/me", api_me, R_API, -1, BODY_NONE, NULL, 0 },
-	{ "GET", "/api/v1/codes", api_codes, R_API, -1, BODY_NONE, NULL, 0 },
-	{ "GET", "/api/v1/stats", api_stats, R_API, -1, BODY_NONE, NULL, 0 },
+	{ "POST", "/api/v1/logout", api_logout, R_API | R_AREA, -1, BODY_NONE, NULL, 0 },
+	{ "GET", "/api/v1/me", api_me, R_API | R_AREA, -1, BODY_NONE, NULL, 0 },
+	{ "GET", "/api/v1/codes", api_codes, R_API | R_AREA, -1, BODY_NONE, NULL, 0 },
+	{ "GET", "/api/v1/stats", api_stats, R_API | R_AREA, -1, BODY_NONE, q_area, 0 },
+	{ "GET", "/api/v1/area", api_area, R_API | R_AREA, -1, BODY_NONE, NULL, 0 },
+	{ "GET", "/api/v1/area/ledgers/{key}", api_area_ledger, R_API | R_AREA | R_LREAD, -1, BODY_NONE, NULL, 0 },
 	{ "GET", "/api/v1/audit", api_audit, R_API, -1, BODY_NONE, q_api_audit, 0 },
 	{ "POST", "/api/v1/import/persons", api_import, R_API, ENT_PERSON, BODY_UPLOAD, q_import, IMPORTERS },
 	/* ledgers: reads are GETs that may write an audit record (restricted ledgers) */
@@ -85,10 +89,10 @@ const struct route routes[] = {
 	{ "POST", "/api/v1/ledgers/{key}/entries", api_entry_create, R_API | R_LWRITE, -1, BODY_JSON, NULL, 0 },
 	{ "GET", "/api/v1/ledgers/{key}/entries/{id}", api_entry_get, R_API | R_ID | R_WRITE | R_LREAD, -1, BODY_NONE, NULL, 0 },
 	{ "PATCH", "/api/v1/ledgers/{key}/entries/{id}", api_entry_patch, R_API | R_ID | R_LWRITE, -1, BODY_JSON, NULL, 0 },
-	{ "GET", "/api/v1/ledgers/{key}/stats", api_ledger_stats, R_API | R_WRITE | R_LREAD, -1, BODY_NONE, NULL, 0 },
+	{ "GET", "/api/v1/ledgers/{key}/stats", api_ledger_stats, R_API | R_WRITE | R_LREAD | R_AREA, -1, BODY_NONE, q_area, 0 },
 	{ "GET", "/api/v1/ledgers/{key}/export", api_ledger_export, R_API | R_WRITE | R_LREAD, -1, BODY_NONE, q_layout, 0 },
 	{ "POST", "/api/v1/ledgers/{key}/readers", api_ledger_readers, R_API, -1, BODY_JSON, NULL, 0 },
-	{ "GET", "/api/v1/stats/community", api_community_stats, R_API, -1, BODY_NONE, NULL, 0 },
+	{ "GET", "/api/v1/stats/community", api_community_stats, R_API | R_AREA, -1, BODY_NONE, q_area, 0 },
 	{ "GET", "/api/v1/reminders", api_reminders, R_API | R_WRITE, -1, BODY_NONE, NULL, 0 },
 	{ "POST", "/api/v1/visits", api_visit_create, R_API, -1, BODY_JSON, NULL, 0 },
 	{ "GET", "/api/v1/visits", api_visits, R_API | R_WRITE, -1, BODY_NONE, q_visits, 0 },
@@ -106,8 +110,10 @@ const struct route routes[] = {
 	{ "GET", "/favicon.ico", web_favicon, R_PUBLIC, -1, BODY_NONE, NULL, 0 },
 	{ "GET", "/login", web_login_form, R_PUBLIC, -1, BODY_NONE, q_login, 0 },
 	{ "POST", "/login", web_login, R_PUBLIC, -1, BODY_FORM, NULL, 0 },
-	{ "POST", "/logout", web_logout, 0, -1, BODY_FORM, NULL, 0 },
-	{ "GET", "/", web_dashboard, 0, -1, BODY_NONE, NULL, 0 },
+	{ "POST", "/logout", web_logout, R_AREA, -1, BODY_FORM, NULL, 0 },
+	{ "GET", "/", web_dashboard, R_AREA, -1, BODY_NONE, NULL, 0 },
+	{ "GET", "/area", web_area, R_AREA, -1, BODY_NONE, NULL, 0 },
+	{ "GET", "/area/ledgers/{key}", web_area_ledger, R_AREA | R_LREAD, -1, BODY_NONE, NULL, 0 },
 	{ "POST", "/backup/settings", web_backup_settings, R_ALONE, -1, BODY_FORM, NULL, 0 },
 	{ "GET", "/audit", web_audit, 0, -1, BODY_NONE, q_web_audit, 0 },
 	{ "GET", "/ledgers", web_ledgers, 0, -1, BODY_NONE, q_subject, 0 },
@@ -118,10 +124,10 @@ const struct route routes[] = {
 	{ "GET", "/ledgers/{key}/new", web_entry_new, R_LWRITE, -1, BODY_NONE, q_entry_new, 0 },
 	{ "GET", "/ledgers/{key}/entries/{id}", web_entry, R_ID | R_WRITE | R_LREAD, -1, BODY_NONE, NULL, 0 },
 	{ "POST", "/ledgers/{key}/entries/{id}", web_entry_update, R_ID | R_LWRITE, -1, BODY_FORM, NULL, 0 },
-	{ "GET", "/ledgers/{key}/stats", web_ledger_stats, R_WRITE | R_LREAD, -1, BODY_NONE, NULL, 0 },
+	{ "GET", "/ledgers/{key}/stats", web_ledger_stats, R_WRITE | R_LREAD | R_AREA, -1, BODY_NONE, q_area, 0 },
 	{ "GET", "/ledgers/{key}/export.xlsx", web_ledger_export, R_WRITE | R_LREAD, -1, BODY_NONE, q_layout, 0 },
 	{ "POST", "/visits", web_visit_create, 0, -1, BODY_FORM, NULL, 0 },
-	{ "GET", "/stats", web_community_stats, 0, -1, BODY_NONE, NULL, 0 },
+	{ "GET", "/stats", web_community_stats, R_AREA, -1, BODY_NONE, q_area, 0 },
 	{ "GET", "/reminders", web_reminders, R_WRITE, -1, BODY_NONE, NULL, 0 },
 	{ "GET", "/import", web_import_form, 0, ENT_PERSON, BODY_NONE, NULL, IMPORTERS },
 	{ "POST", "/import", web_import_upload, 0, ENT_PERSON, BODY_UPLOAD, NULL, IMPORTERS },

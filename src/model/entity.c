@@ -136,21 +136,26 @@ static const struct kind_dim place_dims[] = {
 	{ "grid", "网格", DIM_FIELD, "grid_id" },
 };
 
-#define REGISTRY_KIND(ID, KEY, PATH, LABEL, TITLE, FIELDS, N, ATTACH, DIMS, NDIMS)                 \
+/* What the store keeps counted (store/migrations.h 12: its triggers). */
+static const char *const person_tally[] = { "status", "residence_type", "hukou_status", "grid_id", NULL };
+static const char *const place_tally[] = { "grid_id", NULL };
+static const char *const grid_tally[] = { NULL };
+
+#define REGISTRY_KIND(ID, KEY, PATH, LABEL, TITLE, FIELDS, N, ATTACH, DIMS, NDIMS, TALLY)          \
 	[ID] = { .id = ID, .key = KEY, .table = KEY, .path = PATH, .label = LABEL, .title_field = TITLE, \
 		 .fields = FIELDS, .nfields = N, .attach = ATTACH ? KA_KIND : KA_NONE, .attach_kind = ATTACH, \
-		 .storage = KS_COLUMNS, .dims = DIMS, .ndims = NDIMS }
+		 .storage = KS_COLUMNS, .dims = DIMS, .ndims = NDIMS, .tally = TALLY }
 
 const struct kind entities[ENT__COUNT] = {
-	REGISTRY_KIND(ENT_GRID, "grid", "grids", "网格", "name", grid_fields, GF__COUNT, NULL, NULL, 0),
+	REGISTRY_KIND(ENT_GRID, "grid", "grids", "网格", "name", grid_fields, GF__COUNT, NULL, NULL, 0, grid_tally),
 	REGISTRY_KIND(ENT_BUILDING, "building", "buildings", "楼栋", "name", building_fields, BF__COUNT, "grid",
-		      place_dims, 1),
+		      place_dims, 1, place_tally),
 	REGISTRY_KIND(ENT_HOUSE, "house", "houses", "房屋", "address", house_fields, HOF__COUNT, "building",
-		      place_dims, 1),
+		      place_dims, 1, place_tally),
 	REGISTRY_KIND(ENT_HOUSEHOLD, "household", "households", "户", "household_no", household_fields, HF__COUNT,
-		      "house", place_dims, 1),
+		      "house", place_dims, 1, place_tally),
 	REGISTRY_KIND(ENT_PERSON, "person", "persons", "居民", "name", person_fields, PF__COUNT, "household",
-		      person_dims, (int)(sizeof(person_dims) / sizeof(person_dims[0]))),
+		      person_dims, (int)(sizeof(person_dims) / sizeof(person_dims[0])), person_tally),
 };
 
 static const struct field_def audit_fields[AF__COUNT] = {

@@ -166,7 +166,13 @@ struct kind {
 	const struct kind_dim *dims;
 	int ndims;
 	const struct kind_workflow *workflow;   /* NULL: no states */
+	/* The fields the store keeps maintained counts by (its table tally,
+	 * kept in the writing transaction; of a KS_SHARED kind, its open
+	 * entries), up to KIND_MAX_TALLY, NULL-terminated; NULL: not counted.
+	 * The store's grouped count reads them when they answer. */
+	const char *const *tally;
 };
+#define KIND_MAX_TALLY 4
 
 /* The kinds registered at run time (a committee's own ledgers) and the
  * built-in ones are found by key.  kind_register keeps the pointer: the

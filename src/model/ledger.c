@@ -534,6 +534,9 @@ static const struct kind_dim entry_dims[] = {
 	{ "closed", "移出月份", DIM_MONTH, "end_date" },
 };
 
+/* Every ledger's open entries are counted by grid (store/migrations.h 12). */
+static const char *const entry_tally[] = { "grid_id", NULL };
+
 void ledger_entity(const struct ledger_def *l, struct kind *out)
 {
 	const struct kind_dim *dims = l->dims ? l->dims : entry_dims;
@@ -546,7 +549,7 @@ void ledger_entity(const struct ledger_def *l, struct kind *out)
 			      .attach = at, .storage = KS_SHARED,
 			      .flags = l->restricted ? KF_AUDIT_READS : 0,
 			      .read_roles = l->read_roles, .write_roles = l->write_roles,
-			      .restricted = l->restricted, .dims = dims, .ndims = ndims };
+			      .restricted = l->restricted, .dims = dims, .ndims = ndims, .tally = entry_tally };
 }
 
 const char *elderly_band(int age)

@@ -12,6 +12,8 @@
 #ifndef JW_MIGRATIONS_H
 #define JW_MIGRATIONS_H
 
+#include "store/tally.h"
+
 static const char *const sqlite_migrations[] = {
 	/* 1: the registry, users, sessions, audit */
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
@@ -335,6 +337,63 @@ static const char *const sqlite_migrations[] = {
 	"  FROM ledger_reader;\n"
 	"DROP TABLE ledger_custom;\n"
 	"DROP TABLE ledger_reader;\n",
+	/* 11: a user's scope is a community (12 digits), a street office (9)
+	 * or a district (6) — the leading digits of its communities' codes
+	 * (issue 10); no longer a reference to one community's row.  The
+	 * table is rebuilt (SQLite cannot drop a constraint); migrate() runs
+	 * with foreign keys off and checks them before it commits. */
+	"CREATE TABLE app_user_new (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  community TEXT NOT NULL CHECK (length(community) IN (6, 9, 12)),\n"
+	"  username TEXT NOT NULL UNIQUE,\n"
+	"  role TEXT NOT NULL CHECK (role IN ('admin','director','worker','grid_worker')),\n"
+	"  grid_id INTEGER REFERENCES grid(id),\n"
+	"  pwhash TEXT NOT NULL,\n"
+	"  failed INTEGER NOT NULL DEFAULT 0,\n"
+	"  locked_until INTEGER NOT NULL DEFAULT 0,\n"
+	"  active INTEGER NOT NULL DEFAULT 1,\n"
+	"  created_at INTEGER);\n"
+	"INSERT INTO app_user_new (id, community, username, role, grid_id, pwhash, failed, locked_until, active,\n"
+	"  created_at) SELECT id, community, username, role, grid_id, pwhash, failed, locked_until, active,\n"
+	"  created_at FROM app_user;\n"
+	"DROP TABLE app_user;\n"
+	"ALTER TABLE app_user_new RENAME TO app_user;\n",
+	/* 12: maintained counts (issue 10).  tally holds how many rows of a
+	 * kind there are by the fields its declaration counts (kind.tally:
+	 * a person by status, residence type, 人户状态 and grid; a grid,
+	 * building, house or household by grid; a ledger's open entries by
+	 * grid), kept by triggers inside every writing transaction, whatever
+	 * statement wrote.  The store's grouped count reads them when they
+	 * answer the question; `juwei check` recounts them, --repair rebuilds
+	 * them.  A missing value is ''. */
+	"CREATE TABLE tally (\n"
+	"  community TEXT NOT NULL, kind TEXT NOT NULL,\n"
+	"  k1 TEXT NOT NULL DEFAULT '', k2 TEXT NOT NULL DEFAULT '', k3 TEXT NOT NULL DEFAULT '',\n"
+	"  k4 TEXT NOT NULL DEFAULT '', n INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (community, kind, k1, k2, k3, k4)) WITHOUT ROWID;\n"
+	TALLY_SQ_PERSON
+	TALLY_SQ_PLACE("household")
+	TALLY_SQ_PLACE("house")
+	TALLY_SQ_PLACE("building")
+	"CREATE TRIGGER grid_tally_in AFTER INSERT ON grid BEGIN\n"
+	"  INSERT INTO tally VALUES (NEW.community, 'grid', '', '', '', '', 1)" TALLY_SQ_ADD
+	"CREATE TRIGGER grid_tally_out AFTER DELETE ON grid BEGIN\n"
+	"  INSERT INTO tally VALUES (OLD.community, 'grid', '', '', '', '', -1)" TALLY_SQ_ADD
+	"CREATE TRIGGER grid_tally_up AFTER UPDATE OF community ON grid WHEN OLD.community IS NOT NEW.community BEGIN\n"
+	"  INSERT INTO tally VALUES (OLD.community, 'grid', '', '', '', '', -1)" TALLY_SQ_UPSERT
+	"  INSERT INTO tally VALUES (NEW.community, 'grid', '', '', '', '', 1)" TALLY_SQ_ADD
+	"CREATE TRIGGER entry_tally_in AFTER INSERT ON ledger_entry WHEN NEW.end_date IS NULL BEGIN\n"
+	"  INSERT INTO tally VALUES (NEW.community, NEW.ledger, coalesce(NEW.grid_id, ''), '', '', '', 1)" TALLY_SQ_ADD
+	"CREATE TRIGGER entry_tally_out AFTER DELETE ON ledger_entry WHEN OLD.end_date IS NULL BEGIN\n"
+	"  INSERT INTO tally VALUES (OLD.community, OLD.ledger, coalesce(OLD.grid_id, ''), '', '', '', -1)" TALLY_SQ_ADD
+	"CREATE TRIGGER entry_tally_up AFTER UPDATE OF community, ledger, grid_id, end_date ON ledger_entry\n"
+	"  WHEN (OLD.end_date IS NULL) <> (NEW.end_date IS NULL) OR OLD.community IS NOT NEW.community\n"
+	"    OR OLD.ledger IS NOT NEW.ledger OR OLD.grid_id IS NOT NEW.grid_id BEGIN\n"
+	"  INSERT INTO tally SELECT OLD.community, OLD.ledger, coalesce(OLD.grid_id, ''), '', '', '', -1\n"
+	"    WHERE OLD.end_date IS NULL" TALLY_SQ_UPSERT
+	"  INSERT INTO tally SELECT NEW.community, NEW.ledger, coalesce(NEW.grid_id, ''), '', '', '', 1\n"
+	"    WHERE NEW.end_date IS NULL" TALLY_SQ_ADD
+	TALLY_FILL,
 };
 
 #define SQLITE_MIGRATIONS ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))
@@ -496,6 +555,58 @@ static const char *const pg_migrations[] = {
 	"  visit_date TEXT NOT NULL, method TEXT, note TEXT, next_date TEXT,\n"
 	"  username TEXT, created_at BIGINT, entry_id BIGINT, restricted_to TEXT);\n"
 	"CREATE INDEX visit_subject ON visit (subject, subject_id, visit_date);\n",
+	/* 11 */
+	"ALTER TABLE app_user DROP CONSTRAINT app_user_community_fkey;\n"
+	"ALTER TABLE app_user ADD CONSTRAINT app_user_scope CHECK (length(community) IN (6, 9, 12));\n",
+	/* 12: maintained counts, as on SQLite (one trigger function a table) */
+	"CREATE TABLE tally (\n"
+	"  community TEXT NOT NULL, kind TEXT NOT NULL,\n"
+	"  k1 TEXT NOT NULL DEFAULT '', k2 TEXT NOT NULL DEFAULT '', k3 TEXT NOT NULL DEFAULT '',\n"
+	"  k4 TEXT NOT NULL DEFAULT '', n BIGINT NOT NULL,\n"
+	"  PRIMARY KEY (community, kind, k1, k2, k3, k4));\n"
+	"CREATE FUNCTION jw_tally(c TEXT, k TEXT, a TEXT, b TEXT, d TEXT, e TEXT, delta BIGINT) RETURNS void\n"
+	"  LANGUAGE sql AS $$ INSERT INTO tally VALUES (c, k, coalesce(a, ''), coalesce(b, ''), coalesce(d, ''),\n"
+	"  coalesce(e, ''), delta)" TALLY_KEY " $$;\n"
+	"CREATE FUNCTION person_tally() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN\n"
+	"  IF TG_OP <> 'INSERT' THEN PERFORM jw_tally(OLD.community, 'person', OLD.status, OLD.residence_type,\n"
+	"    OLD.hukou_status, OLD.grid_id::text, -1); END IF;\n"
+	"  IF TG_OP <> 'DELETE' THEN PERFORM jw_tally(NEW.community, 'person', NEW.status, NEW.residence_type,\n"
+	"    NEW.hukou_status, NEW.grid_id::text, 1); END IF;\n"
+	"  RETURN NULL; END $$;\n"
+	"CREATE TRIGGER person_tally AFTER INSERT OR DELETE ON person FOR EACH ROW EXECUTE FUNCTION person_tally();\n"
+	"CREATE TRIGGER person_tally_up AFTER UPDATE ON person FOR EACH ROW\n"
+	"  WHEN (OLD.community IS DISTINCT FROM NEW.community OR OLD.status IS DISTINCT FROM NEW.status\n"
+	"    OR OLD.residence_type IS DISTINCT FROM NEW.residence_type\n"
+	"    OR OLD.hukou_status IS DISTINCT FROM NEW.hukou_status OR OLD.grid_id IS DISTINCT FROM NEW.grid_id)\n"
+	"  EXECUTE FUNCTION person_tally();\n"
+	"CREATE FUNCTION place_tally() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN\n"
+	"  IF TG_OP <> 'INSERT' THEN PERFORM jw_tally(OLD.community, TG_TABLE_NAME, OLD.grid_id::text, '', '', '', -1);\n"
+	"  END IF;\n"
+	"  IF TG_OP <> 'DELETE' THEN PERFORM jw_tally(NEW.community, TG_TABLE_NAME, NEW.grid_id::text, '', '', '', 1);\n"
+	"  END IF;\n"
+	"  RETURN NULL; END $$;\n"
+	TALLY_PG_PLACE("household")
+	TALLY_PG_PLACE("house")
+	TALLY_PG_PLACE("building")
+	"CREATE FUNCTION grid_tally() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN\n"
+	"  IF TG_OP <> 'INSERT' THEN PERFORM jw_tally(OLD.community, 'grid', '', '', '', '', -1); END IF;\n"
+	"  IF TG_OP <> 'DELETE' THEN PERFORM jw_tally(NEW.community, 'grid', '', '', '', '', 1); END IF;\n"
+	"  RETURN NULL; END $$;\n"
+	"CREATE TRIGGER grid_tally AFTER INSERT OR DELETE ON grid FOR EACH ROW EXECUTE FUNCTION grid_tally();\n"
+	"CREATE TRIGGER grid_tally_up AFTER UPDATE ON grid FOR EACH ROW\n"
+	"  WHEN (OLD.community IS DISTINCT FROM NEW.community) EXECUTE FUNCTION grid_tally();\n"
+	"CREATE FUNCTION entry_tally() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN\n"
+	"  IF TG_OP <> 'INSERT' AND OLD.end_date IS NULL THEN\n"
+	"    PERFORM jw_tally(OLD.community, OLD.ledger, OLD.grid_id::text, '', '', '', -1); END IF;\n"
+	"  IF TG_OP <> 'DELETE' AND NEW.end_date IS NULL THEN\n"
+	"    PERFORM jw_tally(NEW.community, NEW.ledger, NEW.grid_id::text, '', '', '', 1); END IF;\n"
+	"  RETURN NULL; END $$;\n"
+	"CREATE TRIGGER entry_tally AFTER INSERT OR DELETE ON ledger_entry FOR EACH ROW EXECUTE FUNCTION entry_tally();\n"
+	"CREATE TRIGGER entry_tally_up AFTER UPDATE ON ledger_entry FOR EACH ROW\n"
+	"  WHEN ((OLD.end_date IS NULL) <> (NEW.end_date IS NULL) OR OLD.community IS DISTINCT FROM NEW.community\n"
+	"    OR OLD.ledger IS DISTINCT FROM NEW.ledger OR OLD.grid_id IS DISTINCT FROM NEW.grid_id)\n"
+	"  EXECUTE FUNCTION entry_tally();\n"
+	TALLY_FILL,
 };
 _Static_assert(sizeof(pg_migrations) / sizeof(pg_migrations[0]) == sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]),
 	       "every migration has its PostgreSQL text (NULL only before version 10)");

@@ -19,6 +19,7 @@
 #include "lib/util.h"
 #include "store/derive.h"
 #include "store/dialect.h"
+#include "store/tally.h"
 #include "store/sqldb.h"
 #include "store/store.h"
 
@@ -2240,17 +2241,49 @@ grouped:;
 	return rc;
 }
 
+/* An area's code (a street office's 9 digits, a district's 6): the first
+ * and last codes its communities may have.  false: one community's code. */
+static bool area_range(const char *community, char lo[13], char hi[13])
+{
+	size_t n = community ? strlen(community) : 0;
+	if (n != 6 && n != 9)
+		return false;
+	memcpy(lo, community, n);
+	memcpy(hi, community, n);
+	memset(lo + n, '0', 12 - n);
+	memset(hi + n, '9', 12 - n);
+	lo[12] = hi[12] = '\0';
+	return true;
+}
+
+/* Binds a statement's community condition: "community = ?1" for one, or
+ * "community BETWEEN ?1 AND ?3" for an area (the caller chose the text by
+ * area_range). */
+static void bind_community(struct db_stmt *s, const char *community, bool area, const char *lo, const char *hi,
+			   int at_lo, int at_hi)
+{
+	bind_text(s, at_lo, area ? lo : community);
+	if (area)
+		bind_text(s, at_hi, hi);
+}
+
 static int ledger_age_counts(struct store *st, const char *community, const char *ledger, const char *today,
 			   stat_cb cb, void *ud, struct jw_error *err)
 {
+	char lo[13], hi[13];
+	bool area = area_range(community, lo, hi);
 	/* from the covering index alone (the smaller partial index of open
 	 * entries would send every row back to the table) */
-	struct db_stmt *s = stmt(st, "SELECT grid_id, sex, birth_date, count(*), building_id"
-				   " FROM ledger_entry INDEXED BY ledger_entry_stats"
-				   " WHERE community = ?1 AND ledger = ?2 AND end_date IS NULL GROUP BY 1, 2, 3, 5");
+	struct db_stmt *s = stmt(st, area ? "SELECT grid_id, sex, birth_date, count(*), building_id"
+					    " FROM ledger_entry INDEXED BY ledger_entry_stats"
+					    " WHERE community BETWEEN ?1 AND ?3 AND ledger = ?2 AND end_date IS NULL"
+					    " GROUP BY 1, 2, 3, 5"
+					  : "SELECT grid_id, sex, birth_date, count(*), building_id"
+					    " FROM ledger_entry INDEXED BY ledger_entry_stats"
+					    " WHERE community = ?1 AND ledger = ?2 AND end_date IS NULL GROUP BY 1, 2, 3, 5");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
+	bind_community(s, community, area, lo, hi, 1, 3);
 	bind_text(s, 2, ledger);
 	return group_rows(st, s, today, cb, ud, err);
 }
@@ -2258,19 +2291,25 @@ static int ledger_age_counts(struct store *st, const char *community, const char
 static int person_age_counts(struct store *st, const char *community, const char *today, stat_cb cb, void *ud,
 			   struct jw_error *err)
 {
-	struct db_stmt *s = stmt(st, "SELECT grid_id, sex, birth_date, count(*) FROM person"
-				   " WHERE community = ?1 AND status = 'active' GROUP BY 1, 2, 3");
+	char lo[13], hi[13];
+	bool area = area_range(community, lo, hi);
+	struct db_stmt *s = stmt(st, area ? "SELECT grid_id, sex, birth_date, count(*) FROM person"
+					    " WHERE community BETWEEN ?1 AND ?2 AND status = 'active' GROUP BY 1, 2, 3"
+					  : "SELECT grid_id, sex, birth_date, count(*) FROM person"
+					    " WHERE community = ?1 AND status = 'active' GROUP BY 1, 2, 3");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
+	bind_community(s, community, area, lo, hi, 1, 2);
 	int rc = group_rows(st, s, today, cb, ud, err);
 	if (rc != JW_OK)
 		return rc;
 	/* the buildings apart: grouping a million persons by four columns sorts them all */
-	if (!(s = stmt(st, "SELECT building_id, count(*) FROM person INDEXED BY person_building"
-			   " WHERE community = ?1 AND status = 'active' GROUP BY 1")))
+	if (!(s = stmt(st, area ? "SELECT building_id, count(*) FROM person INDEXED BY person_building"
+				  " WHERE community BETWEEN ?1 AND ?2 AND status = 'active' GROUP BY 1"
+				: "SELECT building_id, count(*) FROM person INDEXED BY person_building"
+				  " WHERE community = ?1 AND status = 'active' GROUP BY 1")))
 		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_text(s, 1, community);
+	bind_community(s, community, area, lo, hi, 1, 2);
 	int step;
 	while ((step = db_step(s)) == DB_ROW) {
 		struct stat_cell c = { .grid_id = db_col_int64(s, 0), .age5 = -2, .n = db_col_int64(s, 1) };
@@ -2327,12 +2366,95 @@ static bool field_expr(const struct dialect *dl, const struct kind *k, const cha
 	return false;
 }
 
+/* ---- maintained counts (kind.tally; store/migrations.h 12) ---- */
+
+/* The column (1…KIND_MAX_TALLY) of tally that counts field of k, or 0. */
+static int tally_at(const struct kind *k, const char *field)
+{
+	for (int i = 0; field && k->tally && i < KIND_MAX_TALLY && k->tally[i]; i++)
+		if (strcmp(k->tally[i], field) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* Whether k's maintained counts answer q grouped by dims: every filter an
+ * equality on a counted field (a shared kind's counts are of its open
+ * entries: its end_date IS NULL must be among them), every dimension a
+ * counted field or the community; col[i]: dims[i]'s column (0: the
+ * community). */
+static bool tally_answers(const struct kind *k, const struct query *q, const char *const *dims, int ndims,
+			  int *col)
+{
+	if (!k->tally || (k->flags & KF_NO_COMMUNITY))
+		return false;
+	bool open = false;
+	for (int i = 0; q && i < q->nfilters; i++) {
+		const struct filter *f = &q->filters[i];
+		if (k->storage == KS_SHARED && f->op == FOP_NULL && strcmp(f->field, "end_date") == 0)
+			open = true;
+		else if (f->op != FOP_EQ || !f->value || !tally_at(k, f->field))
+			return false;
+	}
+	if (k->storage == KS_SHARED && !open)
+		return false;
+	for (int i = 0; i < ndims; i++) {
+		if (dims[i] && strcmp(dims[i], "community") == 0) {
+			col[i] = 0;
+			continue;
+		}
+		const struct kind_dim *d = kind_dim(k, dims[i]);
+		if (!d || d->type != DIM_FIELD || !(col[i] = tally_at(k, d->field)))
+			return false;
+	}
+	return true;
+}
+
+/* The grouped count from the maintained counts (tally_answers said so):
+ * a missing value is NULL as in the rows, a group whose rows are all gone
+ * is left out. */
+static void tally_sql(const struct kind *k, const struct query *q, int ndims, const int *col, bool area,
+		      const char *community, const char *lo, const char *hi, struct buf *sql, struct buf *grp,
+		      const char **bv, int *nb)
+{
+	buf_adds(sql, "SELECT ");
+	for (int i = 0; i < ndims; i++) {
+		if (col[i])
+			buf_addf(sql, "%sNULLIF(t.k%d, '')", i ? ", " : "", col[i]);
+		else
+			buf_adds(sql, i ? ", t.community" : "t.community");
+		buf_addf(grp, "%s%d", i ? ", " : "", i + 1);
+	}
+	buf_adds(sql, ndims ? ", CAST(sum(t.n) AS BIGINT) FROM tally t WHERE " : "CAST(sum(t.n) AS BIGINT) FROM tally t WHERE ");
+	if (area) {
+		bv[(*nb)++] = lo;
+		bv[(*nb)++] = hi;
+		buf_addf(sql, "t.community BETWEEN ?%d AND ?%d", *nb - 1, *nb);
+	} else {
+		bv[(*nb)++] = community;
+		buf_addf(sql, "t.community = ?%d", *nb);
+	}
+	bv[(*nb)++] = k->key;
+	buf_addf(sql, " AND t.kind = ?%d", *nb);
+	for (int i = 0; q && i < q->nfilters; i++) {
+		const struct filter *f = &q->filters[i];
+		if (f->op != FOP_EQ)
+			continue;   /* a shared kind's end_date IS NULL: what it counts */
+		bv[(*nb)++] = f->value;
+		buf_addf(sql, " AND t.k%d = ?%d", tally_at(k, f->field), *nb);
+	}
+	if (ndims) {
+		buf_adds(sql, " GROUP BY ");
+		buf_add(sql, grp->data, grp->len);
+		buf_adds(sql, " HAVING sum(t.n) <> 0");
+	}
+}
+
 static int sq_count_by(struct store *st, const char *community, const struct kind *k, const struct query *q,
 		       const char *const *dims, int ndims, const char *today, group_cb cb, void *ud,
 		       struct jw_error *err)
 {
 	struct buf sql = BUF_INIT, grp = BUF_INIT;
-	const char *bv[QUERY_MAX_FILTERS + 4];
+	const char *bv[QUERY_MAX_FILTERS + COUNT_MAX_DIMS + 4];
 	int nb = 0, rc = JW_OK;
 	char ex[160];
 	if (ndims < 0 || ndims > COUNT_MAX_DIMS)
@@ -2340,7 +2462,20 @@ static int sq_count_by(struct store *st, const char *community, const struct kin
 	int ty = today ? (int)strtol(today, NULL, 10) : 0;
 	bool leap = ty && ((ty % 4 == 0 && ty % 100 != 0) || ty % 400 == 0);
 	buf_adds(&sql, "SELECT ");
+	char lo[13], hi[13];
+	bool area = area_range(community, lo, hi);
+	int col[COUNT_MAX_DIMS];
+	if (tally_answers(k, q, dims, ndims, col)) {
+		buf_reset(&sql);
+		tally_sql(k, q, ndims, col, area, community, lo, hi, &sql, &grp, bv, &nb);
+		goto run;
+	}
 	for (int i = 0; i < ndims; i++) {
+		if (dims[i] && strcmp(dims[i], "community") == 0 && !(k->flags & KF_NO_COMMUNITY)) {
+			buf_adds(&sql, i ? ", t.community" : "t.community");
+			buf_addf(&grp, "%s%d", i ? ", " : "", i + 1);
+			continue;
+		}
 		const struct kind_dim *d = kind_dim(k, dims[i]);
 		if (!d || !field_expr(D(st), k, d->field, ex, sizeof(ex))) {
 			rc = jw_fail(err, JW_EBADREQ, "by", "不能按“%s”统计", dims[i] ? dims[i] : "");
@@ -2375,6 +2510,10 @@ static int sq_count_by(struct store *st, const char *community, const struct kin
 	buf_adds(&sql, " t WHERE ");
 	if (k->flags & KF_NO_COMMUNITY) {
 		buf_adds(&sql, "1 = 1");
+	} else if (area) {
+		bv[nb++] = lo;
+		bv[nb++] = hi;
+		buf_addf(&sql, "t.community BETWEEN ?%d AND ?%d", nb - 1, nb);
 	} else {
 		bv[nb++] = community;
 		buf_addf(&sql, "t.community = ?%d", nb);
@@ -2401,6 +2540,7 @@ static int sq_count_by(struct store *st, const char *community, const struct kin
 		buf_adds(&sql, " GROUP BY ");
 		buf_add(&sql, grp.data, grp.len);
 	}
+run:;
 	struct db_stmt *s = stmt(st, buf_cstr(&sql));
 	if (!s) {
 		rc = jw_fail(err, JW_ESTORE, "", NULL);
@@ -2483,6 +2623,13 @@ static int sq_verify(struct store *st, const char *community, enum store_verify 
 			" WHEN 'person' THEN EXISTS (SELECT 1 FROM person p WHERE p.id = e.subject_id)"
 			" WHEN 'household' THEN EXISTS (SELECT 1 FROM household h WHERE h.id = e.subject_id)"
 			" ELSE EXISTS (SELECT 1 FROM house o WHERE o.id = e.subject_id) END",
+		[SV_TALLY] =   /* a row for each group counted otherwise than there are rows */
+			"SELECT 0 FROM (SELECT c, kind, k1, k2, k3, k4 FROM (SELECT c, kind, k1, k2, k3, k4, n"
+			"  FROM (" TALLY_RECOUNT_ONE ") r"
+			"  EXCEPT SELECT community, kind, k1, k2, k3, k4, n FROM tally WHERE community = ?1 AND n <> 0) x"
+			" UNION SELECT community, kind, k1, k2, k3, k4 FROM (SELECT community, kind, k1, k2, k3, k4, n"
+			"  FROM tally WHERE community = ?1 AND n <> 0"
+			"  EXCEPT SELECT c, kind, k1, k2, k3, k4, n FROM (" TALLY_RECOUNT_ONE ") r) y) z",
 	};
 	if ((int)what < 0 || what >= SV__COUNT || !sql[what])
 		return jw_fail(err, JW_EINVAL, "", NULL);
@@ -2501,6 +2648,27 @@ static int sq_verify(struct store *st, const char *community, enum store_verify 
 	if (step != DB_DONE)
 		return jw_fail(err, JW_ESTORE, "", "检查时读取失败（数据库可能已损坏）");
 	*n = k;
+	return JW_OK;
+}
+
+static int sq_rebuild(struct store *st, const char *community, enum store_verify what, struct jw_error *err)
+{
+	if (what != SV_TALLY)
+		return jw_fail(err, JW_EINVAL, "", "该项检查没有可重建的内容");
+	static const char *const sql[2] = {
+		"DELETE FROM tally WHERE community = ?1",
+		"INSERT INTO tally (community, kind, k1, k2, k3, k4, n) " TALLY_RECOUNT_ONE,
+	};
+	for (int i = 0; i < 2; i++) {
+		struct db_stmt *s = CONN(st)->ops->prepare(CONN(st), sql[i]);   /* rarely run: not cached */
+		if (!s)
+			return db_fail(st, err, __func__);
+		bind_text(s, 1, community);
+		int step = db_step(s);
+		CONN(st)->ops->finalize(s);
+		if (step != DB_DONE)
+			return db_fail(st, err, __func__);
+	}
 	return JW_OK;
 }
 
@@ -2592,6 +2760,7 @@ const struct store_ops sql_store_ops = {
 	.age_counts = sq_age_counts,
 	.backup_to = sq_backup_to,
 	.verify = sq_verify,
+	.rebuild = sq_rebuild,
 	.changes = sq_changes,
 	.meta_get = sq_meta_get,
 	.meta_put = sq_meta_put,

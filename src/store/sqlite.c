@@ -198,6 +198,18 @@ static int migrate(sqlite3 *db, struct jw_error *err)
 			return jw_fail(err, JW_ESTORE, "db", "数据库结构升级到第%d版失败", v + 1);
 		}
 	}
+	/* foreign keys are off while the migrations run (a table rebuilt by
+	 * copy, drop and rename, as SQLite's ALTER TABLE documentation
+	 * prescribes): every reference is checked before the commit */
+	bool refs_ok = false;
+	if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &s, NULL) == SQLITE_OK) {
+		refs_ok = sqlite3_step(s) == SQLITE_DONE;
+		sqlite3_finalize(s);
+	}
+	if (!refs_ok) {
+		sq_exec_db(db, "ROLLBACK");
+		return jw_fail(err, JW_ESTORE, "db", "数据库结构升级失败：升级后有引用不存在的记录，数据库未改动");
+	}
 	char sql[128];
 	snprintf(sql, sizeof(sql),
 		 "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d')",
@@ -256,7 +268,6 @@ static struct db_conn *sq_open(const char *path, struct jw_error *err)
 				sql_reverse, NULL, NULL);
 	sqlite3_extended_result_codes(q->db, 1);
 	if (sq_exec_db(q->db, "PRAGMA journal_mode=WAL") != JW_OK ||
-	    sq_exec_db(q->db, "PRAGMA foreign_keys=ON") != JW_OK ||
 	    sq_exec_db(q->db, "PRAGMA synchronous=NORMAL") != JW_OK ||
 	    /* savepoints (nested operations) journal into memory, not a temp file */
 	    sq_exec_db(q->db, "PRAGMA temp_store=MEMORY") != JW_OK) {
@@ -265,6 +276,10 @@ static struct db_conn *sq_open(const char *path, struct jw_error *err)
 	}
 	if (migrate(q->db, err) != JW_OK)
 		goto fail;
+	if (sq_exec_db(q->db, "PRAGMA foreign_keys=ON") != JW_OK) {
+		jw_fail(err, JW_EIO, "db", "“%s”不是有效的 Juwei 数据库文件", path);
+		goto fail;
+	}
 	return &q->base;
 fail:
 	sqlite3_close(q->db);

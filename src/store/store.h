@@ -244,6 +244,7 @@ enum store_verify {
 	SV_SEARCH_TEXT,         /* every person has their full-text row (and no stray rows) */
 	SV_SEARCH_NAME,         /* every person has name grams, pinyin, reversed numbers */
 	SV_ENTRY_SUBJECT,       /* every ledger entry's subject exists */
+	SV_TALLY,               /* the maintained counts (kind.tally) = the rows (n: groups that differ) */
 	SV_INTEGRITY,           /* the file: structure and references (problems in words) */
 	SV__COUNT
 };
@@ -298,7 +299,10 @@ struct store_ops {
 	/* The records of kind k matching q's filters (declared fields; for a
 	 * shared kind also its columns grid_id, sex, birth_date, start_date,
 	 * end_date, status), counted grouped by declared dimensions dims[0..n)
-	 * (none: one total); today: the day ages are counted on (DIM_AGE5). */
+	 * (none: one total), or by "community", every kind's own; today: the
+	 * day ages are counted on (DIM_AGE5).  Here and in age_counts the
+	 * community may be a street office's or a district's code (9 or 6
+	 * digits): the records of every community under it. */
 	int (*count_by)(struct store *st, const char *community, const struct kind *k, const struct query *q,
 			const char *const *dims, int ndims, const char *today, group_cb cb, void *ud,
 			struct jw_error *err);
@@ -357,6 +361,10 @@ struct store_ops {
 	/* How many rows break rule what, the first ids in sample; SV_INTEGRITY:
 	 * the back end's own check of the file, each problem in words to cb. */
 	int (*verify)(struct store *st, const char *community, enum store_verify what, problem_cb cb, void *ud, int64_t *n, int64_t *sample, int nsample, struct jw_error *err);
+	/* Rebuilds what rule what checks, from the registry, where the store
+	 * keeps it alone (SV_TALLY: the maintained counts of the community),
+	 * inside the caller's transaction. */
+	int (*rebuild)(struct store *st, const char *community, enum store_verify what, struct jw_error *err);
 	/* Rows written by this connection since it was opened. */
 	int (*changes)(struct store *st, int64_t *n);
 	/* A read replica of the store (store_add_replica). */

@@ -10,7 +10,7 @@
 
 #include "lib/util.h"
 #include "model/pinyin.h"
-#include "svc/svc.h"
+#include "svc/area.h"
 
 /* Argon2id cost: 3 passes over 12 MiB, one of OWASP's equivalent minimum
  * settings (m=12 MiB, t=3); less memory than 19 MiB/t=2 keeps a serving
@@ -137,6 +137,7 @@ static int actor_of(struct store *st, struct actor *a, bool any, struct jw_error
 	if (rc != JW_OK)
 		return rc;
 	snprintf(a->community, sizeof(a->community), "%s", c.code);
+	snprintf(a->scope, sizeof(a->scope), "%s", c.code);
 	snprintf(a->username, sizeof(a->username), "system");
 	snprintf(a->ip, sizeof(a->ip), "cli");
 	a->role = ROLE_ADMIN;
@@ -192,7 +193,12 @@ int svc_user_add(struct store *st, const char *community, const char *username, 
 		return jw_fail(err, JW_EINVAL, "username", "用户名只能包含字母、数字、下划线、点和连字符，最长63位");
 	if (!password_strong(password))
 		return jw_fail(err, JW_EWEAKPW, "password", NULL);
-	int rc = find_grid(st, community, grid, &u.grid_id, err);
+	int rc = svc_scope_check(st, community, err);
+	if (rc != JW_OK)
+		return rc;
+	if (strlen(community) < 12 && (r == ROLE_GRID_WORKER || !str_empty(grid)))
+		return jw_fail(err, JW_EINVAL, "role", "街道、区级账号不属于某个网格：请选 admin、director 或 worker");
+	rc = find_grid(st, community, grid, &u.grid_id, err);
 	if (rc != JW_OK)
 		return rc;
 	if (r == ROLE_GRID_WORKER && u.grid_id == 0)
@@ -236,6 +242,8 @@ static void fill_actor(struct actor *a, const struct user_row *u, const char *ip
 	a->role = role_parse(u->role);
 	a->grid_id = u->grid_id;
 	snprintf(a->community, sizeof(a->community), "%s", u->community);
+	snprintf(a->scope, sizeof(a->scope), "%s", u->community);
+	a->area = strlen(u->community) < 12;
 	snprintf(a->ip, sizeof(a->ip), "%s", ip ? ip : "");
 }
 

@@ -77,6 +77,9 @@ void svc_backup_daily_stop(void);
  * derived ledger membership recomputed, the audit log readable.  Every
  * problem to cb (Chinese); *problems = how many; progress lines to info
  * (may be NULL).  The store is left as it was (plus an audit record). */
+/* Rebuilds what the store keeps alone and check found wrong (the
+ * maintained counts of a->community), audited; nothing when all agree. */
+int svc_check_repair(struct store *st, const struct actor *a, problem_cb info, void *ud, struct jw_error *err);
 int svc_check(struct store *st, const struct actor *a, problem_cb cb, problem_cb info, void *ud,
 	      int64_t *problems, struct jw_error *err);
 

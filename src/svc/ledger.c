@@ -48,7 +48,7 @@ static void builtin_init(void)
 		ledger_entity(&builtin_ledgers[i], &g_builtin_ent[i]);
 }
 
-static const struct kind *ledger_ent(const struct ledger_def *l)
+const struct kind *svc_ledger_kind(const struct ledger_def *l)
 {
 	pthread_once(&g_builtin_once, builtin_init);
 	if (!l->custom)
@@ -154,6 +154,8 @@ int ledger_each(struct store *st, const char *community, int (*cb)(const struct 
 
 bool ledger_can(struct store *st, const struct actor *a, const struct ledger_def *l, bool write)
 {
+	if (a->area && (write || l->restricted || !svc_can(a, NULL, P_READ)))
+		return false;   /* a street office's or district's: figures of the others */
 	if (l->restricted) {
 		if (a->role == ROLE_DIRECTOR)
 			return true;
@@ -172,6 +174,9 @@ bool ledger_can(struct store *st, const struct actor *a, const struct ledger_def
 
 static int refuse(const struct actor *a, const struct ledger_def *l, bool write, struct jw_error *err)
 {
+	if (a->area)
+		return jw_fail(err, JW_EPERM, "", l->restricted ? "《%s》是受限台账，不在街道、区级的汇总之列：请向社区查询"
+								: "街道、区级账号只能查看《%s》的统计", l->title);
 	if (l->restricted)
 		return jw_fail(err, JW_EPERM, "", "《%s》是受限台账，只有社区主任和被指定的工作人员可以%s", l->title,
 			       write ? "修改" : "查看");
@@ -235,7 +240,7 @@ static void year_flag_input(const struct ledger_def *l, const struct record *in,
 
 void entry_fields(const struct ledger_def *l, const char *data_json, struct record *out)
 {
-	record_init(out, ledger_ent(l));
+	record_init(out, svc_ledger_kind(l));
 	json_t *j = data_json ? json_loads(data_json, 0, NULL) : NULL;
 	if (!j)
 		return;
@@ -327,7 +332,7 @@ int svc_entry_list(struct store *st, const struct actor *a, const struct ledger_
 	}
 	for (int i = 0; i < q->nwhere; i++) {
 		const char *f = q->where[i].field;
-		if (f && strncmp(f, "entry.", 6) != 0 && entity_field_index(ledger_ent(l), f) < 0)
+		if (f && strncmp(f, "entry.", 6) != 0 && entity_field_index(svc_ledger_kind(l), f) < 0)
 			return jw_fail(err, JW_EBADREQ, "field", "《%s》没有名为“%s”的项目", l->title, f);
 	}
 	/* the yearly status is not stored: it is its date in this year */
@@ -700,7 +705,7 @@ static int derive_range(struct store *st, const char *community, int64_t only_pe
 			continue;
 		/* the rule is the ledger's declaration: the store compiles it */
 		struct derive_req q = { .ledger = l->key, .subject = subject_key(l->subject), .rule = l->derive,
-					.fields = ledger_ent(l), .today = today, .insert_only = insert_only,
+					.fields = svc_ledger_kind(l), .today = today, .insert_only = insert_only,
 					.id_lo = id_lo, .id_hi = id_hi, .closed_cb = cl_out ? closing_add : NULL,
 					.closed_ud = cl_out };
 		bool person = l->subject == ENT_PERSON;
@@ -936,12 +941,14 @@ static int stat_add(const struct stat_cell *c, void *ud)
 	if (s->only_grid && (c->age5 == -2 || c->grid_id != s->only_grid))
 		return JW_OK;   /* a grid worker's figures are their grid's */
 	if (c->age5 == -2)
-		return building_add(c, ud);
+		return s->area_sum ? JW_OK : building_add(c, ud);
 	s->total += c->n;
 	int g;
 	for (g = 0; g < s->ngrids && s->grid_id[g] != c->grid_id; g++)
 		;
-	if (g == s->ngrids && g < STAT_MAX_GRIDS) {
+	if (s->area_sum) {
+		g = STAT_MAX_GRIDS;   /* by community instead: the area's table */
+	} else if (g == s->ngrids && g < STAT_MAX_GRIDS) {
 		s->grid_id[g] = c->grid_id;
 		s->ngrids++;
 	}
@@ -1026,7 +1033,7 @@ static int by_add(const char *const *keys, int64_t n, void *ud)
 static int stats_by(struct store *st, const struct actor *a, const struct ledger_def *l, const char *today,
 		    struct ledger_stats *out, struct jw_error *err)
 {
-	const struct kind *k = ledger_ent(l);
+	const struct kind *k = svc_ledger_kind(l);
 	struct query q;
 	query_init(&q);
 	query_filter(&q, "end_date", FOP_NULL, NULL);
@@ -1053,9 +1060,10 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 		return jw_fail(err, JW_EPERM, "", "社区统计只对社区工作人员开放");
 	if (a->role == ROLE_GRID_WORKER)
 		out->only_grid = a->grid_id;
+	out->area_sum = strlen(a->community) < 12;
 	date_today(&y, &m, &d);
 	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
-	int rc = STORE_CALL(st, age_counts, a->community, l ? ledger_ent(l) : &entities[ENT_PERSON], today, stat_add,
+	int rc = STORE_CALL(st, age_counts, a->community, l ? svc_ledger_kind(l) : &entities[ENT_PERSON], today, stat_add,
 			    out, err);
 	if (rc != JW_OK)
 		return rc;
@@ -1095,7 +1103,7 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 		}
 		snprintf(since, sizeof(since), "%.7s-01", out->trend_month[0]);
 		/* entries opened a month, and closed a month, since then */
-		const struct kind *k = ledger_ent(l);
+		const struct kind *k = svc_ledger_kind(l);
 		static const char *const dims[2] = { "opened", "closed" };
 		static const char *const cols[2] = { "start_date", "end_date" };
 		for (int i = 0; rc == JW_OK && i < 2; i++) {
@@ -1493,7 +1501,7 @@ int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void 
 			c->window_days = 30;
 			date_add_days(c->ty, c->tm, c->td, c->window_days, &uy, &um, &ud2);
 			snprintf(until, sizeof(until), "%04d-%02d-%02d", uy, um, ud2);
-			c->field_ix = entity_field_index(ledger_ent(l), ending[k].field);
+			c->field_ix = entity_field_index(svc_ledger_kind(l), ending[k].field);
 			struct entry_query q = base;
 			q.where[q.nwhere++] = (struct entry_filter){ ending[k].field, EOP_GE, today };
 			q.where[q.nwhere++] = (struct entry_filter){ ending[k].field, EOP_LE, until };

@@ -17,6 +17,9 @@ const struct ledger_def *ledger_find(struct store *st, const char *community, co
 int ledger_each(struct store *st, const char *community, int (*cb)(const struct ledger_def *l, void *ud),
 		void *ud);
 
+/* The kind of a ledger's entries (ledger_entity), kept for the process. */
+const struct kind *svc_ledger_kind(const struct ledger_def *l);
+
 /* Whether the actor may read / write the ledger (restricted ledgers: the
  * director and the named readers only). */
 bool ledger_can(struct store *st, const struct actor *a, const struct ledger_def *l, bool write);
@@ -73,6 +76,9 @@ int svc_ledger_derive_daily(struct store *st, const char *community, const char 
 
 struct ledger_stats {
 	int64_t only_grid;       /* set for a grid worker: only that grid's figures */
+	bool area_sum;           /* a street office's or district's communities in
+				  * sum: no grids or buildings (svc_area_view has
+				  * the communities) */
 	int64_t total;
 	int ngrids;
 	int64_t grid_id[STAT_MAX_GRIDS];

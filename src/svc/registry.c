@@ -25,6 +25,11 @@
 
 bool svc_can(const struct actor *a, const struct kind *e, enum perm p)
 {
+	/* a street office or district reads the figures of its own
+	 * communities: nothing restricted, no write, no reveal */
+	if (a->area)
+		return p == P_READ && a->role != ROLE_NONE && strncmp(a->community, a->scope, strlen(a->scope)) == 0 &&
+		       !(e && e->restricted);
 	switch (p) {
 	case P_READ:
 		return a->role != ROLE_NONE;
@@ -1186,42 +1191,68 @@ int svc_person_reveal(struct store *st, const struct actor *a, int64_t id, const
 	return rc;
 }
 
-/* The dashboard's counts, each a grouped count of a kind (count_by). */
-struct dash_ctx { struct stats_row *o; int what; int64_t n; };
-enum { DASH_TOTAL, DASH_RESIDENCE, DASH_HUKOU };
+/* The dashboard's counts, each a grouped count of a kind (count_by); with
+ * per, grouped by community first, each group added to its community's
+ * row as well as to the sum. */
+struct dash_ctx {
+	struct stats_row *o;
+	int what;
+	struct stats_row *(*per)(const char *community, void *ud);
+	void *ud;
+};
+enum { DASH_TOTAL, DASH_RESIDENCE, DASH_HUKOU, DASH_OVER60, DASH_OVER80, DASH_DEREGISTERED,
+       DASH_HOUSEHOLDS, DASH_HOUSES, DASH_BUILDINGS, DASH_GRIDS };
+
+static void dash_put(struct stats_row *o, int what, const char *k, int64_t n)
+{
+	switch (what) {
+	case DASH_RESIDENCE:
+		o->persons += n;
+		if (strcmp(k, "registered") == 0)
+			o->registered += n;
+		else if (strcmp(k, "migrant") == 0)
+			o->migrant += n;
+		else if (strcmp(k, "foreign") == 0)
+			o->foreign += n;
+		break;
+	case DASH_HUKOU:
+		if (strcmp(k, "living_and_registered") == 0)
+			o->living_and_registered += n;
+		else if (strcmp(k, "living_only") == 0)
+			o->living_only += n;
+		else if (strcmp(k, "registered_only") == 0)
+			o->registered_only += n;
+		break;
+	case DASH_OVER60: o->over60 += n; break;
+	case DASH_OVER80: o->over80 += n; break;
+	case DASH_DEREGISTERED: o->deregistered += n; break;
+	case DASH_HOUSEHOLDS: o->households += n; break;
+	case DASH_HOUSES: o->houses += n; break;
+	case DASH_BUILDINGS: o->buildings += n; break;
+	case DASH_GRIDS: o->grids += n; break;
+	}
+}
 
 static int dash_add(const char *const *keys, int64_t n, void *ud)
 {
 	struct dash_ctx *c = ud;
-	struct stats_row *o = c->o;
-	const char *k = c->what == DASH_TOTAL ? NULL : keys[0];
-	c->n += n;
+	int at = c->per ? 1 : 0;
+	const char *k = c->what == DASH_RESIDENCE || c->what == DASH_HUKOU ? keys[at] : "";
 	if (!k)
-		return JW_OK;
-	if (c->what == DASH_RESIDENCE) {
-		if (strcmp(k, "registered") == 0)
-			o->registered = n;
-		else if (strcmp(k, "migrant") == 0)
-			o->migrant = n;
-		else if (strcmp(k, "foreign") == 0)
-			o->foreign = n;
-	} else if (strcmp(k, "living_and_registered") == 0) {
-		o->living_and_registered = n;
-	} else if (strcmp(k, "living_only") == 0) {
-		o->living_only = n;
-	} else if (strcmp(k, "registered_only") == 0) {
-		o->registered_only = n;
-	}
+		k = "";
+	dash_put(c->o, c->what, k, n);
+	struct stats_row *row = c->per && keys[0] ? c->per(keys[0], c->ud) : NULL;
+	if (row)
+		dash_put(row, c->what, k, n);
 	return JW_OK;
 }
 
 /* How many records of kind e (status: persons in that state; born_by: born
- * on or before that day; in the grid, when grid); dim: also by it. */
+ * on or before that day; in the grid, when grid), into figure what. */
 static int dash_count(struct store *st, const struct actor *a, enum entity_id e, const char *status,
-		      const char *born_by, const char *grid, int what, struct stats_row *o, int64_t *out,
-		      struct jw_error *err)
+		      const char *born_by, const char *grid, struct dash_ctx *c, int what, struct jw_error *err)
 {
-	static const char *const dims[] = { [DASH_RESIDENCE] = "residence_type", [DASH_HUKOU] = "hukou_status" };
+	static const char *const by[] = { [DASH_RESIDENCE] = "residence_type", [DASH_HUKOU] = "hukou_status" };
 	struct query q;
 	query_init(&q);
 	if (status)
@@ -1230,15 +1261,18 @@ static int dash_count(struct store *st, const struct actor *a, enum entity_id e,
 		query_filter(&q, "birth_date", FOP_LE, born_by);
 	if (grid)
 		query_filter(&q, e == ENT_GRID ? "id" : "grid_id", FOP_EQ, grid);
-	struct dash_ctx c = { .o = o, .what = what };
-	const char *dim = what == DASH_TOTAL ? NULL : dims[what];
-	int rc = STORE_CALL(st, count_by, a->community, &entities[e], &q, &dim, dim ? 1 : 0, NULL, dash_add, &c, err);
-	if (rc == JW_OK && out)
-		*out = c.n;
-	return rc;
+	const char *dims[2];
+	int nd = 0;
+	if (c->per)
+		dims[nd++] = "community";
+	if (what == DASH_RESIDENCE || what == DASH_HUKOU)
+		dims[nd++] = by[what];
+	c->what = what;
+	return STORE_CALL(st, count_by, a->community, &entities[e], &q, dims, nd, NULL, dash_add, c, err);
 }
 
-int svc_stats(struct store *st, const struct actor *a, struct stats_row *o, struct jw_error *err)
+int svc_stats_per(struct store *st, const struct actor *a, struct stats_row *o,
+		  struct stats_row *(*per)(const char *community, void *ud), void *ud, struct jw_error *err)
 {
 	char b60[11], b80[11], grid[24];
 	if (!svc_can(a, NULL, P_READ))
@@ -1252,18 +1286,24 @@ int svc_stats(struct store *st, const struct actor *a, struct stats_row *o, stru
 		snprintf(grid, sizeof(grid), "%lld", (long long)a->grid_id);
 		g = grid;
 	}
+	struct dash_ctx c = { .o = o, .per = per, .ud = ud };
 	int rc;
-	if ((rc = dash_count(st, a, ENT_PERSON, "active", NULL, g, DASH_RESIDENCE, o, &o->persons, err)) ||
-	    (rc = dash_count(st, a, ENT_PERSON, "active", NULL, g, DASH_HUKOU, o, NULL, err)) ||
-	    (rc = dash_count(st, a, ENT_PERSON, "active", b60, g, DASH_TOTAL, o, &o->over60, err)) ||
-	    (rc = dash_count(st, a, ENT_PERSON, "active", b80, g, DASH_TOTAL, o, &o->over80, err)) ||
-	    (rc = dash_count(st, a, ENT_PERSON, "deregistered", NULL, g, DASH_TOTAL, o, &o->deregistered, err)) ||
-	    (rc = dash_count(st, a, ENT_HOUSEHOLD, NULL, NULL, g, DASH_TOTAL, o, &o->households, err)) ||
-	    (rc = dash_count(st, a, ENT_HOUSE, NULL, NULL, g, DASH_TOTAL, o, &o->houses, err)) ||
-	    (rc = dash_count(st, a, ENT_BUILDING, NULL, NULL, g, DASH_TOTAL, o, &o->buildings, err)) ||
-	    (rc = dash_count(st, a, ENT_GRID, NULL, NULL, g, DASH_TOTAL, o, &o->grids, err)))
+	if ((rc = dash_count(st, a, ENT_PERSON, "active", NULL, g, &c, DASH_RESIDENCE, err)) ||
+	    (rc = dash_count(st, a, ENT_PERSON, "active", NULL, g, &c, DASH_HUKOU, err)) ||
+	    (rc = dash_count(st, a, ENT_PERSON, "active", b60, g, &c, DASH_OVER60, err)) ||
+	    (rc = dash_count(st, a, ENT_PERSON, "active", b80, g, &c, DASH_OVER80, err)) ||
+	    (rc = dash_count(st, a, ENT_PERSON, "deregistered", NULL, g, &c, DASH_DEREGISTERED, err)) ||
+	    (rc = dash_count(st, a, ENT_HOUSEHOLD, NULL, NULL, g, &c, DASH_HOUSEHOLDS, err)) ||
+	    (rc = dash_count(st, a, ENT_HOUSE, NULL, NULL, g, &c, DASH_HOUSES, err)) ||
+	    (rc = dash_count(st, a, ENT_BUILDING, NULL, NULL, g, &c, DASH_BUILDINGS, err)) ||
+	    (rc = dash_count(st, a, ENT_GRID, NULL, NULL, g, &c, DASH_GRIDS, err)))
 		return rc;
 	return JW_OK;
+}
+
+int svc_stats(struct store *st, const struct actor *a, struct stats_row *o, struct jw_error *err)
+{
+	return svc_stats_per(st, a, o, NULL, NULL, err);
 }
 
 int svc_community(struct store *st, const struct actor *a, struct community_row *out,

@@ -24,7 +24,14 @@ struct actor {
 	char username[64];
 	enum role role;
 	int64_t grid_id;         /* grid_worker's grid */
-	char community[16];      /* the community the actor works in */
+	char community[16];      /* the community the actor works in; for a
+				  * street office's or district's user, its
+				  * code (the sum of its communities) or the
+				  * one community it looks into */
+	char scope[16];          /* the user's own: a community's code, or a
+				  * street office's (9 digits) or district's (6) */
+	bool area;               /* scope is a street office or district: it
+				  * reads figures of its communities, no more */
 	char ip[48];             /* client address for the audit log, or "cli" */
 	bool bulk;               /* a bulk load inside the caller's transaction: one
 				  * summary audit record, no savepoint a row; a refused
@@ -165,6 +172,11 @@ struct stats_row {
 	int64_t living_and_registered, living_only, registered_only;  /* 人户状态 of the active */
 };
 int svc_stats(struct store *st, const struct actor *a, struct stats_row *out, struct jw_error *err);
+/* The same in sum of a->community (a community, or a street office's or
+ * district's communities), each community's share added to per(its code)
+ * too (NULL: one the caller does not show). */
+int svc_stats_per(struct store *st, const struct actor *a, struct stats_row *out,
+		  struct stats_row *(*per)(const char *community, void *ud), void *ud, struct jw_error *err);
 /* The actor's community (code and name). */
 int svc_community(struct store *st, const struct actor *a, struct community_row *out,
 		  struct jw_error *err);

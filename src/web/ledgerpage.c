@@ -14,7 +14,7 @@
 #include "api/api.h"
 #include "lib/util.h"
 #include "model/mask.h"
-#include "svc/ledger.h"
+#include "svc/area.h"
 #include "web/page.h"
 #include "web/svg.h"
 #include "web/web.h"
@@ -647,9 +647,11 @@ static void stats_body(struct buf *b, const struct ledger_stats *s, bool trend)
 		labels[g] = s->grid_name[g];
 		vals[g] = (double)s->by_grid[g];
 	}
-	buf_adds(b, "<section><h2>按网格</h2>");
-	svg_bars(b, "按网格", labels, vals, s->ngrids, "");
-	buf_adds(b, "</section>");
+	if (!s->area_sum) {   /* an area's communities: its table instead */
+		buf_adds(b, "<section><h2>按网格</h2>");
+		svg_bars(b, "按网格", labels, vals, s->ngrids, "");
+		buf_adds(b, "</section>");
+	}
 	if (s->nbuildings) {
 		const char *bl2[30];
 		double bv2[30];
@@ -700,6 +702,8 @@ static void stats_body(struct buf *b, const struct ledger_stats *s, bool trend)
 		buf_adds(b, "</section>");
 	}
 	buf_adds(b, "</div>");
+	if (s->area_sum)
+		return;
 	/* the numbers as a table too: for print and screen readers */
 	buf_adds(b, "<details><summary>数字明细</summary><table><thead><tr><th>网格</th><th>人数</th></tr></thead><tbody>");
 	for (int g = 0; g < s->ngrids; g++) {
@@ -723,7 +727,28 @@ static void stats_page(struct http_req *r, struct http_resp *w, const struct led
 	char title[96];
 	snprintf(title, sizeof(title), "%s · 统计", l ? l->title : "");
 	page_begin(r, w, l ? title : "社区统计");
-	if (l) {
+	if (r->actor.area) {   /* a street office or district: its sum, or one community's */
+		char name[128];
+		struct community_row com;
+		if (s->area_sum)
+			svc_area_name(r->st, r->actor.community, name, sizeof(name));
+		else if (svc_community(r->st, &r->actor, &com, &err) == JW_OK)
+			snprintf(name, sizeof(name), "%s", com.name);
+		else
+			snprintf(name, sizeof(name), "社区 %s", r->actor.community);
+		buf_adds(&w->body, "<h1>");
+		buf_html(&w->body, name);
+		buf_adds(&w->body, " · ");
+		buf_html(&w->body, l ? title : "统计");
+		buf_adds(&w->body, " <span class=\"muted\">在册居民</span></h1><p>");
+		if (l)
+			buf_addf(&w->body, "<a href=\"/area/ledgers/%s\">各社区的《", l->key);
+		else
+			buf_adds(&w->body, "<a href=\"/area\">各社区的汇总");
+		if (l)
+			buf_html(&w->body, l->title);
+		buf_adds(&w->body, l ? "》</a></p>" : "</a></p>");
+	} else if (l) {
 		buf_adds(&w->body, "<h1>");
 		buf_html(&w->body, title);
 		buf_addf(&w->body, "</h1><p><a href=\"/ledgers/%s\">返回台账</a></p>", l->key);

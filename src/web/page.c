@@ -151,7 +151,11 @@ void page_begin(struct http_req *r, struct http_resp *w, const char *title)
 	w->content_type = "text/html; charset=utf-8";
 	head(b, title);
 	buf_adds(b, "<header class=\"top\"><a class=\"brand\" href=\"/\">居委 · Juwei</a><nav>");
-	for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
+	if (r->actor.area)   /* a street office or district: its figures */
+		buf_addf(b, "<a href=\"/area\"%s>汇总</a><a href=\"/stats\"%s>统计</a>",
+			 strncmp(r->path, "/area", 5) == 0 ? " class=\"on\"" : "",
+			 strcmp(r->path, "/stats") == 0 ? " class=\"on\"" : "");
+	for (size_t i = 0; !r->actor.area && i < sizeof(nav) / sizeof(nav[0]); i++) {
 		size_t n = strlen(nav[i].href);
 		bool on = strcmp(nav[i].href, "/") == 0 ? strcmp(r->path, "/") == 0
 							: strncmp(r->path, nav[i].href, n) == 0;
@@ -434,6 +438,10 @@ void web_dashboard(struct http_req *r, struct http_resp *w)
 	struct stats_row s;
 	struct jw_error err;
 	struct community_row com;
+	if (r->actor.area) {   /* a street office's or district's desk */
+		resp_redirect(w, "/area");
+		return;
+	}
 	if (svc_stats(r->st, &r->actor, &s, &err) != JW_OK) {
 		web_error(r, w, &err);
 		return;

@@ -48,6 +48,8 @@ void web_entry_update(struct http_req *r, struct http_resp *w);
 void web_visit_create(struct http_req *r, struct http_resp *w);
 void web_ledger_stats(struct http_req *r, struct http_resp *w);
 void web_community_stats(struct http_req *r, struct http_resp *w);
+void web_area(struct http_req *r, struct http_resp *w);
+void web_area_ledger(struct http_req *r, struct http_resp *w);
 void web_ledger_export(struct http_req *r, struct http_resp *w);
 void web_reminders(struct http_req *r, struct http_resp *w);
 void web_ledger_define_form(struct http_req *r, struct http_resp *w);

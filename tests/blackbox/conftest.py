@@ -132,6 +132,13 @@ def db_exec(db, *sqls):
         c.close()
 
 
+# Undoes migration 12 (the maintained counts) in a SQLite file, for the
+# tests that make a store of an older version out of a new one.
+UNDO_TALLY = [f"DROP TRIGGER {t}_tally_{w}"
+              for t in ("person", "household", "house", "building", "grid", "entry")
+              for w in ("in", "out", "up")] + ["DROP TABLE tally"]
+
+
 def copy_store(template, workdir):
     """A copy of the store template (as `init` left it) in workdir."""
     workdir = Path(workdir)
