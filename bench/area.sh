@@ -131,9 +131,8 @@ grep -q "\"code\":\"$(code_of $((C - 1)))\"" "$VAR/district_api.out" ||
 
 # the reference: one grouped count of the same rows in the sqlite3 shell
 ref=$(for k in 1 2 3; do
-	sqlite3 "$JDB" ".timer on" "SELECT community, residence_type, count(*) FROM person
-		WHERE community BETWEEN '110105000000' AND '110105999999' AND status = 'active' GROUP BY 1, 2;" |
-		awk '/^Run Time/ { print $4 * 1000 }'
+	printf '.timer on\n%s\n' "SELECT community, residence_type, count(*) FROM person WHERE community BETWEEN '110105000000' AND '110105999999' AND status = 'active' GROUP BY 1, 2;" |
+		sqlite3 "$JDB" | awk '/^Run Time/ { print $4 * 1000 }'
 done | sort -g | awk '{ t[NR] = $1 } END { printf "%.1f", t[2] }')
 put sqlite3_one_count_ms "$ref"
 cleanup
