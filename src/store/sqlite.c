@@ -251,6 +251,33 @@ static void sql_reverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 
+/* JUWEI_SQL_TRACE=MS: every statement that ran at least MS milliseconds,
+ * with its time and its text (bound values are not shown: a trace never
+ * carries personal data), to stderr. For finding a slow page. */
+static int64_t g_trace_ns = INT64_MAX;
+static pthread_once_t g_trace_once = PTHREAD_ONCE_INIT;
+
+static void trace_init(void)
+{
+	const char *t = getenv("JUWEI_SQL_TRACE");
+	int64_t ms;
+	if (t && parse_i64(t, 0, 1000000, &ms))
+		g_trace_ns = ms * 1000000;
+}
+
+static int sql_trace(unsigned what, void *ud, void *p, void *x)
+{
+	(void)ud;
+	if (what != SQLITE_TRACE_PROFILE)
+		return 0;
+	int64_t ns = *(int64_t *)x;
+	if (ns < g_trace_ns)
+		return 0;
+	const char *sql = sqlite3_sql((sqlite3_stmt *)p);
+	fprintf(stderr, "juwei: sql %.3f ms: %.400s\n", (double)ns / 1e6, sql ? sql : "?");
+	return 0;
+}
+
 static struct db_conn *sq_open(const char *path, struct jw_error *err)
 {
 	struct sq_conn *q = xcalloc(1, sizeof(*q));
@@ -267,6 +294,9 @@ static struct db_conn *sq_open(const char *path, struct jw_error *err)
 	sqlite3_create_function(q->db, "jw_reverse", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				sql_reverse, NULL, NULL);
 	sqlite3_extended_result_codes(q->db, 1);
+	pthread_once(&g_trace_once, trace_init);
+	if (g_trace_ns != INT64_MAX)
+		sqlite3_trace_v2(q->db, SQLITE_TRACE_PROFILE, sql_trace, NULL);
 	if (sq_exec_db(q->db, "PRAGMA journal_mode=WAL") != JW_OK ||
 	    sq_exec_db(q->db, "PRAGMA synchronous=NORMAL") != JW_OK ||
 	    /* savepoints (nested operations) journal into memory, not a temp file */
