@@ -568,7 +568,9 @@ void api_reminders(struct http_req *r, struct http_resp *w)
 	struct jw_error err;
 	resp_json(w, 200);
 	list_begin(&le, &w->body);
-	if (svc_reminders(r->st, &r->actor, reminder_item, &le, &err) != JW_OK) {
+	/* every reminder, or one group's (?kind=…&ledger=…) */
+	struct reminder_opts o = { 0, req_query(r, "kind"), req_query(r, "ledger") };
+	if (svc_reminders(r->st, &r->actor, &o, reminder_item, &le, &err) != JW_OK) {
 		resp_json_error(w, &err, NULL);
 		return;
 	}

@@ -393,7 +393,16 @@ static const char *const sqlite_migrations[] = {
 	"    WHERE OLD.end_date IS NULL" TALLY_SQ_UPSERT
 	"  INSERT INTO tally SELECT NEW.community, NEW.ledger, coalesce(NEW.grid_id, ''), '', '', '', 1\n"
 	"    WHERE NEW.end_date IS NULL" TALLY_SQ_ADD
-	TALLY_FILL,
+	TALLY_FILL12,
+	/* 13: the statistics' counts (store/tally.h): persons and open entries
+	 * by birth month, birth day and building, a ledger's entries by the
+	 * month opened and closed; the triggers of 12 replaced by ones that
+	 * keep these too; and the index of a ledger's list. */
+	TALLY_SQ_13
+	TALLY_FILL13
+	/* a ledger's list, newest (or oldest) first: its rows in id order
+	 * within the ledger, not a walk of every ledger's rows */
+	"CREATE INDEX ledger_entry_list ON ledger_entry (community, ledger, end_date);\n",
 };
 
 #define SQLITE_MIGRATIONS ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))
@@ -606,7 +615,11 @@ static const char *const pg_migrations[] = {
 	"  WHEN ((OLD.end_date IS NULL) <> (NEW.end_date IS NULL) OR OLD.community IS DISTINCT FROM NEW.community\n"
 	"    OR OLD.ledger IS DISTINCT FROM NEW.ledger OR OLD.grid_id IS DISTINCT FROM NEW.grid_id)\n"
 	"  EXECUTE FUNCTION entry_tally();\n"
-	TALLY_FILL,
+	TALLY_FILL12,
+	/* 13 */
+	TALLY_PG_13
+	TALLY_FILL13
+	"CREATE INDEX ledger_entry_list ON ledger_entry (community, ledger, end_date, id);\n",
 };
 _Static_assert(sizeof(pg_migrations) / sizeof(pg_migrations[0]) == sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]),
 	       "every migration has its PostgreSQL text (NULL only before version 10)");

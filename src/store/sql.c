@@ -950,6 +950,50 @@ static int build_where(struct store *st, const char *community, const struct kin
 	return JW_OK;
 }
 
+static bool tally_answers(const struct kind *k, const struct query *q, const char *const *dims, int ndims,
+			  int *col);
+static void tally_sql(const struct kind *k, const struct query *q, int ndims, const int *col, bool area,
+		      const char *community, const char *lo, const char *hi, struct buf *sql, struct buf *grp,
+		      const char **bv, int *nb);
+static bool area_range(const char *community, char lo[13], char hi[13]);
+
+/* How many records of a list there are, from the maintained counts when
+ * they answer (no search text, every filter counted): 1 when they did
+ * (*total set), else JW_OK, or the error. */
+static int tally_total(struct store *st, const char *community, const struct kind *e, const struct query *q,
+		       int64_t *total, struct jw_error *err)
+{
+	struct query q2 = *q;
+	int col[1];
+	if (!community || q->search != SEARCH_NONE || (q->text && *q->text))
+		return JW_OK;
+	if (e->id == ENT_PERSON && q->active_only && !query_filter(&q2, "status", FOP_EQ, "active"))
+		return JW_OK;
+	if (!tally_answers(e, &q2, NULL, 0, col))
+		return JW_OK;
+	struct buf sql = BUF_INIT, grp = BUF_INIT;
+	const char *bv[QUERY_MAX_FILTERS + 4];
+	int nb = 0, rc = 1;
+	char lo[13], hi[13];
+	bool area = area_range(community, lo, hi);
+	tally_sql(e, &q2, 0, col, area, community, lo, hi, &sql, &grp, bv, &nb);
+	struct db_stmt *s = stmt(st, buf_cstr(&sql));
+	if (!s) {
+		rc = jw_fail(err, JW_ESTORE, "", NULL);
+	} else {
+		for (int i = 0; i < nb; i++)
+			bind_text(s, i + 1, bv[i]);
+		if (db_step(s) == DB_ROW)
+			*total = db_col_int64(s, 0);
+		else
+			rc = db_fail(st, err, __func__);
+		db_reset(s);
+	}
+	buf_release(&sql);
+	buf_release(&grp);
+	return rc;
+}
+
 static int sq_record_list(struct store *st, const char *community, const struct kind *e,
 			  const struct query *q, record_cb cb, void *ud, int64_t *total,
 			  struct jw_error *err)
@@ -966,7 +1010,11 @@ static int sq_record_list(struct store *st, const char *community, const struct 
 	if (rc != JW_OK)
 		goto out;
 
-	if (total && q->want_total) {
+	if (total && q->want_total && (rc = tally_total(st, community, e, q, total, err)) == 1) {
+		rc = JW_OK;
+	} else if (rc != JW_OK) {
+		goto out;
+	} else if (total && q->want_total) {
 		if (bare) {
 			/* the candidate ids are the answer: count them from the index */
 			const char *w = buf_cstr(&where);
@@ -1805,10 +1853,20 @@ static int sq_entry_list(struct store *st, const char *community, const struct e
 		buf_addf(&w, " AND %s %s ?%d", col, ops[f->op <= EOP_GE ? f->op : EOP_EQ], nb);
 	}
 	struct db_stmt *s;
-	if (total && q->want_total) {
+	bool plain = q->ledger && q->id <= 0 && !q->include_closed && !q->subject && !(q->q && *q->q) &&
+		     !q->field && !q->visit_before && q->after_id <= 0 && q->nwhere == 0;
+	if (total && q->want_total && plain) {
+		/* a ledger's open entries (in a grid): the maintained counts */
+		buf_adds(&sql, q->grid_id > 0 ? "SELECT CAST(sum(n) AS BIGINT) FROM tally WHERE community = ?1"
+						" AND kind = ?2 AND k1 = ?3"
+					      : "SELECT CAST(sum(n) AS BIGINT) FROM tally WHERE community = ?1 AND kind = ?2");
+	} else if (total && q->want_total) {
 		buf_adds(&sql, "SELECT count(*)");
-		buf_adds(&sql, ENTRY_FROM);
+		/* the joins only name the subject: a count without a name to match needs none */
+		buf_adds(&sql, q->q && *q->q ? ENTRY_FROM : " FROM ledger_entry e");
 		buf_add(&sql, w.data, w.len);
+	}
+	if (total && q->want_total) {
 		if (!(s = stmt(st, buf_cstr(&sql)))) {
 			rc = jw_fail(err, JW_ESTORE, "", NULL);
 			goto out;
@@ -2116,131 +2174,6 @@ out:
 	return rc;
 }
 
-/* Open entries (or persons) grouped by grid, sex and birth date with the
- * index alone, then by 5-year age group here (0 = 0–4 … 20 = 100+, -1
- * unknown): an age computed in SQL for each of 200,000 rows costs more than
- * the whole scan. */
-struct age_group { int64_t grid; char sex[4]; int age5; int64_t n; };
-
-static int age5_of(const char *bd, int ty, int tmd)
-{
-	int y, m, d;
-	if (!bd || !date_parse(bd, &y, &m, &d))
-		return -1;
-	int age = ty - y - ((m * 100 + d) > tmd);
-	if (age < 0)
-		return -1;
-	return age / 5 > 20 ? 20 : age / 5;
-}
-
-static int group_rows(struct store *st, struct db_stmt *s, const char *today, stat_cb cb, void *ud,
-		      struct jw_error *err)
-{
-	int ty, tm, td;
-	if (!date_parse(today, &ty, &tm, &td)) {
-		db_reset(s);
-		return jw_fail(err, JW_EBADREQ, "", "日期无效");
-	}
-	int tmd = tm * 100 + td;
-	struct age_group *g = NULL;
-	size_t n = 0, cap = 0;
-	int rc = JW_OK, step;
-	/* buildings: open addressing on the id (grows by doubling) */
-	size_t bcap = 1024, bn = 0;
-	int64_t *bid = calloc(bcap, sizeof(*bid)), *bcnt = calloc(bcap, sizeof(*bcnt));
-	if (!bid || !bcnt) {
-		free(bid);
-		free(bcnt);
-		db_reset(s);
-		return jw_fail(err, JW_ENOMEM, "", NULL);
-	}
-	while ((step = db_step(s)) == DB_ROW) {
-		int64_t grid = db_col_int64(s, 0);
-		const char *sex = col_text(s, 1) ? col_text(s, 1) : "";
-		int a5 = age5_of(col_text(s, 2), ty, tmd);
-		int64_t cnt = db_col_int64(s, 3);
-		if (db_col_count(s) < 5)
-			goto grouped;   /* no building column */
-		int64_t b = db_col_int64(s, 4) + 1;   /* 0 = none → 1: the key is never 0 */
-		if (bn * 2 >= bcap) {
-			size_t ncap = bcap * 2;
-			int64_t *nid = calloc(ncap, sizeof(*nid)), *ncnt = calloc(ncap, sizeof(*ncnt));
-			if (!nid || !ncnt) {
-				free(nid);
-				free(ncnt);
-				rc = jw_fail(err, JW_ENOMEM, "", NULL);
-				break;
-			}
-			for (size_t i = 0; i < bcap; i++)
-				if (bid[i]) {
-					size_t h = (size_t)(bid[i] * 2654435761u) & (ncap - 1);
-					while (nid[h])
-						h = (h + 1) & (ncap - 1);
-					nid[h] = bid[i];
-					ncnt[h] = bcnt[i];
-				}
-			free(bid);
-			free(bcnt);
-			bid = nid;
-			bcnt = ncnt;
-			bcap = ncap;
-		}
-		size_t h = (size_t)(b * 2654435761u) & (bcap - 1);
-		while (bid[h] && bid[h] != b)
-			h = (h + 1) & (bcap - 1);
-		if (!bid[h]) {
-			bid[h] = b;
-			bn++;
-		}
-		bcnt[h] += cnt;
-grouped:;
-		/* rows come in (grid, sex) order: look back only within the run */
-		size_t k = n;
-		while (k > 0 && g[k - 1].grid == grid && strcmp(g[k - 1].sex, sex) == 0) {
-			if (g[k - 1].age5 == a5)
-				break;
-			k--;
-		}
-		if (k > 0 && g[k - 1].grid == grid && strcmp(g[k - 1].sex, sex) == 0 && g[k - 1].age5 == a5) {
-			g[k - 1].n += cnt;
-			continue;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			struct age_group *ng = realloc(g, cap * sizeof(*g));
-			if (!ng) {
-				free(g);
-				db_reset(s);
-				return jw_fail(err, JW_ENOMEM, "", NULL);
-			}
-			g = ng;
-		}
-		g[n].grid = grid;
-		snprintf(g[n].sex, sizeof(g[n].sex), "%s", sex);
-		g[n].age5 = a5;
-		g[n].n = cnt;
-		n++;
-	}
-	if (rc == JW_OK && step != DB_DONE)
-		rc = db_fail(st, err, __func__);
-	db_reset(s);
-	for (size_t i = 0; rc == JW_OK && i < n; i++) {
-		struct stat_cell c = { .grid_id = g[i].grid, .age5 = g[i].age5, .n = g[i].n };
-		snprintf(c.sex, sizeof(c.sex), "%s", g[i].sex);
-		rc = cb(&c, ud);
-	}
-	/* then the buildings: age5 = -2, grid_id = the building id */
-	for (size_t i = 0; rc == JW_OK && i < bcap; i++)
-		if (bid[i]) {
-			struct stat_cell c = { .grid_id = bid[i] - 1, .age5 = -2, .n = bcnt[i] };
-			rc = cb(&c, ud);
-		}
-	free(bid);
-	free(bcnt);
-	free(g);
-	return rc;
-}
-
 /* An area's code (a street office's 9 digits, a district's 6): the first
  * and last codes its communities may have.  false: one community's code. */
 static bool area_range(const char *community, char lo[13], char hi[13])
@@ -2256,84 +2189,310 @@ static bool area_range(const char *community, char lo[13], char hi[13])
 	return true;
 }
 
-/* Binds a statement's community condition: "community = ?1" for one, or
- * "community BETWEEN ?1 AND ?3" for an area (the caller chose the text by
- * area_range). */
-static void bind_community(struct db_stmt *s, const char *community, bool area, const char *lo, const char *hi,
-			   int at_lo, int at_hi)
+/* ---- persons and open entries by grid, sex, 5-year age group, building ---- */
+
+/* A 5-year age group (0 = 0–4 … 20 = 100+), -1 for no age. */
+static int age5_group(int age)
 {
-	bind_text(s, at_lo, area ? lo : community);
-	if (area)
-		bind_text(s, at_hi, hi);
+	return age < 0 ? -1 : age / 5 > 20 ? 20 : age / 5;
 }
 
-static int ledger_age_counts(struct store *st, const char *community, const char *ledger, const char *today,
-			   stat_cb cb, void *ud, struct jw_error *err)
+/* The age on today (ty, tmd = month * 100 + day) of one born on bd, in
+ * whole years: one born on 29 February has the birthday on 28 February in
+ * a common year (as count_by's DIM_AGE5). */
+static int age5_of(const char *bd, int ty, int tmd, bool leap)
 {
-	char lo[13], hi[13];
-	bool area = area_range(community, lo, hi);
-	/* from the covering index alone (the smaller partial index of open
-	 * entries would send every row back to the table) */
-	struct db_stmt *s = stmt(st, area ? "SELECT grid_id, sex, birth_date, count(*), building_id"
-					    " FROM ledger_entry INDEXED BY ledger_entry_stats"
-					    " WHERE community BETWEEN ?1 AND ?3 AND ledger = ?2 AND end_date IS NULL"
-					    " GROUP BY 1, 2, 3, 5"
-					  : "SELECT grid_id, sex, birth_date, count(*), building_id"
-					    " FROM ledger_entry INDEXED BY ledger_entry_stats"
-					    " WHERE community = ?1 AND ledger = ?2 AND end_date IS NULL GROUP BY 1, 2, 3, 5");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_community(s, community, area, lo, hi, 1, 3);
-	bind_text(s, 2, ledger);
-	return group_rows(st, s, today, cb, ud, err);
+	int y, m, d;
+	if (!bd || !date_parse(bd, &y, &m, &d))
+		return -1;
+	int md = m * 100 + d;
+	if (md == 229 && !leap)
+		md = 228;
+	return age5_group(ty - y - (md > tmd));
 }
 
-static int person_age_counts(struct store *st, const char *community, const char *today, stat_cb cb, void *ud,
-			   struct jw_error *err)
+/* The cells of one count, summed by sex and age group before they go out
+ * (a million persons are a few thousand groups, and a few dozen cells). */
+#define AGE_SEXES 4
+struct age_cells {
+	char sex[AGE_SEXES][4];
+	int nsex;
+	int64_t n[AGE_SEXES][22];   /* [sex][age5 + 1] */
+};
+
+static void age_put(struct age_cells *c, const char *sex, int a5, int64_t n)
 {
-	char lo[13], hi[13];
-	bool area = area_range(community, lo, hi);
-	struct db_stmt *s = stmt(st, area ? "SELECT grid_id, sex, birth_date, count(*) FROM person"
-					    " WHERE community BETWEEN ?1 AND ?2 AND status = 'active' GROUP BY 1, 2, 3"
-					  : "SELECT grid_id, sex, birth_date, count(*) FROM person"
-					    " WHERE community = ?1 AND status = 'active' GROUP BY 1, 2, 3");
-	if (!s)
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_community(s, community, area, lo, hi, 1, 2);
-	int rc = group_rows(st, s, today, cb, ud, err);
-	if (rc != JW_OK)
-		return rc;
-	/* the buildings apart: grouping a million persons by four columns sorts them all */
-	if (!(s = stmt(st, area ? "SELECT building_id, count(*) FROM person INDEXED BY person_building"
-				  " WHERE community BETWEEN ?1 AND ?2 AND status = 'active' GROUP BY 1"
-				: "SELECT building_id, count(*) FROM person INDEXED BY person_building"
-				  " WHERE community = ?1 AND status = 'active' GROUP BY 1")))
-		return jw_fail(err, JW_ESTORE, "", NULL);
-	bind_community(s, community, area, lo, hi, 1, 2);
-	int step;
-	while ((step = db_step(s)) == DB_ROW) {
-		struct stat_cell c = { .grid_id = db_col_int64(s, 0), .age5 = -2, .n = db_col_int64(s, 1) };
-		if ((rc = cb(&c, ud)) != JW_OK)
-			break;
+	int i;
+	if (!sex || strlen(sex) >= sizeof(c->sex[0]))
+		sex = "";
+	for (i = 0; i < c->nsex && strcmp(c->sex[i], sex) != 0; i++)
+		;
+	if (i == c->nsex) {
+		if (c->nsex == AGE_SEXES)
+			i = AGE_SEXES - 1;   /* a fourth kind of sex value: counted with the last */
+		else
+			snprintf(c->sex[c->nsex++], sizeof(c->sex[0]), "%s", sex);
 	}
-	if (rc == JW_OK && step != DB_DONE)
-		rc = db_fail(st, err, __func__);
-	db_reset(s);
+	c->n[i][a5 + 1] += n;
+}
+
+static int age_emit(const struct age_cells *c, int64_t grid, stat_cb cb, void *ud)
+{
+	int rc = JW_OK;
+	for (int i = 0; rc == JW_OK && i < c->nsex; i++)
+		for (int a = 0; rc == JW_OK && a < 22; a++)
+			if (c->n[i][a]) {
+				struct stat_cell cell = { .grid_id = grid, .age5 = a - 1, .n = c->n[i][a] };
+				snprintf(cell.sex, sizeof(cell.sex), "%s", c->sex[i]);
+				rc = cb(&cell, ud);
+			}
 	return rc;
 }
 
-/* Active persons, or the open records of a kind of the shared table, by
- * grid, sex and 5-year age group on today, then (age5 = -2) by building.
- * Apart from count_by for speed: grouped by the raw birth date from a
- * covering index, the ages counted here. */
-static int sq_age_counts(struct store *st, const char *community, const struct kind *k, const char *today,
-			 stat_cb cb, void *ud, struct jw_error *err)
+/* One query of the maintained counts: its text and bound values. */
+struct tally_q {
+	struct buf sql;
+	const char *bv[8];
+	int nb;
+	char lo[13], hi[13], kind[80];
+};
+
+/* " FROM tally t WHERE" the community's (or the area's communities': one
+ * seek each) counts of kind key + suffix. */
+static void tally_from(struct tally_q *t, const char *community, const char *key, const char *suffix)
 {
-	if (k->storage == KS_SHARED)
-		return ledger_age_counts(st, community, k->key, today, cb, ud, err);
-	if (k->id == ENT_PERSON)
-		return person_age_counts(st, community, today, cb, ud, err);
-	return jw_fail(err, JW_EBADREQ, "", "只有居民和台账记录按年龄统计");
+	if (area_range(community, t->lo, t->hi)) {
+		t->bv[t->nb++] = t->lo;
+		t->bv[t->nb++] = t->hi;
+		buf_addf(&t->sql, " FROM tally t WHERE t.community IN (SELECT code FROM community"
+			 " WHERE code BETWEEN ?%d AND ?%d)", t->nb - 1, t->nb);
+	} else {
+		t->bv[t->nb++] = community;
+		buf_addf(&t->sql, " FROM tally t WHERE t.community = ?%d", t->nb);
+	}
+	snprintf(t->kind, sizeof(t->kind), "%s%s", key, suffix);
+	t->bv[t->nb++] = t->kind;
+	buf_addf(&t->sql, " AND t.kind = ?%d", t->nb);
+}
+
+/* Runs the query, each row to row(); then empties t for the next one. */
+static int tally_run(struct store *st, struct tally_q *t, int (*row)(struct db_stmt *s, void *ud), void *ud,
+		     struct jw_error *err)
+{
+	struct db_stmt *s = stmt(st, buf_cstr(&t->sql));
+	int rc = JW_OK, step = DB_DONE;
+	if (!s) {
+		rc = jw_fail(err, JW_ESTORE, "", NULL);
+		goto out;
+	}
+	for (int i = 0; i < t->nb; i++)
+		bind_text(s, i + 1, t->bv[i]);
+	while ((step = db_step(s)) == DB_ROW)
+		if ((rc = row(s, ud)) != JW_OK)
+			break;
+	if (rc == JW_OK && step != DB_DONE)
+		rc = db_fail(st, err, __func__);
+	db_reset(s);
+out:
+	buf_reset(&t->sql);
+	t->nb = 0;
+	return rc;
+}
+
+/* A key column of tally holding an id ('' = none): the id, or 0. */
+static int64_t tally_id(struct db_stmt *s, int col)
+{
+	int64_t v = 0;
+	const char *k = col_text(s, col);
+	if (!k || !parse_i64(k, 0, INT64_MAX, &v))
+		v = 0;
+	return v;
+}
+
+struct age_tally {
+	stat_cb cb;
+	void *ud;
+	int ty, tm, td;
+	bool leap;
+	struct age_cells cells;
+	char edge[24][8];   /* the birth months whose days decide the group */
+	int nedge;
+	int edge_years;     /* of the one probed now: today's year - its year */
+};
+
+/* (grid, n): the grid's count alone (age5 -3) */
+static int grid_row(struct db_stmt *s, void *ud)
+{
+	struct age_tally *a = ud;
+	struct stat_cell c = { .grid_id = tally_id(s, 0), .age5 = -3, .n = db_col_int64(s, 1) };
+	return a->cb(&c, a->ud);
+}
+
+/* (building, n): age5 -2 */
+static int building_row(struct db_stmt *s, void *ud)
+{
+	struct age_tally *a = ud;
+	struct stat_cell c = { .grid_id = tally_id(s, 0), .age5 = -2, .n = db_col_int64(s, 1) };
+	return a->cb(&c, a->ud);
+}
+
+/* (birth month, sex, n): born before today's month in the year, the whole
+ * years are today's year less the birth year; after it, one less; in it,
+ * the day decides — only when the two ages fall in different groups. */
+static int month_row(struct db_stmt *s, void *ud)
+{
+	struct age_tally *a = ud;
+	const char *month = col_text(s, 0);
+	int64_t y = 0, m = 0, n = db_col_int64(s, 2);
+	char ys[8];
+	if (!month || strlen(month) != 7 || month[4] != '-') {
+		age_put(&a->cells, col_text(s, 1), -1, n);
+		return JW_OK;
+	}
+	memcpy(ys, month, 4);
+	ys[4] = '\0';
+	if (!parse_i64(ys, 1, 9999, &y) || !parse_i64(month + 5, 1, 12, &m)) {
+		age_put(&a->cells, col_text(s, 1), -1, n);
+		return JW_OK;
+	}
+	int years = a->ty - (int)y;
+	if (m < a->tm)
+		age_put(&a->cells, col_text(s, 1), age5_group(years), n);
+	else if (m > a->tm || age5_group(years - 1) == age5_group(years))
+		age_put(&a->cells, col_text(s, 1), age5_group(m > a->tm ? years - 1 : years), n);
+	else {
+		int i;
+		for (i = 0; i < a->nedge && strcmp(a->edge[i], month) != 0; i++)
+			;
+		if (i == a->nedge && a->nedge < (int)(sizeof(a->edge) / sizeof(a->edge[0])))
+			snprintf(a->edge[a->nedge++], sizeof(a->edge[0]), "%s", month);
+	}
+	return JW_OK;
+}
+
+/* (day, sex, n) of a month in edge: before or after the birthday */
+static int day_row(struct db_stmt *s, void *ud)
+{
+	struct age_tally *a = ud;
+	int64_t d = 0, n = db_col_int64(s, 2);
+	const char *day = col_text(s, 0);
+	if (!day || !parse_i64(day, 1, 31, &d)) {
+		age_put(&a->cells, col_text(s, 1), -1, n);
+		return JW_OK;
+	}
+	int md = a->tm * 100 + (int)d;
+	if (md == 229 && !a->leap)
+		md = 228;
+	bool had = md <= a->tm * 100 + a->td;
+	age_put(&a->cells, col_text(s, 1), age5_group(had ? a->edge_years : a->edge_years - 1), n);
+	return JW_OK;
+}
+
+/* From the maintained counts: a grid's count (age5 -3), then the cells by
+ * sex and age group with grid_id -1, then the buildings (age5 -2). */
+static int tally_age_counts(struct store *st, const char *community, const struct kind *k, int ty, int tm,
+			    int td, stat_cb cb, void *ud, struct jw_error *err)
+{
+	const char *key = k->storage == KS_SHARED ? k->key : "person";
+	struct tally_q t = { .sql = BUF_INIT };
+	struct age_tally a = { .cb = cb, .ud = ud, .ty = ty, .tm = tm, .td = td,
+			       .leap = (ty % 4 == 0 && ty % 100 != 0) || ty % 400 == 0 };
+	/* the grids: a person's count has the grid in k4, an entry's in k1 */
+	const char *gk = k->storage == KS_SHARED ? "t.k1" : "t.k4";
+	buf_addf(&t.sql, "SELECT %s, CAST(sum(t.n) AS BIGINT)", gk);
+	tally_from(&t, community, key, "");
+	if (k->storage != KS_SHARED)
+		buf_adds(&t.sql, " AND t.k1 = 'active'");
+	buf_addf(&t.sql, " GROUP BY %s HAVING sum(t.n) <> 0 ORDER BY length(%s), %s", gk, gk, gk);
+	int rc = tally_run(st, &t, grid_row, &a, err);
+	if (rc == JW_OK) {
+		buf_adds(&t.sql, "SELECT t.k1, t.k2, CAST(sum(t.n) AS BIGINT)");
+		tally_from(&t, community, key, "#age");
+		buf_adds(&t.sql, " GROUP BY t.k1, t.k2 HAVING sum(t.n) <> 0");
+		rc = tally_run(st, &t, month_row, &a, err);
+	}
+	for (int i = 0; rc == JW_OK && i < a.nedge; i++) {
+		a.edge_years = ty - (int)strtol(a.edge[i], NULL, 10);
+		buf_adds(&t.sql, "SELECT t.k2, t.k3, CAST(sum(t.n) AS BIGINT)");
+		tally_from(&t, community, key, "#day");
+		t.bv[t.nb++] = a.edge[i];
+		buf_addf(&t.sql, " AND t.k1 = ?%d GROUP BY t.k2, t.k3 HAVING sum(t.n) <> 0", t.nb);
+		rc = tally_run(st, &t, day_row, &a, err);
+	}
+	if (rc == JW_OK)
+		rc = age_emit(&a.cells, -1, cb, ud);
+	if (rc == JW_OK) {
+		buf_adds(&t.sql, "SELECT t.k1, CAST(sum(t.n) AS BIGINT)");
+		tally_from(&t, community, key, "#bld");
+		buf_adds(&t.sql, " GROUP BY t.k1 HAVING sum(t.n) <> 0");
+		rc = tally_run(st, &t, building_row, &a, err);
+	}
+	buf_release(&t.sql);
+	return rc;
+}
+
+/* One grid's: its rows grouped by sex and birth date from the covering
+ * index, the ages counted here (an age computed in SQL for each of 200,000
+ * rows costs more than the whole scan). */
+static int grid_age_counts(struct store *st, const char *community, const struct kind *k, int64_t grid, int ty,
+			   int tmd, stat_cb cb, void *ud, struct jw_error *err)
+{
+	struct tally_q t = { .sql = BUF_INIT };
+	char grid_s[24];
+	bool leap = (ty % 4 == 0 && ty % 100 != 0) || ty % 400 == 0;
+	snprintf(grid_s, sizeof(grid_s), "%lld", (long long)grid);
+	buf_adds(&t.sql, k->storage == KS_SHARED ? "SELECT sex, birth_date, count(*) FROM ledger_entry"
+						   " INDEXED BY ledger_entry_stats WHERE "
+						 : "SELECT sex, birth_date, count(*) FROM person WHERE ");
+	if (area_range(community, t.lo, t.hi)) {
+		t.bv[t.nb++] = t.lo;
+		t.bv[t.nb++] = t.hi;
+		buf_adds(&t.sql, "community BETWEEN ?1 AND ?2");
+	} else {
+		t.bv[t.nb++] = community;
+		buf_adds(&t.sql, "community = ?1");
+	}
+	if (k->storage == KS_SHARED) {
+		t.bv[t.nb++] = k->key;
+		buf_addf(&t.sql, " AND ledger = ?%d AND end_date IS NULL", t.nb);
+	} else {
+		buf_adds(&t.sql, " AND status = 'active'");
+	}
+	t.bv[t.nb++] = grid_s;
+	buf_addf(&t.sql, " AND grid_id = CAST(?%d AS BIGINT) GROUP BY 1, 2", t.nb);
+	struct age_cells cells = { .nsex = 0 };
+	struct db_stmt *s = stmt(st, buf_cstr(&t.sql));
+	int rc = JW_OK, step = DB_DONE;
+	if (!s) {
+		buf_release(&t.sql);
+		return jw_fail(err, JW_ESTORE, "", NULL);
+	}
+	for (int i = 0; i < t.nb; i++)
+		bind_text(s, i + 1, t.bv[i]);
+	while ((step = db_step(s)) == DB_ROW)
+		age_put(&cells, col_text(s, 0), age5_of(col_text(s, 1), ty, tmd, leap), db_col_int64(s, 2));
+	if (step != DB_DONE)
+		rc = db_fail(st, err, __func__);
+	db_reset(s);
+	buf_release(&t.sql);
+	return rc == JW_OK ? age_emit(&cells, grid, cb, ud) : rc;
+}
+
+/* Active persons, or the open records of a kind of the shared table, by
+ * sex and 5-year age group on today, by grid and by building: the whole
+ * community's (grid 0) from the maintained counts, one grid's from its
+ * rows.  Apart from count_by for speed. */
+static int sq_age_counts(struct store *st, const char *community, const struct kind *k, int64_t grid,
+			 const char *today, stat_cb cb, void *ud, struct jw_error *err)
+{
+	int ty, tm, td;
+	if (k->storage != KS_SHARED && k->id != ENT_PERSON)
+		return jw_fail(err, JW_EBADREQ, "", "只有居民和台账记录按年龄统计");
+	if (!today || !date_parse(today, &ty, &tm, &td))
+		return jw_fail(err, JW_EBADREQ, "", "日期无效");
+	if (grid > 0)
+		return grid_age_counts(st, community, k, grid, ty, tm * 100 + td, cb, ud, err);
+	return tally_age_counts(st, community, k, ty, tm, td, cb, ud, err);
 }
 
 /* ---- the one grouped count ---- */
@@ -2409,6 +2568,103 @@ static bool tally_answers(const struct kind *k, const struct query *q, const cha
 	return true;
 }
 
+/* The community condition of a query of the maintained counts: one
+ * community, or an area's communities (one seek each). */
+static void tally_community(struct buf *sql, bool area, const char *community, const char *lo, const char *hi,
+			    const char **bv, int *nb)
+{
+	if (area) {
+		bv[(*nb)++] = lo;
+		bv[(*nb)++] = hi;
+		buf_addf(sql, "t.community IN (SELECT code FROM community WHERE code BETWEEN ?%d AND ?%d)", *nb - 1,
+			 *nb);
+	} else {
+		bv[(*nb)++] = community;
+		buf_addf(sql, "t.community = ?%d", *nb);
+	}
+}
+
+/* Whether q is only the condition of migration 13's counts of k (active
+ * persons; a shared kind's open entries) and, at *other, one more filter. */
+static bool tally13_of(const struct kind *k, const struct query *q, const struct filter **other)
+{
+	bool own = false;
+	*other = NULL;
+	if (k->storage != KS_SHARED && k->id != ENT_PERSON)
+		return false;
+	for (int i = 0; q && i < q->nfilters; i++) {
+		const struct filter *f = &q->filters[i];
+		if (!own && k->storage == KS_SHARED && f->op == FOP_NULL && strcmp(f->field, "end_date") == 0)
+			own = true;
+		else if (!own && k->storage != KS_SHARED && f->op == FOP_EQ && strcmp(f->field, "status") == 0 &&
+			 f->value && strcmp(f->value, "active") == 0)
+			own = true;
+		else if (*other)
+			return false;
+		else
+			*other = f;
+	}
+	return own;
+}
+
+/* The counts migration 13 keeps that count_by reads besides tally_answers':
+ * active persons or open entries born before, on or after a day
+ * (by the birth months before it and the days of its month; by community
+ * or in all), and a shared kind's entries by the month opened or closed
+ * since a first of the month.  false: they do not answer q. */
+static bool tally13_sql(const struct kind *k, const struct query *q, const char *const *dims, int ndims,
+			bool area, const char *community, const char *lo, const char *hi, struct buf *sql,
+			const char **bv, int *nb, char (*tmp)[24])
+{
+	const char *key = k->storage == KS_SHARED ? k->key : "person";
+	const struct filter *f = NULL;
+	int y, m, d;
+	const struct kind_dim *dim = ndims == 1 && dims[0] ? kind_dim(k, dims[0]) : NULL;
+	if (k->storage == KS_SHARED && dim && dim->type == DIM_MONTH && q && q->nfilters == 1 &&
+	    q->filters[0].op == FOP_GE && strcmp(q->filters[0].field, dim->field) == 0 &&
+	    (strcmp(dim->field, "start_date") == 0 || strcmp(dim->field, "end_date") == 0) &&
+	    q->filters[0].value && date_parse(q->filters[0].value, &y, &m, &d) && d == 1 &&
+	    strlen(q->filters[0].value) == 10) {
+		/* the trend: entries by the month opened (#in) or closed (#out) */
+		snprintf(tmp[0], sizeof(tmp[0]), "%s%s", key, strcmp(dim->field, "start_date") == 0 ? "#in" : "#out");
+		snprintf(tmp[1], sizeof(tmp[1]), "%.7s", q->filters[0].value);
+		buf_adds(sql, "SELECT NULLIF(t.k1, ''), CAST(sum(t.n) AS BIGINT) FROM tally t WHERE ");
+		tally_community(sql, area, community, lo, hi, bv, nb);
+		bv[(*nb)++] = tmp[0];
+		bv[(*nb)++] = tmp[1];
+		buf_addf(sql, " AND t.kind = ?%d AND t.k1 >= ?%d GROUP BY 1 HAVING sum(t.n) <> 0", *nb - 1, *nb);
+		return true;
+	}
+	if (!tally13_of(k, q, &f) || !f || strcmp(f->field, "birth_date") != 0 || !f->value ||
+	    strlen(f->value) != 10 || !date_parse(f->value, &y, &m, &d) ||
+	    (f->op != FOP_LE && f->op != FOP_LT && f->op != FOP_GE && f->op != FOP_GT))
+		return false;
+	if (ndims > 1 || (ndims == 1 && (!dims[0] || strcmp(dims[0], "community") != 0)))
+		return false;
+	bool before = f->op == FOP_LE || f->op == FOP_LT;
+	snprintf(tmp[0], sizeof(tmp[0]), "%s#age", key);
+	snprintf(tmp[1], sizeof(tmp[1]), "%s#day", key);
+	snprintf(tmp[2], sizeof(tmp[2]), "%.7s", f->value);
+	snprintf(tmp[3], sizeof(tmp[3]), "%s", f->value + 8);
+	static const char *const day_op[] = { [FOP_LE] = "<=", [FOP_LT] = "<", [FOP_GE] = ">=", [FOP_GT] = ">" };
+	buf_adds(sql, ndims ? "SELECT c, CAST(sum(n) AS BIGINT) FROM (SELECT t.community AS c, t.n AS n FROM tally t WHERE "
+			    : "SELECT CAST(sum(n) AS BIGINT) FROM (SELECT t.n AS n FROM tally t WHERE ");
+	tally_community(sql, area, community, lo, hi, bv, nb);
+	bv[(*nb)++] = tmp[0];
+	bv[(*nb)++] = tmp[2];
+	buf_addf(sql, " AND t.kind = ?%d AND t.k1 <> '' AND t.k1 %s ?%d", *nb - 1, before ? "<" : ">", *nb);
+	buf_adds(sql, ndims ? " UNION ALL SELECT t.community, t.n FROM tally t WHERE "
+			    : " UNION ALL SELECT t.n FROM tally t WHERE ");
+	tally_community(sql, area, community, lo, hi, bv, nb);
+	bv[(*nb)++] = tmp[1];
+	bv[(*nb)++] = tmp[2];
+	bv[(*nb)++] = tmp[3];
+	buf_addf(sql, " AND t.kind = ?%d AND t.k1 = ?%d AND t.k2 %s ?%d) x", *nb - 2, *nb - 1, day_op[f->op], *nb);
+	if (ndims)
+		buf_adds(sql, " GROUP BY c HAVING sum(n) <> 0");
+	return true;
+}
+
 /* The grouped count from the maintained counts (tally_answers said so):
  * a missing value is NULL as in the rows, a group whose rows are all gone
  * is left out. */
@@ -2425,14 +2681,7 @@ static void tally_sql(const struct kind *k, const struct query *q, int ndims, co
 		buf_addf(grp, "%s%d", i ? ", " : "", i + 1);
 	}
 	buf_adds(sql, ndims ? ", CAST(sum(t.n) AS BIGINT) FROM tally t WHERE " : "CAST(sum(t.n) AS BIGINT) FROM tally t WHERE ");
-	if (area) {
-		bv[(*nb)++] = lo;
-		bv[(*nb)++] = hi;
-		buf_addf(sql, "t.community BETWEEN ?%d AND ?%d", *nb - 1, *nb);
-	} else {
-		bv[(*nb)++] = community;
-		buf_addf(sql, "t.community = ?%d", *nb);
-	}
+	tally_community(sql, area, community, lo, hi, bv, nb);
 	bv[(*nb)++] = k->key;
 	buf_addf(sql, " AND t.kind = ?%d", *nb);
 	for (int i = 0; q && i < q->nfilters; i++) {
@@ -2465,11 +2714,16 @@ static int sq_count_by(struct store *st, const char *community, const struct kin
 	char lo[13], hi[13];
 	bool area = area_range(community, lo, hi);
 	int col[COUNT_MAX_DIMS];
+	char tmp[4][24];
 	if (tally_answers(k, q, dims, ndims, col)) {
 		buf_reset(&sql);
 		tally_sql(k, q, ndims, col, area, community, lo, hi, &sql, &grp, bv, &nb);
 		goto run;
 	}
+	buf_reset(&sql);
+	if (tally13_sql(k, q, dims, ndims, area, community, lo, hi, &sql, bv, &nb, tmp))
+		goto run;
+	buf_adds(&sql, "SELECT ");
 	for (int i = 0; i < ndims; i++) {
 		if (dims[i] && strcmp(dims[i], "community") == 0 && !(k->flags & KF_NO_COMMUNITY)) {
 			buf_adds(&sql, i ? ", t.community" : "t.community");

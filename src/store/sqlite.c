@@ -274,7 +274,7 @@ static int sql_trace(unsigned what, void *ud, void *p, void *x)
 	if (ns < g_trace_ns)
 		return 0;
 	const char *sql = sqlite3_sql((sqlite3_stmt *)p);
-	fprintf(stderr, "juwei: sql %.3f ms: %.400s\n", (double)ns / 1e6, sql ? sql : "?");
+	fprintf(stderr, "juwei: sql %.3f ms: %.4000s\n", (double)ns / 1e6, sql ? sql : "?");
 	return 0;
 }
 

@@ -222,8 +222,10 @@ struct derive_req {
 	void *closed_ud;
 };
 
-/* One group of a ledger's statistics; after the groups, one cell a
- * building with age5 = -2 and grid_id = the building's id (0 = none). */
+/* One group of a ledger's statistics (age_counts): sex and 5-year age
+ * group (-1 no age) in a grid (grid_id; -1: not by grid); or a grid's
+ * count alone (age5 -3) or a building's (age5 -2; grid_id = the grid's or
+ * building's id, 0 = none). */
 struct stat_cell { int64_t grid_id; char sex[4]; int age5; int64_t n; };
 typedef int (*stat_cb)(const struct stat_cell *c, void *ud);
 
@@ -341,10 +343,13 @@ struct store_ops {
 	/* A derived ledger's membership from its declared rule, compiled to SQL
 	 * (store/derive.c): newcomers added, those who no longer qualify closed. */
 	int (*ledger_derive)(struct store *st, const char *community, const struct derive_req *d, int64_t *added, int64_t *closed, struct jw_error *err);
-	/* Active persons (k the person kind) or a shared kind's open records by
-	 * grid, sex and 5-year age group on today, then (age5 -2) by building:
-	 * apart from count_by, from a covering index, for a million rows. */
-	int (*age_counts)(struct store *st, const char *community, const struct kind *k, const char *today, stat_cb cb, void *ud, struct jw_error *err);
+	/* Active persons (k the person kind) or a shared kind's open records
+	 * on today: grid 0, the whole community's (or area's) from the
+	 * maintained counts — each grid's count (age5 -3), the cells by sex
+	 * and 5-year age group (grid_id -1), each building's (age5 -2); grid
+	 * > 0, that grid's cells by sex and age group (grid_id = grid). */
+	int (*age_counts)(struct store *st, const char *community, const struct kind *k, int64_t grid,
+			  const char *today, stat_cb cb, void *ud, struct jw_error *err);
 	/* An account (u->id 0 adds it, sets u->id; else writes role, grid,
 	 * password hash, failures, lock, active), and one by name. */
 	int (*user_put)(struct store *st, struct user_row *u, struct jw_error *err);

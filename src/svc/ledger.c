@@ -938,22 +938,25 @@ static int building_add(const struct stat_cell *c, void *ud);
 static int stat_add(const struct stat_cell *c, void *ud)
 {
 	struct ledger_stats *s = ud;
-	if (s->only_grid && (c->age5 == -2 || c->grid_id != s->only_grid))
+	if (s->only_grid && (c->age5 <= -2 || c->grid_id != s->only_grid))
 		return JW_OK;   /* a grid worker's figures are their grid's */
 	if (c->age5 == -2)
 		return s->area_sum ? JW_OK : building_add(c, ud);
-	s->total += c->n;
-	int g;
-	for (g = 0; g < s->ngrids && s->grid_id[g] != c->grid_id; g++)
-		;
-	if (s->area_sum) {
-		g = STAT_MAX_GRIDS;   /* by community instead: the area's table */
-	} else if (g == s->ngrids && g < STAT_MAX_GRIDS) {
-		s->grid_id[g] = c->grid_id;
-		s->ngrids++;
+	/* by grid (an area's table is by community instead) */
+	if (c->grid_id >= 0 && !s->area_sum) {
+		int g;
+		for (g = 0; g < s->ngrids && s->grid_id[g] != c->grid_id; g++)
+			;
+		if (g == s->ngrids && g < STAT_MAX_GRIDS) {
+			s->grid_id[g] = c->grid_id;
+			s->ngrids++;
+		}
+		if (g < STAT_MAX_GRIDS)
+			s->by_grid[g] += c->n;
 	}
-	if (g < STAT_MAX_GRIDS)
-		s->by_grid[g] += c->n;
+	if (c->age5 == -3)
+		return JW_OK;   /* a grid's count alone: its people are in the other cells */
+	s->total += c->n;
 	bool man = strcmp(c->sex, "1") == 0, woman = strcmp(c->sex, "2") == 0;
 	if (man)
 		s->men += c->n;
@@ -983,8 +986,9 @@ static int building_add(const struct stat_cell *c, void *ud)
 {
 	struct ledger_stats *s = ud;
 	int at = s->nbuildings;
-	while (at > 0 && s->by_building[at - 1] < c->n)
-		at--;
+	while (at > 0 && (s->by_building[at - 1] < c->n ||
+			  (s->by_building[at - 1] == c->n && s->building_id[at - 1] > c->grid_id)))
+		at--;   /* most first, then by id */
 	if (at >= 30)
 		return JW_OK;
 	int last = s->nbuildings < 30 ? s->nbuildings : 29;
@@ -1063,8 +1067,8 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 	out->area_sum = strlen(a->community) < 12;
 	date_today(&y, &m, &d);
 	snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
-	int rc = STORE_CALL(st, age_counts, a->community, l ? svc_ledger_kind(l) : &entities[ENT_PERSON], today, stat_add,
-			    out, err);
+	int rc = STORE_CALL(st, age_counts, a->community, l ? svc_ledger_kind(l) : &entities[ENT_PERSON], out->only_grid,
+			    today, stat_add, out, err);
 	if (rc != JW_OK)
 		return rc;
 	/* grid names */
@@ -1321,7 +1325,50 @@ struct rem_ctx {
 	int64_t n, last_id;
 	int nhit;
 	int64_t hit[REM_PAGE];
+	/* the cap of each group (0 none), how many of this group went out,
+	 * and whether it had more */
+	int64_t each, shown;
+	bool more;
+	const char *only_kind, *only_ledger;
 };
+
+#define REM_FULL 4242   /* a group's cap reached: the listing stops (not a JW_ code) */
+
+/* Whether the next reminder of the group goes out (under the cap). */
+static bool rem_room(struct rem_ctx *c)
+{
+	if (c->each > 0 && c->shown >= c->each) {
+		c->more = true;
+		return false;
+	}
+	c->shown++;
+	return true;
+}
+
+/* Starts a group of reminders: false when the options leave it out. */
+static bool rem_group(struct rem_ctx *c, struct reminder r)
+{
+	c->r = r;
+	c->shown = 0;
+	c->more = false;
+	if (c->only_kind && strcmp(c->only_kind, r.kind) != 0)
+		return false;
+	if (c->only_ledger && (!r.ledger || strcmp(c->only_ledger, r.ledger) != 0))
+		return false;
+	return true;
+}
+
+/* Ends a group: a listing the cap stopped is not an error; the "more" one. */
+static int rem_group_end(struct rem_ctx *c, int rc)
+{
+	if (rc == REM_FULL)
+		rc = JW_OK;
+	if (rc == JW_OK && c->more) {
+		struct reminder m = { .kind = c->r.kind, .label = c->r.label, .ledger = c->r.ledger, .more = true };
+		rc = c->cb(&m, c->ud);
+	}
+	return rc;
+}
 
 static int rem_person80(const struct record *p, void *ud)
 {
@@ -1330,6 +1377,8 @@ static int rem_person80(const struct record *p, void *ud)
 	c->n++;
 	if (!date_parse(record_get(p, PF_BIRTH_DATE), &y, &m, &d))
 		return JW_OK;
+	if (!rem_room(c))
+		return REM_FULL;
 	date_turning(y, m, d, 80, &oy, &om, &od);
 	snprintf(c->r.date, sizeof(c->r.date), "%04d-%02d-%02d", oy, om, od);
 	c->r.subject_id = p->id;
@@ -1342,6 +1391,8 @@ static int rem_person80(const struct record *p, void *ud)
  * ledger_read audit record. */
 static int rem_emit(struct rem_ctx *c, const struct entry_row *e)
 {
+	if (!rem_room(c))
+		return REM_FULL;
 	if (c->l->restricted && c->nhit < REM_PAGE)
 		c->hit[c->nhit++] = e->id;
 	return c->cb(&c->r, c->ud);
@@ -1397,29 +1448,39 @@ static int rem_pages(struct store *st, const struct actor *a, struct entry_query
 		     struct jw_error *err)
 {
 	q->oldest_first = true;
-	q->limit = REM_PAGE;
 	q->after_id = 0;
 	for (;;) {
+		/* a capped group reads no more than it can show (and one to know of more) */
+		q->limit = c->each > 0 && c->each - c->shown + 1 < REM_PAGE ? c->each - c->shown + 1 : REM_PAGE;
 		c->n = 0;
 		c->nhit = 0;
 		int rc = STORE_CALL(st, entry_list, a->community, q, rem_entry, c, NULL, err);
-		if (rc != JW_OK)
+		if (rc != JW_OK && rc != REM_FULL)
 			return rc;
+		int full = rc;
 		for (int i = 0; i < c->nhit; i++)
 			if ((rc = audit_read(st, a, c->l, c->hit[i], "reminder", err)) != JW_OK)
 				return rc;
-		if (c->n < REM_PAGE)
+		if (full == REM_FULL)
+			return REM_FULL;
+		if (c->n < q->limit)
 			return JW_OK;
 		q->after_id = c->last_id;
 	}
 }
 
-int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void *ud, struct jw_error *err)
+int svc_reminders(struct store *st, const struct actor *a, const struct reminder_opts *o, reminder_cb cb,
+		  void *ud, struct jw_error *err)
 {
 	char today[11], from[11], to[11];
 	struct rem_ctx *c = xcalloc(1, sizeof(*c));
 	c->cb = cb;
 	c->ud = ud;
+	if (o) {
+		c->each = o->each;
+		c->only_kind = o->kind && *o->kind ? o->kind : NULL;
+		c->only_ledger = o->ledger && *o->ledger ? o->ledger : NULL;
+	}
 	c->today = today;
 	date_today(&c->ty, &c->tm, &c->td);
 	snprintf(today, sizeof(today), "%04d-%02d-%02d", c->ty, c->tm, c->td);
@@ -1434,12 +1495,12 @@ int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void 
 	date_years_before(80, c->ty, c->tm, c->td, from);
 	date_add_days(c->ty, c->tm, c->td, 60, &y2, &m2, &d2);
 	date_years_before(80, y2, m2, d2, to);
-	c->r = (struct reminder){ .kind = "birthday80", .label = "80周岁生日（高龄津贴）", .ledger = "elderly",
-				  .subject = "person" };
+	bool want = rem_group(c, (struct reminder){ .kind = "birthday80", .label = "80周岁生日（高龄津贴）",
+						    .ledger = "elderly", .subject = "person" });
 	struct query pq;
 	query_init(&pq);
 	pq.active_only = true;
-	pq.limit = REM_PAGE;
+	pq.limit = c->each > 0 && c->each + 1 < REM_PAGE ? c->each + 1 : REM_PAGE;
 	pq.sort = "birth_date";
 	query_filter(&pq, "birth_date", FOP_GT, from);
 	query_filter(&pq, "birth_date", FOP_LE, to);
@@ -1450,9 +1511,12 @@ int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void 
 	}
 	do {
 		c->n = 0;
-		rc = STORE_CALL(st, record_list, a->community, &entities[ENT_PERSON], &pq, rem_person80, c, NULL, err);
-		pq.offset += REM_PAGE;
-	} while (rc == JW_OK && c->n == REM_PAGE);
+		rc = want ? STORE_CALL(st, record_list, a->community, &entities[ENT_PERSON], &pq, rem_person80, c, NULL,
+				       err)
+			  : JW_OK;
+		pq.offset += pq.limit;
+	} while (rc == JW_OK && want && c->n == pq.limit);
+	rc = rem_group_end(c, rc);
 	/* 2–4: from the ledgers the actor may read, filtered by the store */
 	for (int i = 0; rc == JW_OK && i < nbuiltin_ledgers; i++) {
 		const struct ledger_def *l = &builtin_ledgers[i];
@@ -1474,8 +1538,9 @@ int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void 
 				q.where[q.nwhere++] = (struct entry_filter){ "entry.birth_date", EOP_MONTH, month };
 				if (l->year_date)
 					q.where[q.nwhere++] = (struct entry_filter){ l->year_date, EOP_LT, y0 };
-				c->r = (struct reminder){ .kind = "pension", .label = "养老金资格认证", .ledger = l->key };
-				rc = rem_pages(st, a, &q, c, err);
+				if (rem_group(c, (struct reminder){ .kind = "pension", .label = "养老金资格认证",
+								    .ledger = l->key }))
+					rc = rem_group_end(c, rem_pages(st, a, &q, c, err));
 			}
 		}
 		if (rc == JW_OK && l->visit_days > 0) {
@@ -1487,8 +1552,8 @@ int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void 
 			vq.visit_before = before;
 			if (strcmp(l->key, "elderly") == 0)   /* the rhythm is for those living alone */
 				vq.where[vq.nwhere++] = (struct entry_filter){ "living", EOP_EQ, "独居" };
-			c->r = (struct reminder){ .kind = "visit", .label = "走访到期", .ledger = l->key };
-			rc = rem_pages(st, a, &vq, c, err);
+			if (rem_group(c, (struct reminder){ .kind = "visit", .label = "走访到期", .ledger = l->key }))
+				rc = rem_group_end(c, rem_pages(st, a, &vq, c, err));
 		}
 		static const struct { const char *ledger, *field; } ending[] = {
 			{ "rental", "contract_end" }, { "migrants", "permit_until" }, { "correction", "corr_end" },
@@ -1505,8 +1570,8 @@ int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void 
 			struct entry_query q = base;
 			q.where[q.nwhere++] = (struct entry_filter){ ending[k].field, EOP_GE, today };
 			q.where[q.nwhere++] = (struct entry_filter){ ending[k].field, EOP_LE, until };
-			c->r = (struct reminder){ .kind = "ending", .label = "即将到期", .ledger = l->key };
-			rc = rem_pages(st, a, &q, c, err);
+			if (rem_group(c, (struct reminder){ .kind = "ending", .label = "即将到期", .ledger = l->key }))
+				rc = rem_group_end(c, rem_pages(st, a, &q, c, err));
 		}
 	}
 	free(c);

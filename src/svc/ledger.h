@@ -141,9 +141,16 @@ struct reminder {
 	const char *name;
 	char date[11];           /* when it is due */
 	char detail[160];
+	bool more;               /* after a group's first `each`: there are more
+				  * (nothing else set but kind, label, ledger) */
 };
 typedef int (*reminder_cb)(const struct reminder *r, void *ud);
-int svc_reminders(struct store *st, const struct actor *a, reminder_cb cb, void *ud, struct jw_error *err);
+/* Which reminders: each > 0, at most that many of each group (kind and
+ * ledger), then one with more set if the group has more; kind (and ledger):
+ * only that group.  NULL: every reminder. */
+struct reminder_opts { int64_t each; const char *kind, *ledger; };
+int svc_reminders(struct store *st, const struct actor *a, const struct reminder_opts *o, reminder_cb cb,
+		  void *ud, struct jw_error *err);
 
 /* Writes the ledger's entries in one of its layouts (NULL key: the generic
  * roster) to path.  Audited. */

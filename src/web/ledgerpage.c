@@ -511,7 +511,7 @@ static int show_cb(const struct entry_row *e, void *ud)
 	return JW_OK;
 }
 
-struct vis { struct buf *b; int n; };
+struct vis { struct buf *b; int n; int n_more; bool one; };
 
 static int visit_li(const struct visit_row *v, void *ud)
 {
@@ -539,7 +539,7 @@ static void visits_block(struct http_req *r, struct buf *b, const char *subject,
 			 const char *back)
 {
 	struct jw_error err;
-	struct vis c = { b, 0 };
+	struct vis c = { .b = b };
 	buf_adds(b, "<h2>走访记录</h2>");
 	svc_visit_list(r->st, &r->actor, subject, id, visit_li, &c, &err);
 	if (c.n)
@@ -801,10 +801,34 @@ void web_ledger_export(struct http_req *r, struct http_resp *w)
 
 /* ---- reminders ---- */
 
+/* On the desk, each group's first REM_EACH (a million persons make tens of
+ * thousands); a group's own page, its first REM_ALL. */
+#define REM_EACH 50
+#define REM_ALL 2000
+
 static int reminder_tr(const struct reminder *m, void *ud)
 {
 	struct vis *c = ud;
 	struct buf *b = c->b;
+	if (m->more) {
+		buf_adds(b, "<tr class=\"more\"><td>");
+		buf_html(b, m->label);
+		buf_adds(b, "</td><td colspan=\"3\">");
+		c->n_more++;
+		if (!c->one) {
+			buf_adds(b, "还有更多，<a href=\"/reminders?kind=");
+			buf_html(b, m->kind);
+			if (m->ledger) {
+				buf_adds(b, "&amp;ledger=");
+				buf_html(b, m->ledger);
+			}
+			buf_adds(b, "\">查看全部</a>");
+		} else {
+			buf_addf(b, "只列出前%d条；全部记录请在台账中筛选或导出", REM_ALL);
+		}
+		buf_adds(b, "</td></tr>");
+		return JW_OK;
+	}
 	c->n++;
 	buf_adds(b, "<tr><td>");
 	buf_html(b, m->label);
@@ -823,18 +847,26 @@ static int reminder_tr(const struct reminder *m, void *ud)
 void web_reminders(struct http_req *r, struct http_resp *w)
 {
 	struct buf rows = BUF_INIT;
-	struct vis c = { &rows, 0 };
+	struct vis c = { .b = &rows };
 	struct jw_error err;
-	if (svc_reminders(r->st, &r->actor, reminder_tr, &c, &err) != JW_OK) {
+	const char *kind = req_query(r, "kind"), *ledger = req_query(r, "ledger");
+	c.one = kind && *kind;
+	struct reminder_opts o = { c.one ? REM_ALL : REM_EACH, kind, ledger };
+	if (svc_reminders(r->st, &r->actor, &o, reminder_tr, &c, &err) != JW_OK) {
 		buf_release(&rows);
 		web_error(r, w, &err);
 		return;
 	}
 	page_begin(r, w, "提醒");
 	struct buf *b = &w->body;
-	buf_addf(b, "<h1>提醒 <span class=\"muted\">共 %d 条</span></h1><p class=\"muted\">由居民和台账数据计算：80周岁生日"
-		    "（高龄津贴）、养老金资格认证（生日所在月）、到期未走访、30天内到期的租约、居住证和矫正期。</p>",
-		 c.n);
+	buf_addf(b, "<h1>提醒 <span class=\"muted\">%s %d 条</span></h1><p class=\"muted\">由居民和台账数据计算：80周岁生日"
+		    "（高龄津贴）、养老金资格认证（生日所在月）、到期未走访、30天内到期的租约、居住证和矫正期。",
+		 c.n_more ? "列出" : "共", c.n);
+	if (c.one)
+		buf_adds(b, "<a href=\"/reminders\">返回全部提醒</a>");
+	else if (c.n_more)
+		buf_addf(b, "每类先列出%d条。", REM_EACH);
+	buf_adds(b, "</p>");
 	buf_adds(b, "<table><thead><tr><th>事项</th><th>对象</th><th>日期</th><th>说明</th></tr></thead><tbody>");
 	buf_add(b, rows.data ? rows.data : "", rows.len);
 	if (!c.n)
