@@ -2317,7 +2317,7 @@ struct age_tally {
 	struct age_cells cells;
 	char edge[24][8];   /* the birth months whose days decide the group */
 	int nedge;
-	int edge_years;     /* of the one probed now: today's year - its year */
+	int edge_years;     /* of the row read now: today's year - its year */
 };
 
 /* (grid, n): the grid's count alone (age5 -3) */
@@ -2375,7 +2375,8 @@ static int day_row(struct db_stmt *s, void *ud)
 {
 	struct age_tally *a = ud;
 	int64_t d = 0, n = db_col_int64(s, 2);
-	const char *day = col_text(s, 0);
+	const char *day = col_text(s, 0), *month = col_text(s, 3);
+	a->edge_years = a->ty - (int)strtol(month ? month : "0", NULL, 10);
 	if (!day || !parse_i64(day, 1, 31, &d)) {
 		age_put(&a->cells, col_text(s, 1), -1, n);
 		return JW_OK;
@@ -2405,26 +2406,33 @@ static int tally_age_counts(struct store *st, const char *community, const struc
 		buf_adds(&t.sql, " AND t.k1 = 'active'");
 	buf_addf(&t.sql, " GROUP BY %s HAVING sum(t.n) <> 0 ORDER BY length(%s), %s", gk, gk, gk);
 	int rc = tally_run(st, &t, grid_row, &a, err);
+	/* one community's rows are one a group already: summed only over an area's */
+	char lo[13], hi[13];
+	bool area = area_range(community, lo, hi);
 	if (rc == JW_OK) {
-		buf_adds(&t.sql, "SELECT t.k1, t.k2, CAST(sum(t.n) AS BIGINT)");
+		buf_adds(&t.sql, area ? "SELECT t.k1, t.k2, CAST(sum(t.n) AS BIGINT)" : "SELECT t.k1, t.k2, t.n");
 		tally_from(&t, community, key, "#age");
-		buf_adds(&t.sql, " GROUP BY t.k1, t.k2 HAVING sum(t.n) <> 0");
+		buf_adds(&t.sql, area ? " GROUP BY t.k1, t.k2 HAVING sum(t.n) <> 0" : " AND t.n <> 0");
 		rc = tally_run(st, &t, month_row, &a, err);
 	}
-	for (int i = 0; rc == JW_OK && i < a.nedge; i++) {
-		a.edge_years = ty - (int)strtol(a.edge[i], NULL, 10);
-		buf_adds(&t.sql, "SELECT t.k2, t.k3, CAST(sum(t.n) AS BIGINT)");
+	/* the days of those months, a few at a time (the bound values' room) */
+	for (int i = 0; rc == JW_OK && i < a.nedge; i += 4) {
+		buf_adds(&t.sql, area ? "SELECT t.k2, t.k3, CAST(sum(t.n) AS BIGINT), t.k1" : "SELECT t.k2, t.k3, t.n, t.k1");
 		tally_from(&t, community, key, "#day");
-		t.bv[t.nb++] = a.edge[i];
-		buf_addf(&t.sql, " AND t.k1 = ?%d GROUP BY t.k2, t.k3 HAVING sum(t.n) <> 0", t.nb);
+		buf_adds(&t.sql, " AND t.k1 IN (");
+		for (int j = i; j < a.nedge && j < i + 4; j++) {
+			t.bv[t.nb++] = a.edge[j];
+			buf_addf(&t.sql, "%s?%d", j > i ? ", " : "", t.nb);
+		}
+		buf_adds(&t.sql, area ? ") GROUP BY t.k1, t.k2, t.k3 HAVING sum(t.n) <> 0" : ") AND t.n <> 0");
 		rc = tally_run(st, &t, day_row, &a, err);
 	}
 	if (rc == JW_OK)
 		rc = age_emit(&a.cells, -1, cb, ud);
 	if (rc == JW_OK) {
-		buf_adds(&t.sql, "SELECT t.k1, CAST(sum(t.n) AS BIGINT)");
+		buf_adds(&t.sql, area ? "SELECT t.k1, CAST(sum(t.n) AS BIGINT)" : "SELECT t.k1, t.n");
 		tally_from(&t, community, key, "#bld");
-		buf_adds(&t.sql, " GROUP BY t.k1 HAVING sum(t.n) <> 0");
+		buf_adds(&t.sql, area ? " GROUP BY t.k1 HAVING sum(t.n) <> 0" : " AND t.n <> 0");
 		rc = tally_run(st, &t, building_row, &a, err);
 	}
 	buf_release(&t.sql);
