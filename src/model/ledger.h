@@ -62,6 +62,11 @@ struct ledger_def {
 	 * ones of every ledger (grid, sex, age group, month opened/closed). */
 	const struct kind_dim *dims;
 	int ndims;
+	/* The date field by which an entry falls due (a lease's end, a
+	 * residence permit's, a correction's): kept in the shared table's
+	 * due_date too, so the reminders of the next 30 days come from an
+	 * index; NULL: none. */
+	const char *due_field;
 };
 
 /* A ledger whose records attach to nothing (stored with subject "none"). */

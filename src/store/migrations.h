@@ -14,6 +14,14 @@
 
 #include "store/tally.h"
 
+/* Migration 14 on both stores (IX: the index, as each orders its rows). */
+#define MIGRATION_14(IX)                                                                               \
+	"ALTER TABLE ledger_entry ADD COLUMN due_date TEXT;\n"                                            \
+	"UPDATE ledger_entry SET due_date = NULLIF(json_extract(data, '$.contract_end'), '') WHERE ledger = 'rental';\n" \
+	"UPDATE ledger_entry SET due_date = NULLIF(json_extract(data, '$.permit_until'), '') WHERE ledger = 'migrants';\n" \
+	"UPDATE ledger_entry SET due_date = NULLIF(json_extract(data, '$.corr_end'), '') WHERE ledger = 'correction';\n" \
+	"CREATE INDEX " IX ";\n"
+
 static const char *const sqlite_migrations[] = {
 	/* 1: the registry, users, sessions, audit */
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
@@ -403,6 +411,11 @@ static const char *const sqlite_migrations[] = {
 	/* a ledger's list, newest (or oldest) first: its rows in id order
 	 * within the ledger, not a walk of every ledger's rows */
 	"CREATE INDEX ledger_entry_list ON ledger_entry (community, ledger, end_date);\n",
+	/* 14: the date an entry falls due (ledger_def.due_field) as a column of
+	 * the shared table, with an index of the open entries', so that the
+	 * reminders of the next 30 days do not read every entry's JSON; filled
+	 * for the ledgers that declare one at this version. */
+	MIGRATION_14("ledger_entry_due ON ledger_entry (community, ledger, due_date) WHERE end_date IS NULL"),
 };
 
 #define SQLITE_MIGRATIONS ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))
@@ -620,6 +633,8 @@ static const char *const pg_migrations[] = {
 	TALLY_PG_13
 	TALLY_FILL13
 	"CREATE INDEX ledger_entry_list ON ledger_entry (community, ledger, end_date, id);\n",
+	/* 14 */
+	MIGRATION_14("ledger_entry_due ON ledger_entry (community, ledger, due_date, id) WHERE end_date IS NULL"),
 };
 _Static_assert(sizeof(pg_migrations) / sizeof(pg_migrations[0]) == sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]),
 	       "every migration has its PostgreSQL text (NULL only before version 10)");

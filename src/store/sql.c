@@ -1611,7 +1611,7 @@ static int entry_insert(struct store *st, const char *community, struct entry_ro
 	/* the subject's grid, sex and birth date are copied in for statistics */
 	struct db_stmt *s = stmt(st,
 		"INSERT INTO ledger_entry (community, ledger, subject, subject_id, status, start_date, end_date,"
-		" end_reason, data, derived, grid_id, building_id, sex, birth_date, created_at, updated_at)"
+		" end_reason, data, derived, grid_id, building_id, sex, birth_date, created_at, updated_at, due_date)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 		"  CASE ?3 WHEN 'person' THEN (SELECT grid_id FROM person WHERE id = ?4)"
 		"   WHEN 'household' THEN (SELECT grid_id FROM household WHERE id = ?4)"
@@ -1621,7 +1621,7 @@ static int entry_insert(struct store *st, const char *community, struct entry_ro
 		"   WHEN 'house' THEN (SELECT building_id FROM house WHERE id = ?4) END,"
 		"  CASE ?3 WHEN 'person' THEN (SELECT sex FROM person WHERE id = ?4) END,"
 		"  CASE ?3 WHEN 'person' THEN (SELECT birth_date FROM person WHERE id = ?4) END,"
-		"  ?11, ?11) RETURNING id");
+		"  ?11, ?11, ?12) RETURNING id");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, community);
@@ -1635,6 +1635,7 @@ static int entry_insert(struct store *st, const char *community, struct entry_ro
 	bind_text(s, 9, e->data ? e->data : "{}");
 	db_bind_int64(s, 10, e->derived);
 	db_bind_int64(s, 11, now_s());
+	bind_text(s, 12, e->due_date && *e->due_date ? e->due_date : NULL);
 	if (db_step(s) != DB_ROW) {
 		if (db_failed_unique(st))
 			return jw_fail(err, JW_ECONFLICT, "subject_id", "该对象已在本台账中（有一条未结束的记录），请在原记录上修改");
@@ -1659,7 +1660,7 @@ static int entry_update(struct store *st, const char *community, const struct en
 {
 	struct db_stmt *s = stmt(st,
 		"UPDATE ledger_entry SET status = ?1, start_date = ?2, end_date = ?3, end_reason = ?4, data = ?5,"
-		" updated_at = ?6 WHERE id = ?7 AND community = ?8");
+		" updated_at = ?6, due_date = ?9 WHERE id = ?7 AND community = ?8");
 	if (!s)
 		return jw_fail(err, JW_ESTORE, "", NULL);
 	bind_text(s, 1, e->status);
@@ -1670,6 +1671,7 @@ static int entry_update(struct store *st, const char *community, const struct en
 	db_bind_int64(s, 6, now_s());
 	db_bind_int64(s, 7, e->id);
 	bind_text(s, 8, community);
+	bind_text(s, 9, e->due_date && *e->due_date ? e->due_date : NULL);
 	if (db_step(s) != DB_DONE) {
 		if (db_failed_unique(st))
 			return jw_fail(err, JW_ECONFLICT, "status", "该对象在本台账中已有一条未结束的记录，不能重新打开这条");
@@ -1742,7 +1744,7 @@ static int found_cb(const struct entry_row *e, void *ud)
  * ledger field (its JSON path into *path; col is set by the caller). */
 static bool entry_filter_col(const char *field, char *col, size_t n, char (*path)[40])
 {
-	static const char *const own[] = { "birth_date", "start_date", "end_date" };
+	static const char *const own[] = { "birth_date", "start_date", "end_date", "due_date" };
 	(*path)[0] = 0;
 	if (!field || !*field)
 		return false;

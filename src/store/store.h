@@ -158,6 +158,7 @@ struct entry_row {
 	int64_t grid_id;
 	const char *sex, *birth_date;
 	int64_t created_at, updated_at;
+	const char *due_date;     /* written (ledger_def.due_field's value), not read back */
 	/* joined (lists, exports): */
 	const char *name;         /* person's name / household's number / house's address */
 	const char *id_number, *phone, *address;
@@ -169,7 +170,7 @@ typedef int (*entry_cb)(const struct entry_row *e, void *ud);
 
 /* A condition on an entry: field is a ledger field (its JSON data, compared
  * as text; a missing value is "") or one of the entry's own columns
- * "entry.birth_date", "entry.start_date", "entry.end_date". */
+ * "entry.birth_date", "entry.start_date", "entry.end_date", "entry.due_date". */
 enum entry_op { EOP_EQ, EOP_LT, EOP_LE, EOP_GT, EOP_GE,
 		EOP_IN,       /* value: "a|b|c" */
 		EOP_MONTH };  /* a date whose month is value ("03") */

@@ -469,6 +469,15 @@ static int check_subject(struct store *st, const struct actor *a, const struct l
 	return rc;
 }
 
+/* The value of the ledger's due field in fields (ledger_def.due_field), or NULL. */
+static const char *due_of(const struct ledger_def *l, const struct record *fields)
+{
+	for (int i = 0; l->due_field && i < l->nfields; i++)
+		if (strcmp(l->fields[i].name, l->due_field) == 0)
+			return record_get(fields, i);
+	return NULL;
+}
+
 int svc_entry_create(struct store *st, const struct actor *a, const struct ledger_def *l, int64_t subject_id,
 		     struct record *fields, const char *start_date, struct verr *ve, int64_t *id,
 		     struct jw_error *err)
@@ -500,7 +509,8 @@ int svc_entry_create(struct store *st, const struct actor *a, const struct ledge
 		return verr_to_error(ve, err);
 	char *data = fields_json(l, fields);
 	struct entry_row e = { .ledger = l->key, .subject = subject_key(l->subject), .subject_id = subject_id,
-			       .status = "open", .start_date = start_date, .data = data };
+			       .status = "open", .start_date = start_date, .data = data,
+			       .due_date = due_of(l, fields) };
 	if ((rc = store_begin(st)) != JW_OK) {
 		free(data);
 		return jw_fail(err, rc, "", NULL);
@@ -570,7 +580,7 @@ int svc_entry_update(struct store *st, const struct actor *a, const struct ledge
 	char *data = fields_json(l, &merged);
 	struct entry_row e = { .id = id, .ledger = l->key, .status = o.status, .start_date = start,
 			       .end_date = o.end[0] ? o.end : NULL, .end_reason = o.reason[0] ? o.reason : NULL,
-			       .data = data };
+			       .data = data, .due_date = due_of(l, &merged) };
 	if (!str_empty(end_date)) {
 		e.status = "closed";
 		e.end_date = end_date;
@@ -1555,21 +1565,17 @@ int svc_reminders(struct store *st, const struct actor *a, const struct reminder
 			if (rem_group(c, (struct reminder){ .kind = "visit", .label = "走访到期", .ledger = l->key }))
 				rc = rem_group_end(c, rem_pages(st, a, &vq, c, err));
 		}
-		static const struct { const char *ledger, *field; } ending[] = {
-			{ "rental", "contract_end" }, { "migrants", "permit_until" }, { "correction", "corr_end" },
-		};
-		for (size_t k = 0; rc == JW_OK && k < sizeof(ending) / sizeof(ending[0]); k++) {
-			if (strcmp(ending[k].ledger, l->key) != 0)
-				continue;
+		/* the entries falling due within 30 days (the due field's index) */
+		if (rc == JW_OK && l->due_field) {
 			char until[11];
 			int uy, um, ud2;
 			c->window_days = 30;
 			date_add_days(c->ty, c->tm, c->td, c->window_days, &uy, &um, &ud2);
 			snprintf(until, sizeof(until), "%04d-%02d-%02d", uy, um, ud2);
-			c->field_ix = entity_field_index(svc_ledger_kind(l), ending[k].field);
+			c->field_ix = entity_field_index(svc_ledger_kind(l), l->due_field);
 			struct entry_query q = base;
-			q.where[q.nwhere++] = (struct entry_filter){ ending[k].field, EOP_GE, today };
-			q.where[q.nwhere++] = (struct entry_filter){ ending[k].field, EOP_LE, until };
+			q.where[q.nwhere++] = (struct entry_filter){ "entry.due_date", EOP_GE, today };
+			q.where[q.nwhere++] = (struct entry_filter){ "entry.due_date", EOP_LE, until };
 			if (rem_group(c, (struct reminder){ .kind = "ending", .label = "即将到期", .ledger = l->key }))
 				rc = rem_group_end(c, rem_pages(st, a, &q, c, err));
 		}

@@ -1236,7 +1236,7 @@ def test_reminders_birthday80_pension_ending(L):
     ok(c.post("/ledgers/rental/entries", {"subject_id": h["id"], "fields": {
         "landlord": "王房东", "contract_end": iso(end)}}, "worker"), 201)
     h2 = houses[8]
-    ok(c.post("/ledgers/rental/entries", {"subject_id": h2["id"], "fields": {
+    e2 = ok(c.post("/ledgers/rental/entries", {"subject_id": h2["id"], "fields": {
         "landlord": "赵房东", "contract_end": iso(TODAY + datetime.timedelta(days=45))}}, "worker"), 201)
 
     rem = ok(c.get("/reminders", "worker"))["items"]
@@ -1251,6 +1251,16 @@ def test_reminders_birthday80_pension_ending(L):
     assert len(end_r) == 1, f"no `ending` for a rental contract ending in 10 days: {end_r}"
     assert end_r[0]["subject"] == "house" and end_r[0]["date"] == iso(end), end_r[0]
     assert not any(x["kind"] == "ending" and x["subject_id"] == h2["id"] for x in rem), "45 days away"
+    # the end moved into the window, then out of it (a date typed another way)
+    near = TODAY + datetime.timedelta(days=20)
+    ok(c.patch(f"/ledgers/rental/entries/{e2['id']}", {"fields": {"contract_end": near.strftime("%Y/%m/%d")}},
+               "worker"))
+    rem = ok(c.get("/reminders", "worker"))["items"]
+    assert [x["date"] for x in rem if x["kind"] == "ending" and x["subject_id"] == h2["id"]] == [iso(near)]
+    ok(c.patch(f"/ledgers/rental/entries/{e2['id']}", {"fields": {
+        "contract_end": iso(TODAY + datetime.timedelta(days=31))}}, "worker"))
+    rem = ok(c.get("/reminders", "worker"))["items"]
+    assert not any(x["kind"] == "ending" and x["subject_id"] == h2["id"] for x in rem), "31 days away"
 
     ok(c.patch(f"/ledgers/retirees/entries/{ret[0]['id']}", {"fields": {"certified": "是"}}, "worker"))
     rem = ok(c.get("/reminders", "worker"))["items"]
