@@ -43,6 +43,8 @@ struct pg_conn {
 	char sqlstate[6];
 	char field[64];             /* a unique key's first column */
 	char msg[256];              /* the primary message, values cut off */
+	struct buf copy;            /* COPY rows not yet sent */
+	bool copy_failed;
 };
 
 struct pg_stmt {
@@ -537,6 +539,7 @@ static void pg_close(struct db_conn *dc)
 {
 	struct pg_conn *c = (struct pg_conn *)dc;
 	PQfinish(c->pg);
+	buf_release(&c->copy);
 	free(c);
 }
 
@@ -595,6 +598,79 @@ static int pg_integrity(struct db_conn *dc, problem_cb cb, void *ud, int64_t *pr
 	return JW_OK;
 }
 
+/* ---- COPY: a load of many rows (store_copy) ---- */
+
+static int pg_copy_begin(struct db_conn *dc, const char *table, const char *cols)
+{
+	struct pg_conn *c = (struct pg_conn *)dc;
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "COPY %s (%s) FROM STDIN", table, cols);
+	PGresult *r = PQexec(c->pg, buf_cstr(&sql));
+	buf_release(&sql);
+	bool ok = PQresultStatus(r) == PGRES_COPY_IN;
+	if (!ok)
+		note_failure(c, r);
+	PQclear(r);
+	buf_reset(&c->copy);
+	c->copy_failed = !ok;
+	return ok ? JW_OK : JW_ESTORE;
+}
+
+static int copy_flush(struct pg_conn *c)
+{
+	if (c->copy.len && PQputCopyData(c->pg, c->copy.data, (int)c->copy.len) != 1)
+		c->copy_failed = true;
+	buf_reset(&c->copy);
+	return c->copy_failed ? JW_ESTORE : JW_OK;
+}
+
+/* One row in COPY's text format: tab between values, \N for NULL, and
+ * the backslash, tab, newline and carriage return escaped. */
+static int pg_copy_row(struct db_conn *dc, const char *const *vals, int n)
+{
+	struct pg_conn *c = (struct pg_conn *)dc;
+	if (c->copy_failed)
+		return JW_ESTORE;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			buf_addc(&c->copy, '\t');
+		if (!vals[i]) {
+			buf_adds(&c->copy, "\\N");
+			continue;
+		}
+		for (const char *p = vals[i]; *p; p++) {
+			switch (*p) {
+			case '\\': buf_adds(&c->copy, "\\\\"); break;
+			case '\t': buf_adds(&c->copy, "\\t"); break;
+			case '\n': buf_adds(&c->copy, "\\n"); break;
+			case '\r': buf_adds(&c->copy, "\\r"); break;
+			default: buf_addc(&c->copy, *p);
+			}
+		}
+	}
+	buf_addc(&c->copy, '\n');
+	return c->copy.len >= 256 * 1024 ? copy_flush(c) : JW_OK;
+}
+
+static int pg_copy_end(struct db_conn *dc)
+{
+	struct pg_conn *c = (struct pg_conn *)dc;
+	copy_flush(c);
+	int rc = JW_OK;
+	if (PQputCopyEnd(c->pg, c->copy_failed ? "juwei: copy stopped" : NULL) != 1)
+		rc = JW_ESTORE;
+	PGresult *r;
+	while ((r = PQgetResult(c->pg)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			note_failure(c, r);
+			rc = JW_ESTORE;
+		}
+		PQclear(r);
+	}
+	buf_release(&c->copy);
+	return c->copy_failed ? JW_ESTORE : rc;
+}
+
 const struct db_conn_ops pg_db = {
 	.name = "postgres",
 	.dialect = &dialect_postgres,
@@ -610,4 +686,7 @@ const struct db_conn_ops pg_db = {
 	.tx = pg_tx,
 	.backup_to = pg_backup_to,
 	.integrity = pg_integrity,
+	.copy_begin = pg_copy_begin,
+	.copy_row = pg_copy_row,
+	.copy_end = pg_copy_end,
 };

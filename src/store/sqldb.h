@@ -73,6 +73,13 @@ struct db_conn_ops {
 	/* backup_to and verify(SV_INTEGRITY): the driver's own, or JW_EUSAGE. */
 	int (*backup_to)(struct db_conn *c, const char *path, const volatile int *cancel, struct jw_error *err);
 	int (*integrity)(struct db_conn *c, problem_cb cb, void *ud, int64_t *problems, struct jw_error *err);
+	/* A load of many rows into table (cols: its quoted column list) in the
+	 * back end's own bulk way (PostgreSQL's COPY): begin, a row's n values
+	 * at a time (NULL = SQL NULL), end (JW_OK when the server took them
+	 * all).  NULL where there is none: the caller inserts row by row. */
+	int (*copy_begin)(struct db_conn *c, const char *table, const char *cols);
+	int (*copy_row)(struct db_conn *c, const char *const *vals, int n);
+	int (*copy_end)(struct db_conn *c);
 };
 struct db_conn {
 	const struct db_conn_ops *ops;

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (ADMIN_PW, REPO, Server, _must, db_rows, db_scalar, init_store, new_store,
+from conftest import (ADMIN_PW, REPO, Server, _must, db_exec, db_rows, db_scalar, init_store, new_store,
                       run_cli)
 from juwei_util import HAN, body_of, check_error, ok
 
@@ -44,6 +44,9 @@ def serve_two(tmp_path, db1, db2):
 
 def test_migrate_moves_every_row_once(tmp_path):
     src = sqlite_store(tmp_path)
+    # text COPY must carry as it is: tabs, line breaks, backslashes, a literal \N
+    db_exec(src, "UPDATE person SET notes = '甲' || char(9) || '乙' || char(10) || '丙\\丁' || char(13) || '\\N'"
+                 " WHERE id = (SELECT min(id) FROM person)")
     dst = new_store(tmp_path, "migrated")
     cp = run_cli("migrate", "--from", src, "--to", dst, timeout=300)
     assert cp.returncode == 0, cp.stderr
@@ -60,6 +63,11 @@ def test_migrate_moves_every_row_once(tmp_path):
     assert sorted(tuple(str(v) if v is not None else "" for v in r)
                   for r in db_rows(src, f"SELECT {cols} FROM person")) == \
         sorted(db_rows(dst, f"SELECT {cols} FROM person"))
+    assert db_scalar(dst, "SELECT encode(convert_to(notes, 'UTF8'), 'hex') FROM person ORDER BY id LIMIT 1") == \
+        "甲\t乙\n丙\\丁\r\\N".encode().hex()
+    # the maintained counts, made after the load, agree with the rows
+    check = run_cli("check", "--db", dst, timeout=300)
+    assert check.returncode == 0, check.stdout
     # and a second run is refused, changing nothing
     before = db_scalar(dst, "SELECT count(*) FROM person")
     cp = run_cli("migrate", "--from", src, "--to", dst, timeout=300)
