@@ -632,7 +632,9 @@ static const char *const pg_migrations[] = {
 	/* 13 */
 	TALLY_PG_13
 	TALLY_FILL13
-	"CREATE INDEX ledger_entry_list ON ledger_entry (community, ledger, end_date, id);\n",
+	/* open entries only: PostgreSQL keeps an index's id order after
+	 * equalities, not after an IS NULL */
+	"CREATE INDEX ledger_entry_list ON ledger_entry (community, ledger, id) WHERE end_date IS NULL;\n",
 	/* 14 */
 	MIGRATION_14("ledger_entry_due ON ledger_entry (community, ledger, due_date, id) WHERE end_date IS NULL"),
 };

@@ -19,6 +19,7 @@
  * every `juwei serve` process on the database, not just within one.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -586,16 +587,103 @@ static int pg_backup_to(struct db_conn *dc, const char *path, const volatile int
 	return jw_fail(err, JW_EUSAGE, "db", "PostgreSQL 存储的备份由数据库服务器完成（pg_dump 或流复制），juwei backup 只备份 SQLite 文件");
 }
 
-/* The server checks its own pages; the store's own rules are verify's other checks. */
+/* A check statement with a text parameter, in a savepoint when a
+ * transaction is open (a failed check must not abort it); the result (the
+ * caller clears it), NULL with *why the server's message when it failed. */
+static PGresult *check_exec(struct pg_conn *c, const char *sql, const char *arg, char *why, size_t n)
+{
+	bool sp = PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
+	if (sp)
+		quiet_exec(c, "SAVEPOINT jw_check");
+	PGresult *r = PQexecParams(c->pg, sql, arg ? 1 : 0, NULL, arg ? &arg : NULL, NULL, NULL, 0);
+	ExecStatusType t = PQresultStatus(r);
+	if (t == PGRES_TUPLES_OK || t == PGRES_COMMAND_OK) {
+		if (sp)
+			quiet_exec(c, "RELEASE jw_check");
+		return r;
+	}
+	const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	snprintf(why, n, "%.200s", m ? m : "未知错误");
+	PQclear(r);
+	if (sp)
+		quiet_exec(c, "ROLLBACK TO jw_check; RELEASE jw_check");
+	return NULL;
+}
+
+static int check_problem(problem_cb cb, void *ud, int64_t *problems, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int check_problem(problem_cb cb, void *ud, int64_t *problems, const char *fmt, ...)
+{
+	char line[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (char *p = line; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	(*problems)++;
+	return cb ? cb(line, ud) : JW_OK;
+}
+
+/* The server's own check of its pages (the contrib module amcheck): every
+ * B-tree index of the store's schema against its table (bt_index_check
+ * with heapallindexed) and every table's pages (verify_heapam).  Where
+ * amcheck cannot be had (the role may not create it, or run it), that is
+ * said as a problem: the store was not checked. */
 static int pg_integrity(struct db_conn *dc, problem_cb cb, void *ud, int64_t *problems, struct jw_error *err)
 {
-	char v[16];
-	(void)cb;
-	(void)ud;
+	struct pg_conn *c = (struct pg_conn *)dc;
+	char v[16], why[256];
 	*problems = 0;
-	if (pg_scalar((struct pg_conn *)dc, "SELECT 1", v, sizeof(v)) != JW_OK)
+	if (pg_scalar(c, "SELECT 1", v, sizeof(v)) != JW_OK)
 		return jw_fail(err, JW_ESTORE, "db", "PostgreSQL 数据库无法读取");
-	return JW_OK;
+	if (pg_scalar(c, "SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'", v, sizeof(v)) != JW_OK)
+		return jw_fail(err, JW_ESTORE, "db", "PostgreSQL 数据库无法读取");
+	PGresult *r;
+	if (strcmp(v, "0") == 0) {
+		if (!(r = check_exec(c, "CREATE EXTENSION IF NOT EXISTS amcheck", NULL, why, sizeof(why))))
+			return check_problem(cb, ud, problems,
+					     "索引和数据页未能检查：PostgreSQL 未启用 amcheck 扩展（%s）；请数据库管理员在本库执行"
+					     " CREATE EXTENSION amcheck 并授予执行权限",
+					     why);
+		PQclear(r);
+	}
+	static const char *const lists[2] = {
+		"SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+		" JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace s ON s.oid = c.relnamespace"
+		" WHERE a.amname = 'btree' AND s.nspname = current_schema() AND i.indisvalid AND i.indisready"
+		" ORDER BY 1",
+		"SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace"
+		" WHERE c.relkind = 'r' AND s.nspname = current_schema() ORDER BY 1",
+	};
+	int rc = JW_OK;
+	for (int k = 0; rc == JW_OK && k < 2; k++) {
+		PGresult *list = check_exec(c, lists[k], NULL, why, sizeof(why));
+		if (!list)
+			return jw_fail(err, JW_ESTORE, "db", "PostgreSQL 数据库无法读取：%s", why);
+		for (int i = 0; rc == JW_OK && i < PQntuples(list); i++) {
+			const char *name = PQgetvalue(list, i, 0);
+			if (k == 0) {
+				if (!(r = check_exec(c, "SELECT bt_index_check($1::regclass, true)", name, why, sizeof(why))))
+					rc = check_problem(cb, ud, problems, "索引 %s 检查未通过：%s", name, why);
+				else
+					PQclear(r);
+				continue;
+			}
+			if (!(r = check_exec(c, "SELECT blkno, offnum, msg FROM verify_heapam($1::regclass) LIMIT 5", name,
+					     why, sizeof(why)))) {
+				rc = check_problem(cb, ud, problems, "表 %s 检查未通过：%s", name, why);
+				continue;
+			}
+			for (int j = 0; rc == JW_OK && j < PQntuples(r); j++)
+				rc = check_problem(cb, ud, problems, "表 %s 数据页损坏（第%s页第%s行）：%s", name,
+						   PQgetvalue(r, j, 0), PQgetvalue(r, j, 1), PQgetvalue(r, j, 2));
+			PQclear(r);
+		}
+		PQclear(list);
+	}
+	return rc;
 }
 
 /* ---- COPY: a load of many rows (store_copy) ---- */

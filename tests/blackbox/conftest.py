@@ -132,11 +132,14 @@ def db_exec(db, *sqls):
         c.close()
 
 
-# Undoes migration 12 (the maintained counts) in a SQLite file, for the
-# tests that make a store of an older version out of a new one.
-UNDO_TALLY = [f"DROP TRIGGER {t}_tally_{w}"
-              for t in ("person", "household", "house", "building", "grid", "entry")
-              for w in ("in", "out", "up")] + ["DROP TABLE tally"]
+# Undoes migrations 12–14 (the maintained counts, the ledger list's index,
+# the due date) in a SQLite file, for the tests that make a store of an
+# older version out of a new one.
+UNDO_TALLY = ["DROP INDEX ledger_entry_due", "ALTER TABLE ledger_entry DROP COLUMN due_date",
+              "DROP INDEX ledger_entry_list"] + \
+    [f"DROP TRIGGER {t}_tally_{w}"
+     for t in ("person", "household", "house", "building", "grid", "entry")
+     for w in ("in", "out", "up")] + ["DROP TABLE tally"]
 
 
 def copy_store(template, workdir):

@@ -248,3 +248,26 @@ def test_file_commands_say_what_to_use_instead(tmp_path):
     cp = run_cli("restore", "--db", db, "--from", src)
     assert cp.returncode != 0 and "pg_restore" in cp.stderr, cp.stderr
     assert db_scalar(db, "SELECT count(*) FROM person") == 0
+
+
+def test_check_reads_the_servers_own_page_check(tmp_path):
+    """`juwei check` on PostgreSQL has the server check every index against
+    its table and every table's pages (amcheck); where the role cannot have
+    amcheck, the check says so instead of calling the store sound."""
+    from conftest import PG
+    db = init_store(tmp_path)
+    cp = run_cli("check", "--db", db, timeout=300)
+    assert cp.returncode == 0 and "数据库文件完整性：正常" in cp.stdout, cp.stdout
+    assert db_scalar(db, "SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'") == 1
+    # a role that may not create the extension, owning a database of its own
+    host = PG.split("@", 1)[1]
+    role, name = "jw_plain_" + str(abs(hash(str(tmp_path))) % 10**6), "tplain" + str(abs(hash(str(tmp_path))) % 10**6)
+    for q in (f"DROP DATABASE IF EXISTS {name}", f"DROP ROLE IF EXISTS {role}", f"CREATE ROLE {role} LOGIN",
+              f"CREATE DATABASE {name} OWNER {role}"):
+        subprocess.run(["psql", f"{PG}/postgres", "-qX", "-v", "ON_ERROR_STOP=1", "-c", q], check=True,
+                       capture_output=True, timeout=60)
+    plain = f"postgres://{role}@{host}/{name}"
+    _must(run_cli("init", "--db", plain, "--community-code", "110105001001", "--community-name", "测试社区",
+                  env={"JUWEI_ADMIN_PASSWORD": ADMIN_PW}), "init")
+    cp = run_cli("check", "--db", plain, timeout=300)
+    assert cp.returncode == 1 and "amcheck" in cp.stdout and "数据库文件完整性：有问题" in cp.stdout, cp.stdout
