@@ -252,6 +252,10 @@ int store_copy(const char *from, const char *to, copy_cb cb, void *ud, struct jw
 			cb(&rep[k], ud);
 	if (rc == JW_OK && (rc = t->ops->tx(t, TX_COMMIT)) != JW_OK)
 		rc = jw_fail(err, rc, "to", "目标数据库提交失败，未迁移任何数据");
+	/* a bulk load's tables vacuumed and analysed, as after any: the
+	 * planner's figures and the visibility map an index-only scan needs */
+	if (rc == JW_OK && counts_after)
+		t->ops->exec(t, "VACUUM (ANALYZE)");
 	if (rc == JW_OK)
 		goto out;
 rollback:

@@ -1885,15 +1885,26 @@ static int sq_entry_list(struct store *st, const char *community, const struct e
 	}
 	if (q->limit <= 0 || !cb)
 		goto out;
-	buf_adds(&sql, ENTRY_COLS ENTRY_FROM);
-	buf_add(&sql, w.data, w.len);
 	char lim_s[24], off_s[24];
 	snprintf(lim_s, sizeof(lim_s), "%lld", (long long)q->limit);
 	snprintf(off_s, sizeof(off_s), "%lld", (long long)q->offset);
 	bv[nb++] = lim_s;
 	bv[nb++] = off_s;
-	buf_addf(&sql, " ORDER BY e.id %s LIMIT CAST(?%d AS BIGINT) OFFSET CAST(?%d AS BIGINT)",
-		 q->oldest_first ? "ASC" : "DESC", nb - 1, nb);
+	const char *dir = q->oldest_first ? "ASC" : "DESC";
+	buf_adds(&sql, ENTRY_COLS ENTRY_FROM);
+	if (q->q && *q->q) {   /* the name to match is the joins' */
+		buf_add(&sql, w.data, w.len);
+		buf_addf(&sql, " ORDER BY e.id %s LIMIT CAST(?%d AS BIGINT) OFFSET CAST(?%d AS BIGINT)", dir, nb - 1,
+			 nb);
+	} else {
+		/* the page's ids first, from the ledger's own index alone (an
+		 * index-only scan on PostgreSQL, which otherwise walks the
+		 * primary key's order and filters), then their rows */
+		buf_adds(&sql, " WHERE e.id IN (SELECT e.id FROM ledger_entry e");
+		buf_add(&sql, w.data, w.len);
+		buf_addf(&sql, " ORDER BY e.id %s LIMIT CAST(?%d AS BIGINT) OFFSET CAST(?%d AS BIGINT)) ORDER BY e.id %s",
+			 dir, nb - 1, nb, dir);
+	}
 	if (!(s = stmt(st, buf_cstr(&sql)))) {
 		rc = jw_fail(err, JW_ESTORE, "", NULL);
 		goto out;
