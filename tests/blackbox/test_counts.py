@@ -36,12 +36,17 @@ def elderly_open(s, tok):
     return ok(s.api("GET", "/ledgers/elderly/entries", tok, params={"per_page": 1}))["total"]
 
 
-def test_counts_follow_every_write_and_check_repairs_them(tmp_path):
+def demo_server(tmp_path, persons):
+    """A demo community of persons, served: (store, its folder, server)."""
     db = init_store(tmp_path)
-    _must(run_cli("demo", "--db", db, "--persons", 120, timeout=300), "demo")
+    _must(run_cli("demo", "--db", db, "--persons", persons, timeout=300), "demo")
     wd = tmp_path / "srv"
     wd.mkdir()
-    s = Server(db, wd).start()
+    return db, wd, Server(db, wd).start()
+
+
+def test_counts_follow_every_write_and_check_repairs_them(tmp_path):
+    db, wd, s = demo_server(tmp_path, 120)
     try:
         t = s.login_token("admin", ADMIN_PW)
         assert shown(s, t) == truth(db)
@@ -147,11 +152,7 @@ def test_statistics_read_the_counts_and_follow_writes(tmp_path):
     equal to the rows after creates on the very days an age group turns,
     changes of sex and birth date, de-registrations and closed entries."""
     from juwei_util import make_id
-    db = init_store(tmp_path)
-    _must(run_cli("demo", "--db", db, "--persons", 150, timeout=300), "demo")
-    wd = tmp_path / "srv"
-    wd.mkdir()
-    s = Server(db, wd).start()
+    db, _, s = demo_server(tmp_path, 150)
     try:
         t = s.login_token("admin", ADMIN_PW)
         today = datetime.date.today()

@@ -5,20 +5,8 @@ group alone; the API gives every reminder, or one group's.  On both stores.
 import datetime
 import re
 
-import requests
-
 from conftest import ADMIN_PW, Server, init_store
-from juwei_util import make_id, ok
-
-
-def web_login(base):
-    w = requests.Session()
-    page = w.get(base + "/login")
-    csrf = page.text.split('name="_csrf" value="')[1].split('"')[0]
-    r = w.post(base + "/login", data={"_csrf": csrf, "username": "admin", "password": ADMIN_PW},
-               allow_redirects=False)
-    assert r.status_code == 303, r.text[:300]
-    return w
+from juwei_util import Web, make_id, ok
 
 
 def test_reminders_are_capped_per_group_with_a_link_to_all(tmp_path):
@@ -42,20 +30,21 @@ def test_reminders_are_capped_per_group_with_a_link_to_all(tmp_path):
         assert ok(s.api("GET", "/reminders", t, params={"kind": "visit"}))["items"] == [
             x for x in api if x["kind"] == "visit"]
 
-        w = web_login(s.url("").rstrip("/"))
-        page = w.get(s.url("/reminders"))
+        w = Web(s.url("").rstrip("/"))
+        w.login("admin", ADMIN_PW)
+        page = w.get("/reminders")
         assert page.status_code == 200
         rows = re.findall(r"<tr><td>80周岁生日（高龄津贴）</td>", page.text)
         assert len(rows) == 50, len(rows)
         assert "每类先列出50条" in page.text
         link = re.search(r'<a href="(/reminders\?kind=birthday80&amp;ledger=elderly)">查看全部</a>', page.text)
         assert link, page.text[-2000:]
-        full = w.get(s.url(link.group(1).replace("&amp;", "&")))
+        full = w.get(link.group(1).replace("&amp;", "&"))
         assert full.status_code == 200
         assert len(re.findall(r"<tr><td>80周岁生日（高龄津贴）</td>", full.text)) == 55
         assert "查看全部" not in full.text and "返回全部提醒" in full.text
         # a group that does not exist: an empty list, not an error
-        none = w.get(s.url("/reminders?kind=nosuch"))
+        none = w.get("/reminders?kind=nosuch")
         assert none.status_code == 200 and "目前没有需要提醒的事项" in none.text
     finally:
         s.stop()
