@@ -690,6 +690,7 @@ static const char *op_sql(const struct dialect *d, enum filter_op op)
 	case FOP_GT: return ">?";
 	case FOP_NE: return d->is_not;
 	case FOP_NULL: return " IS NULL";
+	case FOP_IN: break;   /* a list of placeholders: its caller's */
 	}
 	return "=?";
 }
@@ -767,8 +768,10 @@ static void fts_ids(const struct dialect *d, struct buf *c, const char *table, c
  * only adds the other filters.  *bare is set when the candidate set is the
  * whole answer, so that counting need not visit the person rows. */
 struct binds {
-	const char *v[QUERY_MAX_FILTERS + 12];
+	const char *v[QUERY_MAX_FILTERS + 12 + QUERY_MAX_IN];
 	int n;
+	char in[QUERY_MAX_IN * 24 + 64];   /* an IN filter's values, split */
+	size_t inlen;
 };
 
 static void bind_add(struct binds *bd, const char *v) { bd->v[bd->n++] = v; }
@@ -929,6 +932,27 @@ static int build_where(struct store *st, const char *community, const struct kin
 		add_col(b, f->field);
 		if (f->op == FOP_NULL) {
 			buf_adds(b, " IS NULL");
+			continue;
+		}
+		if (f->op == FOP_IN) {
+			/* one placeholder a value; one IN filter a query (its values' room) */
+			const char *v = f->value ? f->value : "";
+			size_t len = strlen(v);
+			if (bd->inlen || len + 1 > sizeof(bd->in))
+				return jw_fail(err, JW_EBADREQ, f->field, "“%s”的取值太多", f->field);
+			memcpy(bd->in, v, len + 1);
+			bd->inlen = len + 1;
+			buf_adds(b, " IN (");
+			int k = 0;
+			for (char *one = bd->in, *bar; one; one = bar ? bar + 1 : NULL) {
+				if ((bar = strchr(one, '|')))
+					*bar = '\0';
+				if (k == QUERY_MAX_IN)
+					return jw_fail(err, JW_EBADREQ, f->field, "“%s”最多%d个取值", f->field, QUERY_MAX_IN);
+				buf_addf(b, "%s?%d", k++ ? ", " : "", bd->n + 1);
+				bind_add(bd, one);
+			}
+			buf_addc(b, ')');
 			continue;
 		}
 		const char *op = op_sql(D(st), f->op);
@@ -2806,6 +2830,10 @@ static int sq_count_by(struct store *st, const char *community, const struct kin
 		if (f->op == FOP_NULL) {
 			buf_addf(&sql, " AND %s IS NULL", ex);
 			continue;
+		}
+		if (f->op == FOP_IN) {
+			rc = jw_fail(err, JW_EBADREQ, f->field, "统计不支持按“%s”的取值列表筛选", f->field);
+			goto out;
 		}
 		bv[nb++] = f->value;
 		const char *op = op_sql(D(st), f->op);

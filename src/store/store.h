@@ -25,7 +25,9 @@
 struct store;
 
 /* A filter on a declared field of the listed entity. */
-enum filter_op { FOP_EQ, FOP_LE, FOP_GE, FOP_LT, FOP_GT, FOP_NE, FOP_NULL };
+enum filter_op { FOP_EQ, FOP_LE, FOP_GE, FOP_LT, FOP_GT, FOP_NE, FOP_NULL,
+		 FOP_IN };   /* value "a|b|c": one of them (up to QUERY_MAX_IN; record_list only) */
+#define QUERY_MAX_IN 32
 struct filter {
 	const char *field;     /* must be a declared field (checked) */
 	enum filter_op op;

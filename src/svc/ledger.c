@@ -1062,6 +1062,16 @@ static int stats_by(struct store *st, const struct actor *a, const struct ledger
 	return rc;
 }
 
+/* A building's name into the figures. */
+static int building_name_of(const struct record *r, void *ud)
+{
+	struct ledger_stats *s = ud;
+	for (int i = 0; i < s->nbuildings; i++)
+		if (s->building_id[i] == r->id)
+			snprintf(s->building_name[i], sizeof(s->building_name[i]), "%s", record_get(r, BF_NAME));
+	return JW_OK;
+}
+
 /* A grid's name into the figures, when it is one of theirs. */
 static int grid_name_of(const struct record *r, void *ud)
 {
@@ -1103,16 +1113,23 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 		struct jw_error e2;
 		STORE_CALL(st, record_list, a->community, &entities[ENT_GRID], &gq, grid_name_of, out, NULL, &e2);
 	}
-	for (int i = 0; rc == JW_OK && i < out->nbuildings; i++) {
-		struct record r;
+	/* the buildings' names: one list of those ids */
+	char ids[30 * 24] = "";
+	size_t at = 0;
+	for (int i = 0; i < out->nbuildings; i++) {
+		snprintf(out->building_name[i], sizeof(out->building_name[i]), "%s", "未登记房屋");
+		if (out->building_id[i] > 0 && at < sizeof(ids))
+			at += (size_t)snprintf(ids + at, sizeof(ids) - at, "%s%lld", at ? "|" : "",
+					       (long long)out->building_id[i]);
+	}
+	if (at && at < sizeof(ids)) {
+		struct query bq;
+		query_init(&bq);
+		bq.limit = 30;
+		bq.want_total = false;
+		query_filter(&bq, "id", FOP_IN, ids);
 		struct jw_error e2;
-		record_init(&r, &entities[ENT_BUILDING]);
-		if (out->building_id[i] > 0 &&
-		    STORE_CALL(st, record_get, a->community, &entities[ENT_BUILDING], out->building_id[i], &r, &e2) == JW_OK)
-			snprintf(out->building_name[i], sizeof(out->building_name[i]), "%s", record_get(&r, BF_NAME));
-		else
-			snprintf(out->building_name[i], sizeof(out->building_name[i]), "%s", "未登记房屋");
-		record_release(&r);
+		STORE_CALL(st, record_list, a->community, &entities[ENT_BUILDING], &bq, building_name_of, out, NULL, &e2);
 	}
 	/* the last 12 months, oldest first (the whole community's: not for a grid worker) */
 	if (l && !out->only_grid && !l->dims) {   /* a ledger with its own dimensions has no in/out trend */

@@ -182,6 +182,9 @@ def test_statistics_read_the_counts_and_follow_writes(tmp_path):
         elderly = stats_truth(db, "ledger_entry", "ledger = 'elderly' AND end_date IS NULL", today)
         st = ok(s.api("GET", "/ledgers/elderly/stats", t))
         assert stats_shown(st) == elderly
+        names = dict(db_rows(db, "SELECT id, name FROM building"))
+        for b in st["by_building"]:   # the names, read in one list
+            assert b["name"] == (names.get(b["building_id"]) or names.get(str(b["building_id"])) or "未登记房屋"), b
         for tr in st["trend"]:
             m = tr["month"]
             assert tr["opened"] == int(db_scalar(db, "SELECT count(*) FROM ledger_entry WHERE ledger = 'elderly'"
