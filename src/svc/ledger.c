@@ -1062,23 +1062,16 @@ static int stats_by(struct store *st, const struct actor *a, const struct ledger
 	return rc;
 }
 
-/* A building's name into the figures. */
-static int building_name_of(const struct record *r, void *ud)
-{
-	struct ledger_stats *s = ud;
-	for (int i = 0; i < s->nbuildings; i++)
-		if (s->building_id[i] == r->id)
-			snprintf(s->building_name[i], sizeof(s->building_name[i]), "%s", record_get(r, BF_NAME));
-	return JW_OK;
-}
+/* The names of the figures' grids or buildings: each listed record's name
+ * into the slot of its id. */
+struct names_of { const int64_t *id; char (*name)[64]; int n; int field; };
 
-/* A grid's name into the figures, when it is one of theirs. */
-static int grid_name_of(const struct record *r, void *ud)
+static int name_of(const struct record *r, void *ud)
 {
-	struct ledger_stats *s = ud;
-	for (int g = 0; g < s->ngrids; g++)
-		if (s->grid_id[g] == r->id)
-			snprintf(s->grid_name[g], sizeof(s->grid_name[g]), "%s", record_get(r, GF_NAME));
+	struct names_of *o = ud;
+	for (int i = 0; i < o->n; i++)
+		if (o->id[i] == r->id)
+			snprintf(o->name[i], sizeof(o->name[i]), "%s", record_get(r, o->field));
 	return JW_OK;
 }
 
@@ -1111,7 +1104,8 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 		gq.limit = INT64_MAX;
 		gq.want_total = false;
 		struct jw_error e2;
-		STORE_CALL(st, record_list, a->community, &entities[ENT_GRID], &gq, grid_name_of, out, NULL, &e2);
+		struct names_of o = { out->grid_id, out->grid_name, out->ngrids, GF_NAME };
+		STORE_CALL(st, record_list, a->community, &entities[ENT_GRID], &gq, name_of, &o, NULL, &e2);
 	}
 	/* the buildings' names: one list of those ids */
 	char ids[30 * 24] = "";
@@ -1129,7 +1123,8 @@ int svc_ledger_stats(struct store *st, const struct actor *a, const struct ledge
 		bq.want_total = false;
 		query_filter(&bq, "id", FOP_IN, ids);
 		struct jw_error e2;
-		STORE_CALL(st, record_list, a->community, &entities[ENT_BUILDING], &bq, building_name_of, out, NULL, &e2);
+		struct names_of o = { out->building_id, out->building_name, out->nbuildings, BF_NAME };
+		STORE_CALL(st, record_list, a->community, &entities[ENT_BUILDING], &bq, name_of, &o, NULL, &e2);
 	}
 	/* the last 12 months, oldest first (the whole community's: not for a grid worker) */
 	if (l && !out->only_grid && !l->dims) {   /* a ledger with its own dimensions has no in/out trend */
